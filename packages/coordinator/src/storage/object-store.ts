@@ -1,0 +1,40 @@
+/**
+ * The object store seam. The coordinator never proxies image bytes: agents
+ * PUT outputs straight to presigned URLs, and the coordinator only signs,
+ * verifies (head) and cleans up. Every implementation must pass
+ * `object-store.test.ts`.
+ */
+export interface ObjectStore {
+  readonly bucket: string;
+  /** Signs the key, the content type and, when given, the exact length. */
+  presignPut(key: string, options: PresignPutOptions): Promise<string>;
+  presignGet(key: string, options: { expiresInMs: number }): Promise<string>;
+  /** Null when no object exists at the key. */
+  head(key: string): Promise<ObjectHead | null>;
+  get(key: string): Promise<Uint8Array>;
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /** Every object under the prefix, in key order, fetched page by page. */
+  list(prefix: string): AsyncIterable<ObjectListing>;
+  /** Deletes every object under a non-empty prefix; returns how many. */
+  deletePrefix(prefix: string): Promise<number>;
+  /** Creates the bucket unless it exists; safe to call on every start. */
+  ensureBucket(): Promise<void>;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface PresignPutOptions {
+  contentType: string;
+  expiresInMs: number;
+  contentLength?: number;
+}
+
+export interface ObjectHead {
+  bytes: number;
+  contentType?: string;
+}
+
+export interface ObjectListing {
+  key: string;
+  bytes: number;
+}

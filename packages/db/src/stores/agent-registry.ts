@@ -1,0 +1,68 @@
+import type { Database } from "../open-database.ts";
+
+export interface AgentHello {
+  id: string;
+  name: string;
+  gpu: string;
+  memoryBytes: number;
+  providers: string[];
+  models: string[];
+  slots: number;
+  maxWidth: number;
+  maxHeight: number;
+  version: string;
+}
+
+export interface AgentRow extends AgentHello {
+  status: string;
+  draining: boolean;
+  imagesDone: number;
+  lastSeenAt: Date;
+  liveShards: number;
+}
+
+export const agentRegistry = {
+  /** Registers or refreshes an agent; returns whether it is draining (the flag survives reconnects). */
+  async upsert(db: Database, agent: AgentHello): Promise<{ draining: boolean }> {
+    const rows = await db.query<{ draining: boolean }>(
+      `INSERT INTO agent (id, name, gpu, memory_bytes, providers, models, slots, max_width, max_height, version, status, last_seen_at)
+       VALUES ($1, $2, $3, $4, $5::text[], $6::text[], $7, $8, $9, $10, 'online', now())
+       ON CONFLICT (id) DO UPDATE SET name = $2, gpu = $3, memory_bytes = $4, providers = $5::text[], models = $6::text[],
+         slots = $7, max_width = $8, max_height = $9, version = $10, status = 'online', last_seen_at = now()
+       RETURNING draining`,
+      [agent.id, agent.name, agent.gpu, agent.memoryBytes, agent.providers, agent.models, agent.slots,
+       agent.maxWidth, agent.maxHeight, agent.version],
+    );
+    return { draining: rows[0]?.draining ?? false };
+  },
+
+  async touch(db: Database, agentId: string): Promise<void> {
+    await db.query(`UPDATE agent SET last_seen_at = now() WHERE id = $1`, [agentId]);
+  },
+
+  async markOffline(db: Database, agentId: string): Promise<void> {
+    await db.query(`UPDATE agent SET status = 'offline' WHERE id = $1`, [agentId]);
+  },
+
+  async setDraining(db: Database, agentId: string, draining: boolean): Promise<AgentRow | undefined> {
+    await db.query(`UPDATE agent SET draining = $2 WHERE id = $1`, [agentId, draining]);
+    return (await agentRegistry.list(db, agentId))[0];
+  },
+
+  async list(db: Database, onlyId?: string): Promise<AgentRow[]> {
+    const rows = await db.query<Omit<AgentRow, "memoryBytes" | "imagesDone" | "liveShards"> & { memoryBytes: string; imagesDone: string; liveShards: string }>(
+      `SELECT a.id, a.name, a.gpu, a.memory_bytes::text AS "memoryBytes", a.providers, a.models, a.slots,
+              a.max_width AS "maxWidth", a.max_height AS "maxHeight", a.version, a.status, a.draining,
+              a.images_done::text AS "imagesDone", a.last_seen_at AS "lastSeenAt",
+              (SELECT count(*) FROM shard s WHERE s.agent_id = a.id AND s.state = 'leased')::text AS "liveShards"
+       FROM agent a WHERE $1::text IS NULL OR a.id = $1 ORDER BY a.name, a.id`,
+      [onlyId ?? null],
+    );
+    return rows.map((row) => ({
+      ...row,
+      memoryBytes: Number(row.memoryBytes),
+      imagesDone: Number(row.imagesDone),
+      liveShards: Number(row.liveShards),
+    }));
+  },
+};

@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrate } from "../migrate.ts";
+import { openDatabase, type Database } from "../open-database.ts";
+import { createTestDatabase, type TestDatabase } from "../testing.ts";
+import type { NewItem } from "../domain.ts";
+import { agentRegistry } from "./agent-registry.ts";
+import { batchStore } from "./batch-store.ts";
+import { leaseStore } from "./lease-store.ts";
+import { resultStore } from "./result-store.ts";
+
+const settings = { model: "m", width: 64, height: 64, steps: 4, guidance: 1, sampler: "euler" };
+const items = (n: number): NewItem[] =>
+  Array.from({ length: n }, (_, index) => ({ ...settings, index, prompt: `p${index}`, negativePrompt: "", seed: 4_000_000_000 + index }));
+const capabilities = { models: ["m"], maxWidth: 512, maxHeight: 512 };
+const agentHello = { name: "a", gpu: "", memoryBytes: 0, providers: ["cpu"], models: ["m"], slots: 1, maxWidth: 512, maxHeight: 512, version: "t" };
+
+// The same cases against real Postgres and embedded PGlite: one data layer, two backends.
+const backends: [string, () => Promise<{ db: Database; close(): Promise<void> }>][] = [
+  ["postgres", async () => {
+    const test: TestDatabase = await createTestDatabase();
+    return { db: test.db, close: () => test.drop() };
+  }],
+  ["pglite", async () => {
+    const db = await openDatabase({ embedded: {} });
+    await migrate(db);
+    return { db, close: () => db.close() };
+  }],
+];
+
+describe.each(backends)("farm stores on %s", (_name, open) => {
+  let db: Database;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ db, close } = await open());
+    await agentRegistry.upsert(db, { id: "agent-1", ...agentHello });
+    await agentRegistry.upsert(db, { id: "agent-2", ...agentHello });
+  });
+  afterAll(() => close());
+
+  async function newBatch(id: string, n: number, maxAttempts = 5) {
+    await batchStore.begin(db, { id, tenantId: "studio", name: id, priority: 0, defaults: settings, maxAttempts });
+    await batchStore.append(db, id, items(n));
+    await batchStore.commit(db, id, n);
+  }
+
+  it("migrations are recorded and re-running them applies nothing", async () => {
+    const again = await migrate(db);
+    expect(again.applied).toEqual([]);
+    const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM "_prisma_migrations" WHERE finished_at IS NOT NULL`);
+    expect(rows[0]?.n).toBe(again.alreadyApplied);
+  });
+
+  it("a receiving batch is invisible until committed, and abort leaves no rows", async () => {
+    await batchStore.begin(db, { id: "b-abort", tenantId: "studio", name: "", priority: 0, defaults: settings, maxAttempts: 5 });
+    await batchStore.append(db, "b-abort", items(3));
+    expect(await leaseStore.pickBatch(db, capabilities)).toBeUndefined();
+    await batchStore.abort(db, "b-abort");
+    const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM item WHERE batch_id = 'b-abort'`);
+    expect(rows[0]?.n).toBe(0);
+  });
+
+  it("leases, completes once, and fences stale epochs", async () => {
+    await newBatch("b1", 5);
+    const batchId = await leaseStore.pickBatch(db, capabilities);
+    expect(batchId).toBe("b1");
+    const lease = await leaseStore.lease(db, "b1", { ...capabilities, agentId: "agent-1", shardId: "s1", maxItems: 3, leaseTtlMs: 30_000 });
+    expect(lease?.items.map((i) => i.index)).toEqual([0, 1, 2]);
+    expect(lease?.items[0]?.seed).toBe(4_000_000_000);
+    const item = lease!.items[0]!;
+    const output = { itemId: item.itemId, epoch: lease!.epoch, agentId: "agent-1", key: "k0", sha256: "x", bytes: 1, width: 64, height: 64, renderMs: 1, metadata: {} };
+    const first = await resultStore.recordOutput(db, output);
+    expect(first.accepted && first.counts.done).toBe(1);
+    const again = await resultStore.recordOutput(db, output);
+    expect(again.accepted).toBe(false);
+    const stale = await resultStore.recordOutput(db, { ...lease!.items[1]!, ...output, itemId: lease!.items[1]!.itemId, epoch: lease!.epoch - 1, key: "k1" });
+    expect(stale).toMatchObject({ accepted: false, reason: expect.stringContaining("stale epoch") });
+  });
+
+  it("an expired lease requeues its items with attempts + 1 and the re-lease has a higher epoch", async () => {
+    await newBatch("b2", 2);
+    const lease = await leaseStore.lease(db, "b2", { ...capabilities, agentId: "agent-1", shardId: "s2", maxItems: 2, leaseTtlMs: 1 });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await leaseStore.renew(db, "agent-1", [{ shardId: "s2", epoch: lease!.epoch }], 30_000)).toEqual([]);
+    const swept = await leaseStore.sweepExpired(db);
+    expect(swept).toContainEqual({ batchId: "b2", requeued: 2, failed: 0 });
+    const again = await leaseStore.lease(db, "b2", { ...capabilities, agentId: "agent-2", shardId: "s2b", maxItems: 2, leaseTtlMs: 30_000 });
+    expect(again!.epoch).toBeGreaterThan(lease!.epoch);
+    const attempts = await db.query<{ attempts: number }>(`SELECT attempts FROM item WHERE batch_id = 'b2'`);
+    expect(attempts.map((a) => a.attempts)).toEqual([1, 1]);
+    const late = await resultStore.recordOutput(db, { itemId: lease!.items[0]!.itemId, epoch: lease!.epoch, agentId: "agent-1", key: "late", sha256: "x", bytes: 1, width: 64, height: 64, renderMs: 1, metadata: {} });
+    expect(late.accepted).toBe(false);
+  });
+
+  it("fails an item at its attempt limit with its last error, and the batch settles", async () => {
+    await newBatch("b3", 1, 2);
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      await db.query(`UPDATE item SET not_before = NULL WHERE batch_id = 'b3'`);
+      const lease = await leaseStore.lease(db, "b3", { ...capabilities, agentId: "agent-1", shardId: `s3-${attempt}`, maxItems: 1, leaseTtlMs: 30_000 });
+      const result = await resultStore.recordFailure(db, { itemId: lease!.items[0]!.itemId, epoch: lease!.epoch, error: `boom ${attempt}`, retryable: true });
+      expect(result.accepted && result.itemState).toBe(attempt === 2 ? "failed" : "queued");
+    }
+    expect(await batchStore.finishIfSettled(db, "b3")).toBe("failed");
+    expect(await batchStore.failures(db, "b3", 10)).toEqual([{ index: 0, error: "boom 2", attempts: 2 }]);
+  });
+
+  it("a released shard requeues at no attempt cost; cancel stops everything", async () => {
+    await newBatch("b4", 3);
+    const lease = await leaseStore.lease(db, "b4", { ...capabilities, agentId: "agent-2", shardId: "s4", maxItems: 3, leaseTtlMs: 30_000 });
+    await leaseStore.release(db, "s4", lease!.epoch);
+    const rows = await db.query<{ attempts: number; state: string }>(`SELECT attempts, state FROM item WHERE batch_id = 'b4'`);
+    expect(rows.every((r) => r.attempts === 0 && r.state === "queued")).toBe(true);
+    await leaseStore.lease(db, "b4", { ...capabilities, agentId: "agent-2", shardId: "s4b", maxItems: 1, leaseTtlMs: 30_000 });
+    const { shards } = await batchStore.cancel(db, "b4");
+    expect(shards).toEqual([{ shardId: "s4b", agentId: "agent-2" }]);
+    expect(await batchStore.counts(db, "b4")).toMatchObject({ state: "cancelled", cancelled: 3 });
+  });
+});

@@ -1,0 +1,205 @@
+import type { Database } from "../open-database.ts";
+import type { AgentCapabilities, Lease, RenderSettings } from "../domain.ts";
+
+const ELIGIBLE = `state = 'queued' AND (not_before IS NULL OR not_before <= now())`;
+/** Items the agent can run; its models and size limits are the parameters from $first on. */
+const capable = (first: number) =>
+  `model = ANY($${first}::text[]) AND width <= $${first + 1} AND height <= $${first + 2}`;
+
+export interface LeaseRequest extends AgentCapabilities {
+  agentId: string;
+  shardId: string;
+  maxItems: number;
+  leaseTtlMs: number;
+}
+
+interface LeasedRow extends RenderSettings {
+  batchId: string;
+  tenantId: string;
+  epoch: string;
+  expiresAt: Date;
+  itemId: string;
+  index: number;
+  prompt: string;
+  negativePrompt: string;
+  seed: string;
+}
+
+/**
+ * Every lease transition is one SQL statement, judged by the database clock,
+ * so that coordinators (one or several) can die at any point without leaving
+ * an item held by two leases.
+ */
+export const leaseStore = {
+  /**
+   * Picks the batch this agent should serve next: highest priority first,
+   * then the tenant holding the fewest live shards for its weight, then the
+   * oldest. Only batches with an item this agent can run are considered.
+   */
+  async pickBatch(db: Database, capabilities: AgentCapabilities): Promise<string | undefined> {
+    const rows = await db.query<{ id: string }>(
+      `SELECT b.id FROM batch b JOIN tenant t ON t.id = b.tenant_id
+       WHERE b.state IN ('queued', 'running')
+         AND EXISTS (SELECT 1 FROM item WHERE batch_id = b.id AND ${ELIGIBLE} AND ${capable(1)})
+       ORDER BY b.priority DESC,
+         (SELECT count(*) FROM shard s JOIN batch sb ON sb.id = s.batch_id
+          WHERE s.state = 'leased' AND sb.tenant_id = b.tenant_id)::float8 / greatest(t.weight, 1),
+         b.created_at
+       LIMIT 1`,
+      [capabilities.models, capabilities.maxWidth, capabilities.maxHeight],
+    );
+    return rows[0]?.id;
+  },
+
+  /**
+   * Leases up to `maxItems` queued items of one batch that share the pipeline
+   * key of the batch's first eligible item. Returns undefined when another
+   * coordinator took them first (rows are claimed with SKIP LOCKED).
+   */
+  async lease(db: Database, batchId: string, request: LeaseRequest): Promise<Lease | undefined> {
+    const rows = await db.query<LeasedRow>(
+      `WITH head AS (
+         SELECT model, width, height, steps, guidance, sampler FROM item
+         WHERE batch_id = $1 AND ${ELIGIBLE} AND ${capable(2)}
+         ORDER BY id LIMIT 1
+       ), picked AS (
+         SELECT i.id FROM item i, head h
+         WHERE i.batch_id = $1 AND i.state = 'queued' AND (i.not_before IS NULL OR i.not_before <= now())
+           AND (i.model, i.width, i.height, i.steps, i.guidance, i.sampler) = (h.model, h.width, h.height, h.steps, h.guidance, h.sampler)
+         ORDER BY i.id LIMIT $5 FOR UPDATE OF i SKIP LOCKED
+       ), new_shard AS (
+         INSERT INTO shard (id, batch_id, agent_id, item_count, expires_at)
+         SELECT $6, $1, $7, count(*), now() + make_interval(secs => $8::float8 / 1000) FROM picked HAVING count(*) > 0
+         RETURNING id, epoch, expires_at
+       ), running AS (
+         UPDATE batch SET state = 'running' WHERE id = $1 AND state = 'queued' AND EXISTS (SELECT 1 FROM new_shard)
+       ), leased AS (
+         UPDATE item SET state = 'leased', shard_id = s.id, lease_epoch = s.epoch
+         FROM new_shard s, picked p WHERE item.id = p.id
+         RETURNING item.id, item.index, item.prompt, item.negative_prompt, item.seed, item.model, item.width,
+                   item.height, item.steps, item.guidance, item.sampler
+       )
+       SELECT l.id::text AS "itemId", l.index, l.prompt, l.negative_prompt AS "negativePrompt", l.seed::text AS seed,
+              l.model, l.width, l.height, l.steps, l.guidance, l.sampler,
+              s.epoch::text AS epoch, s.expires_at AS "expiresAt", b.id AS "batchId", b.tenant_id AS "tenantId"
+       FROM leased l, new_shard s, batch b WHERE b.id = $1
+       ORDER BY l.index`,
+      [batchId, request.models, request.maxWidth, request.maxHeight, request.maxItems, request.shardId, request.agentId, request.leaseTtlMs],
+    );
+    const first = rows[0];
+    if (!first) return undefined;
+    return {
+      shardId: request.shardId,
+      batchId: first.batchId,
+      tenantId: first.tenantId,
+      epoch: Number(first.epoch),
+      expiresAtMs: first.expiresAt.getTime(),
+      settings: {
+        model: first.model,
+        width: first.width,
+        height: first.height,
+        steps: first.steps,
+        guidance: first.guidance,
+        sampler: first.sampler,
+      },
+      items: rows.map((row) => ({
+        itemId: row.itemId,
+        index: row.index,
+        prompt: row.prompt,
+        negativePrompt: row.negativePrompt,
+        seed: Number(row.seed),
+      })),
+    };
+  },
+
+  /**
+   * Extends the agent's live leases that it names with their current epoch.
+   * A lease already past its expiry is not revived: the returned list is
+   * exactly what the agent may keep working on.
+   */
+  async renew(db: Database, agentId: string, leases: readonly { shardId: string; epoch: number }[], leaseTtlMs: number) {
+    if (leases.length === 0) return [];
+    const rows = await db.query<{ shardId: string; epoch: string }>(
+      `UPDATE shard SET expires_at = now() + make_interval(secs => $4::float8 / 1000)
+       WHERE agent_id = $1 AND state = 'leased' AND expires_at > now()
+         AND (id, epoch) IN (SELECT * FROM unnest($2::text[], $3::bigint[]))
+       RETURNING id AS "shardId", epoch::text AS epoch`,
+      [agentId, leases.map((l) => l.shardId), leases.map((l) => l.epoch), leaseTtlMs],
+    );
+    return rows.map((row) => ({ shardId: row.shardId, epoch: Number(row.epoch) }));
+  },
+
+  /**
+   * Ends expired leases and returns their unfinished items to the queue with
+   * attempts + 1 (or fails them at the batch's attempt limit). Returns the
+   * affected batches and how many of their items failed.
+   */
+  async sweepExpired(db: Database) {
+    return settleShards(db, `state = 'leased' AND expires_at <= now()`, [], {
+      shardState: "expired",
+      chargeAttempt: true,
+      error: "lease expired: the agent stopped renewing it",
+    });
+  },
+
+  /** The agent finished the shard; anything it did not report goes back to the queue. */
+  async finish(db: Database, shardId: string, epoch: number) {
+    return settleShards(db, `id = $1 AND epoch = $2 AND state = 'leased'`, [shardId, epoch], {
+      shardState: "done",
+      chargeAttempt: true,
+      error: "the agent ended the shard without reporting this item",
+    });
+  },
+
+  /** The agent handed the shard back (drain, shutdown): its items requeue at no cost. */
+  async release(db: Database, shardId: string, epoch: number) {
+    return settleShards(db, `id = $1 AND epoch = $2 AND state = 'leased'`, [shardId, epoch], {
+      shardState: "released",
+      chargeAttempt: false,
+      error: "",
+    });
+  },
+
+  /** Every live lease an agent holds (after a coordinator restart the agent re-announces them). */
+  async liveShardsOf(db: Database, agentId: string) {
+    const rows = await db.query<{ shardId: string; epoch: string }>(
+      `SELECT id AS "shardId", epoch::text AS epoch FROM shard WHERE agent_id = $1 AND state = 'leased'`,
+      [agentId],
+    );
+    return rows.map((row) => ({ shardId: row.shardId, epoch: Number(row.epoch) }));
+  },
+};
+
+async function settleShards(
+  db: Database,
+  where: string,
+  params: unknown[],
+  options: { shardState: string; chargeAttempt: boolean; error: string },
+): Promise<{ batchId: string; requeued: number; failed: number }[]> {
+  const n = params.length;
+  const attempts = options.chargeAttempt ? "item.attempts + 1" : "item.attempts";
+  const rows = await db.query<{ batchId: string; requeued: string; failed: string }>(
+    `WITH ended AS (
+       UPDATE shard SET state = $${n + 1}, ended_at = now() WHERE ${where} RETURNING id
+     ), settled AS (
+       UPDATE item SET
+         attempts = ${attempts},
+         lost_leases = item.lost_leases + ${options.chargeAttempt ? 1 : 0},
+         state = CASE WHEN ${attempts} >= b.max_attempts THEN 'failed' ELSE 'queued' END,
+         last_error = CASE WHEN $${n + 2} = '' THEN item.last_error ELSE $${n + 2} END,
+         shard_id = NULL, lease_epoch = NULL
+       FROM ended e, batch b
+       WHERE item.shard_id = e.id AND item.state = 'leased' AND b.id = item.batch_id
+       RETURNING item.batch_id, item.state
+     ), per_batch AS (
+       SELECT batch_id, count(*) FILTER (WHERE state = 'queued') AS requeued,
+              count(*) FILTER (WHERE state = 'failed') AS failed
+       FROM settled GROUP BY batch_id
+     ), counted AS (
+       UPDATE batch SET failed = batch.failed + p.failed FROM per_batch p WHERE batch.id = p.batch_id AND p.failed > 0
+     )
+     SELECT batch_id AS "batchId", requeued::text, failed::text FROM per_batch`,
+    [...params, options.shardState, options.error],
+  );
+  return rows.map((row) => ({ batchId: row.batchId, requeued: Number(row.requeued), failed: Number(row.failed) }));
+}

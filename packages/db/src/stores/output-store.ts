@@ -1,0 +1,29 @@
+import type { Database } from "../open-database.ts";
+
+export interface OutputRow {
+  id: string;
+  itemId: string;
+  index: number;
+  seed: number;
+  prompt: string;
+  key: string;
+  sha256: string;
+  bytes: number;
+  width: number;
+  height: number;
+  agentId: string;
+}
+
+export const outputStore = {
+  /** One page of a batch's outputs in item order, keyed by item index for the next page. */
+  async page(db: Database, batchId: string, afterIndex: number, limit: number): Promise<OutputRow[]> {
+    const rows = await db.query<Omit<OutputRow, "seed"> & { seed: string }>(
+      `SELECT o.id::text AS id, o.item_id::text AS "itemId", i.index, i.seed::text AS seed, i.prompt, o.key, o.sha256,
+              o.bytes, o.width, o.height, o.agent_id AS "agentId"
+       FROM output o JOIN item i ON i.id = o.item_id
+       WHERE o.batch_id = $1 AND i.index > $2 ORDER BY i.index LIMIT $3`,
+      [batchId, afterIndex, limit],
+    );
+    return rows.map((row) => ({ ...row, seed: Number(row.seed) }));
+  },
+};

@@ -1,0 +1,34 @@
+// Original file: proto/atelier/v1/farm.proto
+
+import type { RenderSettings as _atelier_v1_RenderSettings, RenderSettings__Output as _atelier_v1_RenderSettings__Output } from '../../atelier/v1/RenderSettings.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface BatchHeader {
+  'tenant'?: (string);
+  'name'?: (string);
+  'defaults'?: (_atelier_v1_RenderSettings | null);
+  'priority'?: (number);
+  /**
+   * Base seed for items without one: item i gets base_seed + i.
+   */
+  'baseSeed'?: (number | string | Long);
+  /**
+   * Client-chosen key: resubmitting with the same key returns the same batch.
+   */
+  'idempotencyKey'?: (string);
+}
+
+export interface BatchHeader__Output {
+  'tenant': (string);
+  'name': (string);
+  'defaults': (_atelier_v1_RenderSettings__Output | null);
+  'priority': (number);
+  /**
+   * Base seed for items without one: item i gets base_seed + i.
+   */
+  'baseSeed': (number);
+  /**
+   * Client-chosen key: resubmitting with the same key returns the same batch.
+   */
+  'idempotencyKey': (string);
+}

@@ -1,0 +1,28 @@
+// Original file: proto/atelier/v1/agent_link.proto
+
+import type { Welcome as _atelier_v1_Welcome, Welcome__Output as _atelier_v1_Welcome__Output } from '../../atelier/v1/Welcome.js';
+import type { Assign as _atelier_v1_Assign, Assign__Output as _atelier_v1_Assign__Output } from '../../atelier/v1/Assign.js';
+import type { Cancel as _atelier_v1_Cancel, Cancel__Output as _atelier_v1_Cancel__Output } from '../../atelier/v1/Cancel.js';
+import type { Drain as _atelier_v1_Drain, Drain__Output as _atelier_v1_Drain__Output } from '../../atelier/v1/Drain.js';
+import type { HeartbeatAck as _atelier_v1_HeartbeatAck, HeartbeatAck__Output as _atelier_v1_HeartbeatAck__Output } from '../../atelier/v1/HeartbeatAck.js';
+import type { ResultAck as _atelier_v1_ResultAck, ResultAck__Output as _atelier_v1_ResultAck__Output } from '../../atelier/v1/ResultAck.js';
+
+export interface CoordinatorMessage {
+  'welcome'?: (_atelier_v1_Welcome | null);
+  'assign'?: (_atelier_v1_Assign | null);
+  'cancel'?: (_atelier_v1_Cancel | null);
+  'drain'?: (_atelier_v1_Drain | null);
+  'heartbeatAck'?: (_atelier_v1_HeartbeatAck | null);
+  'resultAck'?: (_atelier_v1_ResultAck | null);
+  'body'?: "welcome"|"assign"|"cancel"|"drain"|"heartbeatAck"|"resultAck";
+}
+
+export interface CoordinatorMessage__Output {
+  'welcome'?: (_atelier_v1_Welcome__Output | null);
+  'assign'?: (_atelier_v1_Assign__Output | null);
+  'cancel'?: (_atelier_v1_Cancel__Output | null);
+  'drain'?: (_atelier_v1_Drain__Output | null);
+  'heartbeatAck'?: (_atelier_v1_HeartbeatAck__Output | null);
+  'resultAck'?: (_atelier_v1_ResultAck__Output | null);
+  'body'?: "welcome"|"assign"|"cancel"|"drain"|"heartbeatAck"|"resultAck";
+}

@@ -1,0 +1,43 @@
+// Original file: proto/atelier/v1/agent_link.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface ItemResult {
+  'shardId'?: (string);
+  'epoch'?: (number | string | Long);
+  'itemId'?: (string);
+  /**
+   * Set when the item rendered and uploaded.
+   */
+  'key'?: (string);
+  'sha256'?: (string);
+  'bytes'?: (number | string | Long);
+  'width'?: (number);
+  'height'?: (number);
+  /**
+   * Set when it failed; the coordinator decides about retries.
+   */
+  'error'?: (string);
+  'retryable'?: (boolean);
+  'renderMs'?: (number);
+}
+
+export interface ItemResult__Output {
+  'shardId': (string);
+  'epoch': (number);
+  'itemId': (string);
+  /**
+   * Set when the item rendered and uploaded.
+   */
+  'key': (string);
+  'sha256': (string);
+  'bytes': (number);
+  'width': (number);
+  'height': (number);
+  /**
+   * Set when it failed; the coordinator decides about retries.
+   */
+  'error': (string);
+  'retryable': (boolean);
+  'renderMs': (number);
+}

@@ -1,0 +1,31 @@
+// Original file: proto/atelier/v1/farm.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface Output {
+  'itemId'?: (string);
+  'index'?: (number | string | Long);
+  'seed'?: (number);
+  'prompt'?: (string);
+  'key'?: (string);
+  'sha256'?: (string);
+  'bytes'?: (number | string | Long);
+  'width'?: (number);
+  'height'?: (number);
+  'url'?: (string);
+  'agent'?: (string);
+}
+
+export interface Output__Output {
+  'itemId': (string);
+  'index': (number);
+  'seed': (number);
+  'prompt': (string);
+  'key': (string);
+  'sha256': (string);
+  'bytes': (number);
+  'width': (number);
+  'height': (number);
+  'url': (string);
+  'agent': (string);
+}

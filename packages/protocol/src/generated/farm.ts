@@ -1,0 +1,62 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { Agent as _atelier_v1_Agent, Agent__Output as _atelier_v1_Agent__Output } from './atelier/v1/Agent.js';
+import type { Batch as _atelier_v1_Batch, Batch__Output as _atelier_v1_Batch__Output } from './atelier/v1/Batch.js';
+import type { BatchHeader as _atelier_v1_BatchHeader, BatchHeader__Output as _atelier_v1_BatchHeader__Output } from './atelier/v1/BatchHeader.js';
+import type { BatchProgress as _atelier_v1_BatchProgress, BatchProgress__Output as _atelier_v1_BatchProgress__Output } from './atelier/v1/BatchProgress.js';
+import type { CancelBatchRequest as _atelier_v1_CancelBatchRequest, CancelBatchRequest__Output as _atelier_v1_CancelBatchRequest__Output } from './atelier/v1/CancelBatchRequest.js';
+import type { DrainAgentRequest as _atelier_v1_DrainAgentRequest, DrainAgentRequest__Output as _atelier_v1_DrainAgentRequest__Output } from './atelier/v1/DrainAgentRequest.js';
+import type { FarmClient as _atelier_v1_FarmClient, FarmDefinition as _atelier_v1_FarmDefinition } from './atelier/v1/Farm.js';
+import type { GetBatchRequest as _atelier_v1_GetBatchRequest, GetBatchRequest__Output as _atelier_v1_GetBatchRequest__Output } from './atelier/v1/GetBatchRequest.js';
+import type { GetVersionRequest as _atelier_v1_GetVersionRequest, GetVersionRequest__Output as _atelier_v1_GetVersionRequest__Output } from './atelier/v1/GetVersionRequest.js';
+import type { ItemChunk as _atelier_v1_ItemChunk, ItemChunk__Output as _atelier_v1_ItemChunk__Output } from './atelier/v1/ItemChunk.js';
+import type { ItemFailure as _atelier_v1_ItemFailure, ItemFailure__Output as _atelier_v1_ItemFailure__Output } from './atelier/v1/ItemFailure.js';
+import type { ItemSpec as _atelier_v1_ItemSpec, ItemSpec__Output as _atelier_v1_ItemSpec__Output } from './atelier/v1/ItemSpec.js';
+import type { ListAgentsRequest as _atelier_v1_ListAgentsRequest, ListAgentsRequest__Output as _atelier_v1_ListAgentsRequest__Output } from './atelier/v1/ListAgentsRequest.js';
+import type { ListAgentsResponse as _atelier_v1_ListAgentsResponse, ListAgentsResponse__Output as _atelier_v1_ListAgentsResponse__Output } from './atelier/v1/ListAgentsResponse.js';
+import type { ListOutputsRequest as _atelier_v1_ListOutputsRequest, ListOutputsRequest__Output as _atelier_v1_ListOutputsRequest__Output } from './atelier/v1/ListOutputsRequest.js';
+import type { Output as _atelier_v1_Output, Output__Output as _atelier_v1_Output__Output } from './atelier/v1/Output.js';
+import type { RenderSettings as _atelier_v1_RenderSettings, RenderSettings__Output as _atelier_v1_RenderSettings__Output } from './atelier/v1/RenderSettings.js';
+import type { SubmitBatchRequest as _atelier_v1_SubmitBatchRequest, SubmitBatchRequest__Output as _atelier_v1_SubmitBatchRequest__Output } from './atelier/v1/SubmitBatchRequest.js';
+import type { SubmitBatchResponse as _atelier_v1_SubmitBatchResponse, SubmitBatchResponse__Output as _atelier_v1_SubmitBatchResponse__Output } from './atelier/v1/SubmitBatchResponse.js';
+import type { Version as _atelier_v1_Version, Version__Output as _atelier_v1_Version__Output } from './atelier/v1/Version.js';
+import type { WatchBatchRequest as _atelier_v1_WatchBatchRequest, WatchBatchRequest__Output as _atelier_v1_WatchBatchRequest__Output } from './atelier/v1/WatchBatchRequest.js';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  atelier: {
+    v1: {
+      Agent: MessageTypeDefinition<_atelier_v1_Agent, _atelier_v1_Agent__Output>
+      Batch: MessageTypeDefinition<_atelier_v1_Batch, _atelier_v1_Batch__Output>
+      BatchHeader: MessageTypeDefinition<_atelier_v1_BatchHeader, _atelier_v1_BatchHeader__Output>
+      BatchProgress: MessageTypeDefinition<_atelier_v1_BatchProgress, _atelier_v1_BatchProgress__Output>
+      BatchState: EnumTypeDefinition
+      CancelBatchRequest: MessageTypeDefinition<_atelier_v1_CancelBatchRequest, _atelier_v1_CancelBatchRequest__Output>
+      DrainAgentRequest: MessageTypeDefinition<_atelier_v1_DrainAgentRequest, _atelier_v1_DrainAgentRequest__Output>
+      /**
+       * The client-facing API: submit, watch and browse batches; see the farm.
+       */
+      Farm: SubtypeConstructor<typeof grpc.Client, _atelier_v1_FarmClient> & { service: _atelier_v1_FarmDefinition }
+      GetBatchRequest: MessageTypeDefinition<_atelier_v1_GetBatchRequest, _atelier_v1_GetBatchRequest__Output>
+      GetVersionRequest: MessageTypeDefinition<_atelier_v1_GetVersionRequest, _atelier_v1_GetVersionRequest__Output>
+      ItemChunk: MessageTypeDefinition<_atelier_v1_ItemChunk, _atelier_v1_ItemChunk__Output>
+      ItemFailure: MessageTypeDefinition<_atelier_v1_ItemFailure, _atelier_v1_ItemFailure__Output>
+      ItemSpec: MessageTypeDefinition<_atelier_v1_ItemSpec, _atelier_v1_ItemSpec__Output>
+      ItemState: EnumTypeDefinition
+      ListAgentsRequest: MessageTypeDefinition<_atelier_v1_ListAgentsRequest, _atelier_v1_ListAgentsRequest__Output>
+      ListAgentsResponse: MessageTypeDefinition<_atelier_v1_ListAgentsResponse, _atelier_v1_ListAgentsResponse__Output>
+      ListOutputsRequest: MessageTypeDefinition<_atelier_v1_ListOutputsRequest, _atelier_v1_ListOutputsRequest__Output>
+      Output: MessageTypeDefinition<_atelier_v1_Output, _atelier_v1_Output__Output>
+      RenderSettings: MessageTypeDefinition<_atelier_v1_RenderSettings, _atelier_v1_RenderSettings__Output>
+      SubmitBatchRequest: MessageTypeDefinition<_atelier_v1_SubmitBatchRequest, _atelier_v1_SubmitBatchRequest__Output>
+      SubmitBatchResponse: MessageTypeDefinition<_atelier_v1_SubmitBatchResponse, _atelier_v1_SubmitBatchResponse__Output>
+      Version: MessageTypeDefinition<_atelier_v1_Version, _atelier_v1_Version__Output>
+      WatchBatchRequest: MessageTypeDefinition<_atelier_v1_WatchBatchRequest, _atelier_v1_WatchBatchRequest__Output>
+    }
+  }
+}
+

@@ -1,0 +1,25 @@
+// The wire contract: service definitions loaded from proto/ and the message
+// types generated from it (src/generated is never edited by hand).
+export { PROTO_ROOT, agentLinkService, farmService } from "./load-proto.js";
+export const PROTO_VERSION = "atelier.v1";
+
+export type { AgentLinkClient, AgentLinkHandlers } from "./generated/atelier/v1/AgentLink.js";
+export type { FarmClient, FarmHandlers } from "./generated/atelier/v1/Farm.js";
+export type { AgentMessage, AgentMessage__Output } from "./generated/atelier/v1/AgentMessage.js";
+export type { CoordinatorMessage, CoordinatorMessage__Output } from "./generated/atelier/v1/CoordinatorMessage.js";
+export type { Assign, Assign__Output } from "./generated/atelier/v1/Assign.js";
+export type { AssignedItem, AssignedItem__Output } from "./generated/atelier/v1/AssignedItem.js";
+export type { Hello, Hello__Output } from "./generated/atelier/v1/Hello.js";
+export type { ItemResult, ItemResult__Output } from "./generated/atelier/v1/ItemResult.js";
+export type { LeaseRef, LeaseRef__Output } from "./generated/atelier/v1/LeaseRef.js";
+export type { RenderSettings, RenderSettings__Output } from "./generated/atelier/v1/RenderSettings.js";
+export type { SubmitBatchRequest, SubmitBatchRequest__Output } from "./generated/atelier/v1/SubmitBatchRequest.js";
+export type { SubmitBatchResponse, SubmitBatchResponse__Output } from "./generated/atelier/v1/SubmitBatchResponse.js";
+export type { BatchHeader, BatchHeader__Output } from "./generated/atelier/v1/BatchHeader.js";
+export type { ItemSpec, ItemSpec__Output } from "./generated/atelier/v1/ItemSpec.js";
+export type { Batch, Batch__Output } from "./generated/atelier/v1/Batch.js";
+export type { BatchProgress, BatchProgress__Output } from "./generated/atelier/v1/BatchProgress.js";
+export type { BatchState } from "./generated/atelier/v1/BatchState.js";
+export type { Output, Output__Output } from "./generated/atelier/v1/Output.js";
+export type { Agent, Agent__Output } from "./generated/atelier/v1/Agent.js";
+export type { Version, Version__Output } from "./generated/atelier/v1/Version.js";
