@@ -36,9 +36,9 @@ export const leaseStore = {
    * then the tenant holding the fewest live shards for its weight, then the
    * oldest. Only batches with an item this agent can run are considered.
    */
-  async pickBatch(db: Database, capabilities: AgentCapabilities): Promise<string | undefined> {
-    const rows = await db.query<{ id: string }>(
-      `SELECT b.id FROM batch b JOIN tenant t ON t.id = b.tenant_id
+  async pickBatch(db: Database, capabilities: AgentCapabilities): Promise<{ id: string; remaining: number } | undefined> {
+    const rows = await db.query<{ id: string; remaining: number }>(
+      `SELECT b.id, b.total - b.done - b.failed - b.cancelled AS remaining FROM batch b JOIN tenant t ON t.id = b.tenant_id
        WHERE b.state IN ('queued', 'running')
          AND EXISTS (SELECT 1 FROM item WHERE batch_id = b.id AND ${ELIGIBLE} AND ${capable(1)})
        ORDER BY b.priority DESC,
@@ -48,7 +48,7 @@ export const leaseStore = {
        LIMIT 1`,
       [capabilities.models, capabilities.maxWidth, capabilities.maxHeight],
     );
-    return rows[0]?.id;
+    return rows[0];
   },
 
   /**

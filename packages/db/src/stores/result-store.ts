@@ -78,6 +78,17 @@ export const resultStore = {
     const { itemState, ...counts } = row;
     return { accepted: true as const, itemState, counts };
   },
+
+  /** What an item's object key is made of, for checking a result from a shard this process did not lease. */
+  async identityOf(db: Database, itemId: string) {
+    const rows = await db.query<{ tenantId: string; batchId: string; index: number; seed: string }>(
+      `SELECT b.tenant_id AS "tenantId", i.batch_id AS "batchId", i.index, i.seed::text AS seed
+       FROM item i JOIN batch b ON b.id = i.batch_id WHERE i.id = $1::bigint`,
+      [itemId],
+    );
+    const row = rows[0];
+    return row ? { ...row, seed: Number(row.seed) } : undefined;
+  },
 };
 
 async function whyRefused(db: Database, itemId: string, epoch: number): Promise<string> {

@@ -7,6 +7,8 @@ import { cleanPromptText, END_OF_TEXT, preTokenize, START_OF_TEXT } from "./clip
 // CLIP's window: 77 positions, of which start and end markers take two.
 const DEFAULT_MAX_LENGTH = 77;
 const END_OF_WORD = "</w>";
+// Bounds the per-word BPE cache; a million-prompt batch has a long tail of words.
+const WORD_CACHE_LIMIT = 50_000;
 
 /** The parsed contents of a `tokenizer/` folder. */
 export interface ClipTokenizerFiles {
@@ -133,6 +135,7 @@ export class ClipTokenizer {
         if (symbols[i] === left && symbols[i + 1] === right) symbols.splice(i, 2, left + right);
       }
     }
+    if (this.wordCache.size >= WORD_CACHE_LIMIT) this.wordCache.clear();
     this.wordCache.set(word, symbols);
     return symbols;
   }

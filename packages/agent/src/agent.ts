@@ -1,0 +1,300 @@
+import { createHash } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import * as grpc from "@grpc/grpc-js";
+import { agentLinkService, type AgentLinkClient, type AgentMessage, type Assign__Output, type CoordinatorMessage__Output } from "@atelier/protocol";
+import type { Logger } from "pino";
+import { LeaseBook } from "./lease-book.ts";
+import { ResultOutbox } from "./result-outbox.ts";
+import { uploadPng } from "./uploader.ts";
+import { RenderFailed, type Renderer } from "./worker-renderer.ts";
+
+export interface AgentOptions {
+  /** host:port of a coordinator's gRPC endpoint. */
+  coordinator: string;
+  /** Stable across restarts of this agent (host + GPU). */
+  id: string;
+  name: string;
+  /** Shards run at once; one renderer each. */
+  renderers: Renderer[];
+  /** Model name -> folder, as announced to the coordinator. */
+  models: string[];
+  providers: string[];
+  gpu: string;
+  memoryBytes: number;
+  maxWidth: number;
+  maxHeight: number;
+  version: string;
+  log: Logger;
+  reconnectBaseMs?: number;
+  reconnectMaxMs?: number;
+  uploadAttempts?: number;
+}
+
+type Stream = grpc.ClientDuplexStream<AgentMessage, CoordinatorMessage__Output>;
+
+interface RunningShard {
+  shardId: string;
+  epoch: number;
+  renderer: Renderer;
+  rendered: boolean;
+  released: boolean;
+}
+
+const CLIENT_OPTIONS: grpc.ChannelOptions = {
+  "grpc.keepalive_time_ms": 20_000,
+  "grpc.keepalive_timeout_ms": 10_000,
+  "grpc.keepalive_permit_without_calls": 1,
+};
+
+/**
+ * An agent: one stream to a coordinator, shards rendered on its renderers,
+ * images uploaded straight to the bucket, every item reported. Heartbeats run
+ * on this thread's timers; inference runs in worker threads and cannot
+ * delay them.
+ */
+export class Agent {
+  private readonly client: AgentLinkClient;
+  private readonly leases = new LeaseBook();
+  private readonly outbox = new ResultOutbox();
+  private readonly idle: Renderer[];
+  private readonly running = new Map<string, RunningShard>();
+  private stream: Stream | undefined;
+  private welcomed = false;
+  private heartbeatMs = 10_000;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly fenceTimer: NodeJS.Timeout;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private reconnectAttempt = 0;
+  private readonly sentBeats: { asked: { shardId: string; epoch: number }[]; sentAt: number }[] = [];
+  private draining = false;
+  private stopping = false;
+  private closing: Promise<void> | undefined;
+  private readonly welcomeWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: AgentOptions) {
+    this.client = new (agentLinkService())(options.coordinator, grpc.credentials.createInsecure(), CLIENT_OPTIONS) as unknown as AgentLinkClient;
+    this.idle = [...options.renderers];
+    this.fenceTimer = setInterval(() => this.fence(), 250);
+  }
+
+  /** Connects; resolves once the coordinator has welcomed this agent. */
+  start(): Promise<void> {
+    this.connect();
+    return new Promise((resolve) => (this.welcomed ? resolve() : this.welcomeWaiters.push(resolve)));
+  }
+
+  get activeShards(): number {
+    return this.running.size;
+  }
+
+  /**
+   * Graceful stop (SIGTERM): claim nothing more, hand back unfinished shards
+   * (they cost no attempt), wait briefly for outstanding acks, disconnect.
+   */
+  async stop(graceMs = 5_000): Promise<void> {
+    this.stopping = true;
+    for (const shard of this.running.values()) {
+      shard.released = true;
+      this.leases.drop(shard.shardId, "agent stopping");
+    }
+    const deadline = performance.now() + graceMs;
+    while ((this.outbox.size > 0 || this.running.size > 0) && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await this.close();
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.stopping = true;
+      clearInterval(this.fenceTimer);
+      clearInterval(this.heartbeatTimer);
+      clearTimeout(this.reconnectTimer);
+      this.stream?.end();
+      this.stream?.cancel();
+      this.client.close();
+      await Promise.all(this.options.renderers.map((r) => r.close()));
+    })();
+    return this.closing;
+  }
+
+  private connect(): void {
+    if (this.stopping) return;
+    const stream = this.client.Connect() as Stream;
+    this.stream = stream;
+    let gone = false;
+    const lost = (reason: string) => {
+      if (gone) return;
+      gone = true;
+      if (this.stream === stream) this.stream = undefined;
+      this.welcomed = false;
+      clearInterval(this.heartbeatTimer);
+      this.sentBeats.length = 0;
+      if (!this.stopping) {
+        this.options.log.warn({ reason }, "coordinator stream lost; reconnecting");
+        this.scheduleReconnect();
+      }
+    };
+    stream.on("data", (message: CoordinatorMessage__Output) => this.onMessage(message));
+    stream.on("error", (error) => lost(error.message));
+    stream.on("end", () => lost("stream ended"));
+    const { options } = this;
+    this.send({
+      hello: {
+        agentId: options.id,
+        name: options.name,
+        gpu: options.gpu,
+        memoryBytes: options.memoryBytes,
+        providers: options.providers,
+        models: options.models,
+        slots: options.renderers.length,
+        maxWidth: options.maxWidth,
+        maxHeight: options.maxHeight,
+        version: options.version,
+      },
+    });
+  }
+
+  /** Full jitter, uniform in [0, min(max, base * 2^n)]: no thundering herd after a coordinator restart. */
+  private scheduleReconnect(): void {
+    const ceiling = Math.min(this.options.reconnectMaxMs ?? 60_000, (this.options.reconnectBaseMs ?? 1_000) * 2 ** this.reconnectAttempt);
+    this.reconnectAttempt++;
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(() => this.connect(), Math.random() * ceiling);
+  }
+
+  private send(message: AgentMessage): void {
+    this.stream?.write(message);
+  }
+
+  private onMessage(message: CoordinatorMessage__Output): void {
+    if (message.welcome) {
+      this.welcomed = true;
+      this.reconnectAttempt = 0;
+      this.heartbeatMs = message.welcome.heartbeatIntervalMs || this.heartbeatMs;
+      clearInterval(this.heartbeatTimer);
+      this.heartbeatTimer = setInterval(() => this.heartbeat(), this.heartbeatMs);
+      // Re-announce leases at once, then anything the last coordinator never acknowledged.
+      this.heartbeat();
+      for (const result of this.outbox.all()) this.send({ result });
+      this.announceSlots();
+      for (const resolve of this.welcomeWaiters.splice(0)) resolve();
+      this.options.log.info({ coordinator: message.welcome.coordinatorId }, "connected to coordinator");
+    } else if (message.assign) {
+      this.onAssign(message.assign);
+    } else if (message.heartbeatAck) {
+      const beat = this.sentBeats.shift();
+      if (beat) {
+        const lost = this.leases.renewed(beat.asked, message.heartbeatAck.renewed, beat.sentAt);
+        if (lost.length > 0) this.options.log.warn({ shards: lost }, "leases lost; stopped their work");
+      }
+    } else if (message.resultAck) {
+      const { itemId, epoch, accepted, reason } = message.resultAck;
+      if (!accepted) this.options.log.warn({ itemId, epoch, reason }, "result refused");
+      const shardId = this.outbox.acknowledge(itemId, epoch);
+      if (shardId) this.maybeFinish(shardId);
+    } else if (message.cancel) {
+      this.leases.drop(message.cancel.shardId, `cancelled: ${message.cancel.reason}`);
+    } else if (message.drain) {
+      this.draining = message.drain.drain;
+      this.options.log.info({ draining: this.draining }, "drain changed");
+      this.announceSlots();
+    }
+  }
+
+  private heartbeat(): void {
+    if (!this.stream || !this.welcomed) return;
+    const asked = this.leases.list();
+    this.sentBeats.push({ asked, sentAt: performance.now() });
+    this.send({ heartbeat: { leases: asked } });
+  }
+
+  private fence(): void {
+    const fenced = this.leases.fenceExpired();
+    if (fenced.length > 0) this.options.log.warn({ shards: fenced }, "self-fenced: no lease renewal in time");
+  }
+
+  private announceSlots(): void {
+    const free = this.draining || this.stopping ? 0 : this.idle.length;
+    this.send({ slots: { free } });
+  }
+
+  private onAssign(assign: Assign__Output): void {
+    const renderer = this.idle.pop();
+    if (!renderer || this.stopping) {
+      // Not ours to run (a race with drain or stop): hand it straight back.
+      if (renderer) this.idle.push(renderer);
+      this.send({ released: { shardId: assign.shardId, epoch: assign.epoch, reason: "agent has no free slot" } });
+      return;
+    }
+    const signal = this.leases.hold(assign.shardId, assign.epoch, assign.leaseTtlMs);
+    const shard: RunningShard = { shardId: assign.shardId, epoch: assign.epoch, renderer, rendered: false, released: false };
+    this.running.set(assign.shardId, shard);
+    void this.runShard(assign, shard, signal);
+  }
+
+  private async runShard(assign: Assign__Output, shard: RunningShard, signal: AbortSignal): Promise<void> {
+    const settings = assign.settings!;
+    const log = this.options.log.child({ shardId: assign.shardId, epoch: assign.epoch });
+    log.debug({ items: assign.items.length }, "shard started");
+    for (const item of assign.items) {
+      if (signal.aborted) break;
+      const started = performance.now();
+      try {
+        const rendered = await shard.renderer.render(
+          { model: settings.model, prompt: item.prompt, negativePrompt: item.negativePrompt, seed: item.seed, width: settings.width,
+            height: settings.height, steps: settings.steps, guidance: settings.guidance, sampler: settings.sampler },
+          signal,
+        );
+        await uploadPng(item.uploadUrl, rendered.png, { attempts: this.options.uploadAttempts ?? 5, baseDelayMs: 200, signal });
+        this.report({
+          shardId: assign.shardId,
+          epoch: assign.epoch,
+          itemId: item.itemId,
+          key: item.key,
+          sha256: createHash("sha256").update(rendered.png).digest("hex"),
+          bytes: rendered.png.byteLength,
+          width: rendered.width,
+          height: rendered.height,
+          renderMs: Math.round(performance.now() - started),
+        });
+      } catch (error) {
+        if (signal.aborted) break;
+        const err = error as Error;
+        const retryable = err instanceof RenderFailed ? err.retryable : (err as { retryable?: boolean }).retryable ?? true;
+        log.warn({ itemId: item.itemId, err: err.message }, "item failed");
+        this.report({ shardId: assign.shardId, epoch: assign.epoch, itemId: item.itemId, error: err.message, retryable });
+      }
+    }
+    shard.rendered = true;
+    this.idle.push(shard.renderer);
+    if (shard.released) {
+      this.running.delete(shard.shardId);
+      this.send({ released: { shardId: shard.shardId, epoch: shard.epoch, reason: "agent stopping" } });
+    } else if (signal.aborted) {
+      // Lease lost or batch cancelled: the coordinator has already settled this shard.
+      this.running.delete(shard.shardId);
+    } else {
+      this.maybeFinish(shard.shardId);
+    }
+    this.announceSlots();
+  }
+
+  private report(result: Parameters<ResultOutbox["add"]>[0]): void {
+    this.outbox.add(result);
+    this.send({ result });
+  }
+
+  /** A shard is done once it rendered and every result was acknowledged. */
+  private maybeFinish(shardId: string): void {
+    const shard = this.running.get(shardId);
+    if (!shard || !shard.rendered || shard.released || this.outbox.pendingFor(shardId) > 0) return;
+    if (!this.leases.isLive(shardId)) {
+      this.running.delete(shardId);
+      return;
+    }
+    this.running.delete(shardId);
+    this.leases.drop(shardId, "shard done");
+    this.send({ shardDone: { shardId, epoch: shard.epoch } });
+  }
+}

@@ -1,0 +1,49 @@
+import { readFileSync } from "node:fs";
+import { hostname, totalmem } from "node:os";
+import type { Logger } from "pino";
+import { Agent } from "./agent.ts";
+import { discoverModels } from "./model-catalog.ts";
+import { WorkerRenderer } from "./worker-renderer.ts";
+
+export interface AgentConfig {
+  coordinator: string;
+  name?: string;
+  id?: string;
+  slots: number;
+  modelsDir: string;
+  providers: string[];
+  intraOpThreads: number;
+  maxWidth: number;
+  maxHeight: number;
+  log: Logger;
+  reconnectBaseMs?: number;
+}
+
+const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
+
+/** An agent with one worker-thread renderer per slot over the models it finds in `modelsDir`. */
+export async function createAgent(config: AgentConfig): Promise<Agent> {
+  const models = discoverModels(config.modelsDir);
+  const renderers = Array.from(
+    { length: config.slots },
+    () => new WorkerRenderer({ models, providers: config.providers, intraOpThreads: config.intraOpThreads }),
+  );
+  await Promise.all(renderers.map((r) => r.ready()));
+  const name = config.name ?? `${hostname()}-gpu0`;
+  return new Agent({
+    coordinator: config.coordinator,
+    id: config.id ?? name,
+    name,
+    renderers,
+    models: Object.keys(models),
+    providers: config.providers,
+    // No GPU probe yet: on CPU the "GPU" is the host.
+    gpu: config.providers.includes("cpu") && config.providers.length === 1 ? "cpu" : config.providers.join(","),
+    memoryBytes: totalmem(),
+    maxWidth: config.maxWidth,
+    maxHeight: config.maxHeight,
+    version: VERSION,
+    log: config.log,
+    reconnectBaseMs: config.reconnectBaseMs,
+  });
+}

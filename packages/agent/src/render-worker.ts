@@ -1,0 +1,76 @@
+// A render worker thread: owns onnxruntime sessions and renders one job at a
+// time, so that the agent's main thread (heartbeats, the gRPC stream) never
+// waits on inference.
+import { parentPort, workerData } from "node:worker_threads";
+import { Pipeline, validateRenderRequest, type RenderRequest } from "@atelier/diffusion";
+import type { FromWorker, RenderJob, ToWorker } from "./render-protocol.ts";
+
+interface WorkerOptions {
+  models: Record<string, string>;
+  providers: string[];
+  intraOpThreads: number;
+}
+
+const options = workerData as WorkerOptions;
+const port = parentPort!;
+const pipelines = new Map<string, Promise<Pipeline>>();
+const running = new Map<number, AbortController>();
+
+function post(message: FromWorker, transfer: ArrayBuffer[] = []) {
+  port.postMessage(message, transfer);
+}
+
+function pipelineFor(model: string): Promise<Pipeline> {
+  const dir = options.models[model];
+  if (!dir) return Promise.reject(new Error(`model ${model} is not installed on this agent`));
+  const loaded = pipelines.get(model);
+  if (loaded) return loaded;
+  const loading = Pipeline.load(dir, { providers: options.providers, intraOpThreads: options.intraOpThreads });
+  pipelines.set(model, loading);
+  loading.catch(() => pipelines.delete(model));
+  return loading;
+}
+
+async function render(job: RenderJob) {
+  const abort = new AbortController();
+  running.set(job.id, abort);
+  try {
+    const request: RenderRequest = {
+      prompt: job.prompt,
+      negativePrompt: job.negativePrompt,
+      seed: job.seed,
+      width: job.width,
+      height: job.height,
+      steps: job.steps,
+      guidance: job.guidance,
+      sampler: job.sampler as RenderRequest["sampler"],
+    };
+    const problems = validateRenderRequest(request);
+    if (problems.length > 0) {
+      post({ type: "failed", id: job.id, error: problems.join("; "), retryable: false, cancelled: false });
+      return;
+    }
+    const pipeline = await pipelineFor(job.model);
+    const result = await pipeline.render(request, { signal: abort.signal });
+    const png = result.png.slice();
+    post({ type: "rendered", id: job.id, png, width: result.width, height: result.height, inferenceMs: result.inferenceMs, totalMs: result.totalMs }, [png.buffer as ArrayBuffer]);
+  } catch (error) {
+    const err = error as Error;
+    const cancelled = err.name === "AbortError";
+    // A prompt over the token window fails the same way every time.
+    const retryable = !cancelled && err.name !== "PromptTooLongError";
+    post({ type: "failed", id: job.id, error: err.message, retryable, cancelled });
+  } finally {
+    running.delete(job.id);
+  }
+}
+
+port.on("message", (message: ToWorker) => {
+  if (message.type === "render") void render(message.job);
+  else running.get(message.id)?.abort();
+});
+
+// Load every model up front so that the first shard does not pay for it.
+Promise.all(Object.keys(options.models).map((model) => pipelineFor(model).catch(() => undefined))).then(() =>
+  post({ type: "ready", models: Object.keys(options.models) }),
+);

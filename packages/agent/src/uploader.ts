@@ -1,0 +1,36 @@
+import { setTimeout as sleep } from "node:timers/promises";
+
+/**
+ * PUTs an image to its presigned URL, retrying network errors and 5xx with
+ * exponential backoff and full jitter. A 4xx is final: the URL is wrong or
+ * expired, and trying again will not change that.
+ */
+export async function uploadPng(url: string, body: Uint8Array, options: { attempts: number; baseDelayMs: number; signal?: AbortSignal }): Promise<void> {
+  let lastError = "";
+  for (let attempt = 0; attempt < options.attempts; attempt++) {
+    if (attempt > 0) await sleep(Math.random() * options.baseDelayMs * 2 ** attempt, undefined, { signal: options.signal });
+    try {
+      const response = await fetch(url, {
+        method: "PUT",
+        body,
+        headers: { "content-type": "image/png" },
+        signal: options.signal,
+      });
+      await response.arrayBuffer();
+      if (response.ok) return;
+      lastError = `upload refused with HTTP ${response.status}`;
+      if (response.status < 500) throw new UploadError(lastError, false);
+    } catch (error) {
+      if (error instanceof UploadError || options.signal?.aborted) throw error;
+      lastError = `upload failed: ${(error as Error).message}`;
+    }
+  }
+  throw new UploadError(`${lastError} (after ${options.attempts} attempts)`, true);
+}
+
+export class UploadError extends Error {
+  override name = "UploadError";
+  constructor(message: string, readonly retryable: boolean) {
+    super(message);
+  }
+}

@@ -1,0 +1,47 @@
+import { parseArgs } from "node:util";
+import { createAgent } from "@atelier/agent";
+import { createLogger } from "@atelier/coordinator";
+import { CliError } from "../cli-error.ts";
+import { resolveModelsDir } from "../models-dir.ts";
+import { waitForSignal } from "../signals.ts";
+
+export async function agentCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      coordinator: { type: "string" },
+      name: { type: "string" },
+      id: { type: "string" },
+      slots: { type: "string", default: "1" },
+      models: { type: "string" },
+      providers: { type: "string", default: process.env.ATELIER_PROVIDERS ?? "cpu" },
+      threads: { type: "string", default: "1" },
+      "max-size": { type: "string", default: "2048" },
+    },
+  });
+  const coordinator = values.coordinator ?? process.env.ATELIER_COORDINATOR;
+  if (!coordinator) throw new CliError("usage: atelier agent --coordinator HOST:PORT [--name NAME] [--slots N] [--models DIR]", 2);
+  const slots = Number(values.slots);
+  if (!Number.isInteger(slots) || slots < 1 || slots > 64) throw new CliError(`--slots must be an integer between 1 and 64 (got ${values.slots})`, 2);
+  const maxSide = Number(values["max-size"]);
+  const log = createLogger({ level: process.env.LOG_LEVEL ?? "info", name: "agent" });
+  const agent = await createAgent({
+    coordinator,
+    name: values.name,
+    id: values.id,
+    slots,
+    modelsDir: await resolveModelsDir(values.models),
+    providers: values.providers.split(",").map((p) => p.trim()).filter(Boolean),
+    intraOpThreads: Number(values.threads),
+    maxWidth: maxSide,
+    maxHeight: maxSide,
+    log,
+    reconnectBaseMs: process.env.ATELIER_RECONNECT_BASE_MS ? Number(process.env.ATELIER_RECONNECT_BASE_MS) : undefined,
+  });
+  // Connects (and keeps reconnecting) in the background; a signal may come first.
+  void agent.start();
+  const signal = await waitForSignal();
+  // SIGTERM drains: unfinished shards go back to the queue at no attempt cost.
+  log.info({ signal }, "stopping: handing back unfinished shards");
+  await agent.stop();
+}

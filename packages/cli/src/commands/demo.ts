@@ -1,0 +1,89 @@
+import { writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { createAgent, type Agent } from "@atelier/agent";
+import { createLogger, loadConfig, startFarmRuntime } from "@atelier/coordinator";
+import { contactSheet } from "@atelier/diffusion";
+import { AtelierClient } from "@atelier/sdk";
+import { CliError } from "../cli-error.ts";
+import { downloadOutputs } from "../download-outputs.ts";
+import { readItems } from "../input-file.ts";
+import { resolveModelsDir } from "../models-dir.ts";
+import { stateName, watchBatch } from "../watch-batch.ts";
+
+const EXAMPLES = new URL("../../examples/demo-prompts.jsonl", import.meta.url);
+
+/**
+ * The whole farm in one process: embedded Postgres (PGlite), an S3 server on
+ * loopback, the in-process event bus, two agents rendering in worker threads
+ * with the generated demo model. Renders the bundled prompts, downloads them
+ * and writes a contact sheet.
+ */
+export async function demoCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      out: { type: "string", default: "atelier-out" },
+      agents: { type: "string", default: "2" },
+      prompts: { type: "string" },
+      size: { type: "string", default: "256" },
+      steps: { type: "string", default: "20" },
+    },
+  });
+  const agentCount = Number(values.agents);
+  const size = Number(values.size);
+  if (!Number.isInteger(agentCount) || agentCount < 1 || agentCount > 16) throw new CliError(`--agents must be between 1 and 16 (got ${values.agents})`, 2);
+  const started = Date.now();
+
+  const modelsDir = await resolveModelsDir(undefined);
+  // Ports default to free ones so that the demo runs beside anything else.
+  const config = loadConfig({ ATELIER_GRPC_PORT: "0", ATELIER_HTTP_PORT: "0", ATELIER_GRPC_HOST: "127.0.0.1", ATELIER_HTTP_HOST: "127.0.0.1", LOG_LEVEL: "warn", ...process.env });
+  const log = createLogger({ level: config.LOG_LEVEL });
+  const farm = await startFarmRuntime(config, log);
+  const address = `127.0.0.1:${farm.coordinator.grpcPort}`;
+  const agents: Agent[] = [];
+  const client = new AtelierClient(address);
+  try {
+    console.log(`atelier demo: coordinator on ${address}, metrics at http://127.0.0.1:${farm.coordinator.httpPort}/metrics`);
+    for (let i = 1; i <= agentCount; i++) {
+      const agent = await createAgent({
+        coordinator: address,
+        name: `demo-agent-${i}`,
+        slots: 1,
+        modelsDir,
+        providers: ["cpu"],
+        intraOpThreads: 1,
+        maxWidth: 2048,
+        maxHeight: 2048,
+        log: log.child({ agent: i }),
+      });
+      agents.push(agent);
+      await agent.start();
+    }
+    console.log(`${agentCount} agents connected, each rendering in its own worker thread (onnxruntime, cpu)`);
+
+    const promptsFile = values.prompts ? resolve(values.prompts) : EXAMPLES;
+    const { batchId, itemCount } = await client.submitBatch(
+      { tenant: "demo", name: "demo", priority: 0, baseSeed: 1, defaults: { model: "atelier-demo", width: size, height: size, steps: Number(values.steps), guidance: 7.5, sampler: "euler" } },
+      readItems(typeof promptsFile === "string" ? promptsFile : promptsFile.pathname),
+    );
+    console.log(`batch ${batchId}: ${itemCount} images of ${size}x${size}`);
+    const last = await watchBatch(client, batchId);
+
+    const outDir = resolve(values.out, batchId);
+    const { files } = await downloadOutputs(client, batchId, outDir);
+    const sheet = contactSheet(files.map((file) => new Uint8Array(readFileSync(file))), { columns: 8, tile: 128 });
+    const sheetPath = join(outDir, "contact-sheet.png");
+    await writeFile(sheetPath, sheet);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    console.log(`batch ${stateName(last.state)}: ${last.done} images, ${last.failed} failed, in ${seconds}s`);
+    console.log(`images:        ${outDir}/`);
+    console.log(`contact sheet: ${sheetPath}`);
+    if (stateName(last.state) !== "completed" || Number(last.failed) > 0) process.exitCode = 1;
+  } finally {
+    client.close();
+    await Promise.all(agents.map((agent) => agent.close()));
+    await farm.close();
+  }
+}

@@ -1,0 +1,189 @@
+import type * as grpc from "@grpc/grpc-js";
+import { agentRegistry, leaseStore, resultStore, type AgentHello, type Database } from "@atelier/db";
+import type { AgentMessage__Output, CoordinatorMessage, Hello__Output, ItemResult__Output } from "@atelier/protocol";
+import { AgentSession } from "./agent-session.ts";
+import type { Dispatcher } from "./dispatcher.ts";
+import { subjects, type EventBus } from "./events/index.ts";
+import type { Logger } from "./logger.ts";
+import type { FarmMetrics } from "./metrics.ts";
+import { publishProgress, publishProgressOf } from "./progress.ts";
+import { objectKeyFor, type ObjectStore } from "./storage/index.ts";
+
+export interface AgentLinkOptions {
+  heartbeatIntervalMs: number;
+  leaseTtlMs: number;
+  coordinatorId: string;
+}
+
+export interface AgentLinkDeps {
+  db: Database;
+  store: ObjectStore;
+  bus: EventBus;
+  sessions: Map<string, AgentSession>;
+  dispatcher: () => Dispatcher;
+  metrics: FarmMetrics;
+  log: Logger;
+  options: AgentLinkOptions;
+}
+
+/**
+ * Serves AgentLink.Connect: one stream per agent. Messages from one agent are
+ * handled in order (a result before the ShardDone that follows it).
+ */
+export function agentLinkHandler(deps: AgentLinkDeps) {
+  return (call: grpc.ServerDuplexStream<AgentMessage__Output, CoordinatorMessage>) => {
+    let session: AgentSession | undefined;
+    let queue = Promise.resolve();
+
+    call.on("data", (message: AgentMessage__Output) => {
+      queue = queue
+        .then(async () => {
+          if (message.hello) {
+            session = await welcome(deps, call, message.hello);
+            return;
+          }
+          if (!session) throw new Error("the first message on AgentLink.Connect must be a hello");
+          await handle(deps, session, message);
+        })
+        .catch((error: unknown) => {
+          deps.log.error({ err: error, agentId: session?.id }, "agent message failed");
+          call.destroy(error as Error);
+        });
+    });
+    const finish = () => {
+      queue = queue.then(async () => {
+        if (!session || deps.sessions.get(session.id) !== session) return;
+        deps.sessions.delete(session.id);
+        session.end();
+        deps.metrics.agentsConnected.set(deps.sessions.size);
+        await agentRegistry.markOffline(deps.db, session.id).catch(() => {});
+        await deps.bus.publish(subjects.agentStatus(session.id), { agentId: session.id, status: "offline" });
+        deps.log.info({ agentId: session.id }, "agent disconnected");
+      });
+    };
+    call.on("end", finish);
+    call.on("error", finish);
+    call.on("close", finish);
+  };
+}
+
+async function welcome(deps: AgentLinkDeps, call: grpc.ServerDuplexStream<AgentMessage__Output, CoordinatorMessage>, hello: Hello__Output) {
+  if (!hello.agentId) throw new Error("hello.agent_id is required");
+  const info: AgentHello = {
+    id: hello.agentId,
+    name: hello.name || hello.agentId,
+    gpu: hello.gpu,
+    memoryBytes: hello.memoryBytes,
+    providers: hello.providers,
+    models: hello.models,
+    slots: Math.max(1, hello.slots),
+    maxWidth: hello.maxWidth || 2048,
+    maxHeight: hello.maxHeight || 2048,
+    version: hello.version,
+  };
+  const { draining } = await agentRegistry.upsert(deps.db, info);
+  const session = new AgentSession(info, call);
+  session.draining = draining;
+  // A reconnect replaces the old stream: there is one session per agent.
+  deps.sessions.get(info.id)?.end();
+  deps.sessions.set(info.id, session);
+  deps.metrics.agentsConnected.set(deps.sessions.size);
+  session.send({
+    welcome: {
+      coordinatorId: deps.options.coordinatorId,
+      heartbeatIntervalMs: deps.options.heartbeatIntervalMs,
+      leaseTtlMs: deps.options.leaseTtlMs,
+    },
+  });
+  if (draining) session.send({ drain: { drain: true } });
+  await deps.bus.publish(subjects.agentStatus(info.id), { agentId: info.id, status: "online", name: info.name });
+  deps.log.info({ agentId: info.id, name: info.name, models: info.models, slots: info.slots }, "agent connected");
+  return session;
+}
+
+async function handle(deps: AgentLinkDeps, session: AgentSession, message: AgentMessage__Output): Promise<void> {
+  const { db } = deps;
+  if (message.slots) {
+    session.freeSlots = message.slots.free;
+    deps.dispatcher().wake();
+  } else if (message.heartbeat) {
+    const asked = message.heartbeat.leases.map((l) => ({ shardId: l.shardId, epoch: l.epoch }));
+    const renewed = await leaseStore.renew(db, session.id, asked, deps.options.leaseTtlMs);
+    await agentRegistry.touch(db, session.id);
+    session.send({ heartbeatAck: { renewed, leaseTtlMs: deps.options.leaseTtlMs } });
+  } else if (message.result) {
+    await onResult(deps, session, message.result);
+  } else if (message.shardDone) {
+    const { shardId, epoch } = message.shardDone;
+    session.shards.delete(shardId);
+    const settled = await leaseStore.finish(db, shardId, epoch);
+    for (const batch of settled) await publishProgressOf(db, deps.bus, batch.batchId);
+    if (settled.some((b) => b.requeued > 0)) deps.dispatcher().wake();
+  } else if (message.released) {
+    const { shardId, epoch, reason } = message.released;
+    session.shards.delete(shardId);
+    const settled = await leaseStore.release(db, shardId, epoch);
+    deps.log.info({ agentId: session.id, shardId, reason }, "agent released shard");
+    if (settled.length > 0) deps.dispatcher().wake();
+  }
+}
+
+async function onResult(deps: AgentLinkDeps, session: AgentSession, result: ItemResult__Output): Promise<void> {
+  const ack = (accepted: boolean, reason = "") =>
+    session.send({ resultAck: { itemId: result.itemId, epoch: result.epoch, accepted, reason } });
+
+  if (result.error) {
+    const outcome = await resultStore.recordFailure(deps.db, {
+      itemId: result.itemId,
+      epoch: result.epoch,
+      error: result.error,
+      retryable: result.retryable,
+    });
+    ack(outcome.accepted, outcome.accepted ? "" : outcome.reason);
+    if (!outcome.accepted) return;
+    deps.metrics.itemsFailed.inc({ final: String(outcome.itemState === "failed") });
+    deps.log.warn({ agentId: session.id, itemId: result.itemId, error: result.error, state: outcome.itemState }, "item failed");
+    await publishProgress(deps.db, deps.bus, outcome.counts);
+    return;
+  }
+
+  const refusal = await verifyUpload(deps, session, result);
+  if (refusal) {
+    ack(false, refusal);
+    deps.log.warn({ agentId: session.id, itemId: result.itemId, reason: refusal }, "result refused");
+    return;
+  }
+  const outcome = await resultStore.recordOutput(deps.db, {
+    itemId: result.itemId,
+    epoch: result.epoch,
+    agentId: session.id,
+    key: result.key,
+    sha256: result.sha256,
+    bytes: result.bytes,
+    width: result.width,
+    height: result.height,
+    renderMs: result.renderMs,
+    metadata: {},
+  });
+  ack(outcome.accepted, outcome.accepted ? "" : outcome.reason);
+  if (!outcome.accepted) return;
+  deps.metrics.itemsCompleted.inc();
+  deps.metrics.renderSeconds.observe(result.renderMs / 1000);
+  await publishProgress(deps.db, deps.bus, outcome.counts);
+}
+
+/** The object must be where it was signed for, with the size the agent reported. */
+async function verifyUpload(deps: AgentLinkDeps, session: AgentSession, result: ItemResult__Output): Promise<string | undefined> {
+  const expectedKey = session.shards.get(result.shardId)?.keys.get(result.itemId) ?? (await expectedKeyOf(deps.db, result.itemId));
+  if (expectedKey !== result.key) return `object key ${result.key} is not the one signed for item ${result.itemId}`;
+  if (!/^[0-9a-f]{64}$/.test(result.sha256)) return "sha256 must be 64 hex digits";
+  const head = await deps.store.head(result.key);
+  if (!head) return `object ${result.key} was not found in the bucket`;
+  if (head.bytes !== result.bytes) return `object ${result.key} has ${head.bytes} bytes; the agent reported ${result.bytes}`;
+  return undefined;
+}
+
+async function expectedKeyOf(db: Database, itemId: string): Promise<string | undefined> {
+  const item = await resultStore.identityOf(db, itemId);
+  return item ? objectKeyFor(item.tenantId, item.batchId, item.index, item.seed) : undefined;
+}

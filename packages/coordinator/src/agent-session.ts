@@ -1,0 +1,46 @@
+import type * as grpc from "@grpc/grpc-js";
+import type { AgentHello } from "@atelier/db";
+import type { AgentMessage__Output, CoordinatorMessage } from "@atelier/protocol";
+
+/** What the coordinator keeps about one shard it handed to a connected agent. */
+export interface LiveShard {
+  epoch: number;
+  batchId: string;
+  /** The object key signed for each item: a result naming another key is refused. */
+  keys: Map<string, string>;
+}
+
+/**
+ * One connected agent as this coordinator sees it: its stream, its free
+ * slots and the shards it was given here. The database remains the record;
+ * this is only what is needed to talk to the agent.
+ */
+export class AgentSession {
+  freeSlots = 0;
+  draining = false;
+  readonly shards = new Map<string, LiveShard>();
+  private ended = false;
+
+  constructor(
+    readonly hello: AgentHello,
+    private readonly call: grpc.ServerDuplexStream<AgentMessage__Output, CoordinatorMessage>,
+  ) {}
+
+  get id(): string {
+    return this.hello.id;
+  }
+
+  get open(): boolean {
+    return !this.ended;
+  }
+
+  send(message: CoordinatorMessage): void {
+    if (!this.ended) this.call.write(message);
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.call.end();
+  }
+}

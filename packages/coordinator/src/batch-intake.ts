@@ -1,0 +1,131 @@
+import { randomInt, randomUUID } from "node:crypto";
+import { batchStore, type Database, type NewItem, type RenderSettings } from "@atelier/db";
+import type { BatchHeader__Output, ItemSpec__Output, SubmitBatchRequest__Output } from "@atelier/protocol";
+import { ValidationError } from "./errors.ts";
+import { validateItem, validateSettings } from "./item-validation.ts";
+import { LIMITS } from "./limits.ts";
+
+export interface IntakeOptions {
+  /** Settings for fields that neither the item nor the header sets. */
+  defaults: RenderSettings;
+  maxAttempts: number;
+  /** Items written per INSERT. */
+  insertChunkItems: number;
+}
+
+export interface IntakeResult {
+  batchId: string;
+  itemCount: number;
+  tenantId: string;
+  reused: boolean;
+}
+
+/**
+ * Receives one SubmitBatch stream: a header, then chunks of item specs.
+ * Specs are expanded (count -> consecutive seeds), validated and written in
+ * chunks while the stream flows, so a batch of millions never sits in memory.
+ * The batch stays invisible until the stream ends cleanly; any error removes
+ * every row it wrote.
+ */
+export async function receiveBatch(
+  db: Database,
+  requests: AsyncIterable<SubmitBatchRequest__Output> & { readonly cancelled?: boolean },
+  options: IntakeOptions,
+): Promise<IntakeResult> {
+  const iterator = requests[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const header = first.done ? undefined : first.value.header;
+  if (!header) throw new ValidationError(["the first message of SubmitBatch must be a header"]);
+
+  const tenantId = header.tenant || "default";
+  const defaults = mergeSettings(header.defaults, options.defaults);
+  const headerProblems = validateSettings(defaults, "batch defaults: ");
+  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(tenantId)) headerProblems.push(`tenant "${tenantId}" must be 1-64 letters, digits, _ or -`);
+  if (headerProblems.length > 0) throw new ValidationError(headerProblems);
+
+  if (header.idempotencyKey) {
+    const existing = await batchStore.findByIdempotencyKey(db, tenantId, header.idempotencyKey);
+    if (existing) {
+      const counts = await batchStore.counts(db, existing);
+      return { batchId: existing, itemCount: counts?.total ?? 0, tenantId, reused: true };
+    }
+  }
+
+  // Items without a seed get base + index; a batch without a base seed gets a
+  // random one, recorded with the batch so that a re-run reproduces it.
+  const baseSeed = header.baseSeed || randomInt(0, LIMITS.maxSeed);
+  const batchId = randomUUID();
+  await batchStore.begin(db, {
+    id: batchId,
+    tenantId,
+    name: header.name,
+    priority: header.priority,
+    defaults: { ...defaults, baseSeed },
+    maxAttempts: options.maxAttempts,
+    idempotencyKey: header.idempotencyKey || undefined,
+  });
+
+  try {
+    let pending: NewItem[] = [];
+    let count = 0;
+    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+      const specs = next.value.items?.items;
+      if (!specs) throw new ValidationError(["only one header is allowed, at the start of SubmitBatch"]);
+      for (const spec of specs) {
+        const expanded = expand(spec, count, baseSeed, defaults);
+        const problems = expanded.flatMap((item) => validateItem(item, spec.source)).slice(0, 20);
+        if (spec.count > LIMITS.maxCount) problems.unshift(`${spec.source || `item ${count}`}: count must be at most ${LIMITS.maxCount} (got ${spec.count})`);
+        if (problems.length > 0) throw new ValidationError([...new Set(problems)]);
+        count += expanded.length;
+        if (count > LIMITS.maxItemsPerBatch) throw new ValidationError([`a batch may hold at most ${LIMITS.maxItemsPerBatch} items`]);
+        pending.push(...expanded);
+      }
+      if (pending.length >= options.insertChunkItems) {
+        await batchStore.append(db, batchId, pending);
+        pending = [];
+      }
+    }
+    // A client that gave up mid-stream ends it too; only a stream that was not cancelled is a whole batch.
+    if (requests.cancelled) throw new Error("the client cancelled the submission");
+    if (count === 0) throw new ValidationError(["the batch has no items"]);
+    await batchStore.append(db, batchId, pending);
+    await batchStore.commit(db, batchId, count);
+    return { batchId, itemCount: count, tenantId, reused: false };
+  } catch (error) {
+    await batchStore.abort(db, batchId);
+    throw error;
+  }
+}
+
+function mergeSettings(header: RenderSettingsInput | null, fallback: RenderSettings): RenderSettings {
+  return {
+    model: header?.model || fallback.model,
+    width: header?.width || fallback.width,
+    height: header?.height || fallback.height,
+    steps: header?.steps || fallback.steps,
+    guidance: header?.guidance || fallback.guidance,
+    sampler: header?.sampler || fallback.sampler,
+  };
+}
+
+type RenderSettingsInput = NonNullable<BatchHeader__Output["defaults"]>;
+
+function expand(spec: ItemSpec__Output, firstIndex: number, baseSeed: number, defaults: RenderSettings): NewItem[] {
+  const settings = spec.settings;
+  const merged: RenderSettings = {
+    model: settings?.model || defaults.model,
+    width: settings?.width || defaults.width,
+    height: settings?.height || defaults.height,
+    steps: settings?.steps || defaults.steps,
+    guidance: settings?.guidance || defaults.guidance,
+    sampler: settings?.sampler || defaults.sampler,
+  };
+  const count = Math.max(1, Math.min(spec.count, LIMITS.maxCount));
+  return Array.from({ length: count }, (_, k) => ({
+    ...merged,
+    index: firstIndex + k,
+    prompt: spec.prompt,
+    negativePrompt: spec.negativePrompt,
+    seed: ((spec.hasSeed ? spec.seed : baseSeed + firstIndex) + k) % (LIMITS.maxSeed + 1),
+  }));
+}

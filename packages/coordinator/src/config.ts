@@ -1,0 +1,63 @@
+import { z } from "zod";
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const ms = z.coerce.number().int().positive();
+
+/**
+ * The coordinator's configuration, read once from the environment. Every
+ * variable is optional: with none set, the farm runs embedded (PGlite, an S3
+ * server on loopback, an in-process event bus).
+ */
+export const configSchema = z
+  .object({
+    /** Postgres connection string; unset runs embedded PGlite. */
+    DATABASE_URL: z.string().url().optional(),
+    /** Folder for the embedded database; unset keeps it in memory. */
+    ATELIER_DATA_DIR: z.string().optional(),
+    /** NATS servers, e.g. nats://127.0.0.1:4222; unset uses the in-process bus. */
+    NATS_URL: z.string().optional(),
+    /** Prefix for NATS subjects, to share one NATS between farms. */
+    NATS_SUBJECT_PREFIX: z.string().default(""),
+    /** S3-compatible endpoint (MinIO, Ceph, AWS); unset starts an S3 server on loopback. */
+    S3_ENDPOINT: z.string().url().optional(),
+    S3_BUCKET: z.string().min(3).default("atelier"),
+    S3_REGION: z.string().default("us-east-1"),
+    S3_ACCESS_KEY_ID: z.string().optional(),
+    S3_SECRET_ACCESS_KEY: z.string().optional(),
+    /** Path-style URLs (MinIO, s3rver); set false for AWS virtual-hosted buckets. */
+    S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("true"),
+    ATELIER_GRPC_HOST: z.string().default("0.0.0.0"),
+    ATELIER_GRPC_PORT: port.default(7070),
+    ATELIER_HTTP_HOST: z.string().default("0.0.0.0"),
+    ATELIER_HTTP_PORT: port.default(7080),
+    ATELIER_HEARTBEAT_MS: ms.default(10_000),
+    ATELIER_LEASE_TTL_MS: ms.default(30_000),
+    ATELIER_SWEEP_MS: ms.default(10_000),
+    ATELIER_MAX_SHARD_ITEMS: ms.default(16),
+    ATELIER_MAX_ATTEMPTS: ms.default(5),
+    ATELIER_DEFAULT_MODEL: z.string().default("atelier-demo"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  })
+  .superRefine((config, ctx) => {
+    if (config.ATELIER_HEARTBEAT_MS * 2 >= config.ATELIER_LEASE_TTL_MS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["ATELIER_HEARTBEAT_MS"],
+        message: `must be under half of ATELIER_LEASE_TTL_MS (${config.ATELIER_LEASE_TTL_MS}): with fewer than two beats per lease, one lost heartbeat loses the lease`,
+      });
+    }
+    if (config.S3_ENDPOINT && !(config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY)) {
+      ctx.addIssue({ code: "custom", path: ["S3_ACCESS_KEY_ID"], message: "S3_ENDPOINT needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY" });
+    }
+  });
+
+export type CoordinatorConfig = z.infer<typeof configSchema>;
+
+export function loadConfig(env: Record<string, string | undefined>): CoordinatorConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,166 @@
+import { randomUUID } from "node:crypto";
+import * as grpc from "@grpc/grpc-js";
+import { migrate, type Database, type RenderSettings } from "@atelier/db";
+import { agentLinkService, farmService } from "@atelier/protocol";
+import { agentLinkHandler } from "./agent-link-service.ts";
+import type { AgentSession } from "./agent-session.ts";
+import { Dispatcher } from "./dispatcher.ts";
+import { subjects, type EventBus } from "./events/index.ts";
+import { farmHandlers } from "./farm-service.ts";
+import { startHttpServer } from "./http-server.ts";
+import { startLeaseSweeper } from "./lease-sweeper.ts";
+import type { Logger } from "./logger.ts";
+import { createFarmMetrics } from "./metrics.ts";
+import type { ObjectStore } from "./storage/index.ts";
+
+export interface CoordinatorOptions {
+  db: Database;
+  store: ObjectStore;
+  bus: EventBus;
+  log: Logger;
+  grpcHost: string;
+  /** 0 picks a free port. */
+  grpcPort: number;
+  httpHost: string;
+  httpPort: number;
+  defaults: RenderSettings;
+  heartbeatIntervalMs: number;
+  leaseTtlMs: number;
+  sweepIntervalMs: number;
+  maxShardItems: number;
+  maxAttempts: number;
+  presignedPutTtlMs: number;
+  dispatchPollMs: number;
+}
+
+export interface Coordinator {
+  readonly id: string;
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  /** Number of agents connected to this coordinator. */
+  connectedAgents(): number;
+  close(): Promise<void>;
+}
+
+const GRPC_SERVER_OPTIONS: grpc.ServerOptions = {
+  // Clients ping every 20 s; allow every 10 s so that no one is cut off for "too many pings".
+  "grpc.http2.min_ping_interval_without_data_ms": 10_000,
+  "grpc.keepalive_permit_without_calls": 1,
+  "grpc.keepalive_time_ms": 20_000,
+  "grpc.keepalive_timeout_ms": 10_000,
+  "grpc.max_receive_message_length": 16 * 1024 * 1024,
+};
+
+/**
+ * Starts a coordinator on an open database, object store and event bus:
+ * migrates the database, serves Farm and AgentLink over gRPC and /healthz and
+ * /metrics over HTTP, and runs the dispatcher and the lease sweeper. Any
+ * number may run against one database.
+ */
+export async function startCoordinator(options: CoordinatorOptions): Promise<Coordinator> {
+  const { db, store, bus, log } = options;
+  const id = randomUUID();
+  await migrate(db);
+  await store.ensureBucket();
+
+  const sessions = new Map<string, AgentSession>();
+  const metrics = createFarmMetrics(async () => {
+    const rows = await db.query<{ n: number }>(
+      `SELECT coalesce(sum(total - done - failed - cancelled), 0)::int AS n FROM batch WHERE state IN ('queued', 'running')`,
+    );
+    return rows[0]?.n ?? 0;
+  });
+  const dispatcher = new Dispatcher(
+    db,
+    store,
+    () => sessions.values(),
+    {
+      leaseTtlMs: options.leaseTtlMs,
+      maxShardItems: options.maxShardItems,
+      presignedPutTtlMs: options.presignedPutTtlMs,
+      pollIntervalMs: options.dispatchPollMs,
+    },
+    (session, lease) => {
+      metrics.leasesGranted.inc();
+      log.debug({ agentId: session.id, shardId: lease.shardId, epoch: lease.epoch, items: lease.items.length }, "shard leased");
+    },
+    (error) => log.error({ err: error }, "dispatch failed"),
+  );
+  // Another coordinator's new batch is work for our agents too.
+  const workSubscription = bus.subscribe(subjects.work, () => dispatcher.wake());
+
+  const server = new grpc.Server(GRPC_SERVER_OPTIONS);
+  server.addService(
+    farmService().service,
+    farmHandlers({
+      db,
+      store,
+      bus,
+      sessions,
+      dispatcher: () => dispatcher,
+      log,
+      intake: { defaults: options.defaults, maxAttempts: options.maxAttempts, insertChunkItems: 5_000 },
+    }),
+  );
+  server.addService(
+    agentLinkService().service,
+    {
+      Connect: agentLinkHandler({
+        db,
+        store,
+        bus,
+        sessions,
+        dispatcher: () => dispatcher,
+        metrics,
+        log,
+        options: { heartbeatIntervalMs: options.heartbeatIntervalMs, leaseTtlMs: options.leaseTtlMs, coordinatorId: id },
+      }),
+    },
+  );
+  const grpcPort = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${options.grpcHost}:${options.grpcPort}`, grpc.ServerCredentials.createInsecure(), (error, port) =>
+      error ? reject(error) : resolve(port),
+    ),
+  );
+  const http = await startHttpServer({
+    host: options.httpHost,
+    port: options.httpPort,
+    registry: metrics.registry,
+    ready: async () => {
+      await db.query("SELECT 1");
+    },
+  });
+  const sweeper = startLeaseSweeper({
+    db,
+    bus,
+    log,
+    metrics,
+    intervalMs: options.sweepIntervalMs,
+    onRequeued: () => dispatcher.wake(),
+  });
+  log.info({ coordinatorId: id, grpcPort, httpPort: http.port }, "coordinator started");
+
+  let closing: Promise<void> | undefined;
+  return {
+    id,
+    grpcPort,
+    httpPort: http.port,
+    connectedAgents: () => sessions.size,
+    close() {
+      closing ??= (async () => {
+        sweeper.close();
+        dispatcher.close();
+        workSubscription.unsubscribe();
+        for (const session of sessions.values()) session.end();
+        // Give in-flight calls a moment, then cut the long-lived streams.
+        await Promise.race([
+          new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+          new Promise<void>((resolve) => setTimeout(resolve, 1_000).unref()),
+        ]);
+        server.forceShutdown();
+        await http.close();
+      })();
+      return closing;
+    },
+  };
+}

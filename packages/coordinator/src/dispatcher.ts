@@ -1,0 +1,128 @@
+import { randomUUID } from "node:crypto";
+import { leaseStore, type Database, type Lease } from "@atelier/db";
+import type { AssignedItem } from "@atelier/protocol";
+import type { AgentSession } from "./agent-session.ts";
+import type { ObjectStore } from "./storage/index.ts";
+import { objectKeyFor } from "./storage/index.ts";
+
+export interface DispatcherOptions {
+  leaseTtlMs: number;
+  /** Largest shard; shards shrink toward the end of a batch. */
+  maxShardItems: number;
+  presignedPutTtlMs: number;
+  /** Safety net for work that arrives without a wake-up (retry backoffs, other coordinators). */
+  pollIntervalMs: number;
+}
+
+/**
+ * Hands shards to agents with free slots. Wake-ups coalesce: however many
+ * events ask for a dispatch, one pass runs at a time and another follows if
+ * anything asked meanwhile.
+ */
+export class Dispatcher {
+  private running = false;
+  private again = false;
+  private readonly timer: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(
+    private readonly db: Database,
+    private readonly store: ObjectStore,
+    private readonly sessions: () => Iterable<AgentSession>,
+    private readonly options: DispatcherOptions,
+    private readonly onLease: (session: AgentSession, lease: Lease) => void,
+    private readonly onError: (error: unknown) => void,
+  ) {
+    this.timer = setInterval(() => this.wake(), options.pollIntervalMs);
+    this.timer.unref();
+  }
+
+  wake(): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.run();
+  }
+
+  close(): void {
+    this.closed = true;
+    clearInterval(this.timer);
+  }
+
+  private async run(): Promise<void> {
+    try {
+      do {
+        this.again = false;
+        await this.pass();
+      } while (this.again && !this.closed);
+    } catch (error) {
+      this.onError(error);
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Round-robin over agents with free slots, one shard each per round, until none can be served. */
+  private async pass(): Promise<void> {
+    let hungry = this.hungrySessions();
+    const totalSlots = hungry.reduce((sum, s) => sum + s.hello.slots, 0);
+    while (hungry.length > 0 && !this.closed) {
+      for (const session of hungry) {
+        const served = await this.serve(session, totalSlots);
+        if (!served) hungry = hungry.filter((s) => s !== session);
+      }
+      hungry = hungry.filter((s) => s.open && s.freeSlots > 0 && !s.draining);
+    }
+  }
+
+  private hungrySessions(): AgentSession[] {
+    return [...this.sessions()].filter((s) => s.open && s.freeSlots > 0 && !s.draining);
+  }
+
+  private async serve(session: AgentSession, totalSlots: number): Promise<boolean> {
+    const capabilities = { models: session.hello.models, maxWidth: session.hello.maxWidth, maxHeight: session.hello.maxHeight };
+    const batch = await leaseStore.pickBatch(this.db, capabilities);
+    if (!batch) return false;
+    // Shards shrink as the batch drains so that its last images spread over
+    // every agent instead of waiting on one.
+    const fairShare = Math.ceil(batch.remaining / Math.max(1, 2 * totalSlots));
+    const maxItems = Math.max(1, Math.min(this.options.maxShardItems, fairShare));
+    const lease = await leaseStore.lease(this.db, batch.id, {
+      ...capabilities,
+      agentId: session.id,
+      shardId: randomUUID(),
+      maxItems,
+      leaseTtlMs: this.options.leaseTtlMs,
+    });
+    if (!lease) return true; // another coordinator took them: look again
+    if (!session.open) return false; // the lease expires and its items return to the queue
+    session.freeSlots -= 1;
+    const items: AssignedItem[] = await Promise.all(
+      lease.items.map(async (item) => {
+        const key = objectKeyFor(lease.tenantId, lease.batchId, item.index, item.seed);
+        const uploadUrl = await this.store.presignPut(key, { contentType: "image/png", expiresInMs: this.options.presignedPutTtlMs });
+        return { ...item, key, uploadUrl };
+      }),
+    );
+    session.shards.set(lease.shardId, {
+      epoch: lease.epoch,
+      batchId: lease.batchId,
+      keys: new Map(items.map((item) => [item.itemId!, item.key!])),
+    });
+    session.send({
+      assign: {
+        shardId: lease.shardId,
+        epoch: lease.epoch,
+        leaseExpiresAtMs: lease.expiresAtMs,
+        leaseTtlMs: this.options.leaseTtlMs,
+        settings: lease.settings,
+        items,
+      },
+    });
+    this.onLease(session, lease);
+    return true;
+  }
+}

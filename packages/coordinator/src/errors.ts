@@ -1,0 +1,33 @@
+import * as grpc from "@grpc/grpc-js";
+
+/** Bad input from a client. The message names the field and the limit. */
+export class ValidationError extends Error {
+  override name = "ValidationError";
+  constructor(readonly problems: string[], options?: ErrorOptions) {
+    super(problems.length === 1 ? problems[0] : `${problems.length} problems:\n${problems.join("\n")}`, options);
+  }
+}
+
+export class NotFoundError extends Error {
+  override name = "NotFoundError";
+}
+
+/** The request is valid but the farm cannot serve it as asked. */
+export class CapacityError extends Error {
+  override name = "CapacityError";
+}
+
+/**
+ * The one place where errors become gRPC statuses. Known errors keep their
+ * message; anything else is logged once and returned as INTERNAL without
+ * internals.
+ */
+export function toGrpcError(error: unknown, log: (error: unknown) => void): grpc.ServiceError {
+  const status = (code: grpc.status, details: string) =>
+    Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() }) as grpc.ServiceError;
+  if (error instanceof ValidationError) return status(grpc.status.INVALID_ARGUMENT, error.message);
+  if (error instanceof NotFoundError) return status(grpc.status.NOT_FOUND, error.message);
+  if (error instanceof CapacityError) return status(grpc.status.FAILED_PRECONDITION, error.message);
+  log(error);
+  return status(grpc.status.INTERNAL, "internal error; the coordinator's log has the details");
+}

@@ -1,0 +1,98 @@
+import { openDatabase, type Database } from "@atelier/db";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { CoordinatorConfig } from "./config.ts";
+import { startCoordinator, type Coordinator } from "./coordinator.ts";
+import { connectNatsBus, createInProcessBus, type EventBus } from "./events/index.ts";
+import type { Logger } from "./logger.ts";
+import { createS3ObjectStore, startEmbeddedS3, type ObjectStore } from "./storage/index.ts";
+
+export interface FarmRuntime {
+  coordinator: Coordinator;
+  db: Database;
+  store: ObjectStore;
+  bus: EventBus;
+  /** What runs embedded in this process, for the operator to know. */
+  embedded: { database: boolean; s3Endpoint?: string; bus: boolean };
+  close(): Promise<void>;
+}
+
+/**
+ * A coordinator with its infrastructure chosen by configuration: each of the
+ * database, object store and event bus is the real service when configured
+ * and the embedded one otherwise, through the same interfaces.
+ */
+export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): Promise<FarmRuntime> {
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const db = config.DATABASE_URL
+      ? await openDatabase({ url: config.DATABASE_URL })
+      : await openDatabase({ embedded: { dataDir: config.ATELIER_DATA_DIR } });
+    closers.push(() => db.close());
+
+    let s3Endpoint = config.S3_ENDPOINT;
+    let credentials = { accessKeyId: config.S3_ACCESS_KEY_ID ?? "", secretAccessKey: config.S3_SECRET_ACCESS_KEY ?? "" };
+    let embeddedS3: string | undefined;
+    if (!s3Endpoint) {
+      const directory = config.ATELIER_DATA_DIR ? join(config.ATELIER_DATA_DIR, "s3") : mkdtempSync(join(tmpdir(), "atelier-s3-"));
+      const s3 = await startEmbeddedS3({ directory, host: "127.0.0.1", port: 0 });
+      closers.push(() => s3.close());
+      s3Endpoint = embeddedS3 = s3.endpoint;
+      credentials = { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey };
+    }
+    const store = createS3ObjectStore({
+      endpoint: s3Endpoint,
+      region: config.S3_REGION,
+      bucket: config.S3_BUCKET,
+      forcePathStyle: config.S3_FORCE_PATH_STYLE === "true",
+      ...credentials,
+    });
+    closers.push(() => store.close());
+
+    const bus = config.NATS_URL
+      ? await connectNatsBus({ servers: config.NATS_URL, prefix: config.NATS_SUBJECT_PREFIX, name: "atelier-coordinator" })
+      : createInProcessBus();
+    closers.push(() => bus.close());
+
+    const coordinator = await startCoordinator({
+      db,
+      store,
+      bus,
+      log,
+      grpcHost: config.ATELIER_GRPC_HOST,
+      grpcPort: config.ATELIER_GRPC_PORT,
+      httpHost: config.ATELIER_HTTP_HOST,
+      httpPort: config.ATELIER_HTTP_PORT,
+      defaults: { model: config.ATELIER_DEFAULT_MODEL, width: 512, height: 512, steps: 20, guidance: 7.5, sampler: "euler" },
+      heartbeatIntervalMs: config.ATELIER_HEARTBEAT_MS,
+      leaseTtlMs: config.ATELIER_LEASE_TTL_MS,
+      sweepIntervalMs: config.ATELIER_SWEEP_MS,
+      maxShardItems: config.ATELIER_MAX_SHARD_ITEMS,
+      maxAttempts: config.ATELIER_MAX_ATTEMPTS,
+      presignedPutTtlMs: 15 * 60_000,
+      dispatchPollMs: 1_000,
+    });
+    closers.push(() => coordinator.close());
+
+    let closing: Promise<void> | undefined;
+    return {
+      coordinator,
+      db,
+      store,
+      bus,
+      embedded: { database: !config.DATABASE_URL, s3Endpoint: embeddedS3, bus: !config.NATS_URL },
+      close() {
+        closing ??= closeAll(closers);
+        return closing;
+      },
+    };
+  } catch (error) {
+    await closeAll(closers);
+    throw error;
+  }
+}
+
+async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
+  for (const close of closers.reverse()) await close().catch(() => {});
+}

@@ -1,0 +1,10 @@
+// The coordinator: gRPC services (Farm, AgentLink), scheduler, leases,
+// storage and events, /healthz and /metrics.
+export { startCoordinator, type Coordinator, type CoordinatorOptions } from "./coordinator.ts";
+export { startFarmRuntime, type FarmRuntime } from "./farm-runtime.ts";
+export { configSchema, loadConfig, type CoordinatorConfig } from "./config.ts";
+export { createLogger, type Logger } from "./logger.ts";
+export { LIMITS } from "./limits.ts";
+export { ValidationError } from "./errors.ts";
+export * from "./storage/index.ts";
+export * from "./events/index.ts";

@@ -1,0 +1,14 @@
+/** What the farm accepts for one item. Checked before anything is written. */
+export const LIMITS = {
+  promptChars: 2000,
+  minSide: 64,
+  maxSide: 2048,
+  sideMultiple: 8,
+  maxSteps: 150,
+  maxGuidance: 30,
+  maxSeed: 0xffff_ffff,
+  maxCount: 100,
+  maxItemsPerBatch: 5_000_000,
+  samplers: ["euler", "ddim"] as const,
+  modelName: /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+};

@@ -1,0 +1,49 @@
+import { GraphBuilder } from "../onnx/graph-builder.ts";
+import { FEATURE, HIDDEN, tokenFeatures } from "./demo-vocabulary.ts";
+
+// The demo CLIP text encoder: input_ids int32 [B,T] -> last_hidden_state
+// float32 [B,T,32] (+ pooler_output [B,32]). Instead of a transformer, each
+// token is a hand-set feature vector and neighbouring tokens add context:
+//  - a known word only counts when the token before it ends a word, so
+//    "sacred" (s a c + "red</w>") does not paint anything red;
+//  - a colour followed within two tokens by "background" colours the
+//    background; any other colour colours the shape.
+
+const BIG = 1 << 30; // "to the end" for Slice
+
+export function buildDemoTextEncoder(vocab: Record<string, number>, specials: ReadonlySet<string>, version: string): Uint8Array {
+  const g = new GraphBuilder("atelier_demo_text_encoder");
+  const pieces = Object.entries(vocab).sort((a, b) => a[1] - b[1]);
+  const table = pieces.flatMap(([piece]) => tokenFeatures(piece, specials.has(piece)));
+  const ids = g.input("input_ids", "int32", ["batch_size", "sequence_length"]);
+
+  const embedded = g.op("Gather", [g.constant(table, [pieces.length, FEATURE.size]), ids], { axis: { int: 0 } });
+  // Shift "ends a word" right by one token; position 0 counts as a boundary.
+  const endsWord = g.slice(embedded, 2, FEATURE.endsWord, FEATURE.endsWord + 1);
+  const previousEndsWord = g.op("Pad", [g.slice(endsWord, 1, 0, -1), g.ints([0, 1, 0, 0, 0, 0]), g.scalar(1)]);
+  const gated = g.op("Mul", [embedded, previousEndsWord]);
+
+  // Is "background" one or two tokens ahead? Shift left by 1 and 2, zero-filled.
+  const backgroundWord = g.slice(gated, 2, FEATURE.backgroundWord, FEATURE.backgroundWord + 1);
+  const ahead1 = g.op("Pad", [g.slice(backgroundWord, 1, 1, BIG), g.ints([0, 0, 0, 0, 1, 0]), g.scalar(0)]);
+  const ahead2 = g.op("Pad", [g.slice(backgroundWord, 1, 2, BIG), g.ints([0, 0, 0, 0, 2, 0]), g.scalar(0)]);
+  const nearBackground = g.op("Max", [ahead1, ahead2]);
+
+  const colour = g.slice(gated, 2, FEATURE.colour, FEATURE.colour + 3);
+  const isColour = g.slice(gated, 2, FEATURE.isColour, FEATURE.isColour + 1);
+  const backgroundColour = g.op("Mul", [colour, nearBackground]);
+  const backgroundCount = g.op("Mul", [isColour, nearBackground]);
+  const shapeColour = g.op("Sub", [colour, backgroundColour]);
+  const shapeCount = g.op("Sub", [isColour, backgroundCount]);
+  const passThrough = g.slice(gated, 2, FEATURE.backgroundWord, FEATURE.known + 1);
+
+  // Channel order must match HIDDEN.
+  const packed = g.op("Concat", [shapeColour, shapeCount, backgroundColour, backgroundCount, passThrough], { axis: { int: 2 } });
+  const packedSize = HIDDEN.passThrough + (FEATURE.known + 1 - FEATURE.backgroundWord);
+  const hidden = g.op("Pad", [packed, g.ints([0, 0, 0, 0, 0, HIDDEN.size - packedSize]), g.scalar(0)]);
+  g.output(hidden, "last_hidden_state", "float", ["batch_size", "sequence_length", HIDDEN.size]);
+  // CLIP pools the end-of-text token; the demo has no attention, so it sums.
+  const pooled = g.op("ReduceSum", [hidden, g.ints([1])], { keepdims: { int: 0 } });
+  g.output(pooled, "pooler_output", "float", ["batch_size", HIDDEN.size]);
+  return g.toBytes(version);
+}

@@ -1,0 +1,109 @@
+import { GraphBuilder } from "../onnx/graph-builder.ts";
+import { DEMO_SHAPES, HIDDEN } from "./demo-vocabulary.ts";
+
+// The demo UNet: (sample [B,4,h,w], timestep int64 [B], encoder_hidden_states
+// [B,T,32]) -> out_sample [B,4,h,w]. It does not learn anything: it pools the
+// text features into a picture x0 (shape over background) and returns the
+// exact noise that separates `sample` from that picture at this timestep,
+//   eps = (sample - sqrt(ᾱ_t)·x0) / sqrt(1 - ᾱ_t),
+// so any correct sampler converges to x0.
+//
+// Latent channels of x0: 0..2 are R,G,B in [-1,1] times `presence`, 3 is
+// `presence` (1 when the prompt has a known word, else 0). The decoder
+// divides RGB by max(channel 3, 1). With classifier-free guidance g and an
+// empty negative prompt (x0 = 0) the sampler lands on g·x0, and the division
+// undoes g, so colours come out as named for any guidance.
+
+/** Defaults in [-1,1]: a shape with no colour word is near-white, a missing background is dark grey. */
+const DEFAULT_SHAPE_RGB = [0.9, 0.9, 0.9];
+const DEFAULT_BACKGROUND_RGB = [-0.6, -0.6, -0.6];
+/** How far a position word moves the centre, in half-image units. */
+const POSITION_OFFSET = 0.45;
+// Shape sizes in half-image units (of the shorter side).
+const CIRCLE_RADIUS = 0.42;
+const SQUARE_HALF_SIDE = 0.38;
+const TRIANGLE_CIRCUMRADIUS = 0.46;
+const RING_RADIUS = 0.36;
+const RING_HALF_WIDTH = 0.1;
+/** Edge steepness per latent pixel: the 10%–90% transition spans ~1.1 latent px. */
+const EDGE_SHARPNESS = 4;
+
+export function buildDemoUnet(alphasCumprod: Float64Array, version: string): Uint8Array {
+  const g = new GraphBuilder("atelier_demo_unet");
+  const sample = g.input("sample", "float", ["batch_size", 4, "height", "width"]);
+  const timestep = g.input("timestep", "int64", ["batch_size"]);
+  const text = g.input("encoder_hidden_states", "float", ["batch_size", "sequence_length", HIDDEN.size]);
+  const one = g.scalar(1);
+  const f = (v: number) => g.scalar(v);
+  const add = (a: string, b: string) => g.op("Add", [a, b]);
+  const sub = (a: string, b: string) => g.op("Sub", [a, b]);
+  const mul = (a: string, b: string) => g.op("Mul", [a, b]);
+  const div = (a: string, b: string) => g.op("Div", [a, b]);
+  const min1 = (x: string) => g.op("Min", [x, one]);
+
+  // Sum features over tokens: [B,32,1,1], so they broadcast over the image.
+  const pooled = g.op("Reshape", [g.op("ReduceSum", [text, g.ints([1])], { keepdims: { int: 0 } }), g.ints([-1, HIDDEN.size, 1, 1])]);
+  const ch = (start: number, count = 1) => g.slice(pooled, 1, start, start + count);
+
+  const shapeCount = ch(HIDDEN.shapeColourCount);
+  const hasShapeColour = min1(shapeCount);
+  const shapeMean = div(ch(HIDDEN.shapeColour, 3), g.op("Max", [shapeCount, one]));
+  const backgroundCount = ch(HIDDEN.backgroundColourCount);
+  const hasBackgroundColour = min1(backgroundCount);
+  const backgroundMean = div(ch(HIDDEN.backgroundColour, 3), g.op("Max", [backgroundCount, one]));
+  const shapeFlags = DEMO_SHAPES.map((_, i) => min1(ch(HIDDEN.shapes + i)));
+  const anyShape = min1(g.op("ReduceSum", [ch(HIDDEN.shapes, DEMO_SHAPES.length), g.ints([1])], { keepdims: { int: 1 } }));
+  const presence = min1(ch(HIDDEN.known));
+
+  const defaultShape = g.constant(DEFAULT_SHAPE_RGB, [1, 3, 1, 1]);
+  const defaultBackground = g.constant(DEFAULT_BACKGROUND_RGB, [1, 3, 1, 1]);
+  const lerp = (a: string, b: string, t: string) => add(a, mul(t, sub(b, a)));
+  const foreground = lerp(defaultShape, shapeMean, hasShapeColour);
+  // "a red" (colour, no shape) paints the whole picture red.
+  const colourOnly = mul(hasShapeColour, sub(one, anyShape));
+  const background = lerp(lerp(defaultBackground, shapeMean, colourOnly), backgroundMean, hasBackgroundColour);
+  const clipUnit = (x: string) => g.op("Clip", [x, f(-1), f(1)]);
+  const centreX = mul(clipUnit(ch(HIDDEN.dx)), f(POSITION_OFFSET));
+  const centreY = mul(clipUnit(ch(HIDDEN.dy)), f(POSITION_OFFSET));
+
+  // Pixel-centre coordinates in [-1,1] per axis, from the sample's own shape.
+  const dims = g.op("Shape", [sample]);
+  const height = g.op("Gather", [dims, g.scalar(2, "int64")], { axis: { int: 0 } });
+  const width = g.op("Gather", [dims, g.scalar(3, "int64")], { axis: { int: 0 } });
+  const heightF = g.op("Cast", [height], { to: { int: 1 } });
+  const widthF = g.op("Cast", [width], { to: { int: 1 } });
+  const shorter = g.op("Min", [heightF, widthF]);
+  const axis = (size: string, sizeF: string, shape: number[]) => {
+    const index = g.op("Cast", [g.op("Range", [g.scalar(0, "int64"), size, g.scalar(1, "int64")])], { to: { int: 1 } });
+    const unit = sub(mul(add(index, f(0.5)), div(f(2), sizeF)), one);
+    return g.op("Reshape", [unit, g.ints(shape)]);
+  };
+  // Offsets from the centre in units of half the shorter side, so shapes stay round on non-square images.
+  const dx = mul(sub(axis(width, widthF, [1, 1, 1, -1]), centreX), div(widthF, shorter));
+  const dy = mul(sub(axis(height, heightF, [1, 1, -1, 1]), centreY), div(heightF, shorter));
+
+  // Signed distances (positive inside) in half-shorter-side units.
+  const radius = g.op("Sqrt", [add(mul(dx, dx), mul(dy, dy))]);
+  const circle = sub(f(CIRCLE_RADIUS), radius);
+  const square = sub(f(SQUARE_HALF_SIDE), g.op("Max", [g.op("Abs", [dx]), g.op("Abs", [dy])]));
+  // Upward equilateral triangle: inside all three edges, each at inradius R/2 from the centre.
+  const inradius = f(TRIANGLE_CIRCUMRADIUS / 2);
+  const slantRight = sub(mul(dx, f(Math.sqrt(3) / 2)), mul(dy, f(0.5)));
+  const slantLeft = sub(mul(dx, f(-Math.sqrt(3) / 2)), mul(dy, f(0.5)));
+  const triangle = g.op("Min", [sub(inradius, dy), sub(inradius, slantRight), sub(inradius, slantLeft)]);
+  const ring = sub(f(RING_HALF_WIDTH), g.op("Abs", [sub(radius, f(RING_RADIUS))]));
+
+  const steepness = mul(shorter, f(EDGE_SHARPNESS / 2)); // units -> latent px -> logits
+  const masks = [circle, square, triangle, ring].map((distance, i) => mul(g.op("Sigmoid", [mul(distance, steepness)]), shapeFlags[i]!));
+  const mask = g.op("Max", masks);
+
+  const picture = mul(lerp(background, foreground, mask), presence);
+  const gain = g.op("Expand", [presence, g.op("Shape", [mask])]);
+  const x0 = g.op("Concat", [picture, gain], { axis: { int: 1 } });
+
+  const t = g.op("Reshape", [g.op("Cast", [timestep], { to: { int: 7 } }), g.ints([-1])]);
+  const alpha = g.op("Reshape", [g.op("Gather", [g.constant(alphasCumprod, [alphasCumprod.length]), t], { axis: { int: 0 } }), g.ints([-1, 1, 1, 1])]);
+  const eps = div(sub(sample, mul(g.op("Sqrt", [alpha]), x0)), g.op("Sqrt", [sub(one, alpha)]));
+  g.output(eps, "out_sample", "float", ["batch_size", 4, "height", "width"]);
+  return g.toBytes(version);
+}

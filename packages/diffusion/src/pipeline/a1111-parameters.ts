@@ -1,0 +1,24 @@
+import type { RenderRequest } from "../render-request.ts";
+import { samplerLabel } from "../samplers/sampler-registry.ts";
+
+/**
+ * The "parameters" PNG text of AUTOMATIC1111's web UI, which galleries and
+ * prompt tools parse:
+ *   <prompt>
+ *   Negative prompt: <negative>        (omitted when empty, as A1111 does)
+ *   Steps: 20, Sampler: Euler, CFG scale: 7.5, Seed: 42, Size: 512x512, Model hash: abcdef1234, Model: name
+ * Nothing time- or machine-dependent goes in, so re-renders are byte-identical.
+ */
+export function formatA1111Parameters(req: RenderRequest, model: { name: string; hash: string }): string {
+  const settings = [
+    `Steps: ${req.steps}`,
+    `Sampler: ${samplerLabel(req.sampler)}`,
+    `CFG scale: ${req.guidance}`,
+    `Seed: ${req.seed}`,
+    `Size: ${req.width}x${req.height}`,
+    `Model hash: ${model.hash}`,
+    `Model: ${model.name}`,
+  ].join(", ");
+  const negative = req.negativePrompt === "" ? "" : `\nNegative prompt: ${req.negativePrompt}`;
+  return `${req.prompt}${negative}\n${settings}`;
+}

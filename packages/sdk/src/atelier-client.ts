@@ -1,0 +1,119 @@
+import * as grpc from "@grpc/grpc-js";
+import {
+  farmService,
+  type Agent__Output,
+  type Batch__Output,
+  type BatchHeader,
+  type BatchProgress__Output,
+  type FarmClient,
+  type ItemSpec,
+  type Output__Output,
+  type Version__Output,
+} from "@atelier/protocol";
+import { withRetry } from "./retry-policy.ts";
+
+export interface ClientOptions {
+  /** Deadline for unary calls. */
+  unaryTimeoutMs?: number;
+  /** Items per SubmitBatch message. */
+  submitChunkItems?: number;
+}
+
+/**
+ * A typed client for the Farm API. Errors are gRPC ServiceErrors whose
+ * `details` carry the coordinator's message (e.g. which line and field of a
+ * submission is invalid).
+ */
+export class AtelierClient {
+  private readonly client: FarmClient;
+  private readonly unaryTimeoutMs: number;
+  private readonly submitChunkItems: number;
+
+  constructor(address: string, options: ClientOptions = {}) {
+    this.client = new (farmService())(address, grpc.credentials.createInsecure(), {
+      "grpc.keepalive_time_ms": 20_000,
+      "grpc.keepalive_timeout_ms": 10_000,
+      "grpc.max_send_message_length": 16 * 1024 * 1024,
+    }) as unknown as FarmClient;
+    this.unaryTimeoutMs = options.unaryTimeoutMs ?? 10_000;
+    this.submitChunkItems = options.submitChunkItems ?? 1_000;
+  }
+
+  /**
+   * Streams a batch: the header, then the items in chunks, with flow control
+   * (a slow coordinator slows the producer; nothing accumulates here).
+   * Resolves with the batch id once every item is durable.
+   */
+  submitBatch(header: BatchHeader, items: Iterable<ItemSpec> | AsyncIterable<ItemSpec>): Promise<{ batchId: string; itemCount: number }> {
+    return new Promise((resolve, reject) => {
+      const call = this.client.SubmitBatch((error, response) => {
+        if (error || !response) reject(error ?? new Error("SubmitBatch returned no response"));
+        else resolve({ batchId: response.batchId, itemCount: response.itemCount });
+      });
+      const write = async () => {
+        const send = async (message: Parameters<typeof call.write>[0]) => {
+          if (!call.write(message)) await new Promise((r) => call.once("drain", r));
+        };
+        await send({ header });
+        let chunk: ItemSpec[] = [];
+        for await (const item of items) {
+          chunk.push(item);
+          if (chunk.length >= this.submitChunkItems) {
+            await send({ items: { items: chunk } });
+            chunk = [];
+          }
+        }
+        if (chunk.length > 0) await send({ items: { items: chunk } });
+        call.end();
+      };
+      write().catch((error: unknown) => {
+        call.cancel();
+        reject(error);
+      });
+    });
+  }
+
+  getBatch(batchId: string): Promise<Batch__Output> {
+    return this.unary((deadline, cb) => this.client.GetBatch({ batchId }, { deadline }, cb));
+  }
+
+  cancelBatch(batchId: string): Promise<Batch__Output> {
+    return this.unary((deadline, cb) => this.client.CancelBatch({ batchId }, { deadline }, cb));
+  }
+
+  async listAgents(): Promise<Agent__Output[]> {
+    const response = await this.unary<{ agents: Agent__Output[] }>((deadline, cb) => this.client.ListAgents({}, { deadline }, cb));
+    return response.agents;
+  }
+
+  drainAgent(agentId: string, drain = true): Promise<Agent__Output> {
+    return this.unary((deadline, cb) => this.client.DrainAgent({ agentId, drain }, { deadline }, cb));
+  }
+
+  getVersion(): Promise<Version__Output> {
+    return this.unary((deadline, cb) => this.client.GetVersion({}, { deadline }, cb));
+  }
+
+  /** Progress now, then every change, until the batch ends. */
+  watchBatch(batchId: string): AsyncIterable<BatchProgress__Output> {
+    return this.client.WatchBatch({ batchId });
+  }
+
+  /** Every output of a batch, in item order; with `urlTtlMs`, each carries a presigned GET URL. */
+  listOutputs(batchId: string, options: { urlTtlMs?: number } = {}): AsyncIterable<Output__Output> {
+    return this.client.ListOutputs({ batchId, urlTtlMs: options.urlTtlMs ?? 0 });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+
+  private unary<T>(start: (deadline: Date, callback: (error: grpc.ServiceError | null, value?: T) => void) => void): Promise<T> {
+    return withRetry(
+      () =>
+        new Promise<T>((resolve, reject) =>
+          start(new Date(Date.now() + this.unaryTimeoutMs), (error, value) => (error ? reject(error) : resolve(value as T))),
+        ),
+    );
+  }
+}
