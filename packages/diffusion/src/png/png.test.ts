@@ -1,0 +1,109 @@
+import { deflateSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { contactSheet } from "./contact-sheet.ts";
+import { crc32 } from "./crc32.ts";
+import { decodePng } from "./png-decode.ts";
+import { encodePng, encodePngImage } from "./png-encode.ts";
+
+function gradient(width: number, height: number, channels: 3 | 4): Uint8Array {
+  const pixels = new Uint8Array(width * height * channels);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 37 + ((i / 7) | 0)) & 0xff;
+  return pixels;
+}
+
+describe("PNG", () => {
+  it("computes the standard CRC-32", () => {
+    expect(crc32(new TextEncoder().encode("123456789"))).toBe(0xcbf43926);
+  });
+
+  it("round-trips RGB pixels and text", () => {
+    const rgb = gradient(33, 17, 3);
+    const png = encodePng(rgb, 33, 17, { parameters: "a red circle\nSteps: 20, Seed: 42", Software: "atelier" });
+    const decoded = decodePng(png);
+    expect(decoded).toMatchObject({ width: 33, height: 17, channels: 3 });
+    expect(Buffer.from(decoded.pixels).equals(Buffer.from(rgb))).toBe(true);
+    expect(decoded.text).toEqual({ parameters: "a red circle\nSteps: 20, Seed: 42", Software: "atelier" });
+    // tEXt is readable as plain Latin-1 in the file itself.
+    expect(Buffer.from(png).includes("tEXtparameters\0a red circle")).toBe(true);
+  });
+
+  it("writes non-Latin-1 text as UTF-8 iTXt", () => {
+    const png = encodePng(gradient(4, 4, 3), 4, 4, { parameters: "猫 on the left 🙂" });
+    expect(Buffer.from(png).includes("iTXtparameters")).toBe(true);
+    expect(decodePng(png).text["parameters"]).toBe("猫 on the left 🙂");
+  });
+
+  it.each([0, 1, 2, 3, 4] as const)("decodes rows written with filter type %i", (filter) => {
+    const rgba = gradient(19, 11, 4);
+    const decoded = decodePng(encodePngImage({ width: 19, height: 11, channels: 4, pixels: rgba }, filter));
+    expect(decoded.channels).toBe(4);
+    expect(Buffer.from(decoded.pixels).equals(Buffer.from(rgba))).toBe(true);
+  });
+
+  it("is deterministic and starts with the PNG signature", () => {
+    const rgb = gradient(64, 64, 3);
+    const a = encodePng(rgb, 64, 64, { parameters: "x" });
+    expect(Buffer.from(a).equals(Buffer.from(encodePng(rgb, 64, 64, { parameters: "x" })))).toBe(true);
+    expect(Array.from(a.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  });
+
+  it("rejects corrupt chunks and wrong buffer sizes", () => {
+    const png = encodePng(gradient(8, 8, 3), 8, 8);
+    const corrupt = png.slice();
+    corrupt[20] ^= 0xff; // inside IHDR
+    expect(() => decodePng(corrupt)).toThrow(/CRC/);
+    expect(() => decodePng(new Uint8Array(10))).toThrow(/signature/);
+    expect(() => encodePng(new Uint8Array(10), 8, 8)).toThrow(/needs 192/);
+  });
+
+  it("decodes IDAT split across chunks", () => {
+    const rgb = gradient(16, 16, 3);
+    const png = encodePng(rgb, 16, 16);
+    // Rebuild with the compressed stream cut into two IDAT chunks.
+    const scan = new Uint8Array(16 * 49);
+    for (let y = 0; y < 16; y++) scan.set(rgb.subarray(y * 48, y * 48 + 48), y * 49 + 1);
+    const z = deflateSync(scan);
+    const head = png.subarray(0, 33); // signature + IHDR
+    const tail = png.subarray(png.length - 12); // IEND
+    const split = Buffer.concat([head, idat(z.subarray(0, 10)), idat(z.subarray(10)), tail]);
+    expect(Buffer.from(decodePng(split).pixels).equals(Buffer.from(rgb))).toBe(true);
+  });
+});
+
+function idat(data: Uint8Array): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write("IDAT", 4, "latin1");
+  out.set(data, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+describe("contactSheet", () => {
+  const solid = (rgb: [number, number, number], width: number, height: number) =>
+    encodePng(Uint8Array.from({ length: width * height * 3 }, (_, i) => rgb[i % 3]!), width, height);
+
+  it("lays out downscaled tiles left to right, top to bottom", () => {
+    const sheet = decodePng(contactSheet([solid([255, 0, 0], 64, 64), solid([0, 255, 0], 32, 32), solid([0, 0, 255], 128, 128)], { columns: 2, tile: 16 }));
+    expect(sheet).toMatchObject({ width: 32, height: 32, channels: 3 });
+    const at = (x: number, y: number) => Array.from(sheet.pixels.subarray((y * 32 + x) * 3, (y * 32 + x) * 3 + 3));
+    expect(at(8, 8)).toEqual([255, 0, 0]);
+    expect(at(24, 8)).toEqual([0, 255, 0]);
+    expect(at(8, 24)).toEqual([0, 0, 255]);
+    expect(at(24, 24)).toEqual([24, 24, 24]); // empty cell
+  });
+
+  it("averages pixels when downscaling and letterboxes other aspect ratios", () => {
+    // A 2x1 checker of black and white columns averages to mid grey.
+    const stripes = encodePng(Uint8Array.from({ length: 32 * 16 * 3 }, (_, i) => (Math.floor(i / 3) % 2 === 0 ? 0 : 255)), 32, 16);
+    const sheet = decodePng(contactSheet([stripes], { columns: 1, tile: 16 }));
+    const at = (x: number, y: number) => Array.from(sheet.pixels.subarray((y * 16 + x) * 3, (y * 16 + x) * 3 + 3));
+    expect(at(8, 8)).toEqual([128, 128, 128]);
+    expect(at(8, 1)).toEqual([24, 24, 24]); // bar above the 16x8 image
+  });
+
+  it("rejects bad options", () => {
+    expect(() => contactSheet([], { columns: 2, tile: 16 })).toThrow(/at least one/);
+    expect(() => contactSheet([solid([0, 0, 0], 8, 8)], { columns: 0, tile: 16 })).toThrow(/columns/);
+  });
+});

@@ -1,0 +1,54 @@
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAtelier } from "../support/cli-process.ts";
+import { cleanState, inspectBatch } from "../support/farm-checker.ts";
+import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { promptAt, writeJsonl } from "../support/prompt-files.ts";
+
+const ITEMS = 300;
+const PAIRS = 30; // item i and item i + 150 share prompt and seed
+
+describe("a coordinator and three agents as separate processes", () => {
+  let farm: FarmFixture;
+  beforeAll(async () => {
+    farm = await startFarm();
+    await Promise.all(["agent-1", "agent-2", "agent-3"].map((name) => farm.startAgent(name)));
+  });
+  afterAll(() => farm?.close());
+
+  it("renders 300 prompts into 300 objects and 300 rows with matching checksums; a seed renders identically on any agent", async () => {
+    const lines = Array.from({ length: ITEMS }, (_, i) => {
+      const twin = i >= 150 && i < 150 + PAIRS ? i - 150 : i;
+      return { prompt: promptAt(twin), seed: 1_000 + twin };
+    });
+    const file = writeJsonl(join(farm.modelsDir, "..", "prompts.jsonl"), lines);
+    const started = performance.now();
+    const run = await runAtelier(
+      ["submit", file, "--coordinator", farm.coordinatorAddress, "--width", "64", "--height", "64", "--steps", "8", "--watch"],
+    );
+    const seconds = (performance.now() - started) / 1000;
+    expect(run.output).toMatch(/completed: 300 done, 0 failed/);
+    expect(run.code).toBe(0);
+    const batchId = /batch ([0-9a-f-]{36}): 300 images queued/.exec(run.output)![1]!;
+    console.log(JSON.stringify({ e2e: { items: ITEMS, agents: 3, seconds: +seconds.toFixed(2), imagesPerSecond: +(ITEMS / seconds).toFixed(1) } }));
+
+    expect(await inspectBatch(farm.database.db, farm.store, batchId)).toEqual(cleanState(ITEMS));
+
+    const rows = await farm.database.db.query<{ index: number; sha256: string; agentId: string }>(
+      `SELECT i.index, o.sha256, o.agent_id AS "agentId" FROM output o JOIN item i ON i.id = o.item_id WHERE o.batch_id = $1`,
+      [batchId],
+    );
+    const byIndex = new Map(rows.map((row) => [row.index, row]));
+    let acrossAgents = 0;
+    for (let i = 0; i < PAIRS; i++) {
+      const [a, b] = [byIndex.get(i)!, byIndex.get(150 + i)!];
+      expect(b.sha256, `items ${i} and ${150 + i}`).toBe(a.sha256);
+      if (a.agentId !== b.agentId) acrossAgents++;
+    }
+    expect(acrossAgents).toBeGreaterThan(0);
+    // Different prompts give different images.
+    expect(new Set(rows.map((r) => r.sha256)).size).toBeGreaterThan(ITEMS - PAIRS - 10);
+    const agents = new Set(rows.map((r) => r.agentId));
+    expect(agents.size).toBe(3);
+  }, 240_000);
+});

@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { createS3ObjectStore, startEmbeddedS3, type ObjectStore } from "@atelier/coordinator";
+import { createTestDatabase, type TestDatabase } from "@atelier/db/testing";
+import { ensureDemoModel } from "@atelier/diffusion";
+import { AtelierClient } from "@atelier/sdk";
+import { startAtelier, waitFor, type RunningProcess } from "./cli-process.ts";
+import { freePort } from "./free-port.ts";
+import { natsUrl } from "./services.ts";
+
+export interface FarmFixture {
+  database: TestDatabase;
+  store: ObjectStore;
+  bucket: string;
+  client: AtelierClient;
+  coordinatorAddress: string;
+  httpPort: number;
+  coordinator: RunningProcess;
+  modelsDir: string;
+  startAgent(name: string, extraEnv?: Record<string, string>): Promise<RunningProcess>;
+  agents: Map<string, RunningProcess>;
+  close(): Promise<void>;
+}
+
+/** Fast lease timings so that fault tests finish in seconds. */
+export const TEST_TIMINGS = {
+  ATELIER_HEARTBEAT_MS: "300",
+  ATELIER_LEASE_TTL_MS: "2000",
+  ATELIER_SWEEP_MS: "300",
+};
+
+/**
+ * A real farm of separate processes: a coordinator (`atelier up`) on a fresh
+ * Postgres database, NATS with a unique subject prefix and an S3-compatible
+ * server over HTTP with its own bucket; agents are started on demand.
+ */
+export async function startFarm(options: { coordinatorEnv?: Record<string, string> } = {}): Promise<FarmFixture> {
+  const scratch = mkdtempSync(join(tmpdir(), "atelier-e2e-"));
+  const database = await createTestDatabase();
+  const s3 = await startEmbeddedS3({ directory: join(scratch, "s3") });
+  const bucket = `e2e-${randomBytes(4).toString("hex")}`;
+  const store = createS3ObjectStore({ endpoint: s3.endpoint, region: "us-east-1", bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, forcePathStyle: true });
+  const modelsDir = join(scratch, "models");
+  await ensureDemoModel(modelsDir);
+  const [grpcPort, httpPort] = [await freePort(), await freePort()];
+  const coordinator = startAtelier(["up"], {
+    DATABASE_URL: database.url,
+    NATS_URL: await natsUrl(),
+    NATS_SUBJECT_PREFIX: `e2e-${randomBytes(4).toString("hex")}`,
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: bucket,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    ATELIER_GRPC_HOST: "127.0.0.1",
+    ATELIER_GRPC_PORT: String(grpcPort),
+    ATELIER_HTTP_HOST: "127.0.0.1",
+    ATELIER_HTTP_PORT: String(httpPort),
+    LOG_LEVEL: "warn",
+    ...TEST_TIMINGS,
+    ...options.coordinatorEnv,
+  });
+  const coordinatorAddress = `127.0.0.1:${grpcPort}`;
+  await waitFor("the coordinator's /healthz", async () => {
+    if (coordinator.child.exitCode !== null) throw new Error(`coordinator exited:\n${coordinator.output()}`);
+    return (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).ok;
+  });
+  const client = new AtelierClient(coordinatorAddress);
+  const agents = new Map<string, RunningProcess>();
+
+  return {
+    database,
+    store,
+    bucket,
+    client,
+    coordinatorAddress,
+    httpPort,
+    coordinator,
+    modelsDir,
+    agents,
+    async startAgent(name, extraEnv = {}) {
+      const agent = startAtelier(["agent", "--coordinator", coordinatorAddress, "--name", name, "--models", modelsDir], {
+        LOG_LEVEL: "warn",
+        ATELIER_RECONNECT_BASE_MS: "200",
+        ...extraEnv,
+      });
+      agents.set(name, agent);
+      await waitFor(`agent ${name} to connect`, async () => {
+        if (agent.child.exitCode !== null) throw new Error(`agent ${name} exited:\n${agent.output()}`);
+        const listed = await client.listAgents();
+        return listed.some((a) => a.name === name && a.status === "online");
+      });
+      return agent;
+    },
+    async close() {
+      client.close();
+      const all = [...agents.values(), coordinator];
+      for (const proc of all) if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill("SIGKILL");
+      await Promise.all(all.map((p) => p.exited));
+      await store.close();
+      await s3.close();
+      await database.drop();
+      rmSync(scratch, { recursive: true, force: true });
+    },
+  };
+}
