@@ -54,7 +54,9 @@ export const configSchema = z
 export type CoordinatorConfig = z.infer<typeof configSchema>;
 
 export function loadConfig(env: Record<string, string | undefined>): CoordinatorConfig {
-  const parsed = configSchema.safeParse(env);
+  // A variable set to "" counts as unset, as shells and compose files expect.
+  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const parsed = configSchema.safeParse(given);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`invalid configuration:\n${lines.join("\n")}`);

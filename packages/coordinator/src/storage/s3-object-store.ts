@@ -46,9 +46,9 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     retryMode: "standard",
     maxAttempts: 5,
     requestHandler: { requestTimeout: options.requestTimeoutMs ?? 60_000, connectionTimeout: 5_000 },
-    // Since 3.729 the SDK adds CRC32 checksums by default. Presigned PUTs
-    // would then sign the checksum of an empty body and every upload would
-    // fail on real S3, and older MinIO and s3rver reject or ignore them.
+    // Since 3.729 the SDK adds CRC32 checksums by default, and a presigned
+    // PUT then carries x-amz-checksum-crc32 of an EMPTY body, so every real
+    // upload fails on S3. Checksums we need are verified after upload.
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   });

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { parseSchedulerConfig } from "../scheduler/noise-schedule.ts";
 import { END_OF_TEXT, START_OF_TEXT } from "../tokenizer/clip-text.ts";
@@ -74,6 +74,13 @@ function demoModelFiles(): Map<string, Uint8Array> {
   ]);
 }
 
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
 async function isCurrent(modelDir: string): Promise<boolean> {
   try {
     const index = JSON.parse(await readFile(join(modelDir, "model_index.json"), "utf8")) as Record<string, unknown>;
@@ -100,8 +107,10 @@ export async function ensureDemoModel(dir: string): Promise<string> {
       await writeFile(join(staging, path), bytes);
     }
     if (await isCurrent(target)) return target;
-    // An older version (or a broken copy) is replaced whole.
-    await rm(target, { recursive: true, force: true });
+    // An older version (or a broken copy) is replaced whole. A missing one is
+    // not "removed", so callers racing on a fresh folder never delete a copy
+    // another process has just put in place.
+    if (await exists(target)) await rm(target, { recursive: true, force: true });
     try {
       await rename(staging, target);
     } catch (error) {

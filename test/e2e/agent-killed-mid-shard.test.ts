@@ -1,0 +1,100 @@
+import * as grpc from "@grpc/grpc-js";
+import { agentLinkService, type AgentLinkClient, type AgentMessage, type CoordinatorMessage__Output } from "@atelier/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../support/cli-process.ts";
+import { cleanState, inspectBatch } from "../support/farm-checker.ts";
+import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { promptAt } from "../support/prompt-files.ts";
+
+const ITEMS = 300;
+
+describe("an agent killed mid-shard", () => {
+  let farm: FarmFixture;
+  beforeAll(async () => {
+    farm = await startFarm({ coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "8" } });
+    await Promise.all(["agent-1", "agent-2", "agent-3"].map((name) => farm.startAgent(name)));
+  });
+  afterAll(() => farm?.close());
+
+  it("loses no image and doubles none; the re-lease has a higher epoch and the old epoch is refused", async () => {
+    const { db } = farm.database;
+    const items = Array.from({ length: ITEMS }, (_, i) => ({
+      prompt: promptAt(i), negativePrompt: "", seed: i, hasSeed: true, count: 1, source: `item ${i}`,
+    }));
+    const { batchId } = await farm.client.submitBatch(
+      { tenant: "studio", name: "kill", priority: 0, baseSeed: 0, defaults: { model: "atelier-demo", width: 128, height: 128, steps: 10, guidance: 7.5, sampler: "euler" } },
+      items,
+    );
+
+    // Wait until agent-2 is inside a shard: some of its items done, some not.
+    const victim = await waitFor("agent-2 to be mid-shard", async () => {
+      const rows = await db.query<{ shardId: string; epoch: string; done: number; open: number }>(
+        `SELECT s.id AS "shardId", s.epoch::text AS epoch,
+                count(*) FILTER (WHERE i.state = 'done')::int AS done, count(*) FILTER (WHERE i.state = 'leased')::int AS open
+         FROM shard s JOIN agent a ON a.id = s.agent_id JOIN item i ON i.shard_id = s.id
+         WHERE a.name = 'agent-2' AND s.state = 'leased' AND s.batch_id = $1 GROUP BY s.id, s.epoch`,
+        [batchId],
+      );
+      return rows.find((r) => r.done > 0 && r.open > 1);
+    }, 60_000, 20);
+    farm.agents.get("agent-2")!.child.kill("SIGKILL");
+    const unfinished = await db.query<{ itemId: string }>(
+      `SELECT id::text AS "itemId" FROM item WHERE shard_id = $1 AND state = 'leased'`,
+      [victim.shardId],
+    );
+    expect(unfinished.length).toBeGreaterThan(0);
+
+    let last;
+    for await (const progress of farm.client.watchBatch(batchId)) last = progress;
+    expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS, failed: 0 });
+    expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(ITEMS));
+
+    // The killed agent's shard expired; its unfinished items were re-leased at a higher epoch.
+    const [shard] = await db.query<{ state: string }>(`SELECT state FROM shard WHERE id = $1`, [victim.shardId]);
+    expect(shard!.state).toBe("expired");
+    const relet = await db.query<{ epoch: string; attempts: number }>(
+      `SELECT o.epoch::text AS epoch, i.attempts FROM output o JOIN item i ON i.id = o.item_id WHERE o.item_id = ANY($1::bigint[])`,
+      [unfinished.map((u) => u.itemId)],
+    );
+    expect(relet).toHaveLength(unfinished.length);
+    for (const row of relet) {
+      expect(BigInt(row.epoch)).toBeGreaterThan(BigInt(victim.epoch));
+      expect(row.attempts).toBe(1);
+    }
+
+    // A late report from the old epoch (the killed agent, back from the dead) is refused.
+    const ack = await reportAsStaleAgent(farm, unfinished[0]!.itemId, Number(victim.epoch), victim.shardId);
+    expect(ack.accepted).toBe(false);
+    expect(ack.reason).toMatch(/stale epoch/);
+    const [after] = await db.query<{ n: number; epoch: string }>(
+      `SELECT count(*)::int AS n, max(epoch)::text AS epoch FROM output WHERE item_id = $1::bigint`,
+      [unfinished[0]!.itemId],
+    );
+    expect(after!.n).toBe(1);
+    expect(BigInt(after!.epoch)).toBeGreaterThan(BigInt(victim.epoch));
+  }, 240_000);
+});
+
+/** Speaks AgentLink directly, as the killed agent would after a long pause, and returns the coordinator's ack. */
+async function reportAsStaleAgent(farm: FarmFixture, itemId: string, epoch: number, shardId: string) {
+  const client = new (agentLinkService())(farm.coordinatorAddress, grpc.credentials.createInsecure()) as unknown as AgentLinkClient;
+  const stream = client.Connect() as grpc.ClientDuplexStream<AgentMessage, CoordinatorMessage__Output>;
+  try {
+    const [row] = await farm.database.db.query<{ key: string; sha256: string; bytes: number }>(
+      `SELECT key, sha256, bytes FROM output WHERE item_id = $1::bigint`,
+      [itemId],
+    );
+    const ack = new Promise<{ accepted: boolean; reason: string }>((resolve, reject) => {
+      stream.on("data", (message: CoordinatorMessage__Output) => {
+        if (message.resultAck) resolve(message.resultAck);
+      });
+      stream.on("error", reject);
+    });
+    stream.write({ hello: { agentId: "agent-2", name: "agent-2", slots: 0, models: ["atelier-demo"] } });
+    stream.write({ result: { shardId, epoch, itemId, key: row!.key, sha256: row!.sha256, bytes: row!.bytes, width: 128, height: 128 } });
+    return await ack;
+  } finally {
+    stream.cancel();
+    client.close();
+  }
+}
