@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RenderRequest } from "../render-request.ts";
-import { decode, demoModelDir, maxPixelDifference, RED_CIRCLE, type Rgb, rgbAt, shareOf } from "../testing/demo-fixture.ts";
+import { decodePng as decode } from "../png/png-decode.ts";
+import { demoModelDir, maxPixelDifference, RED_CIRCLE, type Rgb, rgbAt, shareOf } from "../testing/demo-fixture.ts";
 import { Pipeline } from "./pipeline.ts";
 
 // Renders with the generated demo model (see README) and checks pixels.

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDemoModel } from "../demo/demo-model.ts";
-import { decodePng, type DecodedPng } from "../png/png-decode.ts";
+import type { DecodedPng } from "../png/png-decode.ts";
 import type { RenderRequest } from "../render-request.ts";
 
 // Shared setup for tests that render with the demo model. Not exported from
@@ -45,5 +45,3 @@ export function maxPixelDifference(a: DecodedPng, b: DecodedPng): number {
   for (let i = 0; i < a.pixels.length; i++) max = Math.max(max, Math.abs(a.pixels[i]! - b.pixels[i]!));
   return max;
 }
-
-export const decode = (png: Uint8Array): DecodedPng => decodePng(png);
