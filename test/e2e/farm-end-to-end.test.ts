@@ -50,5 +50,10 @@ describe("a coordinator and three agents as separate processes", () => {
     expect(new Set(rows.map((r) => r.sha256)).size).toBeGreaterThan(ITEMS - PAIRS - 10);
     const agents = new Set(rows.map((r) => r.agentId));
     expect(agents.size).toBe(3);
+
+    const metrics = await (await fetch(`http://127.0.0.1:${farm.httpPort}/metrics`)).text();
+    expect(metrics).toMatch(/^atelier_items_completed_total 300$/m);
+    expect(metrics).toMatch(/^atelier_agents_connected 3$/m);
+    expect(metrics).toMatch(/^atelier_queue_depth 0$/m);
   }, 240_000);
 });

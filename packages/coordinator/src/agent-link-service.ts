@@ -117,14 +117,14 @@ async function handle(deps: AgentLinkDeps, session: AgentSession, message: Agent
     const { shardId, epoch } = message.shardDone;
     session.shards.delete(shardId);
     const settled = await leaseStore.finish(db, shardId, epoch);
-    for (const batch of settled) await publishProgressOf(db, deps.bus, batch.batchId);
-    if (settled.some((b) => b.requeued > 0)) deps.dispatcher().wake();
+    for (const batch of settled.batches) await publishProgressOf(db, deps.bus, batch.batchId);
+    if (settled.batches.some((b) => b.requeued > 0)) deps.dispatcher().wake();
   } else if (message.released) {
     const { shardId, epoch, reason } = message.released;
     session.shards.delete(shardId);
     const settled = await leaseStore.release(db, shardId, epoch);
     deps.log.info({ agentId: session.id, shardId, reason }, "agent released shard");
-    if (settled.length > 0) deps.dispatcher().wake();
+    if (settled.shards > 0) deps.dispatcher().wake();
   }
 }
 

@@ -26,10 +26,10 @@ export function startLeaseSweeper(deps: {
     busy = true;
     try {
       const settled = await leaseStore.sweepExpired(deps.db);
-      if (settled.length > 0) {
-        deps.metrics.leasesExpired.inc(settled.length);
-        deps.log.warn({ batches: settled }, "expired leases returned to the queue");
-        for (const batch of settled) await publishProgressOf(deps.db, deps.bus, batch.batchId);
+      if (settled.shards > 0) {
+        deps.metrics.leasesExpired.inc(settled.shards);
+        deps.log.warn({ shards: settled.shards, batches: settled.batches }, "expired leases returned their items to the queue");
+        for (const batch of settled.batches) await publishProgressOf(deps.db, deps.bus, batch.batchId);
         deps.onRequeued();
       }
       await batchStore.abortStale(deps.db, STALE_SUBMISSION_MS);

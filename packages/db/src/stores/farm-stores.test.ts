@@ -81,7 +81,8 @@ describe.each(backends)("farm stores on %s", (_name, open) => {
     await new Promise((r) => setTimeout(r, 20));
     expect(await leaseStore.renew(db, "agent-1", [{ shardId: "s2", epoch: lease!.epoch }], 30_000)).toEqual([]);
     const swept = await leaseStore.sweepExpired(db);
-    expect(swept).toContainEqual({ batchId: "b2", requeued: 2, failed: 0 });
+    expect(swept.shards).toBe(1);
+    expect(swept.batches).toEqual([{ batchId: "b2", requeued: 2, failed: 0 }]);
     const again = await leaseStore.lease(db, "b2", { ...capabilities, agentId: "agent-2", shardId: "s2b", maxItems: 2, leaseTtlMs: 30_000 });
     expect(again!.epoch).toBeGreaterThan(lease!.epoch);
     const attempts = await db.query<{ attempts: number }>(`SELECT attempts FROM item WHERE batch_id = 'b2'`);

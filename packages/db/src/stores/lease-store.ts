@@ -170,15 +170,22 @@ export const leaseStore = {
   },
 };
 
+export interface SettledShards {
+  /** How many shards ended. */
+  shards: number;
+  /** Per batch touched: items back in the queue, and items that ran out of attempts. */
+  batches: { batchId: string; requeued: number; failed: number }[];
+}
+
 async function settleShards(
   db: Database,
   where: string,
   params: unknown[],
   options: { shardState: string; chargeAttempt: boolean; error: string },
-): Promise<{ batchId: string; requeued: number; failed: number }[]> {
+): Promise<SettledShards> {
   const n = params.length;
   const attempts = options.chargeAttempt ? "item.attempts + 1" : "item.attempts";
-  const rows = await db.query<{ batchId: string; requeued: string; failed: string }>(
+  const rows = await db.query<{ shards: number; batches: { batchId: string; requeued: number; failed: number }[] }>(
     `WITH ended AS (
        UPDATE shard SET state = $${n + 1}, ended_at = now() WHERE ${where} RETURNING id
      ), settled AS (
@@ -192,14 +199,15 @@ async function settleShards(
        WHERE item.shard_id = e.id AND item.state = 'leased' AND b.id = item.batch_id
        RETURNING item.batch_id, item.state
      ), per_batch AS (
-       SELECT batch_id, count(*) FILTER (WHERE state = 'queued') AS requeued,
-              count(*) FILTER (WHERE state = 'failed') AS failed
+       SELECT batch_id AS "batchId", count(*) FILTER (WHERE state = 'queued')::int AS requeued,
+              count(*) FILTER (WHERE state = 'failed')::int AS failed
        FROM settled GROUP BY batch_id
      ), counted AS (
-       UPDATE batch SET failed = batch.failed + p.failed FROM per_batch p WHERE batch.id = p.batch_id AND p.failed > 0
+       UPDATE batch SET failed = batch.failed + p.failed FROM per_batch p WHERE batch.id = p."batchId" AND p.failed > 0
      )
-     SELECT batch_id AS "batchId", requeued::text, failed::text FROM per_batch`,
+     SELECT (SELECT count(*) FROM ended)::int AS shards,
+            coalesce((SELECT json_agg(per_batch) FROM per_batch), '[]'::json) AS batches`,
     [...params, options.shardState, options.error],
   );
-  return rows.map((row) => ({ batchId: row.batchId, requeued: Number(row.requeued), failed: Number(row.failed) }));
+  return rows[0] ?? { shards: 0, batches: [] };
 }

@@ -1,0 +1,41 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseCsvLine, readItems } from "./input-file.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "atelier-input-"));
+async function read(name: string, text: string) {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  const items = [];
+  for await (const item of readItems(path)) items.push(item);
+  return items;
+}
+
+describe("prompt files", () => {
+  it("reads JSONL with flags left to defaults, skipping blank lines", async () => {
+    const items = await read("a.jsonl", '{"prompt":"a red circle","seed":7,"count":2}\n\n{"prompt":"b","negative":"blurry","width":256}\n');
+    expect(items).toHaveLength(2);
+    expect(items[0]).toMatchObject({ prompt: "a red circle", seed: 7, hasSeed: true, count: 2, source: "a.jsonl:1" });
+    expect(items[1]).toMatchObject({ negativePrompt: "blurry", hasSeed: false, count: 0, source: "a.jsonl:3", settings: { width: 256, steps: 0 } });
+  });
+
+  it("reads CSV with a header, quoted commas and doubled quotes", async () => {
+    const items = await read("b.csv", 'prompt,seed,steps\n"a circle, red",3,10\n"say ""hi""",,\n');
+    expect(items.map((i) => [i.prompt, i.seed, i.hasSeed, i.settings?.steps])).toEqual([
+      ["a circle, red", 3, true, 10],
+      ['say "hi"', 0, false, 0],
+    ]);
+    expect(parseCsvLine('a,"",c', "x")).toEqual(["a", "", "c"]);
+  });
+
+  it("names the line and the field of a bad value", async () => {
+    await expect(read("c.jsonl", '{"prompt":"a"}\n{"prompt":"b","seed":1.5}\n')).rejects.toThrow("c.jsonl:2: seed must be an integer between 0 and 4294967295 (got 1.5)");
+    await expect(read("d.jsonl", '{"prompt":"a","width":"wide"}\n')).rejects.toThrow('d.jsonl:1: width must be a number (got "wide")');
+    await expect(read("e.jsonl", '["a"]\n')).rejects.toThrow("e.jsonl:1: each line must be a JSON object");
+    await expect(read("f.csv", "prompt,colour\na,b\n")).rejects.toThrow('f.csv:1 (header): unknown field "colour"');
+    await expect(read("g.csv", "prompt,seed\na\n")).rejects.toThrow("g.csv:2: expected 2 columns (prompt, seed), found 1");
+    await expect(read("h.jsonl", '{"negative":"x"}\n')).rejects.toThrow("h.jsonl:1: prompt is missing");
+  });
+});

@@ -1,0 +1,91 @@
+import { migrate, openDatabase, type Database } from "@atelier/db";
+import type { ItemSpec, SubmitBatchRequest__Output } from "@atelier/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { receiveBatch } from "./batch-intake.ts";
+import { ValidationError } from "./errors.ts";
+
+const DEFAULTS = { model: "atelier-demo", width: 512, height: 512, steps: 20, guidance: 7.5, sampler: "euler" };
+const OPTIONS = { defaults: DEFAULTS, maxAttempts: 5, insertChunkItems: 3 };
+const settings = { model: "", width: 0, height: 0, steps: 0, guidance: 0, sampler: "" };
+
+function spec(prompt: string, extra: Partial<ItemSpec> = {}): ItemSpec {
+  return { prompt, negativePrompt: "", seed: 0, hasSeed: false, count: 1, source: "", settings, ...extra };
+}
+
+async function* stream(header: object, ...chunks: ItemSpec[][]): AsyncGenerator<SubmitBatchRequest__Output> {
+  yield { header: { tenant: "studio", name: "t", priority: 0, baseSeed: 100, idempotencyKey: "", defaults: null, ...header }, part: "header" } as SubmitBatchRequest__Output;
+  for (const items of chunks) yield { items: { items }, part: "items" } as SubmitBatchRequest__Output;
+}
+
+describe("receiveBatch", () => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await openDatabase({ embedded: {} });
+    await migrate(db);
+  });
+  afterAll(() => db.close());
+
+  const rows = (batchId: string) =>
+    db.query<{ index: number; seed: string; width: number; prompt: string }>(
+      `SELECT index, seed::text AS seed, width, prompt FROM item WHERE batch_id = $1 ORDER BY index`,
+      [batchId],
+    );
+
+  it("expands counts into consecutive seeds, fills defaults and writes in chunks", async () => {
+    const result = await receiveBatch(
+      db,
+      stream({}, [spec("a", { count: 3, seed: 4294967295, hasSeed: true }), spec("b")], [spec("c", { settings: { ...settings, width: 256 } })]),
+      OPTIONS,
+    );
+    expect(result.itemCount).toBe(5);
+    const items = await rows(result.batchId);
+    expect(items.map((i) => [i.prompt, Number(i.seed), i.width])).toEqual([
+      ["a", 4294967295, 512],
+      ["a", 0, 512], // seeds wrap at 2^32
+      ["a", 1, 512],
+      ["b", 103, 512], // base seed + index
+      ["c", 104, 256],
+    ]);
+  });
+
+  it("rejects a bad item with its source and field, leaving no rows", async () => {
+    const before = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM item`);
+    const attempt = receiveBatch(db, stream({}, [spec("fine"), spec("fine")], [spec("x", { source: "p.jsonl:3", settings: { ...settings, steps: 999 } })]), OPTIONS);
+    await expect(attempt).rejects.toThrow(ValidationError);
+    await expect(attempt).rejects.toThrow("p.jsonl:3: steps must be an integer between 1 and 150 (got 999)");
+    const after = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM item`);
+    expect(after[0]!.n).toBe(before[0]!.n);
+    const batches = await db.query(`SELECT id FROM batch WHERE state = 'receiving'`);
+    expect(batches).toEqual([]);
+  });
+
+  it("reports every problem of an item: prompt length, control characters, seed, count", async () => {
+    const long = "x".repeat(2001);
+    await expect(receiveBatch(db, stream({}, [spec(long, { source: "f:1" })]), OPTIONS)).rejects.toThrow("f:1: prompt is 2001 characters; the limit is 2000");
+    await expect(receiveBatch(db, stream({}, [spec("bell\u0007", { source: "f:2" })]), OPTIONS)).rejects.toThrow("f:2: prompt contains control characters");
+    await expect(receiveBatch(db, stream({}, [spec("a", { source: "f:3", count: 1000 })]), OPTIONS)).rejects.toThrow("f:3: count must be at most 100 (got 1000)");
+    await expect(receiveBatch(db, stream({}, [spec("a", { source: "f:4", settings: { ...settings, sampler: "warp" } })]), OPTIONS)).rejects.toThrow('f:4: sampler must be one of euler, ddim (got "warp")');
+  });
+
+  it("rejects a stream without a header, an empty batch and a bad tenant", async () => {
+    async function* noHeader(): AsyncGenerator<SubmitBatchRequest__Output> {
+      yield { items: { items: [spec("a")] }, part: "items" } as SubmitBatchRequest__Output;
+    }
+    await expect(receiveBatch(db, noHeader(), OPTIONS)).rejects.toThrow("the first message of SubmitBatch must be a header");
+    await expect(receiveBatch(db, stream({}), OPTIONS)).rejects.toThrow("the batch has no items");
+    await expect(receiveBatch(db, stream({ tenant: "../etc" }, [spec("a")]), OPTIONS)).rejects.toThrow('tenant "../etc" must be 1-64 letters');
+  });
+
+  it("returns the same batch for the same idempotency key", async () => {
+    const first = await receiveBatch(db, stream({ idempotencyKey: "nightly-42" }, [spec("a"), spec("b")]), OPTIONS);
+    const again = await receiveBatch(db, stream({ idempotencyKey: "nightly-42" }, [spec("a"), spec("b")]), OPTIONS);
+    expect(again).toMatchObject({ batchId: first.batchId, itemCount: 2, reused: true });
+  });
+
+  it("a cancelled stream is not a batch", async () => {
+    const source = stream({}, [spec("a")]);
+    const cancelled = Object.assign(source, { cancelled: true });
+    await expect(receiveBatch(db, cancelled, OPTIONS)).rejects.toThrow("cancelled");
+    expect(await db.query(`SELECT id FROM batch WHERE state = 'receiving'`)).toEqual([]);
+  });
+});
