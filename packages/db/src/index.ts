@@ -8,3 +8,4 @@ export { leaseStore, type LeaseRequest, type SettledShards } from "./stores/leas
 export { resultStore, type RecordedOutput, type ResultOutcome } from "./stores/result-store.ts";
 export { agentRegistry, type AgentHello, type AgentRow } from "./stores/agent-registry.ts";
 export { outputStore, type OutputRow } from "./stores/output-store.ts";
+export { outboxStore, type OutboxEvent } from "./stores/outbox-store.ts";

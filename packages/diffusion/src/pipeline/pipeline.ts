@@ -69,11 +69,17 @@ export class Pipeline {
     checkProviders(settings.providers);
     const model = await openModelDirectory(modelDir);
     const [tokenizer, modelHash] = await Promise.all([ClipTokenizer.load(model.tokenizerDir), shortModelHash(model.unetPath)]);
+    // Sessions opened so far, released again if a later one fails.
     const opened: { release(): Promise<void> }[] = [];
+    const open = async (path: string) => {
+      const session = await createSession(path, settings);
+      opened.push(session);
+      return session;
+    };
     try {
-      const textEncoder = new ClipTextEncoder(await createSession(model.textEncoderPath, settings).then((s) => (opened.push(s), s)));
-      const unet = new UnetModel(await createSession(model.unetPath, settings).then((s) => (opened.push(s), s)));
-      const vae = new VaeDecoderModel(await createSession(model.vaeDecoderPath, settings).then((s) => (opened.push(s), s)));
+      const textEncoder = new ClipTextEncoder(await open(model.textEncoderPath));
+      const unet = new UnetModel(await open(model.unetPath));
+      const vae = new VaeDecoderModel(await open(model.vaeDecoderPath));
       const window = textEncoder.fixedSequenceLength;
       if (window !== undefined && window !== tokenizer.maxLength) {
         throw new ModelFormatError(`text_encoder takes ${window} tokens but the tokenizer pads to ${tokenizer.maxLength}`);

@@ -1,0 +1,9 @@
+-- CreateTable
+CREATE TABLE "outbox_event" (
+    "id" BIGSERIAL NOT NULL,
+    "subject" TEXT NOT NULL,
+    "payload" JSONB NOT NULL,
+    "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "outbox_event_pkey" PRIMARY KEY ("id")
+);
