@@ -167,6 +167,7 @@ async function onResult(deps: AgentLinkDeps, session: AgentSession, result: Item
   });
   ack(outcome.accepted, outcome.accepted ? "" : outcome.reason);
   if (!outcome.accepted) return;
+  session.rate.record(result.renderMs);
   deps.metrics.itemsCompleted.inc();
   deps.metrics.renderSeconds.observe(result.renderMs / 1000);
   await publishProgress(deps.db, deps.bus, outcome.counts);

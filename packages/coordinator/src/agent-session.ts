@@ -1,6 +1,7 @@
 import type * as grpc from "@grpc/grpc-js";
 import type { AgentHello } from "@atelier/db";
 import type { AgentMessage__Output, CoordinatorMessage } from "@atelier/protocol";
+import { RateEstimate } from "./shard-planner.ts";
 
 /** What the coordinator keeps about one shard it handed to a connected agent. */
 export interface LiveShard {
@@ -18,6 +19,10 @@ export interface LiveShard {
 export class AgentSession {
   freeSlots = 0;
   draining = false;
+  /** Measured from the render times the agent reports. */
+  readonly rate = new RateEstimate();
+  /** The model of the last shard given to this agent: it is loaded there. */
+  lastModel: string | undefined;
   readonly shards = new Map<string, LiveShard>();
   private ended = false;
 

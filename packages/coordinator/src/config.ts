@@ -34,6 +34,10 @@ export const configSchema = z
     ATELIER_LEASE_TTL_MS: ms.default(30_000),
     ATELIER_SWEEP_MS: ms.default(10_000),
     ATELIER_MAX_SHARD_ITEMS: ms.default(16),
+    /** A shard should keep an agent busy this long at its measured rate. */
+    ATELIER_SHARD_TARGET_MS: ms.default(10_000),
+    /** Waiting this long raises a batch's priority by one level, so that nothing starves. */
+    ATELIER_AGING_MS: ms.default(600_000),
     ATELIER_MAX_ATTEMPTS: ms.default(5),
     ATELIER_DEFAULT_MODEL: z.string().default("atelier-demo"),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

@@ -28,6 +28,8 @@ export interface CoordinatorOptions {
   leaseTtlMs: number;
   sweepIntervalMs: number;
   maxShardItems: number;
+  targetShardMs: number;
+  agingMsPerPriorityLevel: number;
   maxAttempts: number;
   presignedPutTtlMs: number;
   dispatchPollMs: number;
@@ -77,6 +79,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     {
       leaseTtlMs: options.leaseTtlMs,
       maxShardItems: options.maxShardItems,
+      targetShardMs: options.targetShardMs,
+      agingMsPerPriorityLevel: options.agingMsPerPriorityLevel,
       presignedPutTtlMs: options.presignedPutTtlMs,
       pollIntervalMs: options.dispatchPollMs,
     },

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { leaseStore, type Database, type Lease } from "@atelier/db";
 import type { AssignedItem } from "@atelier/protocol";
 import type { AgentSession } from "./agent-session.ts";
+import { planShardSize } from "./shard-planner.ts";
 import type { ObjectStore } from "./storage/index.ts";
 import { objectKeyFor } from "./storage/index.ts";
 
@@ -9,6 +10,10 @@ export interface DispatcherOptions {
   leaseTtlMs: number;
   /** Largest shard; shards shrink toward the end of a batch. */
   maxShardItems: number;
+  /** How long a shard should keep an agent busy at its measured rate. */
+  targetShardMs: number;
+  /** Waiting this long raises a batch's priority by one level. */
+  agingMsPerPriorityLevel: number;
   presignedPutTtlMs: number;
   /** Safety net for work that arrives without a wake-up (retry backoffs, other coordinators). */
   pollIntervalMs: number;
@@ -84,12 +89,19 @@ export class Dispatcher {
 
   private async serve(session: AgentSession, totalSlots: number): Promise<boolean> {
     const capabilities = { models: session.hello.models, maxWidth: session.hello.maxWidth, maxHeight: session.hello.maxHeight };
-    const batch = await leaseStore.pickBatch(this.db, capabilities);
+    const batch = await leaseStore.pickBatch(this.db, capabilities, {
+      loadedModel: session.lastModel,
+      agingMsPerPriorityLevel: this.options.agingMsPerPriorityLevel,
+    });
     if (!batch) return false;
-    // Shards shrink as the batch drains so that its last images spread over
-    // every agent instead of waiting on one.
-    const fairShare = Math.ceil(batch.remaining / Math.max(1, 2 * totalSlots));
-    const maxItems = Math.max(1, Math.min(this.options.maxShardItems, fairShare));
+    const maxItems = planShardSize({
+      itemsPerSecond: session.rate.itemsPerSecond,
+      remaining: batch.remaining,
+      farmSlots: totalSlots,
+      targetShardMs: this.options.targetShardMs,
+      maxShardItems: this.options.maxShardItems,
+      probeItems: 2,
+    });
     const lease = await leaseStore.lease(this.db, batch.id, {
       ...capabilities,
       agentId: session.id,
@@ -100,6 +112,7 @@ export class Dispatcher {
     if (!lease) return true; // another coordinator took them: look again
     if (!session.open) return false; // the lease expires and its items return to the queue
     session.freeSlots -= 1;
+    session.lastModel = lease.settings.model;
     const items: AssignedItem[] = await Promise.all(
       lease.items.map(async (item) => {
         const key = objectKeyFor(lease.tenantId, lease.batchId, item.index, item.seed);

@@ -69,6 +69,8 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
       leaseTtlMs: config.ATELIER_LEASE_TTL_MS,
       sweepIntervalMs: config.ATELIER_SWEEP_MS,
       maxShardItems: config.ATELIER_MAX_SHARD_ITEMS,
+      targetShardMs: config.ATELIER_SHARD_TARGET_MS,
+      agingMsPerPriorityLevel: config.ATELIER_AGING_MS,
       maxAttempts: config.ATELIER_MAX_ATTEMPTS,
       presignedPutTtlMs: 15 * 60_000,
       dispatchPollMs: 1_000,

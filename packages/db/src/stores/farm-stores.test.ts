@@ -61,7 +61,7 @@ describe.each(backends)("farm stores on %s", (_name, open) => {
 
   it("leases, completes once, and fences stale epochs", async () => {
     await newBatch("b1", 5);
-    expect(await leaseStore.pickBatch(db, capabilities)).toEqual({ id: "b1", remaining: 5 });
+    expect(await leaseStore.pickBatch(db, capabilities)).toEqual({ id: "b1", remaining: 5, model: "m" });
     const lease = await leaseStore.lease(db, "b1", { ...capabilities, agentId: "agent-1", shardId: "s1", maxItems: 3, leaseTtlMs: 30_000 });
     expect(lease?.items.map((i) => i.index)).toEqual([0, 1, 2]);
     expect(lease?.items[0]?.seed).toBe(4_000_000_000);

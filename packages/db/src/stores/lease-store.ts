@@ -6,6 +6,13 @@ const ELIGIBLE = `state = 'queued' AND (not_before IS NULL OR not_before <= now(
 const capable = (first: number) =>
   `model = ANY($${first}::text[]) AND width <= $${first + 1} AND height <= $${first + 2}`;
 
+export interface BatchPreference {
+  /** The model the agent ran last: switching costs a model load. */
+  loadedModel?: string;
+  /** Waiting this long raises a batch's priority by one level. */
+  agingMsPerPriorityLevel?: number;
+}
+
 export interface LeaseRequest extends AgentCapabilities {
   agentId: string;
   shardId: string;
@@ -32,21 +39,35 @@ interface LeasedRow extends RenderSettings {
  */
 export const leaseStore = {
   /**
-   * Picks the batch this agent should serve next: highest priority first,
-   * then the tenant holding the fewest live shards for its weight, then the
-   * oldest. Only batches with an item this agent can run are considered.
+   * Picks the batch this agent should serve next. Fair share first: the
+   * tenant holding the fewest leased items for its weight goes first, so a
+   * tenant with 100,000 queued cannot keep another waiting for more than a
+   * shard. Within the tenant, the highest priority, raised by age so that no
+   * batch starves; then batches of the model the agent already runs; then
+   * the oldest. Only batches with an item this agent can run are considered.
    */
-  async pickBatch(db: Database, capabilities: AgentCapabilities): Promise<{ id: string; remaining: number } | undefined> {
-    const rows = await db.query<{ id: string; remaining: number }>(
-      `SELECT b.id, b.total - b.done - b.failed - b.cancelled AS remaining FROM batch b JOIN tenant t ON t.id = b.tenant_id
-       WHERE b.state IN ('queued', 'running')
-         AND EXISTS (SELECT 1 FROM item WHERE batch_id = b.id AND ${ELIGIBLE} AND ${capable(1)})
-       ORDER BY b.priority DESC,
-         (SELECT count(*) FROM shard s JOIN batch sb ON sb.id = s.batch_id
-          WHERE s.state = 'leased' AND sb.tenant_id = b.tenant_id)::float8 / greatest(t.weight, 1),
-         b.created_at
+  async pickBatch(db: Database, capabilities: AgentCapabilities, preference: BatchPreference = {}): Promise<{ id: string; remaining: number; model: string } | undefined> {
+    const rows = await db.query<{ id: string; remaining: number; model: string }>(
+      `WITH eligible AS (
+         SELECT b.id, b.tenant_id, b.priority, b.created_at, b.defaults->>'model' AS model,
+                b.total - b.done - b.failed - b.cancelled AS remaining
+         FROM batch b
+         WHERE b.state IN ('queued', 'running')
+           AND EXISTS (SELECT 1 FROM item WHERE batch_id = b.id AND ${ELIGIBLE} AND ${capable(1)})
+       ), tenant_load AS (
+         SELECT t.id, t.weight,
+                (SELECT coalesce(sum(s.item_count), 0) FROM shard s JOIN batch sb ON sb.id = s.batch_id
+                 WHERE s.state = 'leased' AND sb.tenant_id = t.id) AS leased
+         FROM tenant t WHERE t.id IN (SELECT tenant_id FROM eligible)
+       )
+       SELECT e.id, e.remaining, coalesce(e.model, '') AS model FROM eligible e JOIN tenant_load l ON l.id = e.tenant_id
+       ORDER BY l.leased::float8 / greatest(l.weight, 1),
+                e.priority + extract(epoch FROM now() - e.created_at) / $4 DESC,
+                (e.model = $5) DESC,
+                e.created_at
        LIMIT 1`,
-      [capabilities.models, capabilities.maxWidth, capabilities.maxHeight],
+      [capabilities.models, capabilities.maxWidth, capabilities.maxHeight,
+       (preference.agingMsPerPriorityLevel ?? 10 * 60_000) / 1000, preference.loadedModel ?? ""],
     );
     return rows[0];
   },

@@ -1,0 +1,47 @@
+/**
+ * How many items to put in the next shard for one agent: enough to keep it
+ * busy for about `targetShardMs` at its measured rate, no more than its fair
+ * part of what is left (so the end of a batch spreads over every agent
+ * instead of waiting on one), and small while the rate is still unknown.
+ * Pure, so that the farm simulation can use exactly the dispatcher's policy.
+ */
+export interface ShardPlanInput {
+  /** The agent's measured rate; undefined until it has reported results. */
+  itemsPerSecond: number | undefined;
+  /** Items of the batch not yet settled (queued or leased). */
+  remaining: number;
+  /** Slots across every connected, non-draining agent. */
+  farmSlots: number;
+  targetShardMs: number;
+  maxShardItems: number;
+  /** Items in a first shard, before the agent's rate is known. */
+  probeItems: number;
+}
+
+export function planShardSize(input: ShardPlanInput): number {
+  const byDuration = input.itemsPerSecond === undefined
+    ? input.probeItems
+    : Math.max(1, Math.floor((input.itemsPerSecond * input.targetShardMs) / 1000));
+  const fairPart = Math.ceil(input.remaining / Math.max(1, 2 * input.farmSlots));
+  return Math.max(1, Math.min(input.maxShardItems, byDuration, fairPart));
+}
+
+/**
+ * An exponentially weighted rate of items per second, from the time each
+ * item took. Recent items weigh more, so a GPU that slows down (thermal, a
+ * bigger model) is noticed within a few items.
+ */
+export class RateEstimate {
+  private secondsPerItem: number | undefined;
+
+  constructor(private readonly weight = 0.3) {}
+
+  record(itemMs: number): void {
+    const seconds = Math.max(itemMs, 1) / 1000;
+    this.secondsPerItem = this.secondsPerItem === undefined ? seconds : this.secondsPerItem * (1 - this.weight) + seconds * this.weight;
+  }
+
+  get itemsPerSecond(): number | undefined {
+    return this.secondsPerItem === undefined ? undefined : 1 / this.secondsPerItem;
+  }
+}
