@@ -10,16 +10,27 @@ import { startAtelier, waitFor, type RunningProcess } from "./cli-process.ts";
 import { freePort } from "./free-port.ts";
 import { natsUrl } from "./services.ts";
 
+export interface CoordinatorProcess {
+  process: RunningProcess;
+  address: string;
+  httpPort: number;
+}
+
 export interface FarmFixture {
   database: TestDatabase;
   store: ObjectStore;
   bucket: string;
+  /** A client of the first coordinator. */
   client: AtelierClient;
+  /** Every coordinator, all on the same database, NATS prefix and bucket. */
+  coordinators: CoordinatorProcess[];
+  /** The first coordinator's. */
   coordinatorAddress: string;
   httpPort: number;
   coordinator: RunningProcess;
   modelsDir: string;
-  startAgent(name: string, extraEnv?: Record<string, string>): Promise<RunningProcess>;
+  /** Starts an agent; `coordinators` is its comma-separated address list (default: the first coordinator). */
+  startAgent(name: string, extraEnv?: Record<string, string>, coordinators?: string): Promise<RunningProcess>;
   agents: Map<string, RunningProcess>;
   close(): Promise<void>;
 }
@@ -36,7 +47,7 @@ export const TEST_TIMINGS = {
  * Postgres database, NATS with a unique subject prefix and an S3-compatible
  * server over HTTP with its own bucket; agents are started on demand.
  */
-export async function startFarm(options: { coordinatorEnv?: Record<string, string> } = {}): Promise<FarmFixture> {
+export async function startFarm(options: { coordinatorEnv?: Record<string, string>; coordinators?: number } = {}): Promise<FarmFixture> {
   const scratch = mkdtempSync(join(tmpdir(), "atelier-e2e-"));
   const database = await createTestDatabase();
   const s3 = await startEmbeddedS3({ directory: join(scratch, "s3") });
@@ -44,8 +55,7 @@ export async function startFarm(options: { coordinatorEnv?: Record<string, strin
   const store = createS3ObjectStore({ endpoint: s3.endpoint, region: "us-east-1", bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, forcePathStyle: true });
   const modelsDir = join(scratch, "models");
   await ensureDemoModel(modelsDir);
-  const [grpcPort, httpPort] = [await freePort(), await freePort()];
-  const coordinator = startAtelier(["up"], {
+  const sharedEnv = {
     DATABASE_URL: database.url,
     NATS_URL: await natsUrl(),
     NATS_SUBJECT_PREFIX: `e2e-${randomBytes(4).toString("hex")}`,
@@ -54,18 +64,16 @@ export async function startFarm(options: { coordinatorEnv?: Record<string, strin
     S3_ACCESS_KEY_ID: s3.accessKeyId,
     S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
     ATELIER_GRPC_HOST: "127.0.0.1",
-    ATELIER_GRPC_PORT: String(grpcPort),
     ATELIER_HTTP_HOST: "127.0.0.1",
-    ATELIER_HTTP_PORT: String(httpPort),
     LOG_LEVEL: "warn",
     ...TEST_TIMINGS,
     ...options.coordinatorEnv,
-  });
-  const coordinatorAddress = `127.0.0.1:${grpcPort}`;
-  await waitFor("the coordinator's /healthz", async () => {
-    if (coordinator.child.exitCode !== null) throw new Error(`coordinator exited:\n${coordinator.output()}`);
-    return (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).ok;
-  });
+  };
+  const coordinators: CoordinatorProcess[] = [];
+  for (let i = 0; i < (options.coordinators ?? 1); i++) {
+    coordinators.push(await startCoordinator(sharedEnv));
+  }
+  const { address: coordinatorAddress, httpPort, process: coordinator } = coordinators[0]!;
   const client = new AtelierClient(coordinatorAddress);
   const agents = new Map<string, RunningProcess>();
 
@@ -74,13 +82,14 @@ export async function startFarm(options: { coordinatorEnv?: Record<string, strin
     store,
     bucket,
     client,
+    coordinators,
     coordinatorAddress,
     httpPort,
     coordinator,
     modelsDir,
     agents,
-    async startAgent(name, extraEnv = {}) {
-      const agent = startAtelier(["agent", "--coordinator", coordinatorAddress, "--name", name, "--models", modelsDir], {
+    async startAgent(name, extraEnv = {}, addresses = coordinatorAddress) {
+      const agent = startAtelier(["agent", "--coordinator", addresses, "--name", name, "--models", modelsDir], {
         LOG_LEVEL: "warn",
         ATELIER_RECONNECT_BASE_MS: "200",
         ...extraEnv,
@@ -95,7 +104,7 @@ export async function startFarm(options: { coordinatorEnv?: Record<string, strin
     },
     async close() {
       client.close();
-      const all = [...agents.values(), coordinator];
+      const all = [...agents.values(), ...coordinators.map((c) => c.process)];
       for (const proc of all) if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill("SIGKILL");
       await Promise.all(all.map((p) => p.exited));
       await store.close();
@@ -104,4 +113,14 @@ export async function startFarm(options: { coordinatorEnv?: Record<string, strin
       rmSync(scratch, { recursive: true, force: true });
     },
   };
+}
+
+async function startCoordinator(env: Record<string, string>): Promise<CoordinatorProcess> {
+  const [grpcPort, httpPort] = [await freePort(), await freePort()];
+  const process = startAtelier(["up"], { ...env, ATELIER_GRPC_PORT: String(grpcPort), ATELIER_HTTP_PORT: String(httpPort) });
+  await waitFor("the coordinator's /healthz", async () => {
+    if (process.child.exitCode !== null) throw new Error(`coordinator exited:\n${process.output()}`);
+    return (await fetch(`http://127.0.0.1:${httpPort}/healthz`)).ok;
+  });
+  return { process, address: `127.0.0.1:${grpcPort}`, httpPort };
 }

@@ -9,7 +9,7 @@ import { uploadPng } from "./uploader.ts";
 import { RenderFailed, type Renderer } from "./worker-renderer.ts";
 
 export interface AgentOptions {
-  /** host:port of a coordinator's gRPC endpoint. */
+  /** host:port of a coordinator's gRPC endpoint; several, comma-separated, are tried in turn. */
   coordinator: string;
   /** Stable across restarts of this agent (host + GPU). */
   id: string;
@@ -53,7 +53,9 @@ const CLIENT_OPTIONS: grpc.ChannelOptions = {
  * delay them.
  */
 export class Agent {
-  private readonly client: AgentLinkClient;
+  private readonly addresses: string[];
+  private readonly clients = new Map<string, AgentLinkClient>();
+  private addressIndex = 0;
   private readonly leases = new LeaseBook();
   private readonly outbox = new ResultOutbox();
   private readonly idle: Renderer[];
@@ -72,7 +74,7 @@ export class Agent {
   private readonly welcomeWaiters: (() => void)[] = [];
 
   constructor(private readonly options: AgentOptions) {
-    this.client = new (agentLinkService())(options.coordinator, grpc.credentials.createInsecure(), CLIENT_OPTIONS) as unknown as AgentLinkClient;
+    this.addresses = options.coordinator.split(",").map((a) => a.trim()).filter(Boolean);
     this.idle = [...options.renderers];
     this.fenceTimer = setInterval(() => this.fence(), 250);
   }
@@ -112,7 +114,7 @@ export class Agent {
       clearTimeout(this.reconnectTimer);
       this.stream?.end();
       this.stream?.cancel();
-      this.client.close();
+      for (const client of this.clients.values()) client.close();
       await Promise.all(this.options.renderers.map((r) => r.close()));
     })();
     return this.closing;
@@ -120,7 +122,7 @@ export class Agent {
 
   private connect(): void {
     if (this.stopping) return;
-    const stream = this.client.Connect() as Stream;
+    const stream = this.clientFor(this.addresses[this.addressIndex % this.addresses.length]!).Connect() as Stream;
     this.stream = stream;
     let gone = false;
     const lost = (reason: string) => {
@@ -155,8 +157,21 @@ export class Agent {
     });
   }
 
-  /** Full jitter, uniform in [0, min(max, base * 2^n)]: no thundering herd after a coordinator restart. */
+  private clientFor(address: string): AgentLinkClient {
+    let client = this.clients.get(address);
+    if (!client) {
+      client = new (agentLinkService())(address, grpc.credentials.createInsecure(), CLIENT_OPTIONS) as unknown as AgentLinkClient;
+      this.clients.set(address, client);
+    }
+    return client;
+  }
+
+  /**
+   * Full jitter, uniform in [0, min(max, base * 2^n)]: no thundering herd
+   * after a coordinator restart. Each attempt goes to the next coordinator.
+   */
   private scheduleReconnect(): void {
+    this.addressIndex++;
     const ceiling = Math.min(this.options.reconnectMaxMs ?? 60_000, (this.options.reconnectBaseMs ?? 1_000) * 2 ** this.reconnectAttempt);
     this.reconnectAttempt++;
     clearTimeout(this.reconnectTimer);

@@ -29,7 +29,8 @@ export async function createAgent(config: AgentConfig): Promise<Agent> {
     () => new WorkerRenderer({ models, providers: config.providers, intraOpThreads: config.intraOpThreads }),
   );
   await Promise.all(renderers.map((r) => r.ready()));
-  const name = config.name ?? `${hostname()}-gpu0`;
+  // Agent ids travel in event subjects: one token of letters, digits, _ and -.
+  const name = config.name ?? `${hostname().replace(/[^A-Za-z0-9_-]/g, "-")}-gpu0`;
   return new Agent({
     coordinator: config.coordinator,
     id: config.id ?? name,

@@ -68,7 +68,9 @@ export function agentLinkHandler(deps: AgentLinkDeps) {
 }
 
 async function welcome(deps: AgentLinkDeps, call: grpc.ServerDuplexStream<AgentMessage__Output, CoordinatorMessage>, hello: Hello__Output) {
-  if (!hello.agentId) throw new Error("hello.agent_id is required");
+  if (!/^[A-Za-z0-9_-]{1,128}$/.test(hello.agentId)) {
+    throw new Error(`hello.agent_id "${hello.agentId}" must be 1-128 letters, digits, _ or -`);
+  }
   const info: AgentHello = {
     id: hello.agentId,
     name: hello.name || hello.agentId,

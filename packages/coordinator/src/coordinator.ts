@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
-import { migrate, type Database, type RenderSettings } from "@atelier/db";
+import { migrate, outboxStore, type Database, type RenderSettings } from "@atelier/db";
 import { agentLinkService, farmService } from "@atelier/protocol";
+import { AgentCommands } from "./agent-commands.ts";
 import { agentLinkHandler } from "./agent-link-service.ts";
 import type { AgentSession } from "./agent-session.ts";
 import { Dispatcher } from "./dispatcher.ts";
@@ -11,6 +12,7 @@ import { startHttpServer } from "./http-server.ts";
 import { startLeaseSweeper } from "./lease-sweeper.ts";
 import type { Logger } from "./logger.ts";
 import { createFarmMetrics } from "./metrics.ts";
+import { startOutboxRelay } from "./outbox-relay.ts";
 import type { ObjectStore } from "./storage/index.ts";
 
 export interface CoordinatorOptions {
@@ -33,6 +35,8 @@ export interface CoordinatorOptions {
   maxAttempts: number;
   presignedPutTtlMs: number;
   dispatchPollMs: number;
+  /** How often the outbox is relayed to the bus when nothing kicks it. */
+  outboxPollMs: number;
 }
 
 export interface Coordinator {
@@ -92,6 +96,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   );
   // Another coordinator's new batch is work for our agents too.
   const workSubscription = bus.subscribe(subjects.work, () => dispatcher.wake());
+  const relay = startOutboxRelay({ db, bus, log, intervalMs: options.outboxPollMs });
+  const commands = new AgentCommands(db, bus, sessions, () => relay, (session, drain) => {
+    session.draining = drain;
+    if (!drain) dispatcher.wake();
+  });
 
   const server = new grpc.Server(GRPC_SERVER_OPTIONS);
   server.addService(
@@ -102,6 +111,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
       bus,
       sessions,
       dispatcher: () => dispatcher,
+      commands,
+      announceWork: async (batchId) => {
+        await outboxStore.add(db, subjects.work, { batchId });
+        relay.kick();
+      },
       log,
       intake: { defaults: options.defaults, maxAttempts: options.maxAttempts, insertChunkItems: 5_000 },
     }),
@@ -154,6 +168,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
       closing ??= (async () => {
         sweeper.close();
         dispatcher.close();
+        relay.close();
+        commands.close();
         workSubscription.unsubscribe();
         for (const session of sessions.values()) session.end();
         // Give in-flight calls a moment, then cut the long-lived streams.

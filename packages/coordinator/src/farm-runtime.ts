@@ -74,6 +74,7 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
       maxAttempts: config.ATELIER_MAX_ATTEMPTS,
       presignedPutTtlMs: 15 * 60_000,
       dispatchPollMs: 1_000,
+      outboxPollMs: 250,
     });
     closers.push(() => coordinator.close());
 

@@ -2,6 +2,7 @@ import * as grpc from "@grpc/grpc-js";
 import { agentRegistry, batchStore, outputStore, type Database, type AgentRow } from "@atelier/db";
 import type { Agent, Batch, BatchProgress, FarmHandlers } from "@atelier/protocol";
 import { PROTO_VERSION } from "@atelier/protocol";
+import type { AgentCommands } from "./agent-commands.ts";
 import type { AgentSession } from "./agent-session.ts";
 import { receiveBatch, type IntakeOptions } from "./batch-intake.ts";
 import type { Dispatcher } from "./dispatcher.ts";
@@ -18,6 +19,9 @@ export interface FarmServiceDeps {
   bus: EventBus;
   sessions: Map<string, AgentSession>;
   dispatcher: () => Dispatcher;
+  commands: AgentCommands;
+  /** Tells every coordinator (through the outbox) that new work is queued. */
+  announceWork: (batchId: string) => Promise<void>;
   log: Logger;
   intake: IntakeOptions;
 }
@@ -39,8 +43,9 @@ export function farmHandlers(deps: FarmServiceDeps): FarmHandlers {
           callback(null, { batchId: result.batchId, itemCount: result.itemCount });
           if (!result.reused) {
             deps.log.info({ batchId: result.batchId, items: result.itemCount, tenant: result.tenantId }, "batch submitted");
+            deps.dispatcher().wake();
             await publishProgressOf(db, deps.bus, result.batchId);
-            await deps.bus.publish(subjects.work, { batchId: result.batchId });
+            await deps.announceWork(result.batchId);
           }
         },
         (error) => callback(fail(error)),
@@ -84,7 +89,7 @@ export function farmHandlers(deps: FarmServiceDeps): FarmHandlers {
       await describeBatch(db, request.batchId);
       const { shards } = await batchStore.cancel(db, request.batchId);
       for (const shard of shards) {
-        deps.sessions.get(shard.agentId)?.send({ cancel: { shardId: shard.shardId, itemIds: [], reason: "batch cancelled" } });
+        await deps.commands.send(shard.agentId, { cancel: { shardId: shard.shardId, itemIds: [], reason: "batch cancelled" } });
       }
       await publishProgressOf(db, deps.bus, request.batchId);
       deps.log.info({ batchId: request.batchId, shards: shards.length }, "batch cancelled");
@@ -115,12 +120,7 @@ export function farmHandlers(deps: FarmServiceDeps): FarmHandlers {
     DrainAgent: unary(async (request) => {
       const row = await agentRegistry.setDraining(db, request.agentId, request.drain);
       if (!row) throw new NotFoundError(`agent ${request.agentId} not found`);
-      const session = deps.sessions.get(request.agentId);
-      if (session) {
-        session.draining = request.drain;
-        session.send({ drain: { drain: request.drain } });
-        if (!request.drain) deps.dispatcher().wake();
-      }
+      await deps.commands.send(request.agentId, { drain: { drain: request.drain } });
       return toAgent(row, deps.sessions);
     }),
 

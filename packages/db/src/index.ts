@@ -9,3 +9,5 @@ export { resultStore, type RecordedOutput, type ResultOutcome } from "./stores/r
 export { agentRegistry, type AgentHello, type AgentRow } from "./stores/agent-registry.ts";
 export { outputStore, type OutputRow } from "./stores/output-store.ts";
 export { outboxStore, type OutboxEvent } from "./stores/outbox-store.ts";
+export { dashboardQueries, type BatchCursor, type BatchSummary, type FailedItem, type FarmTotals, type ItemDetail, type ItemTile, type ShardRow } from "./stores/dashboard-queries.ts";
+export { batchRerun, type RerunOutcome } from "./stores/batch-rerun.ts";

@@ -3,5 +3,9 @@ export const subjects = {
   batchProgress: (batchId: string) => `atelier.batch.${batchId}.progress`,
   agentStatus: (agentId: string) => `atelier.agent.${agentId}.status`,
   farmLoad: "atelier.farm.load",
+  /** Commands for one agent (cancel a shard, drain), for whichever coordinator holds its stream. */
+  agentCommand: (agentId: string) => `atelier.agent.${agentId}.command`,
+  allAgentCommands: "atelier.agent.*.command",
+  /** New work exists: every coordinator should look for agents to serve. */
   work: "atelier.work",
 } as const;
