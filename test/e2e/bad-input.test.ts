@@ -51,10 +51,19 @@ describe("bad input is refused with the line and the field, and writes nothing",
     expect(await nothingWritten()).toEqual({ batches: 0, items: 0, objects: 0 });
   }, 60_000);
 
-  it("a valid file goes through on the same farm", async () => {
+  it("--strict refuses a batch that no registered agent can run, and writes nothing", async () => {
+    const file = writeJsonl(join(farm.modelsDir, "..", "strict.jsonl"), [GOOD]);
+    const run = await runAtelier(["submit", file, "--strict", "--coordinator", farm.coordinatorAddress]);
+    expect(run.output).toMatch(/refused \(strict\): no agent has registered with this farm yet/);
+    expect(run.code).not.toBe(0);
+    expect(await nothingWritten()).toEqual({ batches: 0, items: 0, objects: 0 });
+  }, 60_000);
+
+  it("a valid file goes through on the same farm, with a warning while no agent can run it", async () => {
     const file = writeJsonl(join(farm.modelsDir, "..", "good.jsonl"), [GOOD, GOOD]);
     const run = await runAtelier(["submit", file, "--coordinator", farm.coordinatorAddress]);
     expect(run.output).toMatch(/2 images queued/);
+    expect(run.output).toMatch(/warning: no agent has registered with this farm yet/);
     expect(run.code).toBe(0);
   }, 60_000);
 });

@@ -14,7 +14,7 @@ const USAGE = `atelier: a render farm for diffusion models
   atelier up                                 serve a coordinator (embedded defaults unless configured)
   atelier agent --coordinator HOST:PORT [--name NAME] [--slots N] [--models DIR] [--providers cpu,...]
   atelier submit FILE [--model M --width W --height H --steps N --guidance G --sampler S --seed N
-                       --count N --tenant T --name NAME --priority P] [--watch]
+                       --count N --tenant T --name NAME --priority P] [--watch] [--strict]
   atelier status BATCH [--json]
   atelier outputs BATCH --download DIR
   atelier cancel BATCH

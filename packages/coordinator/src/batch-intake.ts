@@ -1,7 +1,8 @@
 import { randomInt, randomUUID } from "node:crypto";
-import { batchStore, type Database, type NewItem, type RenderSettings } from "@atelier/db";
+import { batchStore, capacityStore, type Database, type NewItem, type RenderSettings } from "@atelier/db";
 import type { BatchHeader__Output, ItemSpec__Output, SubmitBatchRequest__Output } from "@atelier/protocol";
-import { ValidationError } from "./errors.ts";
+import { Requirements, unmetRequirements } from "./capacity-check.ts";
+import { CapacityError, ValidationError } from "./errors.ts";
 import { validateItem, validateSettings } from "./item-validation.ts";
 import { LIMITS } from "./limits.ts";
 
@@ -18,6 +19,8 @@ export interface IntakeResult {
   itemCount: number;
   tenantId: string;
   reused: boolean;
+  /** Items no registered agent can run yet, said plainly; the batch waits for such an agent. */
+  warnings: string[];
 }
 
 /**
@@ -47,7 +50,7 @@ export async function receiveBatch(
     const existing = await batchStore.findByIdempotencyKey(db, tenantId, header.idempotencyKey);
     if (existing) {
       const counts = await batchStore.counts(db, existing);
-      return { batchId: existing, itemCount: counts?.total ?? 0, tenantId, reused: true };
+      return { batchId: existing, itemCount: counts?.total ?? 0, tenantId, reused: true, warnings: [] };
     }
   }
 
@@ -68,6 +71,7 @@ export async function receiveBatch(
   try {
     let pending: NewItem[] = [];
     let count = 0;
+    const requirements = new Requirements();
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       const specs = next.value.items?.items;
       if (!specs) throw new ValidationError(["only one header is allowed, at the start of SubmitBatch"]);
@@ -77,6 +81,7 @@ export async function receiveBatch(
         if (spec.count > LIMITS.maxCount) problems.unshift(`${spec.source || `item ${count}`}: count must be at most ${LIMITS.maxCount} (got ${spec.count})`);
         if (problems.length > 0) throw new ValidationError([...new Set(problems)]);
         count += expanded.length;
+        for (const item of expanded) requirements.add(item.model, item.width, item.height);
         if (count > LIMITS.maxItemsPerBatch) throw new ValidationError([`a batch may hold at most ${LIMITS.maxItemsPerBatch} items`]);
         pending.push(...expanded);
       }
@@ -88,9 +93,11 @@ export async function receiveBatch(
     // A client that gave up mid-stream ends it too; only a stream that was not cancelled is a whole batch.
     if (requests.cancelled) throw new Error("the client cancelled the submission");
     if (count === 0) throw new ValidationError(["the batch has no items"]);
+    const warnings = unmetRequirements(requirements, await capacityStore.agents(db));
+    if (header.strict && warnings.length > 0) throw new CapacityError(`refused (strict): ${warnings.join("; ")}`);
     await batchStore.append(db, batchId, pending);
     await batchStore.commit(db, batchId, count);
-    return { batchId, itemCount: count, tenantId, reused: false };
+    return { batchId, itemCount: count, tenantId, reused: false, warnings };
   } catch (error) {
     await batchStore.abort(db, batchId);
     throw error;

@@ -1,5 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
-import { agentRegistry, batchStore, outputStore, type Database, type AgentRow } from "@atelier/db";
+import { agentRegistry, batchStore, capacityStore, outputStore, type Database, type AgentRow } from "@atelier/db";
 import type { Agent, Batch, BatchProgress, FarmHandlers } from "@atelier/protocol";
 import { PROTO_VERSION } from "@atelier/protocol";
 import type { AgentCommands } from "./agent-commands.ts";
@@ -40,7 +40,9 @@ export function farmHandlers(deps: FarmServiceDeps): FarmHandlers {
     SubmitBatch(call, callback) {
       receiveBatch(db, call, deps.intake).then(
         async (result) => {
-          callback(null, { batchId: result.batchId, itemCount: result.itemCount });
+          const { itemsPerSecond, queued } = await capacityStore.throughput(db, 5 * 60_000);
+          const etaMs = itemsPerSecond > 0 && result.warnings.length === 0 ? Math.round((queued / itemsPerSecond) * 1000) : 0;
+          callback(null, { batchId: result.batchId, itemCount: result.itemCount, warnings: result.warnings, etaMs });
           if (!result.reused) {
             deps.log.info({ batchId: result.batchId, items: result.itemCount, tenant: result.tenantId }, "batch submitted");
             deps.dispatcher().wake();

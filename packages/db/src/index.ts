@@ -11,3 +11,4 @@ export { outputStore, type OutputRow } from "./stores/output-store.ts";
 export { outboxStore, type OutboxEvent } from "./stores/outbox-store.ts";
 export { dashboardQueries, type BatchCursor, type BatchSummary, type FailedItem, type FarmTotals, type ItemDetail, type ItemTile, type ShardRow } from "./stores/dashboard-queries.ts";
 export { batchRerun, type RerunOutcome } from "./stores/batch-rerun.ts";
+export { capacityStore, type AgentCapacity } from "./stores/capacity-store.ts";

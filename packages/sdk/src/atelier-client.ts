@@ -12,6 +12,15 @@ import {
 } from "@atelier/protocol";
 import { withRetry } from "./retry-policy.ts";
 
+export interface SubmitResult {
+  batchId: string;
+  itemCount: number;
+  /** Items no registered agent can run yet (the batch waits); empty when all can run. */
+  warnings: string[];
+  /** Estimated time to done at the farm's recent rate; 0 when unknown. */
+  etaMs: number;
+}
+
 export interface ClientOptions {
   /** Deadline for unary calls. */
   unaryTimeoutMs?: number;
@@ -44,11 +53,11 @@ export class AtelierClient {
    * (a slow coordinator slows the producer; nothing accumulates here).
    * Resolves with the batch id once every item is durable.
    */
-  submitBatch(header: BatchHeader, items: Iterable<ItemSpec> | AsyncIterable<ItemSpec>): Promise<{ batchId: string; itemCount: number }> {
+  submitBatch(header: BatchHeader, items: Iterable<ItemSpec> | AsyncIterable<ItemSpec>): Promise<SubmitResult> {
     return new Promise((resolve, reject) => {
       const call = this.client.SubmitBatch((error, response) => {
         if (error || !response) reject(error ?? new Error("SubmitBatch returned no response"));
-        else resolve({ batchId: response.batchId, itemCount: response.itemCount });
+        else resolve({ batchId: response.batchId, itemCount: response.itemCount, warnings: response.warnings, etaMs: response.etaMs });
       });
       const write = async () => {
         const send = async (message: Parameters<typeof call.write>[0]) => {

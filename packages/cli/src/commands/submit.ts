@@ -4,6 +4,7 @@ import type { ItemSpec } from "@atelier/sdk";
 import { CliError } from "../cli-error.ts";
 import { connect, COORDINATOR_OPTION } from "../client-options.ts";
 import { checkInputFile, InputError, readItems } from "../input-file.ts";
+import { formatDuration } from "../progress-bar.ts";
 import { stateName, watchBatch } from "../watch-batch.ts";
 
 export async function submitCommand(args: string[]): Promise<void> {
@@ -24,6 +25,7 @@ export async function submitCommand(args: string[]): Promise<void> {
       name: { type: "string" },
       priority: { type: "string" },
       watch: { type: "boolean", default: false },
+      strict: { type: "boolean", default: false },
     },
   });
   const file = positionals[0];
@@ -52,8 +54,9 @@ export async function submitCommand(args: string[]): Promise<void> {
     async function* items(): AsyncGenerator<ItemSpec> {
       for await (const item of readItems(file!)) yield { ...item, count: item.count || defaultCount || 1 };
     }
-    const { batchId, itemCount } = await client.submitBatch(
+    const { batchId, itemCount, warnings, etaMs } = await client.submitBatch(
       {
+        strict: values.strict,
         tenant: values.tenant ?? process.env.ATELIER_TENANT ?? "default",
         name: values.name ?? basename(file),
         priority: number("priority"),
@@ -69,7 +72,8 @@ export async function submitCommand(args: string[]): Promise<void> {
       },
       items(),
     );
-    console.log(`batch ${batchId}: ${itemCount} images queued`);
+    console.log(`batch ${batchId}: ${itemCount} images queued${etaMs > 0 ? `, done in about ${formatDuration(etaMs / 1000)} at the farm's recent rate` : ""}`);
+    for (const warning of warnings) console.error(`warning: ${warning} (these items wait for such an agent; --strict refuses instead)`);
     if (values.watch) {
       const last = await watchBatch(client, batchId);
       console.log(`batch ${batchId} ${stateName(last.state)}: ${last.done} done, ${last.failed} failed`);

@@ -16,6 +16,11 @@ export interface BatchHeader {
    * Client-chosen key: resubmitting with the same key returns the same batch.
    */
   'idempotencyKey'?: (string);
+  /**
+   * Refuse the batch when no registered agent can run some of its items,
+   * instead of queueing it with a warning.
+   */
+  'strict'?: (boolean);
 }
 
 export interface BatchHeader__Output {
@@ -31,4 +36,9 @@ export interface BatchHeader__Output {
    * Client-chosen key: resubmitting with the same key returns the same batch.
    */
   'idempotencyKey': (string);
+  /**
+   * Refuse the batch when no registered agent can run some of its items,
+   * instead of queueing it with a warning.
+   */
+  'strict': (boolean);
 }

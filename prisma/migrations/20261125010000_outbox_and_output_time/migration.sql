@@ -7,3 +7,6 @@ CREATE TABLE "outbox_event" (
 
     CONSTRAINT "outbox_event_pkey" PRIMARY KEY ("id")
 );
+
+-- CreateIndex
+CREATE INDEX "output_created_at_idx" ON "output"("created_at");
