@@ -112,12 +112,24 @@ export class Agent {
       clearInterval(this.fenceTimer);
       clearInterval(this.heartbeatTimer);
       clearTimeout(this.reconnectTimer);
-      this.stream?.end();
-      this.stream?.cancel();
+      await this.hangUp();
       for (const client of this.clients.values()) client.close();
       await Promise.all(this.options.renderers.map((r) => r.close()));
     })();
     return this.closing;
+  }
+
+  /** Half-closes the stream and waits (briefly) for the coordinator to end it, so that final messages arrive. */
+  private async hangUp(): Promise<void> {
+    const stream = this.stream;
+    if (!stream) return;
+    const ended = new Promise<void>((resolve) => {
+      stream.once("status", () => resolve());
+      stream.once("error", () => resolve());
+    });
+    stream.end();
+    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    stream.cancel();
   }
 
   private connect(): void {

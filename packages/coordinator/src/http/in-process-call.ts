@@ -1,0 +1,27 @@
+import * as grpc from "@grpc/grpc-js";
+import { HttpError } from "./http-io.ts";
+
+const HTTP_STATUS: Partial<Record<grpc.status, number>> = {
+  [grpc.status.INVALID_ARGUMENT]: 400,
+  [grpc.status.NOT_FOUND]: 404,
+  [grpc.status.FAILED_PRECONDITION]: 409,
+  [grpc.status.PERMISSION_DENIED]: 403,
+};
+
+/**
+ * Calls a Farm handler in this process, as the CLI would over the network,
+ * so that the dashboard's cancel and drain are exactly the API's. A gRPC
+ * error becomes an HttpError with the same message (INTERNAL's carries no
+ * internals).
+ */
+export function callUnary<Req, Res>(handler: grpc.handleUnaryCall<Req, Res>, request: Req): Promise<Res> {
+  return new Promise((resolve, reject) => {
+    const call = { request, metadata: new grpc.Metadata(), cancelled: false, getPeer: () => "dashboard" };
+    handler(call as unknown as grpc.ServerUnaryCall<Req, Res>, (error, value) => {
+      if (!error) return resolve(value as Res);
+      const code = (error as Partial<grpc.ServiceError>).code ?? grpc.status.INTERNAL;
+      const message = (error as Partial<grpc.ServiceError>).details ?? error.message;
+      reject(new HttpError(HTTP_STATUS[code] ?? 500, message));
+    });
+  });
+}

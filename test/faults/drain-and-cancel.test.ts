@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../support/cli-process.ts";
+import { cleanState, inspectBatch } from "../support/farm-checker.ts";
+import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { promptAt } from "../support/prompt-files.ts";
+
+const settings = { model: "atelier-demo", width: 128, height: 128, steps: 12, guidance: 7.5, sampler: "euler" };
+const items = (n: number) => Array.from({ length: n }, (_, i) => ({ prompt: promptAt(i), negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" }));
+
+describe("drain, graceful stop and cancel", () => {
+  let farm: FarmFixture;
+  beforeAll(async () => {
+    farm = await startFarm({ coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "8", ATELIER_SHARD_TARGET_MS: "3000" } });
+    await Promise.all(["agent-1", "agent-2", "agent-3"].map((name) => farm.startAgent(name)));
+  });
+  afterAll(() => farm?.close());
+
+  const submit = (name: string, n: number) =>
+    farm.client.submitBatch({ tenant: "studio", name, priority: 0, baseSeed: 0, defaults: settings }, items(n));
+  const finish = async (batchId: string) => {
+    let last;
+    for await (const progress of farm.client.watchBatch(batchId)) last = progress;
+    return last!;
+  };
+
+  it("SIGTERM hands the shard back: its unfinished items requeue at no attempt cost and the batch completes exactly", async () => {
+    const { db } = farm.database;
+    const { batchId } = await submit("sigterm", 150);
+    const shard = await waitFor("agent-3 to be mid-shard", async () => {
+      const rows = await db.query<{ id: string; open: number; done: number }>(
+        `SELECT s.id, count(*) FILTER (WHERE i.state = 'leased')::int AS open, count(*) FILTER (WHERE i.state = 'done')::int AS done
+         FROM shard s JOIN item i ON i.shard_id = s.id WHERE s.agent_id = 'agent-3' AND s.state = 'leased' AND s.batch_id = $1 GROUP BY s.id`,
+        [batchId],
+      );
+      return rows.find((r) => r.open > 1);
+    }, 60_000, 20);
+    const agent = farm.agents.get("agent-3")!;
+    agent.child.kill("SIGTERM");
+    expect(await agent.exited).toBe(0);
+
+    const [released] = await db.query<{ state: string }>(`SELECT state FROM shard WHERE id = $1`, [shard.id]);
+    expect(released!.state).toBe("released");
+    expect(await finish(batchId)).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: 150 });
+    expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(150));
+    const charged = await db.query(`SELECT id FROM item WHERE batch_id = $1 AND attempts > 0`, [batchId]);
+    expect(charged).toEqual([]);
+  }, 180_000);
+
+  it("a drained agent takes no more work; undrained, it does again", async () => {
+    const { db } = farm.database;
+    await farm.client.drainAgent("agent-1", true);
+    const agents = await farm.client.listAgents();
+    expect(agents.find((a) => a.id === "agent-1")?.draining).toBe(true);
+    const { batchId } = await submit("drained", 40);
+    expect(await finish(batchId)).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: 40 });
+    const byAgent = await db.query<{ agent: string }>(`SELECT DISTINCT agent_id AS agent FROM output WHERE batch_id = $1`, [batchId]);
+    // agent-3 was stopped by the test above; agent-1 is drained.
+    expect(byAgent.map((r) => r.agent)).toEqual(["agent-2"]);
+
+    await farm.client.drainAgent("agent-1", false);
+    const second = await submit("undrained", 60);
+    await finish(second.batchId);
+    const again = await db.query<{ agent: string }>(`SELECT DISTINCT agent_id AS agent FROM output WHERE batch_id = $1 ORDER BY 1`, [second.batchId]);
+    expect(again.map((r) => r.agent)).toEqual(["agent-1", "agent-2"]);
+  }, 180_000);
+
+  it("cancel stops the batch: no output is recorded after it, nothing stays leased", async () => {
+    const { db } = farm.database;
+    const { batchId } = await submit("cancel", 2_000);
+    await waitFor("some outputs", async () => {
+      const [row] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM output WHERE batch_id = $1`, [batchId]);
+      return row!.n >= 5;
+    }, 60_000, 20);
+    const cancelled = await farm.client.cancelBatch(batchId);
+    expect(cancelled.state).toBe("BATCH_STATE_CANCELLED");
+    const doneAtCancel = Number(cancelled.done);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const state = await inspectBatch(db, farm.store, batchId);
+    expect(state.outputs).toBe(doneAtCancel);
+    expect(state.liveLeases).toBe(0);
+    expect(state.stuckItems).toBe(0);
+    expect(state.duplicateOutputs).toBe(0);
+    expect(state.checksumMismatches).toEqual([]);
+    const [counts] = await db.query<{ cancelled: number; done: number; total: number }>(`SELECT cancelled, done, total FROM batch WHERE id = $1`, [batchId]);
+    expect(counts!.cancelled + counts!.done).toBe(counts!.total);
+    // The agents are free again: a new batch runs at once.
+    const next = await submit("after-cancel", 10);
+    expect(await finish(next.batchId)).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: 10 });
+  }, 180_000);
+});
