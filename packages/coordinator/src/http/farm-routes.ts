@@ -48,6 +48,13 @@ export function farmRoutes(deps: FarmRoutesDeps): Route[] {
     return byAgent;
   };
 
+  const detail = async (agentId: string) => {
+    const [row] = await agentRegistry.list(db, agentId);
+    if (!row) throw new HttpError(404, `agent ${agentId} not found`);
+    const recent = await dashboardQueries.recentShards(db, row.id, 50);
+    return { agent: view(row, recent.filter((shard) => shard.state === "leased"), Date.now()), recentShards: recent };
+  };
+
   return [
     {
       method: "GET",
@@ -72,13 +79,7 @@ export function farmRoutes(deps: FarmRoutesDeps): Route[] {
     {
       method: "GET",
       path: "/api/agents/:id",
-      handler: async ({ params }) => {
-        const [row] = await agentRegistry.list(db, params.id);
-        if (!row) throw new HttpError(404, `agent ${params.id} not found`);
-        const recent = await dashboardQueries.recentShards(db, row.id, 50);
-        const live = recent.filter((shard) => shard.state === "leased");
-        return { agent: view(row, live, Date.now()), recentShards: recent };
-      },
+      handler: async ({ params }) => detail(params.id!),
     },
     {
       method: "POST",
@@ -88,8 +89,7 @@ export function farmRoutes(deps: FarmRoutesDeps): Route[] {
         if (typeof body.drain !== "boolean") throw new HttpError(400, 'send {"drain": true} to drain or {"drain": false} to undrain');
         await callUnary(deps.farm.DrainAgent, { agentId: params.id!, drain: body.drain });
         deps.log.info({ agentId: params.id, drain: body.drain, by: "dashboard" }, body.drain ? "agent drained" : "agent undrained");
-        const [row] = await agentRegistry.list(db, params.id);
-        return { agent: view(row!, [], Date.now()) };
+        return detail(params.id!);
       },
     },
   ];

@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ensureDemoModel, decodePng } from "@atelier/diffusion";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RenderFailed, WorkerRenderer } from "./worker-renderer.ts";
+
+describe("WorkerRenderer", () => {
+  const dir = mkdtempSync(join(tmpdir(), "atelier-worker-"));
+  let renderer: WorkerRenderer;
+  beforeAll(async () => {
+    const model = await ensureDemoModel(dir);
+    renderer = new WorkerRenderer({ models: { "atelier-demo": model }, providers: ["cpu"], intraOpThreads: 1 });
+    await renderer.ready();
+  });
+  afterAll(async () => {
+    await renderer.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const job = { model: "atelier-demo", prompt: "a green square on a black background", negativePrompt: "", seed: 3, width: 256, height: 256, steps: 10, guidance: 7.5, sampler: "euler" };
+
+  it("renders in its worker thread", async () => {
+    const result = await renderer.render(job);
+    const png = decodePng(result.png);
+    expect([png.width, png.height]).toEqual([256, 256]);
+    expect(png.text.parameters).toContain("Seed: 3");
+  });
+
+  it("stops a long render within a step of being cancelled", async () => {
+    const steps = 150;
+    const started = performance.now();
+    await renderer.render({ ...job, width: 512, height: 512, steps });
+    const fullMs = performance.now() - started;
+    const abort = new AbortController();
+    const cancelled = renderer.render({ ...job, width: 512, height: 512, steps }, abort.signal);
+    setTimeout(() => abort.abort(), fullMs / 4);
+    const at = performance.now();
+    const error = await cancelled.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RenderFailed);
+    expect((error as RenderFailed).cancelled).toBe(true);
+    // Stopped at about a quarter of the way, not at the end: a step is fullMs / steps.
+    expect(performance.now() - at).toBeLessThan(fullMs * 0.6);
+  });
+
+  it("reports an unknown model as a failure that a retry elsewhere may fix", async () => {
+    const error = await renderer.render({ ...job, model: "missing" }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "RenderFailed", retryable: true });
+    expect((error as Error).message).toMatch(/model missing is not installed/);
+  });
+
+  it("fails a prompt over the token window for good", async () => {
+    const error = await renderer.render({ ...job, prompt: "red ".repeat(100) }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "RenderFailed", retryable: false });
+    expect((error as Error).message).toMatch(/tokens/);
+  });
+});
