@@ -1,0 +1,177 @@
+// The dashboard's JSON API, as the coordinator serves it (packages/coordinator/src/http)
+// and this app reads it. The coordinator's routes are checked against these types.
+
+export type BatchStateName = "queued" | "running" | "completed" | "failed" | "cancelled";
+export type ItemStateName = "queued" | "leased" | "done" | "failed" | "cancelled";
+export type AgentStatus = "online" | "draining" | "silent" | "offline";
+
+export interface SessionInfo {
+  csrfToken: string;
+  expiresAtMs: number;
+}
+
+export interface FarmLoadSample {
+  atMs: number;
+  coordinatorId: string;
+  agents: number;
+  agentsOnline: number;
+  slots: number;
+  liveLeases: number;
+  utilisation: number;
+  queueDepth: number;
+  liveBatches: number;
+  imagesPerMin: number;
+}
+
+export interface FarmResponse {
+  coordinatorId: string;
+  version: string;
+  heartbeatIntervalMs: number;
+  load: readonly FarmLoadSample[];
+}
+
+export interface ShardInfo {
+  shardId: string;
+  batchId: string;
+  batchName: string;
+  epoch: number;
+  items: number;
+  done: number;
+  leasedAtMs: number;
+}
+
+export interface RecentShard extends ShardInfo {
+  agentId: string;
+  state: string;
+  endedAtMs: number | null;
+}
+
+export interface AgentInfo {
+  id: string;
+  name: string;
+  status: AgentStatus;
+  gpu: string;
+  memoryBytes: number;
+  providers: string[];
+  models: string[];
+  slots: number;
+  busySlots: number;
+  maxWidth: number;
+  maxHeight: number;
+  version: string;
+  draining: boolean;
+  imagesDone: number;
+  imagesPerMin: number;
+  lastSeenMs: number;
+  currentShards: ShardInfo[];
+}
+
+export interface AgentsResponse {
+  agents: AgentInfo[];
+}
+
+export interface AgentDetailResponse {
+  agent: AgentInfo;
+  recentShards: RecentShard[];
+}
+
+export interface BatchSummary {
+  id: string;
+  tenantId: string;
+  name: string;
+  state: BatchStateName;
+  priority: number;
+  total: number;
+  done: number;
+  failed: number;
+  cancelled: number;
+  createdAtMs: number;
+  finishedAtMs: number | null;
+  /** Items settled per minute over the last minute. */
+  ratePerMin: number;
+}
+
+export interface BatchesResponse {
+  batches: BatchSummary[];
+  /** Cursor for the next (older) page. */
+  next: string | null;
+}
+
+export interface BatchDetailResponse {
+  batch: BatchSummary & { defaults: Record<string, unknown> };
+  failureReasons: { error: string; count: number; firstIndex: number }[];
+}
+
+export interface FailedItem {
+  itemId: string;
+  index: number;
+  seed: number;
+  prompt: string;
+  attempts: number;
+  lostLeases: number;
+  error: string;
+}
+
+export interface FailuresResponse {
+  failures: FailedItem[];
+  next: string | null;
+}
+
+export interface ItemTile {
+  itemId: string;
+  index: number;
+  seed: number;
+  state: ItemStateName;
+  prompt: string;
+  error: string;
+  hasImage: boolean;
+}
+
+/** state=all pages by index (from, limit) with the batch total; a state filter pages by cursor. */
+export type ItemsResponse = { total: number; items: ItemTile[] } | { items: ItemTile[]; next: string | null };
+
+export interface ItemDetailResponse {
+  item: {
+    itemId: string;
+    batchId: string;
+    tenantId: string;
+    index: number;
+    state: ItemStateName;
+    prompt: string;
+    negativePrompt: string;
+    seed: number;
+    model: string;
+    width: number;
+    height: number;
+    steps: number;
+    guidance: number;
+    sampler: string;
+    attempts: number;
+    error: string;
+    output: { key: string; sha256: string; bytes: number; agentId: string; renderMs: number; createdAtMs: number } | null;
+  };
+  /** The A1111 `parameters` text stored in the PNG itself. */
+  parameters: string | null;
+}
+
+export interface RerunResponse extends BatchDetailResponse {
+  requeued: number;
+}
+
+/** Server-Sent Events on /api/events. */
+export interface ProgressEvent {
+  batchId: string;
+  state: `BATCH_STATE_${Uppercase<BatchStateName>}` | string;
+  total: number;
+  done: number;
+  failed: number;
+  cancelled: number;
+  atMs: number;
+  ratePerMin: number;
+}
+
+export interface AgentStatusEvent {
+  agentId: string;
+  status: string;
+  atMs: number;
+}

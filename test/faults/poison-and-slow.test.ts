@@ -1,0 +1,68 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAtelier } from "../support/cli-process.ts";
+import { cleanState, inspectBatch } from "../support/farm-checker.ts";
+import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { promptAt } from "../support/prompt-files.ts";
+
+const settings = { model: "atelier-demo", width: 128, height: 128, steps: 12, guidance: 7.5, sampler: "euler" };
+const spec = (i: number, model = "") => ({ prompt: promptAt(i), negativePrompt: "", seed: i, hasSeed: true, count: 1, source: `item ${i}`, settings: { ...settings, model } });
+
+describe("a poison item and a slow shard", () => {
+  let farm: FarmFixture;
+  beforeAll(async () => {
+    farm = await startFarm({
+      coordinatorEnv: { ATELIER_MAX_ATTEMPTS: "3", ATELIER_MAX_SHARD_ITEMS: "500", ATELIER_SHARD_TARGET_MS: "8000" },
+    });
+    // A model folder that agents announce but cannot load: every render of it fails, retryably.
+    mkdirSync(join(farm.modelsDir, "broken"));
+    writeFileSync(join(farm.modelsDir, "broken", "model_index.json"), "{}");
+    await farm.startAgent("agent-1");
+  });
+  afterAll(() => farm?.close());
+
+  const finish = async (batchId: string) => {
+    let last;
+    for await (const progress of farm.client.watchBatch(batchId)) last = progress;
+    return last!;
+  };
+
+  it("retries a poison item with backoff up to the limit, fails it with its last error, and completes the rest", async () => {
+    const { db } = farm.database;
+    const { batchId } = await farm.client.submitBatch(
+      { tenant: "studio", name: "poison", priority: 0, baseSeed: 0, defaults: settings },
+      [spec(0), spec(1), spec(2, "broken"), spec(3), spec(4)],
+    );
+    expect(await finish(batchId)).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: 4, failed: 1 });
+    const [poison] = await db.query<{ state: string; attempts: number; error: string }>(
+      `SELECT state, attempts, last_error AS error FROM item WHERE batch_id = $1 AND model = 'broken'`,
+      [batchId],
+    );
+    expect(poison).toMatchObject({ state: "failed", attempts: 3 });
+    expect(poison!.error).toMatch(/broken/);
+    const status = await runAtelier(["status", batchId, "--coordinator", farm.coordinatorAddress]);
+    expect(status.output).toMatch(/item 2 failed after 3 attempts: .*broken/);
+  }, 120_000);
+
+  it("keeps a shard that runs for more than three lease TTLs: heartbeats flow while the pipeline is busy", async () => {
+    const { db } = farm.database;
+    const count = 160;
+    // Larger images: about 10 a second here, so the shard lasts several seconds.
+    const { batchId } = await farm.client.submitBatch(
+      { tenant: "studio", name: "slow", priority: 0, baseSeed: 0, defaults: { ...settings, width: 512, height: 512, steps: 30 } },
+      Array.from({ length: count }, (_, i) => ({ ...spec(i), settings: undefined })),
+    );
+    expect(await finish(batchId)).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: count });
+    expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(count));
+    const [longest] = await db.query<{ ms: number; expired: number; retried: number }>(
+      `SELECT max(extract(epoch FROM ended_at - leased_at) * 1000)::int AS ms,
+              count(*) FILTER (WHERE state = 'expired')::int AS expired,
+              (SELECT count(*)::int FROM item WHERE batch_id = $1 AND attempts > 0) AS retried
+       FROM shard WHERE batch_id = $1`,
+      [batchId],
+    );
+    expect(longest!.ms).toBeGreaterThan(3 * 2_000); // the test lease TTL is 2 s
+    expect(longest).toMatchObject({ expired: 0, retried: 0 });
+  }, 180_000);
+});
