@@ -47,7 +47,14 @@ export const TEST_TIMINGS = {
  * Postgres database, NATS with a unique subject prefix and an S3-compatible
  * server over HTTP with its own bucket; agents are started on demand.
  */
-export async function startFarm(options: { coordinatorEnv?: Record<string, string>; coordinators?: number } = {}): Promise<FarmFixture> {
+export interface FarmOptions {
+  coordinatorEnv?: Record<string, string>;
+  coordinators?: number;
+  /** Puts something (a fault-injecting proxy) between the farm and the S3 server; returns the endpoint to use. */
+  s3Front?: (endpoint: string) => Promise<{ endpoint: string; close(): Promise<void> }>;
+}
+
+export async function startFarm(options: FarmOptions = {}): Promise<FarmFixture> {
   const scratch = mkdtempSync(join(tmpdir(), "atelier-e2e-"));
   const database = await createTestDatabase();
   const s3 = await startEmbeddedS3({ directory: join(scratch, "s3") });
@@ -55,11 +62,12 @@ export async function startFarm(options: { coordinatorEnv?: Record<string, strin
   const store = createS3ObjectStore({ endpoint: s3.endpoint, region: "us-east-1", bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, forcePathStyle: true });
   const modelsDir = join(scratch, "models");
   await ensureDemoModel(modelsDir);
+  const front = options.s3Front ? await options.s3Front(s3.endpoint) : undefined;
   const sharedEnv = {
     DATABASE_URL: database.url,
     NATS_URL: await natsUrl(),
     NATS_SUBJECT_PREFIX: `e2e-${randomBytes(4).toString("hex")}`,
-    S3_ENDPOINT: s3.endpoint,
+    S3_ENDPOINT: front?.endpoint ?? s3.endpoint,
     S3_BUCKET: bucket,
     S3_ACCESS_KEY_ID: s3.accessKeyId,
     S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
@@ -108,6 +116,7 @@ export async function startFarm(options: { coordinatorEnv?: Record<string, strin
       for (const proc of all) if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill("SIGKILL");
       await Promise.all(all.map((p) => p.exited));
       await store.close();
+      await front?.close();
       await s3.close();
       await database.drop();
       rmSync(scratch, { recursive: true, force: true });

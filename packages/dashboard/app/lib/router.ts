@@ -1,0 +1,32 @@
+// Hash routes: the server serves one page, so any link works after a reload.
+
+export interface Route {
+  name: "farm" | "batches" | "batch" | "gallery" | "agent";
+  params: Record<string, string>;
+  query: URLSearchParams;
+}
+
+const PATTERNS: [Route["name"], RegExp][] = [
+  ["farm", /^\/?(?:farm)?$/],
+  ["batches", /^\/batches$/],
+  ["batch", /^\/batches\/([^/]+)$/],
+  ["gallery", /^\/batches\/([^/]+)\/gallery$/],
+  ["agent", /^\/agents\/([^/]+)$/],
+];
+
+export function parseRoute(hash: string): Route {
+  const [path = "", search = ""] = hash.replace(/^#/, "").split("?");
+  for (const [name, pattern] of PATTERNS) {
+    const match = pattern.exec(path);
+    if (match) return { name, params: match[1] ? { id: decodeURIComponent(match[1]) } : {}, query: new URLSearchParams(search) };
+  }
+  return { name: "farm", params: {}, query: new URLSearchParams() };
+}
+
+export const link = {
+  farm: () => "#/farm",
+  batches: (state?: string) => (state ? `#/batches?state=${state}` : "#/batches"),
+  batch: (id: string) => `#/batches/${encodeURIComponent(id)}`,
+  gallery: (id: string, state?: string) => `#/batches/${encodeURIComponent(id)}/gallery${state && state !== "all" ? `?state=${state}` : ""}`,
+  agent: (id: string) => `#/agents/${encodeURIComponent(id)}`,
+};
