@@ -52,6 +52,8 @@ export interface FarmOptions {
   coordinators?: number;
   /** Puts something (a fault-injecting proxy) between the farm and the S3 server; returns the endpoint to use. */
   s3Front?: (endpoint: string) => Promise<{ endpoint: string; close(): Promise<void> }>;
+  /** Last say over the coordinators' environment (e.g. services reached through fault proxies). */
+  rewriteEnv?: (env: Record<string, string>) => Record<string, string>;
 }
 
 export async function startFarm(options: FarmOptions = {}): Promise<FarmFixture> {
@@ -63,7 +65,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<FarmFixture>
   const modelsDir = join(scratch, "models");
   await ensureDemoModel(modelsDir);
   const front = options.s3Front ? await options.s3Front(s3.endpoint) : undefined;
-  const sharedEnv = {
+  const baseEnv: Record<string, string> = {
     DATABASE_URL: database.url,
     NATS_URL: await natsUrl(),
     NATS_SUBJECT_PREFIX: `e2e-${randomBytes(4).toString("hex")}`,
@@ -77,6 +79,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<FarmFixture>
     ...TEST_TIMINGS,
     ...options.coordinatorEnv,
   };
+  const sharedEnv = options.rewriteEnv ? options.rewriteEnv(baseEnv) : baseEnv;
   const coordinators: CoordinatorProcess[] = [];
   for (let i = 0; i < (options.coordinators ?? 1); i++) {
     coordinators.push(await startCoordinator(sharedEnv));

@@ -4,6 +4,7 @@ import * as grpc from "@grpc/grpc-js";
 import { agentLinkService, type AgentLinkClient, type AgentMessage, type Assign__Output, type CoordinatorMessage__Output } from "@atelier/protocol";
 import type { Logger } from "pino";
 import { LeaseBook } from "./lease-book.ts";
+import type { AgentObserver } from "./metrics/index.ts";
 import { ResultOutbox } from "./result-outbox.ts";
 import { uploadPng } from "./uploader.ts";
 import { RenderFailed, type Renderer } from "./worker-renderer.ts";
@@ -28,6 +29,8 @@ export interface AgentOptions {
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
   uploadAttempts?: number;
+  /** Told about every image rendered or failed (Prometheus metrics). */
+  observer?: AgentObserver;
 }
 
 type Stream = grpc.ClientDuplexStream<AgentMessage, CoordinatorMessage__Output>;
@@ -273,7 +276,9 @@ export class Agent {
             height: settings.height, steps: settings.steps, guidance: settings.guidance, sampler: settings.sampler },
           signal,
         );
+        const uploadStarted = performance.now();
         await uploadPng(item.uploadUrl, rendered.png, { attempts: this.options.uploadAttempts ?? 5, baseDelayMs: 200, signal });
+        this.options.observer?.rendered({ steps: settings.steps, inferenceMs: rendered.inferenceMs, uploadMs: performance.now() - uploadStarted });
         this.report({
           shardId: assign.shardId,
           epoch: assign.epoch,
@@ -290,6 +295,7 @@ export class Agent {
         const err = error as Error;
         const retryable = err instanceof RenderFailed ? err.retryable : (err as { retryable?: boolean }).retryable ?? true;
         log.warn({ itemId: item.itemId, err: err.message }, "item failed");
+        this.options.observer?.failed(retryable);
         this.report({ shardId: assign.shardId, epoch: assign.epoch, itemId: item.itemId, error: err.message, retryable });
       }
     }

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { hostname, totalmem } from "node:os";
 import type { Logger } from "pino";
 import { Agent } from "./agent.ts";
+import type { AgentMetrics } from "./metrics/index.ts";
 import { discoverModels } from "./model-catalog.ts";
 import { WorkerRenderer } from "./worker-renderer.ts";
 
@@ -17,6 +18,8 @@ export interface AgentConfig {
   maxHeight: number;
   log: Logger;
   reconnectBaseMs?: number;
+  /** Prometheus metrics to feed (createAgentMetrics); served by whoever owns the HTTP port. */
+  metrics?: AgentMetrics;
 }
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
@@ -28,10 +31,11 @@ export async function createAgent(config: AgentConfig): Promise<Agent> {
     { length: config.slots },
     () => new WorkerRenderer({ models, providers: config.providers, intraOpThreads: config.intraOpThreads }),
   );
-  await Promise.all(renderers.map((r) => r.ready()));
+  const loading = performance.now();
+  await Promise.all(renderers.map((r) => r.ready().then(() => config.metrics?.modelsLoaded(performance.now() - loading))));
   // Agent ids travel in event subjects: one token of letters, digits, _ and -.
   const name = config.name ?? `${hostname().replace(/[^A-Za-z0-9_-]/g, "-")}-gpu0`;
-  return new Agent({
+  const agent = new Agent({
     coordinator: config.coordinator,
     id: config.id ?? name,
     name,
@@ -44,7 +48,11 @@ export async function createAgent(config: AgentConfig): Promise<Agent> {
     maxWidth: config.maxWidth,
     maxHeight: config.maxHeight,
     version: VERSION,
-    log: config.log,
+    // Every line this agent logs names it, as the coordinator's lines do.
+    log: config.log.child({ agentId: config.id ?? name }),
     reconnectBaseMs: config.reconnectBaseMs,
+    observer: config.metrics,
   });
+  config.metrics?.follow(agent, config.slots);
+  return agent;
 }

@@ -1,4 +1,5 @@
 import type * as grpc from "@grpc/grpc-js";
+import { unavailable } from "./errors.ts";
 import { agentRegistry, leaseStore, resultStore, type AgentHello, type Database } from "@atelier/db";
 import type { AgentMessage__Output, CoordinatorMessage, Hello__Output, ItemResult__Output } from "@atelier/protocol";
 import { AgentSession } from "./agent-session.ts";
@@ -47,7 +48,9 @@ export function agentLinkHandler(deps: AgentLinkDeps) {
         })
         .catch((error: unknown) => {
           deps.log.error({ err: error, agentId: session?.id }, "agent message failed");
-          call.destroy(error as Error);
+          // Emitting (not destroying) makes grpc-js send the status: the agent
+          // sees the stream end, reconnects and re-sends what was not acknowledged.
+          call.emit("error", unavailable(`the coordinator could not handle a message: ${(error as Error).message}`));
         });
     });
     const finish = () => {

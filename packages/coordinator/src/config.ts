@@ -40,6 +40,10 @@ export const configSchema = z
     ATELIER_AGING_MS: ms.default(600_000),
     ATELIER_MAX_ATTEMPTS: ms.default(5),
     ATELIER_DEFAULT_MODEL: z.string().default("atelier-demo"),
+    /** Dashboard sign-in secret; unset generates one at start-up and prints a sign-in link. */
+    ATELIER_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters: a short admin token can be guessed").optional(),
+    /** How often the farm's load is sampled for the dashboard's charts and atelier.farm.load. */
+    ATELIER_LOAD_SAMPLE_MS: ms.default(5_000),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((config, ctx) => {

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import * as grpc from "@grpc/grpc-js";
 import { migrate, outboxStore, type Database, type RenderSettings } from "@atelier/db";
 import { agentLinkService, farmService } from "@atelier/protocol";
@@ -8,6 +8,9 @@ import type { AgentSession } from "./agent-session.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { subjects, type EventBus } from "./events/index.ts";
 import { farmHandlers } from "./farm-service.ts";
+import { addHealthService } from "./health/health-service.ts";
+import { startDashboard } from "./http/dashboard-app.ts";
+import { ShardDurationTracker } from "./http/shard-duration-tracker.ts";
 import { startHttpServer } from "./http-server.ts";
 import { startLeaseSweeper } from "./lease-sweeper.ts";
 import type { Logger } from "./logger.ts";
@@ -37,6 +40,10 @@ export interface CoordinatorOptions {
   dispatchPollMs: number;
   /** How often the outbox is relayed to the bus when nothing kicks it. */
   outboxPollMs: number;
+  /** The dashboard's sign-in secret; unset generates one (see Coordinator.adminToken). */
+  adminToken?: string;
+  /** How often the farm's load is sampled for the dashboard and `atelier.farm.load`. Default 5000. */
+  loadSampleIntervalMs?: number;
 }
 
 export interface Coordinator {
@@ -45,6 +52,10 @@ export interface Coordinator {
   readonly httpPort: number;
   /** Number of agents connected to this coordinator. */
   connectedAgents(): number;
+  /** Signs in to the dashboard: the configured token, or one generated at start. */
+  readonly adminToken: string;
+  /** True when no token was configured: print a sign-in link, or nobody can sign in. */
+  readonly adminTokenGenerated: boolean;
   close(): Promise<void>;
 }
 
@@ -70,12 +81,16 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   await store.ensureBucket();
 
   const sessions = new Map<string, AgentSession>();
-  const metrics = createFarmMetrics(async () => {
-    const rows = await db.query<{ n: number }>(
-      `SELECT coalesce(sum(total - done - failed - cancelled), 0)::int AS n FROM batch WHERE state IN ('queued', 'running')`,
-    );
-    return rows[0]?.n ?? 0;
+  const metrics = createFarmMetrics({
+    queueDepth: async () => {
+      const rows = await db.query<{ n: number }>(
+        `SELECT coalesce(sum(total - done - failed - cancelled), 0)::int AS n FROM batch WHERE state IN ('queued', 'running')`,
+      );
+      return rows[0]?.n ?? 0;
+    },
+    liveLeases: async () => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM shard WHERE state = 'leased'`))[0]?.n ?? 0,
   });
+  const shardDurations = new ShardDurationTracker({ db, histogram: metrics.shardSeconds, log, intervalMs: 2_000, maxFollowed: 100_000 });
   const dispatcher = new Dispatcher(
     db,
     store,
@@ -90,7 +105,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     },
     (session, lease) => {
       metrics.leasesGranted.inc();
-      log.debug({ agentId: session.id, shardId: lease.shardId, epoch: lease.epoch, items: lease.items.length }, "shard leased");
+      shardDurations.leased(lease.shardId);
+      log.debug({ agentId: session.id, batchId: lease.batchId, shardId: lease.shardId, epoch: lease.epoch, items: lease.items.length }, "shard leased");
     },
     (error) => log.error({ err: error }, "dispatch failed"),
   );
@@ -103,9 +119,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   });
 
   const server = new grpc.Server(GRPC_SERVER_OPTIONS);
-  server.addService(
-    farmService().service,
-    farmHandlers({
+  const farm = farmHandlers({
       db,
       store,
       bus,
@@ -118,8 +132,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
       },
       log,
       intake: { defaults: options.defaults, maxAttempts: options.maxAttempts, insertChunkItems: 5_000 },
-    }),
-  );
+    });
+  server.addService(farmService().service, farm);
   server.addService(
     agentLinkService().service,
     {
@@ -135,19 +149,29 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
       }),
     },
   );
+  const ready = async () => {
+    await db.query("SELECT 1");
+  };
+  const health = addHealthService(server, { services: ["atelier.v1.Farm", "atelier.v1.AgentLink"], ready, intervalMs: 5_000, log });
   const grpcPort = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${options.grpcHost}:${options.grpcPort}`, grpc.ServerCredentials.createInsecure(), (error, port) =>
       error ? reject(error) : resolve(port),
     ),
   );
-  const http = await startHttpServer({
-    host: options.httpHost,
-    port: options.httpPort,
-    registry: metrics.registry,
-    ready: async () => {
-      await db.query("SELECT 1");
-    },
+  const adminToken = options.adminToken ?? randomBytes(24).toString("base64url");
+  const dashboard = await startDashboard({
+    db,
+    store,
+    bus,
+    log,
+    farm,
+    metrics,
+    coordinatorId: id,
+    heartbeatIntervalMs: options.heartbeatIntervalMs,
+    adminToken,
+    loadSampleIntervalMs: options.loadSampleIntervalMs ?? 5_000,
   });
+  const http = await startHttpServer({ host: options.httpHost, port: options.httpPort, registry: metrics.registry, ready, dashboard });
   const sweeper = startLeaseSweeper({
     db,
     bus,
@@ -164,8 +188,13 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     grpcPort,
     httpPort: http.port,
     connectedAgents: () => sessions.size,
+    adminToken,
+    adminTokenGenerated: options.adminToken === undefined,
     close() {
       closing ??= (async () => {
+        health.close();
+        dashboard.close();
+        shardDurations.close();
         sweeper.close();
         dispatcher.close();
         relay.close();

@@ -31,3 +31,8 @@ export function toGrpcError(error: unknown, log: (error: unknown) => void): grpc
   log(error);
   return status(grpc.status.INTERNAL, "internal error; the coordinator's log has the details");
 }
+
+/** A status that tells the client to come back later (retry, reconnect). */
+export function unavailable(details: string): grpc.ServiceError {
+  return Object.assign(new Error(details), { code: grpc.status.UNAVAILABLE, details, metadata: new grpc.Metadata() }) as grpc.ServiceError;
+}

@@ -75,6 +75,8 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
       presignedPutTtlMs: 15 * 60_000,
       dispatchPollMs: 1_000,
       outboxPollMs: 250,
+      adminToken: config.ATELIER_ADMIN_TOKEN,
+      loadSampleIntervalMs: config.ATELIER_LOAD_SAMPLE_MS,
     });
     closers.push(() => coordinator.close());
 

@@ -78,12 +78,12 @@ export function farmHandlers(deps: FarmServiceDeps): FarmHandlers {
           if (!counts || counts.state === "receiving") {
             ended = true;
             subscription.unsubscribe();
-            call.destroy(fail(new NotFoundError(`batch ${batchId} not found`)));
+            call.emit("error", fail(new NotFoundError(`batch ${batchId} not found`)));
             return;
           }
           send(toProgress(counts));
         },
-        (error) => call.destroy(fail(error)),
+        (error) => call.emit("error", fail(error)),
       );
     },
 
@@ -114,7 +114,7 @@ export function farmHandlers(deps: FarmServiceDeps): FarmHandlers {
           after = page[page.length - 1]!.index;
         }
         call.end();
-      })().catch((error: unknown) => call.destroy(fail(error)));
+      })().catch((error: unknown) => call.emit("error", fail(error)));
     },
 
     ListAgents: unary(async () => ({ agents: (await agentRegistry.list(db)).map((row) => toAgent(row, deps.sessions)) })),

@@ -1,16 +1,21 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 
-/** HTTP beside gRPC: liveness/readiness for orchestrators and Prometheus metrics. */
+/**
+ * HTTP beside gRPC: liveness/readiness for orchestrators, Prometheus metrics,
+ * and the admin dashboard (page, JSON API, live events) when one is given.
+ */
 export async function startHttpServer(options: {
   host: string;
   port: number;
   registry: Registry;
   ready: () => Promise<void>;
+  /** Returns false for paths that are not its own. */
+  dashboard?: { handle(request: IncomingMessage, response: ServerResponse, path: string): boolean };
 }): Promise<{ port: number; server: Server; close(): Promise<void> }> {
   const server = createServer((request, response) => {
-    const path = (request.url ?? "/").split("?")[0];
+    const path = (request.url ?? "/").split("?")[0]!;
     if (path === "/healthz") {
       options.ready().then(
         () => response.writeHead(200, { "content-type": "text/plain" }).end("ok\n"),
@@ -25,6 +30,7 @@ export async function startHttpServer(options: {
       );
       return;
     }
+    if (options.dashboard?.handle(request, response, path)) return;
     response.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,7 +1,8 @@
 // The coordinator: gRPC services (Farm, AgentLink), scheduler, leases,
-// storage and events, /healthz and /metrics.
+// storage and events, /healthz, /metrics and the admin dashboard.
 export { startCoordinator, type Coordinator, type CoordinatorOptions } from "./coordinator.ts";
 export { startFarmRuntime, type FarmRuntime } from "./farm-runtime.ts";
+export { dashboardUrl } from "./http/dashboard-url.ts";
 export { configSchema, loadConfig, type CoordinatorConfig } from "./config.ts";
 export { createLogger, type Logger } from "./logger.ts";
 export { LIMITS } from "./limits.ts";

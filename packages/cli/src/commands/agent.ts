@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { createAgent } from "@atelier/agent";
+import { createAgent, createAgentMetrics, nvidiaSmiProbe, startAgentMetricsServer } from "@atelier/agent";
 import { createLogger } from "@atelier/coordinator";
 import { CliError } from "../cli-error.ts";
 import { resolveModelsDir } from "../models-dir.ts";
@@ -17,6 +17,9 @@ export async function agentCommand(args: string[]): Promise<void> {
       providers: { type: "string", default: process.env.ATELIER_PROVIDERS ?? "cpu" },
       threads: { type: "string", default: "1" },
       "max-size": { type: "string", default: "2048" },
+      // Prometheus /metrics and /healthz; off unless a port is given.
+      "http-port": { type: "string", default: process.env.ATELIER_AGENT_HTTP_PORT },
+      "http-host": { type: "string", default: "0.0.0.0" },
     },
   });
   const coordinator = values.coordinator ?? process.env.ATELIER_COORDINATOR;
@@ -24,7 +27,14 @@ export async function agentCommand(args: string[]): Promise<void> {
   const slots = Number(values.slots);
   if (!Number.isInteger(slots) || slots < 1 || slots > 64) throw new CliError(`--slots must be an integer between 1 and 64 (got ${values.slots})`, 2);
   const maxSide = Number(values["max-size"]);
+  const httpPort = values["http-port"] === undefined || values["http-port"] === "" ? undefined : Number(values["http-port"]);
+  if (httpPort !== undefined && !(Number.isInteger(httpPort) && httpPort >= 0 && httpPort <= 65_535)) {
+    throw new CliError(`--http-port must be a port number (got ${values["http-port"]})`, 2);
+  }
   const log = createLogger({ level: process.env.LOG_LEVEL ?? "info", name: "agent" });
+  const metrics = httpPort === undefined ? undefined : createAgentMetrics({ gpu: nvidiaSmiProbe({ cacheMs: 5_000, timeoutMs: 3_000 }) });
+  const metricsServer = metrics && (await startAgentMetricsServer({ host: values["http-host"], port: httpPort!, registry: metrics.registry }));
+  if (metricsServer) log.info({ port: metricsServer.port }, "agent metrics at /metrics");
   const agent = await createAgent({
     coordinator,
     name: values.name,
@@ -37,6 +47,7 @@ export async function agentCommand(args: string[]): Promise<void> {
     maxHeight: maxSide,
     log,
     reconnectBaseMs: process.env.ATELIER_RECONNECT_BASE_MS ? Number(process.env.ATELIER_RECONNECT_BASE_MS) : undefined,
+    metrics,
   });
   // Connects (and keeps reconnecting) in the background; a signal may come first.
   void agent.start();
@@ -44,4 +55,5 @@ export async function agentCommand(args: string[]): Promise<void> {
   // SIGTERM drains: unfinished shards go back to the queue at no attempt cost.
   log.info({ signal }, "stopping: handing back unfinished shards");
   await agent.stop();
+  await metricsServer?.close();
 }

@@ -3,13 +3,14 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createAgent, type Agent } from "@atelier/agent";
-import { createLogger, loadConfig, startFarmRuntime } from "@atelier/coordinator";
+import { createLogger, dashboardUrl, loadConfig, startFarmRuntime } from "@atelier/coordinator";
 import { contactSheet } from "@atelier/diffusion";
 import { AtelierClient } from "@atelier/sdk";
 import { CliError } from "../cli-error.ts";
 import { downloadOutputs } from "../download-outputs.ts";
 import { readItems } from "../input-file.ts";
 import { resolveModelsDir } from "../models-dir.ts";
+import { waitForSignal } from "../signals.ts";
 import { stateName, watchBatch } from "../watch-batch.ts";
 
 const EXAMPLES = new URL("../../examples/demo-prompts.jsonl", import.meta.url);
@@ -18,7 +19,9 @@ const EXAMPLES = new URL("../../examples/demo-prompts.jsonl", import.meta.url);
  * The whole farm in one process: embedded Postgres (PGlite), an S3 server on
  * loopback, the in-process event bus, two agents rendering in worker threads
  * with the generated demo model. Renders the bundled prompts, downloads them
- * and writes a contact sheet.
+ * and writes a contact sheet. The dashboard watches it all; in a terminal the
+ * farm keeps serving it after the batch until Ctrl-C, while scripts and CI
+ * (no terminal) or --exit end with the batch.
  */
 export async function demoCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -29,6 +32,7 @@ export async function demoCommand(args: string[]): Promise<void> {
       prompts: { type: "string" },
       size: { type: "string", default: "256" },
       steps: { type: "string", default: "20" },
+      exit: { type: "boolean", default: false },
     },
   });
   const agentCount = Number(values.agents);
@@ -45,7 +49,9 @@ export async function demoCommand(args: string[]): Promise<void> {
   const agents: Agent[] = [];
   const client = new AtelierClient(address);
   try {
+    const dashboard = dashboardUrl({ host: "127.0.0.1", httpPort: farm.coordinator.httpPort, adminToken: farm.coordinator.adminToken, withToken: true });
     console.log(`atelier demo: coordinator on ${address}, metrics at http://127.0.0.1:${farm.coordinator.httpPort}/metrics`);
+    console.log(`dashboard:     ${dashboard}`);
     for (let i = 1; i <= agentCount; i++) {
       const agent = await createAgent({
         coordinator: address,
@@ -81,6 +87,10 @@ export async function demoCommand(args: string[]): Promise<void> {
     console.log(`images:        ${outDir}/`);
     console.log(`contact sheet: ${sheetPath}`);
     if (stateName(last.state) !== "completed" || Number(last.failed) > 0) process.exitCode = 1;
+    if (process.stdout.isTTY && !values.exit) {
+      console.log(`\nThe farm keeps serving the dashboard: ${dashboard}\nPress Ctrl-C to stop.`);
+      await waitForSignal();
+    }
   } finally {
     client.close();
     await Promise.all(agents.map((agent) => agent.close()));

@@ -19,9 +19,8 @@ export function callUnary<Req, Res>(handler: grpc.handleUnaryCall<Req, Res>, req
     const call = { request, metadata: new grpc.Metadata(), cancelled: false, getPeer: () => "dashboard" };
     handler(call as unknown as grpc.ServerUnaryCall<Req, Res>, (error, value) => {
       if (!error) return resolve(value as Res);
-      const code = (error as Partial<grpc.ServiceError>).code ?? grpc.status.INTERNAL;
-      const message = (error as Partial<grpc.ServiceError>).details ?? error.message;
-      reject(new HttpError(HTTP_STATUS[code] ?? 500, message));
+      const { code = grpc.status.INTERNAL, details = "internal error" } = error as Partial<grpc.ServiceError>;
+      reject(new HttpError(HTTP_STATUS[code] ?? 500, details));
     });
   });
 }

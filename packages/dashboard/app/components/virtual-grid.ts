@@ -40,17 +40,6 @@ export class VirtualGrid {
     this.render();
   }
 
-  /** Re-renders the visible tiles whose key changed. */
-  refresh(): void {
-    this.render();
-  }
-
-  /** Forgets every tile, e.g. when the filter changes. */
-  reset(): void {
-    this.tiles.clear();
-    this.element.scrollTop = 0;
-  }
-
   dispose(): void {
     this.resize.disconnect();
     cancelAnimationFrame(this.frame);

@@ -9,9 +9,8 @@ export function isLive(state: BatchStateName): boolean {
   return state === "queued" || state === "running";
 }
 
-/** A summary with a progress event applied; older events never roll numbers back. */
+/** A summary with a progress event applied. */
 export function withProgress<T extends BatchSummary>(batch: T, event: ProgressEvent): T {
-  if (event.done + event.failed + event.cancelled < batch.done + batch.failed + batch.cancelled && isLive(stateFromEvent(event.state))) return batch;
   return { ...batch, state: stateFromEvent(event.state), total: event.total, done: event.done, failed: event.failed, cancelled: event.cancelled, ratePerMin: event.ratePerMin };
 }
 

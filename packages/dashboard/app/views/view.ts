@@ -16,7 +16,11 @@ export interface ViewContext {
  * Runs `work` at most once per `intervalMs`, the last call winning: live
  * events can arrive hundreds of times a minute, re-reads should not.
  */
-export function throttled(work: () => Promise<void> | void, intervalMs: number): { run(): void; cancel(): void } {
+export function throttled(
+  work: () => Promise<void> | void,
+  intervalMs: number,
+  onError: (error: unknown) => void = (error) => console.error(error),
+): { run(): void; cancel(): void } {
   let timer: number | undefined;
   let lastRunMs = 0;
   let running = false;
@@ -31,6 +35,8 @@ export function throttled(work: () => Promise<void> | void, intervalMs: number):
     lastRunMs = Date.now();
     try {
       await work();
+    } catch (error) {
+      onError(error);
     } finally {
       running = false;
       if (again) {

@@ -6,6 +6,7 @@ import type { Heartbeat as _atelier_v1_Heartbeat, Heartbeat__Output as _atelier_
 import type { ItemResult as _atelier_v1_ItemResult, ItemResult__Output as _atelier_v1_ItemResult__Output } from '../../atelier/v1/ItemResult.js';
 import type { ShardDone as _atelier_v1_ShardDone, ShardDone__Output as _atelier_v1_ShardDone__Output } from '../../atelier/v1/ShardDone.js';
 import type { ShardReleased as _atelier_v1_ShardReleased, ShardReleased__Output as _atelier_v1_ShardReleased__Output } from '../../atelier/v1/ShardReleased.js';
+import type { ItemResults as _atelier_v1_ItemResults, ItemResults__Output as _atelier_v1_ItemResults__Output } from '../../atelier/v1/ItemResults.js';
 
 export interface AgentMessage {
   'hello'?: (_atelier_v1_Hello | null);
@@ -14,7 +15,8 @@ export interface AgentMessage {
   'result'?: (_atelier_v1_ItemResult | null);
   'shardDone'?: (_atelier_v1_ShardDone | null);
   'released'?: (_atelier_v1_ShardReleased | null);
-  'body'?: "hello"|"slots"|"heartbeat"|"result"|"shardDone"|"released";
+  'results'?: (_atelier_v1_ItemResults | null);
+  'body'?: "hello"|"slots"|"heartbeat"|"result"|"shardDone"|"released"|"results";
 }
 
 export interface AgentMessage__Output {
@@ -24,5 +26,6 @@ export interface AgentMessage__Output {
   'result'?: (_atelier_v1_ItemResult__Output | null);
   'shardDone'?: (_atelier_v1_ShardDone__Output | null);
   'released'?: (_atelier_v1_ShardReleased__Output | null);
-  'body'?: "hello"|"slots"|"heartbeat"|"result"|"shardDone"|"released";
+  'results'?: (_atelier_v1_ItemResults__Output | null);
+  'body'?: "hello"|"slots"|"heartbeat"|"result"|"shardDone"|"released"|"results";
 }

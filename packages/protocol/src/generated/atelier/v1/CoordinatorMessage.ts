@@ -6,6 +6,7 @@ import type { Cancel as _atelier_v1_Cancel, Cancel__Output as _atelier_v1_Cancel
 import type { Drain as _atelier_v1_Drain, Drain__Output as _atelier_v1_Drain__Output } from '../../atelier/v1/Drain.js';
 import type { HeartbeatAck as _atelier_v1_HeartbeatAck, HeartbeatAck__Output as _atelier_v1_HeartbeatAck__Output } from '../../atelier/v1/HeartbeatAck.js';
 import type { ResultAck as _atelier_v1_ResultAck, ResultAck__Output as _atelier_v1_ResultAck__Output } from '../../atelier/v1/ResultAck.js';
+import type { ResultAcks as _atelier_v1_ResultAcks, ResultAcks__Output as _atelier_v1_ResultAcks__Output } from '../../atelier/v1/ResultAcks.js';
 
 export interface CoordinatorMessage {
   'welcome'?: (_atelier_v1_Welcome | null);
@@ -14,7 +15,8 @@ export interface CoordinatorMessage {
   'drain'?: (_atelier_v1_Drain | null);
   'heartbeatAck'?: (_atelier_v1_HeartbeatAck | null);
   'resultAck'?: (_atelier_v1_ResultAck | null);
-  'body'?: "welcome"|"assign"|"cancel"|"drain"|"heartbeatAck"|"resultAck";
+  'resultAcks'?: (_atelier_v1_ResultAcks | null);
+  'body'?: "welcome"|"assign"|"cancel"|"drain"|"heartbeatAck"|"resultAck"|"resultAcks";
 }
 
 export interface CoordinatorMessage__Output {
@@ -24,5 +26,6 @@ export interface CoordinatorMessage__Output {
   'drain'?: (_atelier_v1_Drain__Output | null);
   'heartbeatAck'?: (_atelier_v1_HeartbeatAck__Output | null);
   'resultAck'?: (_atelier_v1_ResultAck__Output | null);
-  'body'?: "welcome"|"assign"|"cancel"|"drain"|"heartbeatAck"|"resultAck";
+  'resultAcks'?: (_atelier_v1_ResultAcks__Output | null);
+  'body'?: "welcome"|"assign"|"cancel"|"drain"|"heartbeatAck"|"resultAck"|"resultAcks";
 }

@@ -1,0 +1,108 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { GpuProbe } from "./gpu-probe.ts";
+
+/** What the agent reports as it works; the Prometheus side is createAgentMetrics. */
+export interface AgentObserver {
+  /** One image rendered and uploaded. */
+  rendered(image: { steps: number; inferenceMs: number; uploadMs: number }): void;
+  failed(retryable: boolean): void;
+}
+
+export interface AgentMetrics extends AgentObserver {
+  readonly registry: Registry;
+  /** A render worker loaded its models (at start-up, before it takes work). */
+  modelsLoaded(ms: number): void;
+  /** Where the shard gauges read from, once the agent exists. */
+  follow(agent: { readonly activeShards: number }, slots: number): void;
+}
+
+/**
+ * The agent's Prometheus metrics on a registry of its own: inference time
+ * per denoising step, model load time, images rendered and failed, upload
+ * time, shards in hand, and GPU utilisation and memory where nvidia-smi can
+ * read them.
+ */
+export function createAgentMetrics(options: { gpu: GpuProbe }): AgentMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "atelier_agent_" });
+  const images = new Counter({ name: "atelier_agent_images_rendered_total", help: "Images rendered and uploaded", registers: [registry] });
+  const failures = new Counter({
+    name: "atelier_agent_items_failed_total",
+    help: "Items that failed here; retryable=false when retrying cannot help (bad prompt, missing model)",
+    labelNames: ["retryable"] as const,
+    registers: [registry],
+  });
+  const stepSeconds = new Histogram({
+    name: "atelier_agent_step_seconds",
+    help: "Inference time per denoising step: an image's text encoding, denoising and decoding over its steps",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const inferenceSeconds = new Histogram({
+    name: "atelier_agent_inference_seconds",
+    help: "Inference time per image (text encoder, UNet loop, VAE decoder)",
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  const uploadSeconds = new Histogram({
+    name: "atelier_agent_upload_seconds",
+    help: "Upload time per image to its presigned URL, retries included",
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  const modelLoadSeconds = new Histogram({
+    name: "atelier_agent_model_load_seconds",
+    help: "Time for a render worker to load its models at start-up",
+    buckets: [0.1, 0.5, 1, 2, 5, 10, 30, 60, 120],
+    registers: [registry],
+  });
+  let agent: { readonly activeShards: number } | undefined;
+  new Gauge({
+    name: "atelier_agent_active_shards",
+    help: "Shards this agent is working on",
+    registers: [registry],
+    collect() {
+      this.set(agent?.activeShards ?? 0);
+    },
+  });
+  const slotsGauge = new Gauge({ name: "atelier_agent_slots", help: "Shards this agent can run at once", registers: [registry] });
+  const labels = ["gpu", "name"] as const;
+  const utilisation = new Gauge({ name: "atelier_agent_gpu_utilization_ratio", help: "GPU busy time over nvidia-smi's last sample period, 0..1", labelNames: labels, registers: [registry] });
+  const memoryUsed = new Gauge({ name: "atelier_agent_gpu_memory_used_bytes", help: "GPU memory in use", labelNames: labels, registers: [registry] });
+  const memoryTotal = new Gauge({
+    name: "atelier_agent_gpu_memory_total_bytes",
+    help: "GPU memory",
+    labelNames: labels,
+    registers: [registry],
+    // One collect reads every GPU gauge: nvidia-smi runs once per scrape at most.
+    async collect() {
+      const readings = await options.gpu.read();
+      for (const gauge of [utilisation, memoryUsed, this]) gauge.reset();
+      for (const gpu of readings) {
+        const at = { gpu: String(gpu.index), name: gpu.name };
+        utilisation.set(at, gpu.utilisation);
+        memoryUsed.set(at, gpu.memoryUsedBytes);
+        this.set(at, gpu.memoryTotalBytes);
+      }
+    },
+  });
+  return {
+    registry,
+    rendered(image) {
+      images.inc();
+      inferenceSeconds.observe(image.inferenceMs / 1000);
+      if (image.steps > 0) stepSeconds.observe(image.inferenceMs / image.steps / 1000);
+      uploadSeconds.observe(image.uploadMs / 1000);
+    },
+    failed(retryable) {
+      failures.inc({ retryable: String(retryable) });
+    },
+    modelsLoaded(ms) {
+      modelLoadSeconds.observe(ms / 1000);
+    },
+    follow(followed, slots) {
+      agent = followed;
+      slotsGauge.set(slots);
+    },
+  };
+}

@@ -1,0 +1,171 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type Database } from "@atelier/db";
+import { loadDashboardAssets } from "@atelier/dashboard";
+import type { FarmHandlers } from "@atelier/protocol";
+import type { EventBus } from "../events/index.ts";
+import type { Logger } from "../logger.ts";
+import type { FarmMetrics } from "../metrics.ts";
+import type { ObjectStore } from "../storage/index.ts";
+import { AdminSessions, sameSecret } from "./admin-sessions.ts";
+import { batchRoutes } from "./batch-routes.ts";
+import { BatchRateTracker } from "./batch-rate-tracker.ts";
+import { EventStreamHub } from "./event-stream.ts";
+import { FarmLoadSampler } from "./farm-load-sampler.ts";
+import { farmRoutes } from "./farm-routes.ts";
+import { HttpError, sendJson } from "./http-io.ts";
+import { LoginThrottle } from "./login-throttle.ts";
+import { CSRF_HEADER, crossSiteRefusal, sessionCookie } from "./request-guard.ts";
+import { matchRoute, type Route } from "./router.ts";
+import { sessionRoutes } from "./session-routes.ts";
+import { staticFiles } from "./static-files.ts";
+
+export interface DashboardOptions {
+  db: Database;
+  store: ObjectStore;
+  bus: EventBus;
+  log: Logger;
+  /** The Farm API's handlers: the dashboard's cancel and drain are the same calls. */
+  farm: FarmHandlers;
+  metrics: FarmMetrics;
+  coordinatorId: string;
+  heartbeatIntervalMs: number;
+  adminToken: string;
+  /** How often the farm's load is sampled for the charts and `atelier.farm.load`. */
+  loadSampleIntervalMs: number;
+}
+
+export interface Dashboard {
+  /** Serves the page, its assets and /api/*; false when the path is not the dashboard's. */
+  handle(request: IncomingMessage, response: ServerResponse, path: string): boolean;
+  /** Idempotent. */
+  close(): void;
+}
+
+const HOUR_MS = 60 * 60 * 1000;
+const SESSION_MAX_AGE_MS = 7 * 24 * HOUR_MS;
+
+/**
+ * The admin dashboard on the coordinator's HTTP server: the static app, a
+ * JSON API and Server-Sent Events behind an admin session. Every /api route
+ * needs a session (401 and no data without one); every mutation must also
+ * come from this origin and carry the session's CSRF token.
+ */
+export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
+  const { db, store, bus, log, metrics } = options;
+  const assets = await loadDashboardAssets().catch((error: Error) => {
+    log.error({ err: error }, "dashboard unavailable");
+    return error;
+  });
+  const serveStatic = staticFiles(assets);
+  // Gallery images are redirected to presigned bucket URLs: allow that origin, and only it.
+  const imageOrigin = new URL(await store.presignGet("csp-probe", { expiresInMs: 60_000 })).origin;
+  const securityHeaders = {
+    "content-security-policy": [
+      "default-src 'self'",
+      `img-src 'self' data: ${imageOrigin}`,
+      "style-src 'self'",
+      "script-src 'self'",
+      "connect-src 'self'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+    ].join("; "),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+  };
+
+  const sessions = new AdminSessions({ idleTimeoutMs: 12 * HOUR_MS, maxAgeMs: SESSION_MAX_AGE_MS, maxSessions: 1_000 });
+  const throttle = new LoginThrottle({ maxFailures: 10, windowMs: 5 * 60_000, maxAddresses: 10_000 });
+  const sampler = new FarmLoadSampler({
+    db,
+    bus,
+    log,
+    coordinatorId: options.coordinatorId,
+    intervalMs: options.loadSampleIntervalMs,
+    historyMs: HOUR_MS,
+    onSample: (sample) => metrics.itemsPerSecond.set(sample.imagesPerMin / 60),
+  });
+  const rates = new BatchRateTracker(bus, { windowMs: 60_000, forgetAfterMs: 10 * 60_000, maxBatches: 10_000 });
+  const streams = new EventStreamHub({
+    bus,
+    coordinatorId: options.coordinatorId,
+    flushMs: 250,
+    heartbeatMs: 15_000,
+    maxBufferedBytes: 1024 * 1024,
+    isSessionLive: (id) => sessions.isLive(id),
+    ratePerMin: (batchId) => rates.ratePerMin(batchId),
+    onClientCount: (count) => metrics.eventStreams.set(count),
+  });
+
+  const routes: Route[] = [
+    ...sessionRoutes({
+      adminToken: options.adminToken,
+      sessions,
+      throttle,
+      sessionMaxAgeMs: SESSION_MAX_AGE_MS,
+      signIns: metrics.signIns,
+      endStreams: (id) => streams.endSession(id),
+      log,
+    }),
+    ...farmRoutes({ db, farm: options.farm, sampler, coordinatorId: options.coordinatorId, heartbeatIntervalMs: options.heartbeatIntervalMs, log }),
+    ...batchRoutes({ db, store, bus, farm: options.farm, rates, log, imageUrlTtlMs: HOUR_MS }),
+    {
+      method: "GET",
+      path: "/api/events",
+      handler: async ({ request, response, session }) => {
+        streams.open(request, response, session!.id);
+        return undefined;
+      },
+    },
+  ];
+
+  async function api(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
+    const method = request.method ?? "GET";
+    const match = matchRoute(routes, method, url.pathname);
+    if (!match) throw new HttpError(404, `no such API: ${url.pathname}`);
+    if ("methodNotAllowed" in match) throw new HttpError(405, `use ${match.methodNotAllowed.join(" or ")}`, { allow: match.methodNotAllowed.join(", ") });
+    const session = sessions.use(sessionCookie(request));
+    if (!match.route.public) {
+      if (!session) throw new HttpError(401, "sign in with the admin token");
+      if (method !== "GET" && method !== "HEAD") {
+        const refusal = crossSiteRefusal(request);
+        if (refusal) throw new HttpError(403, refusal);
+        if (!sameSecret(String(request.headers[CSRF_HEADER] ?? ""), session.csrfToken)) throw new HttpError(403, "missing or wrong CSRF token: reload the dashboard");
+      }
+    }
+    const body = await match.route.handler({ request, response, url, params: match.params, session });
+    if (body !== undefined) sendJson(request, response, 200, body);
+  }
+
+  let closed = false;
+  return {
+    handle(request, response, path) {
+      for (const [name, value] of Object.entries(securityHeaders)) response.setHeader(name, value);
+      if (!path.startsWith("/api/")) return serveStatic(request, response, path);
+      const url = new URL(request.url ?? "/", "http://dashboard");
+      api(request, response, url).catch((error: unknown) => {
+        if (response.headersSent) {
+          response.destroy();
+          return;
+        }
+        if (error instanceof HttpError) {
+          sendJson(request, response, error.status, { error: error.message }, error.headers);
+          return;
+        }
+        log.error({ err: error, path }, "dashboard request failed");
+        sendJson(request, response, 500, { error: "internal error; the coordinator's log has the details" });
+      });
+      return true;
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      streams.close();
+      rates.close();
+      sampler.close();
+    },
+  };
+}

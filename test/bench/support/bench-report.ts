@@ -1,0 +1,37 @@
+import { pino, type Logger } from "pino";
+
+/**
+ * A benchmark prints exactly one JSON object on stdout, so that scripts and
+ * CI can read it; everything else (its own notes, the coordinator's and the
+ * agents' logs) goes to stderr.
+ */
+export function benchLogger(name: string, level = process.env.LOG_LEVEL ?? "warn"): Logger {
+  return pino({ name, level }, pino.destination(2));
+}
+
+export function note(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+export function printResult(result: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** `--name value` flags with numeric defaults; anything unknown is an error, not a silent default. */
+export function numericFlags<T extends Record<string, number>>(defaults: T, argv = process.argv.slice(2)): T {
+  const values: Record<string, number> = { ...defaults };
+  for (let i = 0; i < argv.length; i += 2) {
+    const name = argv[i]!.replace(/^--/, "").replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const value = Number(argv[i + 1]);
+    if (!(name in defaults) || !Number.isFinite(value)) {
+      throw new Error(`unknown flag or value "${argv[i]} ${argv[i + 1]}"; flags: ${Object.keys(defaults).map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(" ")}`);
+    }
+    values[name] = value;
+  }
+  return values as T;
+}
+
+export function round(value: number, digits = 0): number {
+  const scale = 10 ** digits;
+  return Math.round(value * scale) / scale;
+}
