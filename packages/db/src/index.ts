@@ -5,7 +5,7 @@ export { migrate, MIGRATIONS_DIR, type MigrationResult } from "./migrate.ts";
 export type * from "./domain.ts";
 export { batchStore, type NewBatch } from "./stores/batch-store.ts";
 export { leaseStore, type BatchPreference, type LeaseRequest, type SettledShards } from "./stores/lease-store.ts";
-export { resultStore, type RecordedOutput, type ResultOutcome } from "./stores/result-store.ts";
+export { resultStore, type OutputsOutcome, type RecordedOutput, type ResultOutcome } from "./stores/result-store.ts";
 export { agentRegistry, type AgentHello, type AgentRow } from "./stores/agent-registry.ts";
 export { outputStore, type OutputRow } from "./stores/output-store.ts";
 export { outboxStore, type OutboxEvent } from "./stores/outbox-store.ts";

@@ -72,13 +72,12 @@ export class FarmLoadSampler {
     return this.samples.at(-1);
   }
 
-  /** An agent's images per minute over the last minute. */
+  /** An agent's images per minute over the last minute (or since it was first seen in it). */
   agentRatePerMin(agentId: string): number {
-    const first = this.counts[0];
     const last = this.counts.at(-1);
+    const first = this.counts.find((counts) => counts.perAgent.has(agentId));
     if (!first || !last || last === first) return 0;
-    const before = first.perAgent.get(agentId) ?? last.perAgent.get(agentId) ?? 0;
-    return perMinute((last.perAgent.get(agentId) ?? 0) - before, last.atMs - first.atMs);
+    return perMinute((last.perAgent.get(agentId) ?? 0) - first.perAgent.get(agentId)!, last.atMs - first.atMs);
   }
 
   close(): void {

@@ -12,13 +12,14 @@ export interface LineChartOptions {
   format: (value: number) => string;
   /** CSS colour, e.g. var(--series-1). */
   color: string;
-  /** The x axis always spans this much time, ending now. */
+  /** The x axis spans at most this much time, ending now; less while the history is younger (at least five minutes). */
   windowMs: number;
   /** Fixed top of the y axis (1 for ratios); otherwise it follows the data. */
   maxY?: number;
 }
 
 const HEIGHT = 150;
+const MIN_WINDOW_MS = 5 * 60_000;
 const PAD = { top: 10, right: 12, bottom: 22, left: 44 };
 
 /** The next "nice" number (1, 2, 2.5, 5 x 10^n) at or above `value`. */
@@ -76,22 +77,26 @@ export class LineChart {
   }
 
   private scales() {
-    const start = Date.now() - this.options.windowMs;
+    const now = Date.now();
+    const oldest = this.points[0]?.atMs ?? now;
+    const windowMs = Math.min(this.options.windowMs, Math.max(MIN_WINDOW_MS, now - oldest));
+    const start = now - windowMs;
     const top = this.options.maxY ?? niceCeil(Math.max(0, ...this.points.map((p) => p.value)) * 1.1);
     const plotW = Math.max(1, this.width - PAD.left - PAD.right);
     const plotH = HEIGHT - PAD.top - PAD.bottom;
     return {
       start,
       top,
-      x: (atMs: number) => PAD.left + ((atMs - start) / this.options.windowMs) * plotW,
+      windowMs,
+      x: (atMs: number) => PAD.left + ((atMs - start) / windowMs) * plotW,
       y: (value: number) => PAD.top + plotH - (Math.min(value, top) / top) * plotH,
-      atX: (px: number) => start + ((px - PAD.left) / plotW) * this.options.windowMs,
+      atX: (px: number) => start + ((px - PAD.left) / plotW) * windowMs,
     };
   }
 
   private render(cursorAtMs?: number): void {
     if (this.width === 0) return;
-    const { start, top, x, y } = this.scales();
+    const { start, top, windowMs, x, y } = this.scales();
     this.svg.setAttribute("viewBox", `0 0 ${this.width} ${HEIGHT}`);
     const grid = [0, 0.5, 1].map((f) =>
       s("g", null,
@@ -99,7 +104,7 @@ export class LineChart {
         s("text", { class: "chart-axis", x: PAD.left - 6, y: y(top * f) + 4, "text-anchor": "end" }, this.options.format(top * f))),
     );
     const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => {
-      const atMs = start + f * this.options.windowMs;
+      const atMs = start + f * windowMs;
       const anchor = f === 0 ? "start" : f === 1 ? "end" : "middle";
       return s("text", { class: "chart-axis", x: x(atMs), y: HEIGHT - 6, "text-anchor": anchor }, f === 1 ? "now" : clock(atMs));
     });

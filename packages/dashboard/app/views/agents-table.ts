@@ -15,7 +15,7 @@ const COLUMNS: { label: string; sort?: SortKey; className: string }[] = [
   { label: "Provider", className: "c-provider" },
   { label: "Models", className: "c-models" },
   { label: "Current shard", className: "c-shard" },
-  { label: "Images/min", sort: "imagesPerMin", className: "c-num" },
+  { label: "Img/min", sort: "imagesPerMin", className: "c-num" },
   { label: "Images", sort: "imagesDone", className: "c-num" },
   { label: "Heartbeat", sort: "lastSeenMs", className: "c-seen" },
 ];

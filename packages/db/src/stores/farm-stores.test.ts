@@ -75,6 +75,27 @@ describe.each(backends)("farm stores on %s", (_name, open) => {
     expect(stale).toMatchObject({ accepted: false, reason: expect.stringContaining("stale epoch") });
   });
 
+  it("records many outputs in one statement: fresh ones once, stale and repeated ones refused with a reason", async () => {
+    await newBatch("b5", 4);
+    const lease = await leaseStore.lease(db, "b5", { ...capabilities, agentId: "agent-1", shardId: "s5", maxItems: 4, leaseTtlMs: 30_000 });
+    const output = (index: number, epoch = lease!.epoch) =>
+      ({ itemId: lease!.items[index]!.itemId, epoch, key: `b5/${index}`, sha256: "x", bytes: 1, width: 64, height: 64, renderMs: 5, metadata: {} });
+    const first = await resultStore.recordOutputs(db, "agent-1", [output(0), output(1), output(1), output(2, lease!.epoch - 1)]);
+    expect(first.outcomes).toEqual([
+      { accepted: true },
+      { accepted: true },
+      { accepted: false, reason: expect.stringContaining("already recorded") },
+      { accepted: false, reason: expect.stringContaining(`stale epoch ${lease!.epoch - 1}`) },
+    ]);
+    expect(first.batches).toEqual([expect.objectContaining({ id: "b5", done: 2, total: 4 })]);
+    const again = await resultStore.recordOutputs(db, "agent-1", [output(0), output(3)]);
+    expect(again.outcomes).toEqual([{ accepted: false, reason: expect.stringContaining("the item is done") }, { accepted: true }]);
+    expect(again.batches).toEqual([expect.objectContaining({ id: "b5", done: 3 })]);
+    const rows = await db.query<{ n: number; keys: string[] }>(
+      `SELECT count(*)::int AS n, array_agg(key ORDER BY key) AS keys FROM output WHERE batch_id = 'b5'`);
+    expect(rows[0]).toEqual({ n: 3, keys: ["b5/0", "b5/1", "b5/3"] });
+  });
+
   it("an expired lease requeues its items with attempts + 1 and the re-lease has a higher epoch", async () => {
     await newBatch("b2", 2);
     const lease = await leaseStore.lease(db, "b2", { ...capabilities, agentId: "agent-1", shardId: "s2", maxItems: 2, leaseTtlMs: 1 });

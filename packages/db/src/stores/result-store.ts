@@ -18,6 +18,13 @@ export type ResultOutcome =
   | { accepted: true; counts: BatchCounts }
   | { accepted: false; reason: string };
 
+export interface OutputsOutcome {
+  /** One per output given, in the same order. */
+  outcomes: ({ accepted: true } | { accepted: false; reason: string })[];
+  /** The counts, after this statement, of every batch that gained an output. */
+  batches: BatchCounts[];
+}
+
 // Retry backoff: 1 s doubling to 100 s, full jitter (RELIABILITY.md).
 const BACKOFF = `make_interval(secs => random() * least(100, power(2, item.attempts)))`;
 
@@ -28,28 +35,61 @@ const BACKOFF = `make_interval(secs => random() * least(100, power(2, item.attem
  */
 export const resultStore = {
   async recordOutput(db: Database, output: RecordedOutput): Promise<ResultOutcome> {
-    const rows = await db.query<BatchCounts>(
-      `WITH done_item AS (
+    const { outcomes, batches } = await resultStore.recordOutputs(db, output.agentId, [output]);
+    const outcome = outcomes[0]!;
+    return outcome.accepted ? { accepted: true, counts: batches[0]! } : outcome;
+  },
+
+  /**
+   * Records many outputs of one agent in one statement: each item is marked
+   * done only if it is still leased under the epoch its output names, gets
+   * its output row unless it already has one, and its batch's count moves by
+   * what was recorded. Outputs of one batch per call keep concurrent calls
+   * from locking batch rows in different orders.
+   */
+  async recordOutputs(db: Database, agentId: string, outputs: readonly Omit<RecordedOutput, "agentId">[]): Promise<OutputsOutcome> {
+    if (outputs.length === 0) return { outcomes: [], batches: [] };
+    const rows = await db.query<{ accepted: string[]; batches: BatchCounts[] }>(
+      `WITH given AS (
+         SELECT DISTINCT ON (item_id) * FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::int[],
+                                                    $8::int[], $9::int[], $10::text[])
+           AS g(item_id, epoch, key, sha256, bytes, width, height, render_ms, metadata)
+         ORDER BY item_id, epoch DESC
+       ), done_item AS (
          UPDATE item SET state = 'done', last_error = NULL
-         WHERE id = $1::bigint AND lease_epoch = $2 AND state = 'leased'
-         RETURNING id, batch_id
+         FROM given g
+         WHERE item.id = g.item_id AND item.lease_epoch = g.epoch AND item.state = 'leased'
+         RETURNING item.id, item.batch_id, g.epoch, g.key, g.sha256, g.bytes, g.width, g.height, g.render_ms, g.metadata
        ), recorded AS (
          INSERT INTO output (item_id, batch_id, key, sha256, bytes, width, height, agent_id, epoch, render_ms, metadata)
-         SELECT id, batch_id, $3, $4, $5, $6, $7, $8, $2, $9, $10::jsonb FROM done_item
+         SELECT id, batch_id, key, sha256, bytes, width, height, $1, epoch, render_ms, metadata::jsonb FROM done_item
          ON CONFLICT (item_id) DO NOTHING
-         RETURNING batch_id
+         RETURNING item_id, batch_id, epoch
+       ), per_batch AS (
+         SELECT batch_id, count(*)::int AS n FROM recorded GROUP BY batch_id
        ), credited AS (
-         UPDATE agent SET images_done = images_done + 1, last_seen_at = now()
-         WHERE id = $8 AND EXISTS (SELECT 1 FROM recorded)
+         UPDATE agent SET images_done = images_done + (SELECT count(*) FROM recorded), last_seen_at = now()
+         WHERE id = $1 AND EXISTS (SELECT 1 FROM recorded)
+       ), counted AS (
+         UPDATE batch SET done = batch.done + p.n FROM per_batch p WHERE batch.id = p.batch_id
+         RETURNING batch.id, batch.tenant_id AS "tenantId", batch.state, batch.total, batch.done, batch.failed, batch.cancelled
        )
-       UPDATE batch SET done = batch.done + 1 FROM recorded WHERE batch.id = recorded.batch_id
-       RETURNING batch.id, batch.tenant_id AS "tenantId", batch.state, batch.total, batch.done, batch.failed, batch.cancelled`,
-      [output.itemId, output.epoch, output.key, output.sha256, output.bytes, output.width, output.height,
-       output.agentId, output.renderMs, JSON.stringify(output.metadata)],
+       SELECT (SELECT coalesce(array_agg(item_id::text || '/' || epoch::text), '{}') FROM recorded) AS accepted,
+              (SELECT coalesce(json_agg(counted), '[]'::json) FROM counted) AS batches`,
+      [agentId, outputs.map((o) => o.itemId), outputs.map((o) => o.epoch), outputs.map((o) => o.key), outputs.map((o) => o.sha256),
+       outputs.map((o) => o.bytes), outputs.map((o) => o.width), outputs.map((o) => o.height), outputs.map((o) => o.renderMs),
+       outputs.map((o) => JSON.stringify(o.metadata))],
     );
-    const counts = rows[0];
-    if (counts) return { accepted: true, counts };
-    return { accepted: false, reason: await whyRefused(db, output.itemId, output.epoch) };
+    // Keyed by item and epoch: a result is accepted only under the epoch it was recorded with.
+    const accepted = new Set(rows[0]?.accepted ?? []);
+    const keyOf = (o: { itemId: string; epoch: number }) => `${o.itemId}/${o.epoch}`;
+    const reasons = await whyRefused(db, outputs.filter((o) => !accepted.has(keyOf(o))));
+    // An item named twice under one epoch is recorded once: only its first mention is accepted.
+    const outcomes = outputs.map((o) => {
+      if (accepted.delete(keyOf(o))) return { accepted: true as const };
+      return { accepted: false as const, reason: reasons.get(keyOf(o)) ?? `item ${o.itemId} was already recorded under epoch ${o.epoch}` };
+    });
+    return { outcomes, batches: rows[0]?.batches ?? [] };
   },
 
   /** A failed render: retried after a backoff unless not retryable or out of attempts. */
@@ -74,7 +114,10 @@ export const resultStore = {
       [failure.itemId, failure.epoch, failure.retryable, failure.error],
     );
     const row = rows[0];
-    if (!row) return { accepted: false as const, reason: await whyRefused(db, failure.itemId, failure.epoch) };
+    if (!row) {
+      const reasons = await whyRefused(db, [failure]);
+      return { accepted: false as const, reason: reasons.get(`${failure.itemId}/${failure.epoch}`)! };
+    }
     const { itemState, ...counts } = row;
     return { accepted: true as const, itemState, counts };
   },
@@ -91,13 +134,23 @@ export const resultStore = {
   },
 };
 
-async function whyRefused(db: Database, itemId: string, epoch: number): Promise<string> {
-  const rows = await db.query<{ state: string; epoch: string | null }>(
-    `SELECT state, lease_epoch::text AS epoch FROM item WHERE id = $1::bigint`,
-    [itemId],
+/** Why each result was refused, keyed by `itemId/epoch`, in one query. */
+async function whyRefused(db: Database, results: readonly { itemId: string; epoch: number }[]): Promise<Map<string, string>> {
+  const reasons = new Map<string, string>();
+  if (results.length === 0) return reasons;
+  const rows = await db.query<{ id: string; state: string; epoch: string | null }>(
+    `SELECT id::text AS id, state, lease_epoch::text AS epoch FROM item WHERE id = ANY($1::bigint[])`,
+    [results.map((r) => r.itemId)],
   );
-  const item = rows[0];
-  if (!item) return `unknown item ${itemId}`;
-  if (item.state === "leased") return `stale epoch ${epoch}: the item is now held by epoch ${item.epoch}`;
-  return `stale epoch ${epoch}: the item is ${item.state}`;
+  const items = new Map(rows.map((row) => [row.id, row]));
+  for (const { itemId, epoch } of results) {
+    const item = items.get(itemId);
+    const reason = !item
+      ? `unknown item ${itemId}`
+      : item.state === "leased"
+        ? `stale epoch ${epoch}: the item is now held by epoch ${item.epoch}`
+        : `stale epoch ${epoch}: the item is ${item.state}`;
+    reasons.set(`${itemId}/${epoch}`, reason);
+  }
+  return reasons;
 }

@@ -1,34 +1,50 @@
 import onnxProto from "onnx-proto";
+import { float16Bits } from "./float16.ts";
 
 // A thin, deterministic layer over the ONNX protobuf types for writing small
 // models by hand (the demo model). Value names come from counters, tensors
 // are stored little-endian in raw_data, and nothing depends on time or
 // randomness, so the same calls always encode to the same bytes.
+//
+// "float" means the graph's working float type: float32, or float16 for a
+// builder made with { floatType: "float16" } (weights, inputs and outputs
+// all stored as float16, as an fp16 export is).
 
 const { onnx } = onnxProto;
 const DataType = onnx.TensorProto.DataType;
 const AttrType = onnx.AttributeProto.AttributeType;
 
-export type ElemType = "float" | "int64" | "int32";
+export type ElemType = "float" | "float32" | "float16" | "int64" | "int32" | "bool";
 export type Dim = number | string;
 export type Attr = { int: number } | { float: number } | { ints: number[] } | { string: string };
 
-const ELEM: Record<ElemType, number> = { float: DataType.FLOAT, int64: DataType.INT64, int32: DataType.INT32 };
+type ConcreteElem = Exclude<ElemType, "float">;
 
-function rawData(elem: ElemType, values: ArrayLike<number>): Uint8Array {
-  const width = elem === "int64" ? 8 : 4;
+const ELEM: Record<ConcreteElem, number> = {
+  float32: DataType.FLOAT,
+  float16: DataType.FLOAT16,
+  int64: DataType.INT64,
+  int32: DataType.INT32,
+  bool: DataType.BOOL,
+};
+const WIDTH: Record<ConcreteElem, number> = { float32: 4, float16: 2, int64: 8, int32: 4, bool: 1 };
+
+function rawData(elem: ConcreteElem, values: ArrayLike<number>): Uint8Array {
+  const width = WIDTH[elem];
   const bytes = new Uint8Array(values.length * width);
   const view = new DataView(bytes.buffer);
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (elem === "float") view.setFloat32(i * 4, v, true);
+    if (elem === "float32") view.setFloat32(i * 4, v, true);
+    else if (elem === "float16") view.setUint16(i * 2, float16Bits(v), true);
     else if (elem === "int32") view.setInt32(i * 4, v, true);
+    else if (elem === "bool") view.setUint8(i, v ? 1 : 0);
     else view.setBigInt64(i * 8, BigInt(v), true);
   }
   return bytes;
 }
 
-function valueInfo(name: string, elem: ElemType, dims: readonly Dim[]) {
+function valueInfo(name: string, elem: ConcreteElem, dims: readonly Dim[]) {
   return onnx.ValueInfoProto.create({
     name,
     type: {
@@ -53,18 +69,39 @@ export class GraphBuilder {
   private readonly inputs: ReturnType<typeof onnx.ValueInfoProto.create>[] = [];
   private readonly outputs: ReturnType<typeof onnx.ValueInfoProto.create>[] = [];
   private counter = 0;
+  /** the concrete type "float" stands for in this graph */
+  readonly floatType: "float32" | "float16";
 
-  constructor(private readonly name: string) {}
+  constructor(
+    private readonly name: string,
+    options: { floatType?: "float32" | "float16" } = {},
+  ) {
+    this.floatType = options.floatType ?? "float32";
+  }
+
+  /** The ONNX TensorProto data type code of "float" here (for Cast's `to`). */
+  get floatTypeCode(): number {
+    return ELEM[this.floatType];
+  }
+
+  private concrete(elem: ElemType): ConcreteElem {
+    return elem === "float" ? this.floatType : elem;
+  }
 
   input(name: string, elem: ElemType, dims: readonly Dim[]): string {
-    this.inputs.push(valueInfo(name, elem, dims));
+    this.inputs.push(valueInfo(name, this.concrete(elem), dims));
     return name;
   }
 
   /** Declares `value` as a graph output called `name`. */
   output(value: string, name: string, elem: ElemType, dims: readonly Dim[]): void {
     this.op("Identity", [value], {}, name);
-    this.outputs.push(valueInfo(name, elem, dims));
+    this.outputs.push(valueInfo(name, this.concrete(elem), dims));
+  }
+
+  /** Casts any numeric tensor to the graph's float type. */
+  castToFloat(value: string): string {
+    return this.op("Cast", [value], { to: { int: this.floatTypeCode } });
   }
 
   /** A constant tensor (initializer); dims [] makes a scalar. */
@@ -72,7 +109,8 @@ export class GraphBuilder {
     const count = dims.reduce((a, b) => a * b, 1);
     if (count !== values.length) throw new Error(`constant has ${values.length} values for dims [${dims.join(",")}]`);
     const name = `const_${this.counter++}`;
-    this.initializers.push(onnx.TensorProto.create({ name, dims: [...dims], dataType: ELEM[elem], rawData: rawData(elem, values) }));
+    const type = this.concrete(elem);
+    this.initializers.push(onnx.TensorProto.create({ name, dims: [...dims], dataType: ELEM[type], rawData: rawData(type, values) }));
     return name;
   }
 

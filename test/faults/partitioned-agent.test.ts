@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../support/cli-process.ts";
+import { cleanState, inspectBatch } from "../support/farm-checker.ts";
+import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { promptAt } from "../support/prompt-files.ts";
+import { startTcpProxy } from "../support/tcp-proxy.ts";
+
+const ITEMS = 200;
+
+describe("an agent partitioned from the coordinator while S3 stays reachable", () => {
+  let farm: FarmFixture;
+  let link: Awaited<ReturnType<typeof startTcpProxy>>;
+  beforeAll(async () => {
+    farm = await startFarm({ coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "8" } });
+    const port = Number(farm.coordinatorAddress.split(":")[1]);
+    link = await startTcpProxy("127.0.0.1", port);
+    await farm.startAgent("agent-1");
+    // agent-2 reaches the coordinator only through a link the test can cut.
+    await farm.startAgent("agent-2", {}, `127.0.0.1:${link.port}`);
+  });
+  afterAll(async () => {
+    await farm?.close();
+    await link?.close();
+  });
+
+  it("self-fences; after healing its late reports are refused and the counts are exact", async () => {
+    const { db } = farm.database;
+    const { batchId } = await farm.client.submitBatch(
+      { tenant: "studio", name: "partition", priority: 0, baseSeed: 0, defaults: { model: "atelier-demo", width: 256, height: 256, steps: 20, guidance: 7.5, sampler: "euler" } },
+      Array.from({ length: ITEMS }, (_, i) => ({ prompt: promptAt(i), negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" })),
+    );
+    const victim = await waitFor("agent-2 to be mid-shard", async () => {
+      const rows = await db.query<{ id: string; open: number }>(
+        `SELECT s.id, count(*) FILTER (WHERE i.state = 'leased')::int AS open
+         FROM shard s JOIN item i ON i.shard_id = s.id WHERE s.agent_id = 'agent-2' AND s.state = 'leased' AND s.batch_id = $1 GROUP BY s.id`,
+        [batchId],
+      );
+      return rows.find((r) => r.open > 2);
+    }, 60_000, 20);
+    link.cut();
+    await waitFor("the partitioned lease to expire", async () => {
+      const [row] = await db.query<{ state: string }>(`SELECT state FROM shard WHERE id = $1`, [victim.id]);
+      return row!.state === "expired";
+    }, 30_000, 50);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    link.heal();
+
+    let last;
+    for await (const progress of farm.client.watchBatch(batchId)) last = progress;
+    expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS, failed: 0 });
+    expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(ITEMS));
+    const late = await db.query(
+      `SELECT o.id FROM output o JOIN shard s ON s.epoch = o.epoch WHERE s.id = $1 AND o.created_at > s.ended_at`,
+      [victim.id],
+    );
+    expect(late).toEqual([]);
+    await waitFor("agent-2 back online", async () => (await farm.client.listAgents()).some((a) => a.name === "agent-2" && a.status === "online"), 60_000);
+  }, 180_000);
+});
