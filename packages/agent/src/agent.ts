@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import * as grpc from "@grpc/grpc-js";
-import { agentLinkService, type AgentLinkClient, type AgentMessage, type Assign__Output, type CoordinatorMessage__Output } from "@atelier/protocol";
+import { agentLinkService, type AgentLinkClient, type AgentMessage, type Assign__Output, type CoordinatorMessage__Output, type ResultAck__Output } from "@atelier/protocol";
 import type { Logger } from "pino";
 import { LeaseBook } from "./lease-book.ts";
 import type { AgentObserver } from "./metrics/index.ts";
@@ -43,6 +43,11 @@ interface RunningShard {
   released: boolean;
 }
 
+// Messages of results awaiting acks before the next results wait for one, and
+// the most results one message carries (a few tens of KiB).
+const RESULT_WINDOW = 2;
+const MAX_RESULTS_PER_MESSAGE = 256;
+
 const CLIENT_OPTIONS: grpc.ChannelOptions = {
   "grpc.keepalive_time_ms": 20_000,
   "grpc.keepalive_timeout_ms": 10_000,
@@ -65,6 +70,8 @@ export class Agent {
   private readonly running = new Map<string, RunningShard>();
   private stream: Stream | undefined;
   private welcomed = false;
+  /** The coordinator takes several results per message (ItemResults). */
+  private resultBatches = false;
   private heartbeatMs = 10_000;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly fenceTimer: NodeJS.Timeout;
@@ -194,7 +201,28 @@ export class Agent {
   }
 
   private send(message: AgentMessage): void {
+    // Results go first, so that the coordinator sees them before a ShardDone or release that follows them.
+    this.sendResults(Infinity);
     this.stream?.write(message);
+  }
+
+  /** Sends what the outbox's window allows; results wait for a welcome, after which all unacknowledged go again. */
+  private sendResults(window = RESULT_WINDOW): void {
+    if (!this.stream || !this.welcomed) return;
+    if (!this.resultBatches) {
+      for (const result of this.outbox.takeAll()) this.stream.write({ result });
+      return;
+    }
+    for (let results = this.outbox.takeMessage({ window, maxResults: MAX_RESULTS_PER_MESSAGE }); results.length > 0;
+      results = this.outbox.takeMessage({ window, maxResults: MAX_RESULTS_PER_MESSAGE })) {
+      this.stream.write({ results: { results } });
+    }
+  }
+
+  private onResultAck({ itemId, epoch, accepted, reason }: ResultAck__Output): void {
+    if (!accepted) this.options.log.warn({ itemId, epoch, reason }, "result refused");
+    const shardId = this.outbox.acknowledge(itemId, epoch);
+    if (shardId) this.maybeFinish(shardId);
   }
 
   private onMessage(message: CoordinatorMessage__Output): void {
@@ -202,11 +230,13 @@ export class Agent {
       this.welcomed = true;
       this.reconnectAttempt = 0;
       this.heartbeatMs = message.welcome.heartbeatIntervalMs || this.heartbeatMs;
+      this.resultBatches = message.welcome.resultBatches;
       clearInterval(this.heartbeatTimer);
       this.heartbeatTimer = setInterval(() => this.heartbeat(), this.heartbeatMs);
       // Re-announce leases at once, then anything the last coordinator never acknowledged.
       this.heartbeat();
-      for (const result of this.outbox.all()) this.send({ result });
+      this.outbox.resendAll();
+      this.sendResults();
       this.announceSlots();
       for (const resolve of this.welcomeWaiters.splice(0)) resolve();
       this.options.log.info({ coordinator: message.welcome.coordinatorId }, "connected to coordinator");
@@ -219,10 +249,11 @@ export class Agent {
         if (lost.length > 0) this.options.log.warn({ shards: lost }, "leases lost; stopped their work");
       }
     } else if (message.resultAck) {
-      const { itemId, epoch, accepted, reason } = message.resultAck;
-      if (!accepted) this.options.log.warn({ itemId, epoch, reason }, "result refused");
-      const shardId = this.outbox.acknowledge(itemId, epoch);
-      if (shardId) this.maybeFinish(shardId);
+      this.onResultAck(message.resultAck);
+    } else if (message.resultAcks) {
+      this.outbox.messageAcknowledged();
+      for (const ack of message.resultAcks.acks) this.onResultAck(ack);
+      this.sendResults();
     } else if (message.cancel) {
       this.leases.drop(message.cancel.shardId, `cancelled: ${message.cancel.reason}`);
     } else if (message.drain) {
@@ -315,7 +346,7 @@ export class Agent {
 
   private report(result: Parameters<ResultOutbox["add"]>[0]): void {
     this.outbox.add(result);
-    this.send({ result });
+    this.sendResults();
   }
 
   /** A shard is done once it rendered and every result was acknowledged. */

@@ -71,6 +71,6 @@ port.on("message", (message: ToWorker) => {
 });
 
 // Load every model up front so that the first shard does not pay for it.
-Promise.all(Object.keys(options.models).map((model) => pipelineFor(model).catch(() => undefined))).then(() =>
+void Promise.all(Object.keys(options.models).map((model) => pipelineFor(model).catch(() => undefined))).then(() =>
   post({ type: "ready", models: Object.keys(options.models) }),
 );

@@ -1,14 +1,15 @@
 import type * as grpc from "@grpc/grpc-js";
 import { unavailable } from "./errors.ts";
 import { agentRegistry, leaseStore, resultStore, type AgentHello, type Database } from "@atelier/db";
-import type { AgentMessage__Output, CoordinatorMessage, Hello__Output, ItemResult__Output } from "@atelier/protocol";
+import type { AgentMessage__Output, CoordinatorMessage, Hello__Output, ItemResult__Output, ResultAck } from "@atelier/protocol";
 import { AgentSession } from "./agent-session.ts";
 import type { Dispatcher } from "./dispatcher.ts";
 import { subjects, type EventBus } from "./events/index.ts";
 import type { Logger } from "./logger.ts";
 import type { FarmMetrics } from "./metrics.ts";
+import { recordOutputResults } from "./output-results.ts";
 import { publishProgress, publishProgressOf } from "./progress.ts";
-import { objectKeyFor, type ObjectStore } from "./storage/index.ts";
+import type { ObjectStore } from "./storage/index.ts";
 
 export interface AgentLinkOptions {
   heartbeatIntervalMs: number;
@@ -98,6 +99,7 @@ async function welcome(deps: AgentLinkDeps, call: grpc.ServerDuplexStream<AgentM
       coordinatorId: deps.options.coordinatorId,
       heartbeatIntervalMs: deps.options.heartbeatIntervalMs,
       leaseTtlMs: deps.options.leaseTtlMs,
+      resultBatches: true,
     },
   });
   if (draining) session.send({ drain: { drain: true } });
@@ -117,7 +119,10 @@ async function handle(deps: AgentLinkDeps, session: AgentSession, message: Agent
     await agentRegistry.touch(db, session.id);
     session.send({ heartbeatAck: { renewed, leaseTtlMs: deps.options.leaseTtlMs } });
   } else if (message.result) {
-    await onResult(deps, session, message.result);
+    const [ack] = await onResults(deps, session, [message.result]);
+    session.send({ resultAck: ack! });
+  } else if (message.results) {
+    session.send({ resultAcks: { acks: await onResults(deps, session, message.results.results) } });
   } else if (message.shardDone) {
     const { shardId, epoch } = message.shardDone;
     session.shards.delete(shardId);
@@ -133,63 +138,27 @@ async function handle(deps: AgentLinkDeps, session: AgentSession, message: Agent
   }
 }
 
-async function onResult(deps: AgentLinkDeps, session: AgentSession, result: ItemResult__Output): Promise<void> {
-  const ack = (accepted: boolean, reason = "") =>
-    session.send({ resultAck: { itemId: result.itemId, epoch: result.epoch, accepted, reason } });
+/** Failures are recorded one by one (they are rare); outputs together. Acks keep the order of `results`. */
+async function onResults(deps: AgentLinkDeps, session: AgentSession, results: readonly ItemResult__Output[]): Promise<ResultAck[]> {
+  const outputs = results.filter((result) => !result.error);
+  const outputAcks = await recordOutputResults(deps, session, outputs);
+  let nextOutput = 0;
+  const acks: ResultAck[] = [];
+  for (const result of results) acks.push(result.error ? await onFailure(deps, session, result) : outputAcks[nextOutput++]!);
+  return acks;
+}
 
-  if (result.error) {
-    const outcome = await resultStore.recordFailure(deps.db, {
-      itemId: result.itemId,
-      epoch: result.epoch,
-      error: result.error,
-      retryable: result.retryable,
-    });
-    ack(outcome.accepted, outcome.accepted ? "" : outcome.reason);
-    if (!outcome.accepted) return;
-    deps.metrics.itemsFailed.inc({ final: String(outcome.itemState === "failed") });
-    deps.log.warn({ agentId: session.id, itemId: result.itemId, error: result.error, state: outcome.itemState }, "item failed");
-    await publishProgress(deps.db, deps.bus, outcome.counts);
-    return;
-  }
-
-  const refusal = await verifyUpload(deps, session, result);
-  if (refusal) {
-    ack(false, refusal);
-    deps.log.warn({ agentId: session.id, itemId: result.itemId, reason: refusal }, "result refused");
-    return;
-  }
-  const outcome = await resultStore.recordOutput(deps.db, {
+async function onFailure(deps: AgentLinkDeps, session: AgentSession, result: ItemResult__Output): Promise<ResultAck> {
+  const ack = (accepted: boolean, reason = ""): ResultAck => ({ itemId: result.itemId, epoch: result.epoch, accepted, reason });
+  const outcome = await resultStore.recordFailure(deps.db, {
     itemId: result.itemId,
     epoch: result.epoch,
-    agentId: session.id,
-    key: result.key,
-    sha256: result.sha256,
-    bytes: result.bytes,
-    width: result.width,
-    height: result.height,
-    renderMs: result.renderMs,
-    metadata: {},
+    error: result.error,
+    retryable: result.retryable,
   });
-  ack(outcome.accepted, outcome.accepted ? "" : outcome.reason);
-  if (!outcome.accepted) return;
-  session.rate.record(result.renderMs);
-  deps.metrics.itemsCompleted.inc();
-  deps.metrics.renderSeconds.observe(result.renderMs / 1000);
+  if (!outcome.accepted) return ack(false, outcome.reason);
+  deps.metrics.itemsFailed.inc({ final: String(outcome.itemState === "failed") });
+  deps.log.warn({ agentId: session.id, itemId: result.itemId, error: result.error, state: outcome.itemState }, "item failed");
   await publishProgress(deps.db, deps.bus, outcome.counts);
-}
-
-/** The object must be where it was signed for, with the size the agent reported. */
-async function verifyUpload(deps: AgentLinkDeps, session: AgentSession, result: ItemResult__Output): Promise<string | undefined> {
-  const expectedKey = session.shards.get(result.shardId)?.keys.get(result.itemId) ?? (await expectedKeyOf(deps.db, result.itemId));
-  if (expectedKey !== result.key) return `object key ${result.key} is not the one signed for item ${result.itemId}`;
-  if (!/^[0-9a-f]{64}$/.test(result.sha256)) return "sha256 must be 64 hex digits";
-  const head = await deps.store.head(result.key);
-  if (!head) return `object ${result.key} was not found in the bucket`;
-  if (head.bytes !== result.bytes) return `object ${result.key} has ${head.bytes} bytes; the agent reported ${result.bytes}`;
-  return undefined;
-}
-
-async function expectedKeyOf(db: Database, itemId: string): Promise<string | undefined> {
-  const item = await resultStore.identityOf(db, itemId);
-  return item ? objectKeyFor(item.tenantId, item.batchId, item.index, item.seed) : undefined;
+  return ack(true);
 }

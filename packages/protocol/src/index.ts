@@ -11,6 +11,8 @@ export type { Assign, Assign__Output } from "./generated/atelier/v1/Assign.js";
 export type { AssignedItem, AssignedItem__Output } from "./generated/atelier/v1/AssignedItem.js";
 export type { Hello, Hello__Output } from "./generated/atelier/v1/Hello.js";
 export type { ItemResult, ItemResult__Output } from "./generated/atelier/v1/ItemResult.js";
+export type { ItemResults, ItemResults__Output } from "./generated/atelier/v1/ItemResults.js";
+export type { ResultAck, ResultAck__Output } from "./generated/atelier/v1/ResultAck.js";
 export type { LeaseRef, LeaseRef__Output } from "./generated/atelier/v1/LeaseRef.js";
 export type { RenderSettings, RenderSettings__Output } from "./generated/atelier/v1/RenderSettings.js";
 export type { SubmitBatchRequest, SubmitBatchRequest__Output } from "./generated/atelier/v1/SubmitBatchRequest.js";

@@ -1,26 +1,33 @@
-import { inferenceTimesteps, type NoiseSchedule } from "../scheduler/noise-schedule.ts";
-import type { Sampler } from "./sampler.ts";
+import { finalAlphaCumprod, type NoiseSchedule } from "../scheduler/noise-schedule.ts";
+import { firstStepForStrength, integerTimesteps } from "../scheduler/timestep-spacing.ts";
+import { noiseToAlpha, predictOriginal, type Sampler, type SamplerRun } from "./sampler.ts";
 
 /**
- * DDIM with eta = 0 (diffusers DDIMScheduler): deterministic. Each step
+ * DDIM with eta = 0 (diffusers DDIMScheduler; spacing default "leading",
+ * set_alpha_to_one and clip_sample default true): deterministic. Each step
  * estimates x0 and ε from the UNet output and re-noises x0 to the previous
- * timestep's ᾱ: x_prev = sqrt(ᾱ_prev)·x0 + sqrt(1-ᾱ_prev)·ε. After the last
- * step ᾱ_prev is finalAlphaCumprod, so with set_alpha_to_one=false a trace
- * of ε (scale sqrt(1-ᾱ_0)) stays in the result, exactly as in diffusers.
+ * timestep's ᾱ: x_prev = sqrt(ᾱ_prev)·x0 + sqrt(1-ᾱ_prev)·ε, where the
+ * previous timestep is t - num_train_timesteps // steps whatever the
+ * spacing (as diffusers does). After the last step ᾱ_prev is 1, or ᾱ_0 with
+ * set_alpha_to_one=false (SD), which leaves a trace of ε (scale sqrt(1-ᾱ_0)).
  */
-export function createDdimSampler(schedule: NoiseSchedule, steps: number): Sampler {
-  const timesteps = inferenceTimesteps(schedule, steps);
-  const stride = Math.floor(schedule.numTrainTimesteps / steps);
-  const clip = schedule.clipSampleRange;
+export function createDdimSampler(schedule: NoiseSchedule, run: SamplerRun): Sampler {
+  const all = integerTimesteps(schedule, run.steps, schedule.timestepSpacing ?? "leading");
+  const timesteps = all.slice(firstStepForStrength(run.steps, run.strength));
+  const stride = Math.floor(schedule.numTrainTimesteps / run.steps);
+  const finalAlpha = finalAlphaCumprod(schedule, true);
+  const clip = (schedule.clipSample ?? true) ? schedule.clipSampleRange : undefined;
+  const alphaAt = (t: number) => schedule.alphasCumprod[t]!;
   return {
     timesteps,
     initNoiseSigma: 1,
+    addNoise: (clean, noise, i) => noiseToAlpha(clean, noise, alphaAt(timesteps[i]!)),
     scaleModelInput: (latents) => latents,
     step(modelOutput, i, latents) {
       const t = timesteps[i]!;
-      const alpha = schedule.alphasCumprod[t]!;
+      const alpha = alphaAt(t);
       const prev = t - stride;
-      const alphaPrev = prev >= 0 ? schedule.alphasCumprod[prev]! : schedule.finalAlphaCumprod;
+      const alphaPrev = prev >= 0 ? alphaAt(prev) : finalAlpha;
       const sa = Math.sqrt(alpha);
       const s1a = Math.sqrt(1 - alpha);
       const saPrev = Math.sqrt(alphaPrev);
@@ -29,12 +36,10 @@ export function createDdimSampler(schedule: NoiseSchedule, steps: number): Sampl
       for (let k = 0; k < latents.length; k++) {
         const x = latents[k]!;
         const m = modelOutput[k]!;
-        let x0 = schedule.predictionType === "epsilon" ? (x - s1a * m) / sa : sa * x - s1a * m;
-        let eps = schedule.predictionType === "epsilon" ? m : sa * m + s1a * x;
-        if (clip !== undefined) {
-          x0 = Math.min(clip, Math.max(-clip, x0));
-          eps = (x - sa * x0) / s1a;
-        }
+        let x0 = predictOriginal(schedule, m, x, alpha);
+        const eps = schedule.predictionType === "epsilon" ? m : sa * m + s1a * x;
+        // diffusers clamps x0 only; ε stays the model's (use_clipped_model_output is off in its pipelines).
+        if (clip !== undefined) x0 = Math.min(clip, Math.max(-clip, x0));
         out[k] = saPrev * x0 + s1aPrev * eps;
       }
       return out;

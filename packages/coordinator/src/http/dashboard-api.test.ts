@@ -1,0 +1,269 @@
+import { crc32, deflateSync } from "node:zlib";
+import * as grpc from "@grpc/grpc-js";
+import { batchStore, leaseStore, resultStore, agentRegistry } from "@atelier/db";
+import { service as healthService } from "grpc-health-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../config.ts";
+import { startFarmRuntime, type FarmRuntime } from "../farm-runtime.ts";
+import { createLogger } from "../logger.ts";
+import { pngText } from "./png-text.ts";
+
+// The dashboard's HTTP surface on a real embedded farm (PGlite, S3 server,
+// in-process bus): sessions, CSRF and cross-site refusals, the JSON API,
+// Server-Sent Events, metrics and the gRPC health service.
+
+const TOKEN = "test-admin-token-0123456789";
+const settings = { model: "atelier-demo", width: 64, height: 64, steps: 4, guidance: 7, sampler: "euler" };
+
+/** A 1x1 PNG carrying A1111 parameters, as the pipeline writes them. */
+function pngWithParameters(parameters: string, keyword = "parameters"): Uint8Array {
+  const chunk = (type: string, data: Buffer) => {
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
+  const utf8 = /[^\x00-\xff]/.test(parameters);
+  const text = utf8
+    ? chunk("iTXt", Buffer.concat([Buffer.from(keyword, "latin1"), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(parameters, "utf8")]))
+    : chunk("tEXt", Buffer.concat([Buffer.from(keyword, "latin1"), Buffer.from([0]), Buffer.from(parameters, "latin1")]));
+  return new Uint8Array(Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    text,
+    chunk("IDAT", deflateSync(Buffer.from([0, 255, 0, 0]))),
+    chunk("IEND", Buffer.alloc(0)),
+  ]));
+}
+
+describe("dashboard HTTP API", () => {
+  let farm: FarmRuntime;
+  let base: string;
+  let host: string;
+
+  beforeAll(async () => {
+    const config = loadConfig({
+      ATELIER_GRPC_HOST: "127.0.0.1",
+      ATELIER_GRPC_PORT: "0",
+      ATELIER_HTTP_HOST: "127.0.0.1",
+      ATELIER_HTTP_PORT: "0",
+      ATELIER_ADMIN_TOKEN: TOKEN,
+      ATELIER_LOAD_SAMPLE_MS: "200",
+    });
+    farm = await startFarmRuntime(config, createLogger({ level: "silent" }));
+    host = `127.0.0.1:${farm.coordinator.httpPort}`;
+    base = `http://${host}`;
+
+    // One batch of 6: items 0-2 rendered (with a PNG in the bucket), 3-4 failed, 5 queued.
+    await agentRegistry.upsert(farm.db, { id: "gpu-7", name: "gpu-7", gpu: "cpu", memoryBytes: 1, providers: ["cpu"], models: ["atelier-demo"], slots: 1, maxWidth: 512, maxHeight: 512, version: "t" });
+    await batchStore.begin(farm.db, { id: "b1", tenantId: "studio", name: "posters", priority: 0, defaults: settings, maxAttempts: 1 });
+    await batchStore.append(farm.db, "b1", Array.from({ length: 6 }, (_, index) => ({ ...settings, index, prompt: `prompt ${index}`, negativePrompt: "", seed: 40 + index })));
+    await batchStore.commit(farm.db, "b1", 6);
+    const lease = (await leaseStore.lease(farm.db, "b1", { models: ["atelier-demo"], maxWidth: 512, maxHeight: 512, agentId: "gpu-7", shardId: "s1", maxItems: 5, leaseTtlMs: 60_000 }))!;
+    for (const item of lease.items) {
+      if (item.index < 3) {
+        const key = `studio/b1/${String(item.index).padStart(8, "0")}-${item.seed}.png`;
+        const png = pngWithParameters(`prompt ${item.index}\nSteps: 4, Sampler: Euler, CFG scale: 7, Seed: ${item.seed}, Size: 64x64`);
+        await farm.store.put(key, png, "image/png");
+        await resultStore.recordOutput(farm.db, { itemId: item.itemId, epoch: lease.epoch, agentId: "gpu-7", key, sha256: "0".repeat(64), bytes: png.length, width: 64, height: 64, renderMs: 12, metadata: {} });
+      } else {
+        await resultStore.recordFailure(farm.db, { itemId: item.itemId, epoch: lease.epoch, error: "CUDA out of memory", retryable: false });
+      }
+    }
+  });
+  afterAll(() => farm?.close());
+
+  async function signIn(previousCookie?: string): Promise<{ cookie: string; csrf: string; setCookie: string }> {
+    const response = await fetch(`${base}/api/session`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: base, "sec-fetch-site": "same-origin", ...(previousCookie ? { cookie: previousCookie } : {}) },
+      body: JSON.stringify({ token: TOKEN }),
+    });
+    expect(response.status).toBe(200);
+    const setCookie = response.headers.get("set-cookie")!;
+    const { csrfToken } = (await response.json()) as { csrfToken: string };
+    return { cookie: setCookie.split(";")[0]!, csrf: csrfToken, setCookie };
+  }
+
+  const get = (path: string, cookie?: string) => fetch(`${base}${path}`, { headers: cookie ? { cookie } : {} });
+  const post = (path: string, session: { cookie: string; csrf?: string }, headers: Record<string, string> = {}, body?: unknown) =>
+    fetch(`${base}${path}`, {
+      method: "POST",
+      headers: {
+        cookie: session.cookie,
+        origin: base,
+        "sec-fetch-site": "same-origin",
+        ...(session.csrf ? { "x-csrf-token": session.csrf } : {}),
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+
+  it("refuses every API without a session, with 401 and no data", async () => {
+    for (const path of ["/api/agents", "/api/farm", "/api/batches", "/api/batches/b1", "/api/batches/b1/items", "/api/items/1", "/api/items/1/image", "/api/events", "/api/session"]) {
+      const response = await get(path);
+      expect(response.status, path).toBe(401);
+      expect(await response.json(), path).toEqual({ error: "sign in with the admin token" });
+    }
+    expect((await get("/api/agents", "atelier_session=forged")).status).toBe(401);
+    // The page itself holds no data and loads for anyone.
+    const page = await get("/");
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toContain("script-src 'self'");
+    expect(await page.text()).toContain('<script type="module" src="/assets/app.js">');
+  });
+
+  it("signs in with the admin token only, into an HttpOnly SameSite=Strict cookie", async () => {
+    const wrong = await fetch(`${base}/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: "guess" }) });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("set-cookie")).toBeNull();
+    const { setCookie, cookie, csrf } = await signIn();
+    expect(setCookie).toMatch(/^atelier_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=604800$/);
+    const session = await get("/api/session", cookie);
+    expect(await session.json()).toMatchObject({ csrfToken: csrf });
+  });
+
+  it("rotates the session at sign-in and ends it at sign-out", async () => {
+    const first = await signIn();
+    const second = await signIn(first.cookie);
+    expect(second.cookie).not.toBe(first.cookie);
+    expect(second.csrf).not.toBe(first.csrf);
+    expect((await get("/api/agents", first.cookie)).status).toBe(401);
+    expect((await get("/api/agents", second.cookie)).status).toBe(200);
+
+    const signOut = await fetch(`${base}/api/session`, { method: "DELETE", headers: { cookie: second.cookie, "x-csrf-token": second.csrf, "sec-fetch-site": "same-origin" } });
+    expect(signOut.status).toBe(204);
+    expect(signOut.headers.get("set-cookie")).toMatch(/^atelier_session=; .*Max-Age=0/);
+    expect((await get("/api/agents", second.cookie)).status).toBe(401);
+  });
+
+  it("refuses mutations from other sites or without the CSRF token, and changes nothing", async () => {
+    const session = await signIn();
+    const refusals: [Record<string, string>, string | undefined, RegExp][] = [
+      [{ "sec-fetch-site": "cross-site" }, session.csrf, /Sec-Fetch-Site: cross-site/],
+      [{ "sec-fetch-site": "same-site" }, session.csrf, /Sec-Fetch-Site: same-site/],
+      [{ origin: "https://evil.example" }, session.csrf, /Origin https:\/\/evil.example is not this dashboard/],
+      [{ origin: "null" }, session.csrf, /cross-site request refused/],
+      [{}, undefined, /CSRF token/],
+      [{}, "not-the-token", /CSRF token/],
+    ];
+    for (const [headers, csrf, message] of refusals) {
+      const response = await post("/api/batches/b1/cancel", { cookie: session.cookie, csrf }, headers);
+      expect(response.status, JSON.stringify(headers)).toBe(403);
+      expect(((await response.json()) as { error: string }).error).toMatch(message);
+    }
+    const login = await fetch(`${base}/api/session`, { method: "POST", headers: { "content-type": "application/json", "sec-fetch-site": "cross-site" }, body: JSON.stringify({ token: TOKEN }) });
+    expect(login.status).toBe(403);
+    expect((await batchStore.counts(farm.db, "b1"))?.state).toBe("running");
+  });
+
+  it("lists batches, failures by reason and items by index or state", async () => {
+    const { cookie } = await signIn();
+    const batches = (await (await get("/api/batches?state=live", cookie)).json()) as { batches: { id: string; done: number; failed: number }[] };
+    expect(batches.batches).toEqual([expect.objectContaining({ id: "b1", done: 3, failed: 2 })]);
+    const detail = (await (await get("/api/batches/b1", cookie)).json()) as { failureReasons: unknown[] };
+    expect(detail.failureReasons).toEqual([{ error: "CUDA out of memory", count: 2, firstIndex: 3 }]);
+    const items = (await (await get("/api/batches/b1/items?from=2&limit=3", cookie)).json()) as { total: number; items: { index: number; state: string; hasImage: boolean }[] };
+    expect(items.total).toBe(6);
+    expect(items.items.map((i) => [i.index, i.state, i.hasImage])).toEqual([[2, "done", true], [3, "failed", false], [4, "failed", false]]);
+    const failed = (await (await get("/api/batches/b1/items?state=failed&limit=1", cookie)).json()) as { items: { index: number }[]; next: string };
+    expect(failed.items.map((i) => i.index)).toEqual([3]);
+    const rest = (await (await get(`/api/batches/b1/items?state=failed&after=${failed.next}`, cookie)).json()) as { items: { index: number }[] };
+    expect(rest.items.map((i) => i.index)).toEqual([4]);
+    expect((await get("/api/batches/b1/items?state=bogus", cookie)).status).toBe(400);
+    expect((await get("/api/batches/nope", cookie)).status).toBe(404);
+    expect((await get("/api/nothing-here", cookie)).status).toBe(404);
+    expect((await get("/api/batches/b1/cancel", cookie)).status).toBe(405);
+  });
+
+  it("serves an item with the parameters read from its PNG, and redirects to the image in the bucket", async () => {
+    const { cookie } = await signIn();
+    const [tile] = ((await (await get("/api/batches/b1/items?from=1&limit=1", cookie)).json()) as { items: { itemId: string }[] }).items;
+    const detail = (await (await get(`/api/items/${tile!.itemId}`, cookie)).json()) as { item: { seed: number; output: { agentId: string } }; parameters: string };
+    expect(detail.item).toMatchObject({ seed: 41, output: { agentId: "gpu-7" } });
+    expect(detail.parameters).toMatch(/Seed: 41, Size: 64x64$/);
+    const image = await fetch(`${base}/api/items/${tile!.itemId}/image`, { headers: { cookie }, redirect: "manual" });
+    expect(image.status).toBe(302);
+    const png = new Uint8Array(await (await fetch(image.headers.get("location")!)).arrayBuffer());
+    expect(pngText(png).parameters).toBe(detail.parameters);
+  });
+
+  it("reads UTF-8 prompts from iTXt chunks, as PIL and A1111 write them", () => {
+    expect(pngText(pngWithParameters("un chat 猫 sur la lune\nSeed: 7"))).toEqual({ parameters: "un chat 猫 sur la lune\nSeed: 7" });
+    expect(pngText(new Uint8Array([1, 2, 3]))).toEqual({});
+  });
+
+  it("re-runs failed items and streams the progress over Server-Sent Events", async () => {
+    const session = await signIn();
+    const controller = new AbortController();
+    const stream = await fetch(`${base}/api/events`, { headers: { cookie: session.cookie }, signal: controller.signal });
+    expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let received = "";
+    const until = async (pattern: RegExp) => {
+      while (!pattern.test(received)) {
+        const chunk = await reader.read();
+        if (chunk.done) throw new Error(`stream ended before ${pattern}:\n${received}`);
+        received += chunk.value;
+      }
+    };
+    await until(/event: hello/);
+
+    const rerun = await post("/api/batches/b1/rerun-failed", session);
+    expect(rerun.status).toBe(200);
+    expect(await rerun.json()).toMatchObject({ requeued: 2, batch: { failed: 0, done: 3, state: "running" } });
+    await until(/event: progress\ndata: \[.*"batchId":"b1".*"failed":0/);
+    const rows = await farm.db.query<{ state: string; attempts: number }>(`SELECT state, attempts FROM item WHERE batch_id = 'b1' AND index IN (3, 4)`);
+    expect(rows).toEqual([{ state: "queued", attempts: 0 }, { state: "queued", attempts: 0 }]);
+
+    // Farm load samples reach the stream too.
+    await until(/event: load\ndata: \{.*"agents":1/);
+    // Signing out ends the session's streams.
+    await fetch(`${base}/api/session`, { method: "DELETE", headers: { cookie: session.cookie, "x-csrf-token": session.csrf } });
+    while (!(await reader.read()).done);
+    controller.abort();
+  });
+
+  it("cancels through the Farm API's own handler", async () => {
+    const session = await signIn();
+    const response = await post("/api/batches/b1/cancel", session);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ batch: { state: "cancelled", cancelled: 3 } });
+    const again = await post("/api/batches/b1/rerun-failed", session);
+    expect(again.status).toBe(409);
+  });
+
+  it("throttles token guessing per address", async () => {
+    const attempt = () => fetch(`${base}/api/session`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: "wrong" }) });
+    const statuses: number[] = [];
+    for (let n = 0; n < 11; n++) statuses.push((await attempt()).status);
+    // Earlier tests spent one wrong guess from this address already.
+    expect(statuses.slice(0, 9).every((s) => s === 401)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^atelier_dashboard_sign_ins_total\{outcome="throttled"\} [1-9]/m);
+    expect(metrics).toMatch(/^atelier_dashboard_sign_ins_total\{outcome="ok"\} [1-9]/m);
+  });
+
+  it("answers the standard gRPC health check", async () => {
+    const Health = grpc.makeGenericClientConstructor(healthService, "Health");
+    const client = new Health(`127.0.0.1:${farm.coordinator.grpcPort}`, grpc.credentials.createInsecure()) as unknown as {
+      check(request: { service: string }, callback: (error: grpc.ServiceError | null, response?: { status: string }) => void): void;
+      close(): void;
+    };
+    const check = (service: string) =>
+      new Promise<string>((resolve, reject) => client.check({ service }, (error, response) => (error ? reject(error) : resolve(response!.status))));
+    try {
+      expect(await check("")).toBe("SERVING");
+      expect(await check("atelier.v1.Farm")).toBe("SERVING");
+      expect(await check("atelier.v1.AgentLink")).toBe("SERVING");
+      await expect(check("atelier.v1.Nothing")).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    } finally {
+      client.close();
+    }
+  });
+});

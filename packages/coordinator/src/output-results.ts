@@ -1,0 +1,103 @@
+import { resultStore, type Database } from "@atelier/db";
+import type { ItemResult__Output, ResultAck } from "@atelier/protocol";
+import type { AgentSession } from "./agent-session.ts";
+import type { EventBus } from "./events/index.ts";
+import type { Logger } from "./logger.ts";
+import type { FarmMetrics } from "./metrics.ts";
+import { publishProgress } from "./progress.ts";
+import { objectKeyFor, type ObjectStore } from "./storage/index.ts";
+
+export interface OutputResultsDeps {
+  db: Database;
+  store: ObjectStore;
+  bus: EventBus;
+  metrics: FarmMetrics;
+  log: Logger;
+}
+
+// HEADs in flight for one message of results: enough to hide the store's
+// round trip, few enough that one agent's burst leaves sockets for others.
+const VERIFY_CONCURRENCY = 16;
+
+/**
+ * Records the successful results of one agent message. Every object is
+ * verified first (the key signed for the item, the size the agent reported),
+ * concurrently; the verified ones are then recorded with one statement per
+ * batch, each fenced by its own epoch. Returns one ack per result, in order.
+ */
+export async function recordOutputResults(
+  deps: OutputResultsDeps,
+  session: AgentSession,
+  results: readonly ItemResult__Output[],
+): Promise<ResultAck[]> {
+  const refusals = await mapLimited(results, VERIFY_CONCURRENCY, (result) => verifyUpload(deps, session, result));
+  const acks: ResultAck[] = results.map((result, i) => ({
+    itemId: result.itemId,
+    epoch: result.epoch,
+    accepted: false,
+    reason: refusals[i] ?? "",
+  }));
+  results.forEach((result, i) => {
+    if (refusals[i]) deps.log.warn({ agentId: session.id, itemId: result.itemId, reason: refusals[i] }, "result refused");
+  });
+
+  // One statement per batch: concurrent statements then lock at most one batch row each.
+  const byBatch = new Map<string, number[]>();
+  results.forEach((result, i) => {
+    if (refusals[i]) return;
+    const batchId = session.shards.get(result.shardId)?.batchId ?? "";
+    byBatch.set(batchId, [...(byBatch.get(batchId) ?? []), i]);
+  });
+  for (const positions of byBatch.values()) {
+    const { outcomes, batches } = await resultStore.recordOutputs(
+      deps.db,
+      session.id,
+      positions.map((i) => {
+        const result = results[i]!;
+        return { itemId: result.itemId, epoch: result.epoch, key: result.key, sha256: result.sha256, bytes: result.bytes,
+                 width: result.width, height: result.height, renderMs: result.renderMs, metadata: {} };
+      }),
+    );
+    positions.forEach((i, k) => {
+      const outcome = outcomes[k]!;
+      acks[i] = { ...acks[i], accepted: outcome.accepted, reason: outcome.accepted ? "" : outcome.reason };
+      if (!outcome.accepted) return;
+      const { renderMs } = results[i]!;
+      session.rate.record(renderMs);
+      deps.metrics.itemsCompleted.inc();
+      deps.metrics.renderSeconds.observe(renderMs / 1000);
+    });
+    for (const counts of batches) await publishProgress(deps.db, deps.bus, counts);
+  }
+  return acks;
+}
+
+/** The object must be where it was signed for, with the size the agent reported; undefined when it is. */
+async function verifyUpload(deps: OutputResultsDeps, session: AgentSession, result: ItemResult__Output): Promise<string | undefined> {
+  const expectedKey = session.shards.get(result.shardId)?.keys.get(result.itemId) ?? (await expectedKeyOf(deps.db, result.itemId));
+  if (expectedKey !== result.key) return `object key ${result.key} is not the one signed for item ${result.itemId}`;
+  if (!/^[0-9a-f]{64}$/.test(result.sha256)) return "sha256 must be 64 hex digits";
+  const head = await deps.store.head(result.key);
+  if (!head) return `object ${result.key} was not found in the bucket`;
+  if (head.bytes !== result.bytes) return `object ${result.key} has ${head.bytes} bytes; the agent reported ${result.bytes}`;
+  return undefined;
+}
+
+async function expectedKeyOf(db: Database, itemId: string): Promise<string | undefined> {
+  const item = await resultStore.identityOf(db, itemId);
+  return item ? objectKeyFor(item.tenantId, item.batchId, item.index, item.seed) : undefined;
+}
+
+/** Like Promise.all over `work`, with at most `limit` running at once; results keep their order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
