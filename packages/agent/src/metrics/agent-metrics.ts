@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { GpuProbe } from "./gpu-probe.ts";
+import type { GpuProbe, GpuReading } from "./gpu-probe.ts";
 
 /** What the agent reports as it works; the Prometheus side is createAgentMetrics. */
 export interface AgentObserver {
@@ -66,26 +66,22 @@ export function createAgentMetrics(options: { gpu: GpuProbe }): AgentMetrics {
     },
   });
   const slotsGauge = new Gauge({ name: "atelier_agent_slots", help: "Shards this agent can run at once", registers: [registry] });
-  const labels = ["gpu", "name"] as const;
-  const utilisation = new Gauge({ name: "atelier_agent_gpu_utilization_ratio", help: "GPU busy time over nvidia-smi's last sample period, 0..1", labelNames: labels, registers: [registry] });
-  const memoryUsed = new Gauge({ name: "atelier_agent_gpu_memory_used_bytes", help: "GPU memory in use", labelNames: labels, registers: [registry] });
-  const memoryTotal = new Gauge({
-    name: "atelier_agent_gpu_memory_total_bytes",
-    help: "GPU memory",
-    labelNames: labels,
-    registers: [registry],
-    // One collect reads every GPU gauge: nvidia-smi runs once per scrape at most.
-    async collect() {
-      const readings = await options.gpu.read();
-      for (const gauge of [utilisation, memoryUsed, this]) gauge.reset();
-      for (const gpu of readings) {
-        const at = { gpu: String(gpu.index), name: gpu.name };
-        utilisation.set(at, gpu.utilisation);
-        memoryUsed.set(at, gpu.memoryUsedBytes);
-        this.set(at, gpu.memoryTotalBytes);
-      }
-    },
-  });
+  // Each GPU gauge reads the probe when scraped; the probe's cache makes that one nvidia-smi run.
+  const gpuGauge = (name: string, help: string, pick: (gpu: GpuReading) => number) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ["gpu", "name"] as const,
+      registers: [registry],
+      async collect() {
+        const readings = await options.gpu.read();
+        this.reset();
+        for (const gpu of readings) this.set({ gpu: String(gpu.index), name: gpu.name }, pick(gpu));
+      },
+    });
+  gpuGauge("atelier_agent_gpu_utilization_ratio", "GPU busy time over nvidia-smi's last sample period, 0..1", (gpu) => gpu.utilisation);
+  gpuGauge("atelier_agent_gpu_memory_used_bytes", "GPU memory in use", (gpu) => gpu.memoryUsedBytes);
+  gpuGauge("atelier_agent_gpu_memory_total_bytes", "GPU memory", (gpu) => gpu.memoryTotalBytes);
   return {
     registry,
     rendered(image) {
