@@ -106,6 +106,8 @@ export class Agent {
   async stop(graceMs = 5_000): Promise<void> {
     this.stopping = true;
     for (const shard of this.running.values()) {
+      // A shard already rendered only waits for its acks; ShardDone follows them.
+      if (shard.rendered) continue;
       shard.released = true;
       this.leases.drop(shard.shardId, "agent stopping");
     }
@@ -119,6 +121,8 @@ export class Agent {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.stopping = true;
+      // A closed agent renders and uploads nothing more: whatever it still held is the coordinator's to re-lease.
+      for (const shardId of [...this.running.keys()]) this.leases.drop(shardId, "agent closed");
       clearInterval(this.fenceTimer);
       clearInterval(this.heartbeatTimer);
       clearTimeout(this.reconnectTimer);

@@ -20,6 +20,8 @@ export interface AgentConfig {
   reconnectBaseMs?: number;
   /** Prometheus metrics to feed (createAgentMetrics); served by whoever owns the HTTP port. */
   metrics?: AgentMetrics;
+  /** The GPU this agent drives, as announced to the coordinator; unset on CPU (the host is announced). */
+  gpu?: { name: string; memoryBytes: number };
 }
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
@@ -42,9 +44,9 @@ export async function createAgent(config: AgentConfig): Promise<Agent> {
     renderers,
     models: Object.keys(models),
     providers: config.providers,
-    // No GPU probe yet: on CPU the "GPU" is the host.
-    gpu: config.providers.includes("cpu") && config.providers.length === 1 ? "cpu" : config.providers.join(","),
-    memoryBytes: totalmem(),
+    // Without a GPU the "GPU" is the host.
+    gpu: config.gpu?.name ?? (config.providers.includes("cpu") && config.providers.length === 1 ? "cpu" : config.providers.join(",")),
+    memoryBytes: config.gpu?.memoryBytes ?? totalmem(),
     maxWidth: config.maxWidth,
     maxHeight: config.maxHeight,
     version: VERSION,

@@ -53,7 +53,10 @@ async function render(job: RenderJob) {
     const pipeline = await pipelineFor(job.model);
     const result = await pipeline.render(request, { signal: abort.signal });
     const png = result.png.slice();
-    post({ type: "rendered", id: job.id, png, width: result.width, height: result.height, inferenceMs: result.inferenceMs, totalMs: result.totalMs }, [png.buffer as ArrayBuffer]);
+    post(
+      { type: "rendered", id: job.id, png, width: result.width, height: result.height, inferenceMs: result.inferenceMs, totalMs: result.totalMs, nsfw: result.nsfw },
+      [png.buffer as ArrayBuffer],
+    );
   } catch (error) {
     const err = error as Error;
     const cancelled = err.name === "AbortError";

@@ -1,6 +1,6 @@
 import type * as grpc from "@grpc/grpc-js";
 import { unavailable } from "./errors.ts";
-import { agentRegistry, leaseStore, resultStore, type AgentHello, type Database } from "@atelier/db";
+import { agentRegistry, leaseStore, resultStore, type AgentHello, type BatchCounts, type Database } from "@atelier/db";
 import type { AgentMessage__Output, CoordinatorMessage, Hello__Output, ItemResult__Output, ResultAck } from "@atelier/protocol";
 import { AgentSession } from "./agent-session.ts";
 import type { Dispatcher } from "./dispatcher.ts";
@@ -65,7 +65,23 @@ export function agentLinkHandler(deps: AgentLinkDeps) {
         deps.log.info({ agentId: session.id }, "agent disconnected");
       });
     };
-    call.on("end", finish);
+    // An agent half-closes only once it has stopped every shard (Agent.close
+    // drops its leases first), so what this session still holds, such as an
+    // Assign that crossed the agent's stop, goes back to the queue at no cost.
+    // A broken stream (error, close) is different: that agent may still be
+    // rendering, and its leases expire as usual.
+    call.on("end", () => {
+      queue = queue.then(async () => {
+        if (!session) return;
+        for (const [shardId, shard] of [...session.shards]) {
+          session.shards.delete(shardId);
+          const settled = await leaseStore.release(deps.db, shardId, shard.epoch);
+          if (settled.shards > 0) deps.log.info({ agentId: session.id, shardId }, "released the shard of an agent that hung up");
+        }
+        deps.dispatcher().wake();
+      }).catch((error: unknown) => deps.log.error({ err: error, agentId: session?.id }, "releasing a departing agent's shards failed"));
+      finish();
+    });
     call.on("error", finish);
     call.on("close", finish);
   };
@@ -119,10 +135,9 @@ async function handle(deps: AgentLinkDeps, session: AgentSession, message: Agent
     await agentRegistry.touch(db, session.id);
     session.send({ heartbeatAck: { renewed, leaseTtlMs: deps.options.leaseTtlMs } });
   } else if (message.result) {
-    const [ack] = await onResults(deps, session, [message.result]);
-    session.send({ resultAck: ack! });
+    await onResults(deps, session, [message.result], ([ack]) => session.send({ resultAck: ack! }));
   } else if (message.results) {
-    session.send({ resultAcks: { acks: await onResults(deps, session, message.results.results) } });
+    await onResults(deps, session, message.results.results, (acks) => session.send({ resultAcks: { acks } }));
   } else if (message.shardDone) {
     const { shardId, epoch } = message.shardDone;
     session.shards.delete(shardId);
@@ -138,17 +153,29 @@ async function handle(deps: AgentLinkDeps, session: AgentSession, message: Agent
   }
 }
 
-/** Failures are recorded one by one (they are rare); outputs together. Acks keep the order of `results`. */
-async function onResults(deps: AgentLinkDeps, session: AgentSession, results: readonly ItemResult__Output[]): Promise<ResultAck[]> {
-  const outputs = results.filter((result) => !result.error);
-  const outputAcks = await recordOutputResults(deps, session, outputs);
+/**
+ * Failures are recorded one by one (they are rare); outputs together. Acks
+ * keep the order of `results` and go out before progress is published.
+ */
+async function onResults(deps: AgentLinkDeps, session: AgentSession, results: readonly ItemResult__Output[], send: (acks: ResultAck[]) => void): Promise<void> {
+  const outputs = await recordOutputResults(deps, session, results.filter((result) => !result.error));
+  const progress = [...outputs.progress];
   let nextOutput = 0;
   const acks: ResultAck[] = [];
-  for (const result of results) acks.push(result.error ? await onFailure(deps, session, result) : outputAcks[nextOutput++]!);
-  return acks;
+  for (const result of results) {
+    if (!result.error) {
+      acks.push(outputs.acks[nextOutput++]!);
+      continue;
+    }
+    const failure = await onFailure(deps, session, result);
+    acks.push(failure.ack);
+    if (failure.counts) progress.push(failure.counts);
+  }
+  send(acks);
+  for (const counts of progress) await publishProgress(deps.db, deps.bus, counts);
 }
 
-async function onFailure(deps: AgentLinkDeps, session: AgentSession, result: ItemResult__Output): Promise<ResultAck> {
+async function onFailure(deps: AgentLinkDeps, session: AgentSession, result: ItemResult__Output): Promise<{ ack: ResultAck; counts?: BatchCounts }> {
   const ack = (accepted: boolean, reason = ""): ResultAck => ({ itemId: result.itemId, epoch: result.epoch, accepted, reason });
   const outcome = await resultStore.recordFailure(deps.db, {
     itemId: result.itemId,
@@ -156,9 +183,8 @@ async function onFailure(deps: AgentLinkDeps, session: AgentSession, result: Ite
     error: result.error,
     retryable: result.retryable,
   });
-  if (!outcome.accepted) return ack(false, outcome.reason);
+  if (!outcome.accepted) return { ack: ack(false, outcome.reason) };
   deps.metrics.itemsFailed.inc({ final: String(outcome.itemState === "failed") });
   deps.log.warn({ agentId: session.id, itemId: result.itemId, error: result.error, state: outcome.itemState }, "item failed");
-  await publishProgress(deps.db, deps.bus, outcome.counts);
-  return ack(true);
+  return { ack: ack(true), counts: outcome.counts };
 }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { leaseStore, type Database, type Lease } from "@atelier/db";
 import type { AssignedItem } from "@atelier/protocol";
 import type { AgentSession } from "./agent-session.ts";
-import { planShardSize } from "./shard-planner.ts";
+import { MODEL_AFFINITY, planShardSize } from "./shard-planner.ts";
 import type { ObjectStore } from "./storage/index.ts";
 import { objectKeyFor } from "./storage/index.ts";
 
@@ -73,7 +73,8 @@ export class Dispatcher {
   /** Round-robin over agents with free slots, one shard each per round, until none can be served. */
   private async pass(): Promise<void> {
     let hungry = this.hungrySessions();
-    const totalSlots = hungry.reduce((sum, s) => sum + s.hello.slots, 0);
+    // The whole farm's slots, busy or not: the end of a batch is shared among all of them.
+    const totalSlots = [...this.sessions()].filter((s) => s.open && !s.draining).reduce((sum, s) => sum + s.hello.slots, 0);
     while (hungry.length > 0 && !this.closed) {
       for (const session of hungry) {
         const served = await this.serve(session, totalSlots);
@@ -92,6 +93,7 @@ export class Dispatcher {
     const batch = await leaseStore.pickBatch(this.db, capabilities, {
       loadedModel: session.lastModel,
       agingMsPerPriorityLevel: this.options.agingMsPerPriorityLevel,
+      modelAffinity: MODEL_AFFINITY,
     });
     if (!batch) return false;
     const maxItems = planShardSize({

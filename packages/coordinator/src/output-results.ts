@@ -1,16 +1,13 @@
-import { resultStore, type Database } from "@atelier/db";
+import { resultStore, type BatchCounts, type Database } from "@atelier/db";
 import type { ItemResult__Output, ResultAck } from "@atelier/protocol";
 import type { AgentSession } from "./agent-session.ts";
-import type { EventBus } from "./events/index.ts";
 import type { Logger } from "./logger.ts";
 import type { FarmMetrics } from "./metrics.ts";
-import { publishProgress } from "./progress.ts";
 import { objectKeyFor, type ObjectStore } from "./storage/index.ts";
 
 export interface OutputResultsDeps {
   db: Database;
   store: ObjectStore;
-  bus: EventBus;
   metrics: FarmMetrics;
   log: Logger;
 }
@@ -23,14 +20,18 @@ const VERIFY_CONCURRENCY = 16;
  * Records the successful results of one agent message. Every object is
  * verified first (the key signed for the item, the size the agent reported),
  * concurrently; the verified ones are then recorded with one statement per
- * batch, each fenced by its own epoch. Returns one ack per result, in order.
+ * batch, each fenced by its own epoch. Returns one ack per result, in order,
+ * and the counts of the batches that moved, to publish once the acks are
+ * sent (so that an agent hears of its last result no later than a watcher
+ * hears that the batch ended).
  */
 export async function recordOutputResults(
   deps: OutputResultsDeps,
   session: AgentSession,
   results: readonly ItemResult__Output[],
-): Promise<ResultAck[]> {
+): Promise<{ acks: ResultAck[]; progress: BatchCounts[] }> {
   const refusals = await mapLimited(results, VERIFY_CONCURRENCY, (result) => verifyUpload(deps, session, result));
+  const progress: BatchCounts[] = [];
   const acks: ResultAck[] = results.map((result, i) => ({
     itemId: result.itemId,
     epoch: result.epoch,
@@ -67,9 +68,9 @@ export async function recordOutputResults(
       deps.metrics.itemsCompleted.inc();
       deps.metrics.renderSeconds.observe(renderMs / 1000);
     });
-    for (const counts of batches) await publishProgress(deps.db, deps.bus, counts);
+    progress.push(...batches);
   }
-  return acks;
+  return { acks, progress };
 }
 
 /** The object must be where it was signed for, with the size the agent reported; undefined when it is. */

@@ -44,7 +44,12 @@ function showSignIn(message = ""): void {
 
 function startApp(session: SessionInfo): void {
   useSession(session);
-  const live = new LiveUpdates(async () => (await currentSession()) !== undefined);
+  // The stream was refused: signed out elsewhere or expired shows sign-in; anything else retries.
+  const live = new LiveUpdates(async () => {
+    const signedIn = (await currentSession()) !== undefined;
+    if (!signedIn) stop("Your session ended. Sign in again.");
+    return signedIn;
+  });
   const content = h("main", { class: "content" });
   const liveBadge = h("span", { class: "live", role: "status" }, h("span", { class: "live-dot" }), h("span", { class: "live-label" }));
   const themeButton = h("button", { class: "icon-button", type: "button", title: THEME_LABELS[currentTheme()], "aria-label": "Switch theme" }, "◐");
@@ -76,7 +81,10 @@ function startApp(session: SessionInfo): void {
     liveBadge.dataset.state = state;
     setText(liveBadge.querySelector(".live-label")!, LIVE_LABELS[state]);
   });
+  let stopped = false;
   const stop = (message: string) => {
+    if (stopped) return;
+    stopped = true;
     window.removeEventListener("hashchange", show);
     offUnauthorized();
     offState();

@@ -1,14 +1,17 @@
 // @atelier/diffusion: a Stable-Diffusion-style pipeline on onnxruntime-node,
 // the PNG tools around it, and a small generated demo model. No farm logic.
 
-export { Pipeline, type PipelineOptions, type RenderOptions, type RenderResult } from "./pipeline/pipeline.ts";
+export { Pipeline, type PipelineOptions, type PipelineStats, type RenderOptions, type RenderResult } from "./pipeline/pipeline.ts";
+export { PipelineCache, type PipelineCacheOptions, type PipelineLease } from "./pipeline/pipeline-cache.ts";
 export { type RenderRequest, RENDER_LIMITS, validateRenderRequest } from "./render-request.ts";
 export { SAMPLER_NAMES, type SamplerName } from "./samplers/sampler-registry.ts";
 export { AbortError, ModelFormatError, PromptTooLongError, ProviderUnavailableError, ValidationError } from "./errors.ts";
 export { ClipTokenizer, type ClipTokenizerFiles } from "./tokenizer/clip-tokenizer.ts";
 export { countTokens, tokenize } from "./tokenizer/tokenize.ts";
-export { gaussianNoise } from "./noise/gaussian-noise.ts";
+export { parsePromptAttention, type WeightedText } from "./tokenizer/prompt-attention.ts";
+export { gaussianNoise, GaussianStream } from "./noise/gaussian-noise.ts";
 export { encodePng } from "./png/png-encode.ts";
 export { decodePng, type DecodedPng } from "./png/png-decode.ts";
 export { contactSheet, type ContactSheetOptions } from "./png/contact-sheet.ts";
+export { thumbnailPng } from "./png/thumbnail.ts";
 export { DEMO_MODEL_NAME, ensureDemoModel } from "./demo/demo-model.ts";

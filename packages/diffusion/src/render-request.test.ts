@@ -34,7 +34,7 @@ describe("validateRenderRequest", () => {
     expect(issuesFor({ prompt: "  \n " })).toEqual(["prompt must not be empty"]);
     expect(issuesFor({ prompt: "x".repeat(2001) })).toEqual(["prompt must be at most 2000 characters (got 2001)"]);
     expect(issuesFor({ negativePrompt: "x".repeat(2001) })).toEqual(["negativePrompt must be at most 2000 characters (got 2001)"]);
-    expect(issuesFor({ sampler: "Euler a" })).toEqual(['sampler must be one of euler, ddim (got "Euler a")']);
+    expect(issuesFor({ sampler: "Euler a" })).toEqual(['sampler must be one of euler, euler_a, ddim, pndm, dpmpp_2m, dpmpp_2m_karras, lcm (got "Euler a")']);
   });
 
   it("reports every problem at once and survives wrong types from JSON", () => {
@@ -43,7 +43,7 @@ describe("validateRenderRequest", () => {
       "prompt must be a string (got 42)",
       'width must be a multiple of 8 between 64 and 2048 (got "512")',
       "steps must be an integer between 1 and 150 (got null)",
-      "sampler must be one of euler, ddim (got undefined)",
+      "sampler must be one of euler, euler_a, ddim, pndm, dpmpp_2m, dpmpp_2m_karras, lcm (got undefined)",
     ]);
   });
 });

@@ -2,10 +2,11 @@ import { SAMPLER_NAMES, isSamplerName, type SamplerName } from "./samplers/sampl
 
 /** One image to render. Same request + same model + same provider = same PNG bytes. */
 export interface RenderRequest {
+  /** A1111 emphasis syntax applies: (word), (word:1.3), [word], \( for a literal bracket */
   prompt: string;
   /** "" for none; it becomes the unconditional half of classifier-free guidance */
   negativePrompt: string;
-  /** uint32; the initial latents depend on it alone */
+  /** uint32; every random number of the render comes from it */
   seed: number;
   /** pixels, multiple of 8 */
   width: number;
@@ -15,6 +16,15 @@ export interface RenderRequest {
   /** classifier-free guidance scale; <= 1 runs the conditional half only */
   guidance: number;
   sampler: SamplerName;
+  /** img2img / inpainting source: PNG of exactly width x height */
+  initImage?: Uint8Array;
+  /**
+   * share of the schedule to run on the noised initImage, 0..1 (default 0.8
+   * for img2img, 1 for inpainting, as diffusers); 0 returns initImage's pixels
+   */
+  strength?: number;
+  /** inpainting: PNG of width x height, white (grey >= 128) = repaint, black = keep exactly */
+  mask?: Uint8Array;
 }
 
 /** The limits validateRenderRequest enforces, for callers that show them. */
@@ -28,6 +38,8 @@ export const RENDER_LIMITS = {
   maxGuidance: 30,
   maxSeed: 4294967295,
   maxPromptChars: 2000,
+  minStrength: 0,
+  maxStrength: 1,
 } as const;
 
 const show = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : String(value));
@@ -49,11 +61,26 @@ function checkText(field: "prompt" | "negativePrompt", value: unknown, required:
   }
 }
 
+function checkSourceImage(r: Record<string, unknown>, issues: string[]): void {
+  const { initImage, mask, strength } = r;
+  for (const [field, value] of [["initImage", initImage], ["mask", mask]] as const) {
+    if (value !== undefined && !(value instanceof Uint8Array)) issues.push(`${field} must be PNG bytes (a Uint8Array)`);
+  }
+  if (mask !== undefined && initImage === undefined) issues.push("mask needs initImage: inpainting repaints part of a source image");
+  if (strength === undefined) return;
+  const { minStrength, maxStrength } = RENDER_LIMITS;
+  if (typeof strength !== "number" || !Number.isFinite(strength) || strength < minStrength || strength > maxStrength) {
+    issues.push(`strength must be a number between ${minStrength} and ${maxStrength} (got ${show(strength)})`);
+  } else if (initImage === undefined) {
+    issues.push("strength needs initImage: it is the share of the schedule run on the source image");
+  }
+}
+
 /**
  * Every broken limit of a request, each message naming the field, the limit
  * and the value; [] when the request is valid. Checks shape only: whether the
  * prompt fits a model's token window needs that model's tokenizer
- * (Pipeline.countTokens).
+ * (Pipeline.countTokens), and images are decoded by the pipeline.
  */
 export function validateRenderRequest(req: RenderRequest): string[] {
   const r = req as unknown as Record<string, unknown>;
@@ -78,5 +105,6 @@ export function validateRenderRequest(req: RenderRequest): string[] {
   if (!isSamplerName(r["sampler"])) {
     issues.push(`sampler must be one of ${SAMPLER_NAMES.join(", ")} (got ${show(r["sampler"])})`);
   }
+  checkSourceImage(r, issues);
   return issues;
 }

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { pino, type Logger } from "pino";
 
 /**
@@ -9,8 +10,11 @@ export function benchLogger(name: string, level = process.env.LOG_LEVEL ?? "warn
   return pino({ name, level }, pino.destination(2));
 }
 
+const started = performance.now();
+
+/** A line on stderr, stamped with the seconds since the benchmark started. */
 export function note(message: string): void {
-  process.stderr.write(`${message}\n`);
+  process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)} s] ${message}\n`);
 }
 
 export function printResult(result: Record<string, unknown>): void {

@@ -4,15 +4,20 @@ import { readdirSync, readFileSync } from "node:fs";
 const TICKS_PER_SECOND = 100;
 
 /** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
-export function processCpuSeconds(pid: number): number {
+export function processCpuSeconds(pid: number, statPath = `/proc/${pid}/stat`): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(statPath, "utf8");
     // Fields after the command name, which may itself hold spaces and parentheses.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
   } catch {
     return 0;
   }
+}
+
+/** CPU seconds one thread of a process has used so far (the main thread's task id is the pid). */
+export function threadCpuSeconds(pid: number, tid: number): number {
+  return processCpuSeconds(pid, `/proc/${pid}/task/${tid}/stat`);
 }
 
 /** CPU seconds used so far by every process whose command is `name` (e.g. all Postgres backends). */

@@ -32,7 +32,13 @@ export async function agentCommand(args: string[]): Promise<void> {
     throw new CliError(`--http-port must be a port number (got ${values["http-port"]})`, 2);
   }
   const log = createLogger({ level: process.env.LOG_LEVEL ?? "info", name: "agent" });
-  const metrics = httpPort === undefined ? undefined : createAgentMetrics({ gpu: nvidiaSmiProbe({ cacheMs: 5_000, timeoutMs: 3_000 }) });
+  const providers = values.providers.split(",").map((p) => p.trim()).filter(Boolean);
+  const gpuProbe = nvidiaSmiProbe({ cacheMs: 5_000, timeoutMs: 3_000 });
+  // On a GPU provider, announce this agent's GPU: the first of CUDA_VISIBLE_DEVICES when it names an index, else the first GPU.
+  const visible = process.env.CUDA_VISIBLE_DEVICES?.split(",")[0]?.trim();
+  const readings = providers.some((p) => p === "cuda" || p === "tensorrt") ? await gpuProbe.read() : [];
+  const gpu = readings.find((reading) => String(reading.index) === visible) ?? readings[0];
+  const metrics = httpPort === undefined ? undefined : createAgentMetrics({ gpu: gpuProbe });
   const metricsServer = metrics && (await startAgentMetricsServer({ host: values["http-host"], port: httpPort!, registry: metrics.registry }));
   if (metricsServer) log.info({ port: metricsServer.port }, "agent metrics at /metrics");
   const agent = await createAgent({
@@ -41,13 +47,14 @@ export async function agentCommand(args: string[]): Promise<void> {
     id: values.id,
     slots,
     modelsDir: await resolveModelsDir(values.models),
-    providers: values.providers.split(",").map((p) => p.trim()).filter(Boolean),
+    providers,
     intraOpThreads: Number(values.threads),
     maxWidth: maxSide,
     maxHeight: maxSide,
     log,
     reconnectBaseMs: process.env.ATELIER_RECONNECT_BASE_MS ? Number(process.env.ATELIER_RECONNECT_BASE_MS) : undefined,
     metrics,
+    gpu: gpu && { name: gpu.name, memoryBytes: gpu.memoryTotalBytes },
   });
   // Connects (and keeps reconnecting) in the background; a signal may come first.
   void agent.start();

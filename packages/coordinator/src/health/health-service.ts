@@ -28,7 +28,7 @@ export function addHealthService(server: grpc.Server, options: HealthServiceOpti
     if (next === status) return;
     status = next;
     for (const name of names) health.setStatus(name, next);
-    if (next === "SERVING") options.log.info("gRPC health: serving");
+    if (next === "SERVING" || closed) options.log.info({ reason }, `gRPC health: ${next.toLowerCase().replace("_", " ")}`);
     else options.log.warn({ reason }, "gRPC health: not serving");
   };
   const probe = async () => {
@@ -46,8 +46,8 @@ export function addHealthService(server: grpc.Server, options: HealthServiceOpti
     close() {
       if (closed) return;
       clearInterval(timer);
-      set("NOT_SERVING", "shutting down");
       closed = true;
+      set("NOT_SERVING", "shutting down");
     },
   };
 }

@@ -11,6 +11,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { ObjectListing, ObjectStore, PresignPutOptions } from "./object-store.ts";
+import { createPutPresigner } from "./put-presigner.ts";
 
 export interface S3ObjectStoreOptions {
   /** Omit for AWS; set for MinIO or the embedded s3rver. */
@@ -52,6 +53,8 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   });
+  // One URL per item on the dispatch path: signed without the SDK's middleware stack.
+  const presignPut = createPutPresigner(client, bucket, { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey });
   let closed = false;
 
   // ListObjects (v1) with Marker, not V2: s3rver encrypts V2 continuation
@@ -104,22 +107,12 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     bucket,
 
     async presignPut(key: string, put: PresignPutOptions): Promise<string> {
-      const signed = new Set(["content-type"]);
-      if (put.contentLength !== undefined) {
-        if (!Number.isSafeInteger(put.contentLength) || put.contentLength < 0) {
-          throw new RangeError(`contentLength must be a non-negative integer, got ${put.contentLength}`);
-        }
-        signed.add("content-length");
+      if (put.contentLength !== undefined && (!Number.isSafeInteger(put.contentLength) || put.contentLength < 0)) {
+        throw new RangeError(`contentLength must be a non-negative integer, got ${put.contentLength}`);
       }
-      const command = new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        ContentType: put.contentType,
-        ContentLength: put.contentLength,
-      });
-      // The presigner leaves content-type unsigned unless told otherwise; an
-      // unsigned header lets the holder of the URL upload anything.
-      return getSignedUrl(client, command, { expiresIn: expiresInSeconds(put.expiresInMs), signableHeaders: signed });
+      // Signs the content type (and the length when given): an unsigned
+      // header would let the holder of the URL upload anything.
+      return presignPut({ key, contentType: put.contentType, contentLength: put.contentLength, expiresInSeconds: expiresInSeconds(put.expiresInMs) });
     },
 
     async presignGet(key: string, get: { expiresInMs: number }): Promise<string> {

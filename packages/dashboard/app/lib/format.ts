@@ -15,8 +15,9 @@ export function compact(n: number): string {
   return `${value >= 100 ? value.toFixed(0) : value.toFixed(1)}${unit}`;
 }
 
+/** Rounded down: 99.8% done is not 100%. */
 export function percent(ratio: number): string {
-  return `${Math.round(ratio * 100)}%`;
+  return `${Math.floor(ratio * 100 + 1e-9)}%`;
 }
 
 export function rate(perMin: number): string {

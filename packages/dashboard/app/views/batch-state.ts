@@ -9,9 +9,15 @@ export function isLive(state: BatchStateName): boolean {
   return state === "queued" || state === "running";
 }
 
-/** A summary with a progress event applied. */
+/**
+ * A summary with a progress event applied. A finished batch ignores events
+ * that still call it live: they were published before it ended and arrive
+ * after the read that saw it end (a re-run re-reads the batch instead).
+ */
 export function withProgress<T extends BatchSummary>(batch: T, event: ProgressEvent): T {
-  return { ...batch, state: stateFromEvent(event.state), total: event.total, done: event.done, failed: event.failed, cancelled: event.cancelled, ratePerMin: event.ratePerMin };
+  const state = stateFromEvent(event.state);
+  if (!isLive(batch.state) && isLive(state)) return batch;
+  return { ...batch, state, total: event.total, done: event.done, failed: event.failed, cancelled: event.cancelled, ratePerMin: event.ratePerMin };
 }
 
 /** Milliseconds until the batch settles at its current rate; undefined when unknown. */

@@ -17,6 +17,7 @@ export function batchView({ live, route }: ViewContext): View {
   let batch: Batch | undefined;
   let failuresNext: string | null = null;
   let shownFailed = -1;
+  let loadedAtMs = 0;
 
   const title = h("h1", null, "Batch");
   const state = h("span");
@@ -109,6 +110,7 @@ export function batchView({ live, route }: ViewContext): View {
     moreFailures.hidden = failuresNext === null;
   };
   const load = throttled(async () => {
+    loadedAtMs = Date.now();
     const detail = await api<BatchDetailResponse>(`/api/batches/${encodeURIComponent(batchId)}`);
     batch = detail.batch;
     render();
@@ -150,7 +152,11 @@ export function batchView({ live, route }: ViewContext): View {
     }
   };
 
-  const tick = window.setInterval(render, 1_000);
+  // Events are hints: a live batch is also re-read now and then, so a missed one costs seconds, not the page.
+  const tick = window.setInterval(() => {
+    render();
+    if (batch && isLive(batch.state) && Date.now() - loadedAtMs > 10_000) load.run();
+  }, 1_000);
   const unsubscribe = [
     live.on("progress", (events) => {
       const event = events.find((e) => e.batchId === batchId);

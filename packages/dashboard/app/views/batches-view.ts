@@ -5,7 +5,7 @@ import { api } from "../lib/api.ts";
 import { h, replace } from "../lib/dom.ts";
 import { count, dateTime, duration, percent, rate, shortId } from "../lib/format.ts";
 import { link } from "../lib/router.ts";
-import { etaMs, withProgress } from "./batch-state.ts";
+import { etaMs, isLive, stateFromEvent, withProgress } from "./batch-state.ts";
 import { throttled, type View, type ViewContext } from "./view.ts";
 
 const FILTERS: [string, string][] = [["live", "Live"], ["", "All"], ["completed", "Completed"], ["failed", "Failed"], ["cancelled", "Cancelled"]];
@@ -42,7 +42,7 @@ export function batchesView({ live, route }: ViewContext): View {
       h("td", { class: "c-progress" }, bar.element, h("span", { class: "small muted" }, percent(settled))),
       h("td", { class: "num" }, `${count(batch.done)} / ${count(batch.total)}`),
       h("td", { class: `num${batch.failed > 0 ? " bad" : ""}` }, count(batch.failed)),
-      h("td", { class: "num" }, rate(batch.ratePerMin)),
+      h("td", { class: "num" }, isLive(batch.state) ? rate(batch.ratePerMin) : "—"),
       h("td", { class: "num" }, eta === undefined ? "—" : duration(eta)),
       h("td", { class: "muted" }, dateTime(batch.createdAtMs)));
   };
@@ -70,15 +70,16 @@ export function batchesView({ live, route }: ViewContext): View {
 
   const unsubscribe = [
     live.on("progress", (events) => {
-      let known = true;
+      let reread = false;
       for (const event of events) {
         const at = batches.findIndex((batch) => batch.id === event.batchId);
-        if (at < 0) known = false;
+        // A new batch, or a finished one live again (re-run): the list itself changed.
+        if (at < 0 || (!isLive(batches[at]!.state) && isLive(stateFromEvent(event.state)))) reread = true;
         else batches[at] = withProgress(batches[at]!, event);
       }
       render();
-      // A new batch, or one that left this filter.
-      if (!known || (state === "live" && batches.some((batch) => batch.state !== "queued" && batch.state !== "running"))) reload.run();
+      // Or one that left this filter.
+      if (reread || (state === "live" && batches.some((batch) => !isLive(batch.state)))) reload.run();
     }),
     live.on("resync", () => reload.run()),
   ];

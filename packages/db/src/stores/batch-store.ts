@@ -1,3 +1,4 @@
+import { copyText, type CopyIn } from "../copy-in.ts";
 import type { Database } from "../open-database.ts";
 import type { BatchCounts, BatchState, NewItem } from "../domain.ts";
 
@@ -13,11 +14,45 @@ export interface NewBatch {
 
 const COUNTS = `id, tenant_id AS "tenantId", state, total, done, failed, cancelled`;
 
+// A batch this large changes the item table enough to refresh its statistics at once.
+const ANALYZE_AFTER_ITEMS = 10_000;
+
+const ITEM_COLUMNS = "batch_id, index, prompt, negative_prompt, seed, model, width, height, steps, guidance, sampler";
+
+// On Postgres, each submission streams its items into one COPY, opened by the
+// first append and completed by commit: Postgres ingests one chunk while the
+// coordinator reads and checks the next, and the rows appear, all at once,
+// only when the COPY completes. By database handle, then batch id.
+const loads = new WeakMap<Database, Map<string, CopyIn>>();
+
+function loadsOf(db: Database): Map<string, CopyIn> {
+  let open = loads.get(db);
+  if (!open) loads.set(db, (open = new Map()));
+  return open;
+}
+
+function copyRows(batchId: string, items: readonly NewItem[]): string {
+  // Items of a chunk nearly always share their settings: their text is built once per change.
+  let settingsOf: NewItem | undefined;
+  let settingsText = "";
+  let rows = "";
+  for (const i of items) {
+    if (!settingsOf || i.model !== settingsOf.model || i.width !== settingsOf.width || i.height !== settingsOf.height
+      || i.steps !== settingsOf.steps || i.guidance !== settingsOf.guidance || i.sampler !== settingsOf.sampler) {
+      settingsOf = i;
+      settingsText = `${copyText(i.model)}\t${i.width}\t${i.height}\t${i.steps}\t${i.guidance}\t${copyText(i.sampler)}\n`;
+    }
+    rows += `${batchId}\t${i.index}\t${copyText(i.prompt)}\t${copyText(i.negativePrompt)}\t${i.seed}\t${settingsText}`;
+  }
+  return rows;
+}
+
 /**
  * Batches are written in three steps so that a submission of any size
  * streams: `begin` creates the batch in state `receiving` (invisible to the
- * scheduler), `append` adds chunks of items with one set-based INSERT each,
- * and `commit` makes it schedulable, or `abort` removes every trace of it.
+ * scheduler), `append` adds chunks of items (into one COPY on Postgres, one
+ * set-based INSERT each on PGlite), and `commit` makes the items durable and
+ * the batch schedulable, or `abort` removes every trace of it.
  */
 export const batchStore = {
   /** Returns the id of an existing committed batch with the same idempotency key, if any. */
@@ -38,10 +73,21 @@ export const batchStore = {
     );
   },
 
+  /** May return before the items are durable; `commit` waits for them. */
   async append(db: Database, batchId: string, items: readonly NewItem[]): Promise<void> {
     if (items.length === 0) return;
+    if (db.copyIn) {
+      const open = loadsOf(db);
+      let load = open.get(batchId);
+      if (!load) {
+        load = await db.copyIn(`COPY item (${ITEM_COLUMNS}) FROM STDIN`);
+        open.set(batchId, load);
+      }
+      await load.write(copyRows(batchId, items));
+      return;
+    }
     await db.query(
-      `INSERT INTO item (batch_id, index, prompt, negative_prompt, seed, model, width, height, steps, guidance, sampler)
+      `INSERT INTO item (${ITEM_COLUMNS})
        SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::int[], $8::int[], $9::int[],
                                 $10::float8[], $11::text[])`,
       [
@@ -61,10 +107,24 @@ export const batchStore = {
   },
 
   async commit(db: Database, batchId: string, total: number): Promise<void> {
+    const load = loadsOf(db).get(batchId);
+    if (load) {
+      loadsOf(db).delete(batchId);
+      await load.end();
+    }
     await db.query(`UPDATE batch SET state = 'queued', total = $2 WHERE id = $1 AND state = 'receiving'`, [batchId, total]);
+    // Until autovacuum gets to it, the planner would judge the lease queries by
+    // statistics from before the load: at a million new rows that took a lease
+    // from 3 ms to 750 ms. ANALYZE samples a fixed number of rows (0.2 s here).
+    if (total >= ANALYZE_AFTER_ITEMS) await db.query(`ANALYZE item`);
   },
 
   async abort(db: Database, batchId: string): Promise<void> {
+    const load = loadsOf(db).get(batchId);
+    if (load) {
+      loadsOf(db).delete(batchId);
+      await load.abort("the submission was aborted");
+    }
     await db.query(`DELETE FROM batch WHERE id = $1 AND state = 'receiving'`, [batchId]);
   },
 
@@ -99,12 +159,22 @@ export const batchStore = {
     );
   },
 
-  /** Ends the batch if every item has settled; returns the new state when it did. */
+  /**
+   * Ends the batch if every item has settled; returns the new state when it
+   * did. Its shards still leased (their agents' ShardDone is on the way) end
+   * with it: every item is settled, so they hold nothing, and an ended batch
+   * never shows a live lease.
+   */
   async finishIfSettled(db: Database, batchId: string): Promise<BatchState | undefined> {
     const rows = await db.query<{ state: BatchState }>(
-      `UPDATE batch SET state = CASE WHEN failed >= total AND total > 0 THEN 'failed' ELSE 'completed' END, finished_at = now()
-       WHERE id = $1 AND state IN ('queued', 'running') AND done + failed + cancelled >= total
-       RETURNING state`,
+      `WITH settled AS (
+         UPDATE batch SET state = CASE WHEN failed >= total AND total > 0 THEN 'failed' ELSE 'completed' END, finished_at = now()
+         WHERE id = $1 AND state IN ('queued', 'running') AND done + failed + cancelled >= total
+         RETURNING id, state
+       ), ended AS (
+         UPDATE shard SET state = 'done', ended_at = now() WHERE batch_id IN (SELECT id FROM settled) AND state = 'leased'
+       )
+       SELECT state FROM settled`,
       [batchId],
     );
     return rows[0]?.state;

@@ -59,6 +59,32 @@ describe.each(backends)("farm stores on %s", (_name, open) => {
     expect(rows[0]?.n).toBe(0);
   });
 
+  it("appends keep every character of a prompt, and items appear only at commit", async () => {
+    const prompts = ["tab\there", "new\nline\r\n", "back\\slash \\N", "ünïcødé ✓", "quote ' \" end"];
+    await batchStore.begin(db, { id: "b-text", tenantId: "studio", name: "", priority: 0, defaults: settings, maxAttempts: 5 });
+    await batchStore.append(db, "b-text", prompts.slice(0, 2).map((prompt, index) => ({ ...items(1)[0]!, index, prompt, negativePrompt: prompt })));
+    await batchStore.append(db, "b-text", prompts.slice(2).map((prompt, k) => ({ ...items(1)[0]!, index: k + 2, prompt, negativePrompt: "" })));
+    await batchStore.commit(db, "b-text", prompts.length);
+    const rows = await db.query<{ prompt: string; negativePrompt: string }>(
+      `SELECT prompt, negative_prompt AS "negativePrompt" FROM item WHERE batch_id = 'b-text' ORDER BY index`);
+    expect(rows.map((r) => r.prompt)).toEqual(prompts);
+    expect(rows[1]!.negativePrompt).toBe(prompts[1]);
+    await batchStore.cancel(db, "b-text"); // out of the way of the scheduling cases below
+  });
+
+  it("a failed append fails the commit, and abort then leaves no rows", async () => {
+    await batchStore.begin(db, { id: "b-dup", tenantId: "studio", name: "", priority: 0, defaults: settings, maxAttempts: 5 });
+    const failed = (async () => {
+      await batchStore.append(db, "b-dup", items(3));
+      await batchStore.append(db, "b-dup", items(1)); // index 0 again: unique (batch_id, index)
+      await batchStore.commit(db, "b-dup", 4);
+    })();
+    await expect(failed).rejects.toThrow(/duplicate key|unique/);
+    await batchStore.abort(db, "b-dup");
+    const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM item WHERE batch_id = 'b-dup'`);
+    expect(rows[0]?.n).toBe(0);
+  });
+
   it("leases, completes once, and fences stale epochs", async () => {
     await newBatch("b1", 5);
     expect(await leaseStore.pickBatch(db, capabilities)).toEqual({ id: "b1", remaining: 5, model: "m" });
@@ -94,6 +120,34 @@ describe.each(backends)("farm stores on %s", (_name, open) => {
     const rows = await db.query<{ n: number; keys: string[] }>(
       `SELECT count(*)::int AS n, array_agg(key ORDER BY key) AS keys FROM output WHERE batch_id = 'b5'`);
     expect(rows[0]).toEqual({ n: 3, keys: ["b5/0", "b5/1", "b5/3"] });
+    // The last output settles the batch; its shard, awaiting the agent's ShardDone, ends with it.
+    await resultStore.recordOutputs(db, "agent-1", [output(2)]);
+    expect(await batchStore.finishIfSettled(db, "b5")).toBe("completed");
+    const [shard] = await db.query<{ state: string }>(`SELECT state FROM shard WHERE id = 's5'`);
+    expect(shard!.state).toBe("done");
+  });
+
+  it("fair share bends toward the loaded model by a fraction of the mean share, never past a tenant with nothing leased", async () => {
+    const caps = { models: ["am", "an", "ao"], maxWidth: 512, maxHeight: 512 };
+    const batchOf = async (id: string, tenantId: string, model: string) => {
+      await batchStore.begin(db, { id, tenantId, name: id, priority: 0, defaults: { ...settings, model }, maxAttempts: 5 });
+      await batchStore.append(db, id, items(10).map((item) => ({ ...item, model })));
+      await batchStore.commit(db, id, 10);
+    };
+    await batchOf("aff-a", "tenant-a", "am");
+    await batchOf("aff-b", "tenant-b", "an");
+    await leaseStore.lease(db, "aff-a", { ...caps, agentId: "agent-1", shardId: "aff-s1", maxItems: 3, leaseTtlMs: 30_000 });
+    await leaseStore.lease(db, "aff-b", { ...caps, agentId: "agent-2", shardId: "aff-s2", maxItems: 2, leaseTtlMs: 30_000 });
+    const pick = async (loadedModel: string, modelAffinity: number) => (await leaseStore.pickBatch(db, caps, { loadedModel, modelAffinity }))?.id;
+    // Shares 3 and 2, mean 2.5: strict fair share sends every agent to b.
+    expect(await pick("am", 0)).toBe("aff-b");
+    // 3 - 0.9 * 2.5 < 2: an agent holding a's model stays on it.
+    expect(await pick("am", 0.9)).toBe("aff-a");
+    expect(await pick("an", 0.9)).toBe("aff-b");
+    // A third tenant with nothing leased goes first: 3 - 0.9 * (5 / 3) > 0.
+    await batchOf("aff-c", "tenant-c", "ao");
+    expect(await pick("am", 0.9)).toBe("aff-c");
+    for (const id of ["aff-a", "aff-b", "aff-c"]) await batchStore.cancel(db, id);
   });
 
   it("an expired lease requeues its items with attempts + 1 and the re-lease has a higher epoch", async () => {

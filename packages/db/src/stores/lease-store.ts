@@ -11,6 +11,12 @@ export interface BatchPreference {
   loadedModel?: string;
   /** Waiting this long raises a batch's priority by one level. */
   agingMsPerPriorityLevel?: number;
+  /**
+   * How much fair share bends toward the loaded model, as a fraction (below
+   * 1) of the mean tenant share: the batch of the agent's loaded model counts
+   * its tenant's share lowered by this much. 0 (default) is strict fair share.
+   */
+  modelAffinity?: number;
 }
 
 export interface LeaseRequest extends AgentCapabilities {
@@ -42,9 +48,13 @@ export const leaseStore = {
    * Picks the batch this agent should serve next. Fair share first: the
    * tenant holding the fewest leased items for its weight goes first, so a
    * tenant with 100,000 queued cannot keep another waiting for more than a
-   * shard. Within the tenant, the highest priority, raised by age so that no
-   * batch starves; then batches of the model the agent already runs; then
-   * the oldest. Only batches with an item this agent can run are considered.
+   * shard; with `modelAffinity`, a batch of the model the agent has loaded
+   * counts its tenant's share lowered by that fraction of the mean share, so
+   * agents do not pay a model load for a small imbalance (a tenant with
+   * nothing leased still goes before any tenant at or above the mean).
+   * Within the tenant, the highest priority, raised by age so that no batch
+   * starves; then batches of the model the agent already runs; then the
+   * oldest. Only batches with an item this agent can run are considered.
    */
   async pickBatch(db: Database, capabilities: AgentCapabilities, preference: BatchPreference = {}): Promise<{ id: string; remaining: number; model: string } | undefined> {
     const rows = await db.query<{ id: string; remaining: number; model: string }>(
@@ -52,22 +62,27 @@ export const leaseStore = {
          SELECT b.id, b.tenant_id, b.priority, b.created_at, b.defaults->>'model' AS model,
                 b.total - b.done - b.failed - b.cancelled AS remaining
          FROM batch b
+         -- One index probe per live batch for an item this agent can run. As an
+         -- EXISTS, the planner may instead hash every queued item of the farm
+         -- (400 ms at a million); LIMIT inside LATERAL keeps it a probe.
+         CROSS JOIN LATERAL (SELECT 1 FROM item WHERE batch_id = b.id AND ${ELIGIBLE} AND ${capable(1)} LIMIT 1) ready
          WHERE b.state IN ('queued', 'running')
-           AND EXISTS (SELECT 1 FROM item WHERE batch_id = b.id AND ${ELIGIBLE} AND ${capable(1)})
        ), tenant_load AS (
          SELECT t.id, t.weight,
                 (SELECT coalesce(sum(s.item_count), 0) FROM shard s JOIN batch sb ON sb.id = s.batch_id
                  WHERE s.state = 'leased' AND sb.tenant_id = t.id) AS leased
          FROM tenant t WHERE t.id IN (SELECT tenant_id FROM eligible)
+       ), share AS (
+         SELECT id, leased::float8 / greatest(weight, 1) AS share FROM tenant_load
        )
-       SELECT e.id, e.remaining, coalesce(e.model, '') AS model FROM eligible e JOIN tenant_load l ON l.id = e.tenant_id
-       ORDER BY l.leased::float8 / greatest(l.weight, 1),
+       SELECT e.id, e.remaining, coalesce(e.model, '') AS model FROM eligible e JOIN share l ON l.id = e.tenant_id
+       ORDER BY l.share - CASE WHEN e.model = $5 THEN $6 * (SELECT avg(share) FROM share) ELSE 0 END,
                 e.priority + extract(epoch FROM now() - e.created_at) / $4 DESC,
                 (e.model = $5) DESC,
                 e.created_at
        LIMIT 1`,
       [capabilities.models, capabilities.maxWidth, capabilities.maxHeight,
-       (preference.agingMsPerPriorityLevel ?? 10 * 60_000) / 1000, preference.loadedModel ?? ""],
+       (preference.agingMsPerPriorityLevel ?? 10 * 60_000) / 1000, preference.loadedModel ?? "", preference.modelAffinity ?? 0],
     );
     return rows[0];
   },

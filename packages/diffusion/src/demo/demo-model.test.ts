@@ -39,6 +39,8 @@ describe("ensureDemoModel", () => {
         "unet/model.onnx",
         "vae_decoder/config.json",
         "vae_decoder/model.onnx",
+        "vae_encoder/config.json",
+        "vae_encoder/model.onnx",
       ].map((p) => join(...p.split("/"))),
     );
     // No staging folders left behind.

@@ -11,8 +11,13 @@ import { FEATURE, HIDDEN, tokenFeatures } from "./demo-vocabulary.ts";
 
 const BIG = 1 << 30; // "to the end" for Slice
 
-export function buildDemoTextEncoder(vocab: Record<string, number>, specials: ReadonlySet<string>, version: string): Uint8Array {
-  const g = new GraphBuilder("atelier_demo_text_encoder");
+export function buildDemoTextEncoder(
+  vocab: Record<string, number>,
+  specials: ReadonlySet<string>,
+  version: string,
+  floatType: "float32" | "float16" = "float32",
+): Uint8Array {
+  const g = new GraphBuilder("atelier_demo_text_encoder", { floatType });
   const pieces = Object.entries(vocab).sort((a, b) => a[1] - b[1]);
   const table = pieces.flatMap(([piece]) => tokenFeatures(piece, specials.has(piece)));
   const ids = g.input("input_ids", "int32", ["batch_size", "sequence_length"]);

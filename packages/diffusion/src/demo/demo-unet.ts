@@ -6,7 +6,12 @@ import { DEMO_SHAPES, HIDDEN } from "./demo-vocabulary.ts";
 // text features into a picture x0 (shape over background) and returns the
 // exact noise that separates `sample` from that picture at this timestep,
 //   eps = (sample - sqrt(ᾱ_t)·x0) / sqrt(1 - ᾱ_t),
-// so any correct sampler converges to x0.
+// so any correct sampler converges to x0. The v-prediction variant returns
+// v = sqrt(ᾱ_t)·eps - sqrt(1 - ᾱ_t)·x0 instead (SD 2.x's parameterisation).
+// The inpainting variant takes 9 channels (latents, mask, masked-image
+// latents, as SD inpainting exports do) and aims at
+// x0 = mask·picture + (1 - mask)·masked-image latents: it keeps what the
+// mask keeps and paints the prompt where the mask is white.
 //
 // Latent channels of x0: 0..2 are R,G,B in [-1,1] times `presence`, 3 is
 // `presence` (1 when the prompt has a known word, else 0). The decoder
@@ -28,9 +33,15 @@ const RING_HALF_WIDTH = 0.1;
 /** Edge steepness per latent pixel: the 10%–90% transition spans ~1.1 latent px. */
 const EDGE_SHARPNESS = 4;
 
-export function buildDemoUnet(alphasCumprod: Float64Array, version: string): Uint8Array {
+export interface DemoUnetOptions {
+  predictionType: "epsilon" | "v_prediction";
+  inpainting: boolean;
+}
+
+export function buildDemoUnet(alphasCumprod: Float64Array, version: string, options: DemoUnetOptions): Uint8Array {
   const g = new GraphBuilder("atelier_demo_unet");
-  const sample = g.input("sample", "float", ["batch_size", 4, "height", "width"]);
+  const input = g.input("sample", "float", ["batch_size", options.inpainting ? 9 : 4, "height", "width"]);
+  const sample = options.inpainting ? g.slice(input, 1, 0, 4) : input;
   const timestep = g.input("timestep", "int64", ["batch_size"]);
   const text = g.input("encoder_hidden_states", "float", ["batch_size", "sequence_length", HIDDEN.size]);
   const one = g.scalar(1);
@@ -70,11 +81,11 @@ export function buildDemoUnet(alphasCumprod: Float64Array, version: string): Uin
   const dims = g.op("Shape", [sample]);
   const height = g.op("Gather", [dims, g.scalar(2, "int64")], { axis: { int: 0 } });
   const width = g.op("Gather", [dims, g.scalar(3, "int64")], { axis: { int: 0 } });
-  const heightF = g.op("Cast", [height], { to: { int: 1 } });
-  const widthF = g.op("Cast", [width], { to: { int: 1 } });
+  const heightF = g.castToFloat(height);
+  const widthF = g.castToFloat(width);
   const shorter = g.op("Min", [heightF, widthF]);
   const axis = (size: string, sizeF: string, shape: number[]) => {
-    const index = g.op("Cast", [g.op("Range", [g.scalar(0, "int64"), size, g.scalar(1, "int64")])], { to: { int: 1 } });
+    const index = g.castToFloat(g.op("Range", [g.scalar(0, "int64"), size, g.scalar(1, "int64")]));
     const unit = sub(mul(add(index, f(0.5)), div(f(2), sizeF)), one);
     return g.op("Reshape", [unit, g.ints(shape)]);
   };
@@ -99,11 +110,15 @@ export function buildDemoUnet(alphasCumprod: Float64Array, version: string): Uin
 
   const picture = mul(lerp(background, foreground, mask), presence);
   const gain = g.op("Expand", [presence, g.op("Shape", [mask])]);
-  const x0 = g.op("Concat", [picture, gain], { axis: { int: 1 } });
+  const target = g.op("Concat", [picture, gain], { axis: { int: 1 } });
+  const x0 = options.inpainting ? lerp(g.slice(input, 1, 5, 9), target, g.slice(input, 1, 4, 5)) : target;
 
   const t = g.op("Reshape", [g.op("Cast", [timestep], { to: { int: 7 } }), g.ints([-1])]);
   const alpha = g.op("Reshape", [g.op("Gather", [g.constant(alphasCumprod, [alphasCumprod.length]), t], { axis: { int: 0 } }), g.ints([-1, 1, 1, 1])]);
-  const eps = div(sub(sample, mul(g.op("Sqrt", [alpha]), x0)), g.op("Sqrt", [sub(one, alpha)]));
-  g.output(eps, "out_sample", "float", ["batch_size", 4, "height", "width"]);
+  const sqrtAlpha = g.op("Sqrt", [alpha]);
+  const sqrtBeta = g.op("Sqrt", [sub(one, alpha)]);
+  const eps = div(sub(sample, mul(sqrtAlpha, x0)), sqrtBeta);
+  const out = options.predictionType === "epsilon" ? eps : sub(mul(sqrtAlpha, eps), mul(sqrtBeta, x0));
+  g.output(out, "out_sample", "float", ["batch_size", 4, "height", "width"]);
   return g.toBytes(version);
 }

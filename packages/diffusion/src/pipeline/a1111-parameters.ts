@@ -6,10 +6,12 @@ import { samplerLabel } from "../samplers/sampler-registry.ts";
  * prompt tools parse:
  *   <prompt>
  *   Negative prompt: <negative>        (omitted when empty, as A1111 does)
- *   Steps: 20, Sampler: Euler, CFG scale: 7.5, Seed: 42, Size: 512x512, Model hash: abcdef1234, Model: name
- * Nothing time- or machine-dependent goes in, so re-renders are byte-identical.
+ *   Steps: 20, Sampler: Euler, CFG scale: 7.5, Seed: 42, Size: 512x512, Model hash: abcdef1234, Model: name[, Denoising strength: 0.75]
+ * The prompt is written as typed, emphasis brackets included. Denoising
+ * strength is written for img2img and inpainting, as A1111 does. Nothing
+ * time- or machine-dependent goes in, so re-renders are byte-identical.
  */
-export function formatA1111Parameters(req: RenderRequest, model: { name: string; hash: string }): string {
+export function formatA1111Parameters(req: RenderRequest, model: { name: string; hash: string }, strength: number | undefined): string {
   const settings = [
     `Steps: ${req.steps}`,
     `Sampler: ${samplerLabel(req.sampler)}`,
@@ -18,6 +20,7 @@ export function formatA1111Parameters(req: RenderRequest, model: { name: string;
     `Size: ${req.width}x${req.height}`,
     `Model hash: ${model.hash}`,
     `Model: ${model.name}`,
+    ...(strength === undefined ? [] : [`Denoising strength: ${strength}`]),
   ].join(", ");
   const negative = req.negativePrompt === "" ? "" : `\nNegative prompt: ${req.negativePrompt}`;
   return `${req.prompt}${negative}\n${settings}`;

@@ -6,9 +6,11 @@ export function planarToRgb8(image: Float32Array, width: number, height: number)
   const plane = width * height;
   const rgb = new Uint8Array(plane * 3);
   for (let c = 0; c < 3; c++) {
-    for (let i = 0; i < plane; i++) {
-      const unit = Math.min(1, Math.max(0, (image[c * plane + i]! + 1) / 2));
-      rgb[i * 3 + c] = Math.round(unit * 255);
+    const offset = c * plane;
+    for (let i = 0, j = c; i < plane; i++, j += 3) {
+      const unit = (image[offset + i]! + 1) / 2;
+      // Written out instead of Math.min/max: this loop runs over every pixel of every image.
+      rgb[j] = unit <= 0 ? 0 : unit >= 1 ? 255 : Math.round(unit * 255);
     }
   }
   return rgb;

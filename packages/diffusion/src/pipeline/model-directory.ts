@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { access, readFile } from "node:fs/promises";
+import { access, readdir, readFile, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { ModelFormatError } from "../errors.ts";
 import { parseSchedulerConfig, type NoiseSchedule } from "../scheduler/noise-schedule.ts";
@@ -17,9 +17,16 @@ export interface ModelDirectory {
   textEncoderPath: string;
   unetPath: string;
   vaeDecoderPath: string;
+  /** img2img and inpainting need it */
+  vaeEncoderPath: string | undefined;
+  safetyCheckerPath: string | undefined;
+  /** CLIP preprocessing for the safety checker (optional; CLIP's defaults otherwise) */
+  featureExtractorConfigPath: string;
   schedule: NoiseSchedule;
   /** latents are divided by this before decoding (AutoencoderKL scaling_factor) */
   vaeScalingFactor: number;
+  /** bytes of every ONNX graph and external weight file the pipeline loads */
+  weightBytes: number;
 }
 
 // SD 1.x/2.x's AutoencoderKL scaling; exports without vae config use it.
@@ -48,6 +55,13 @@ async function requireFile(path: string, what: string): Promise<string> {
   return path;
 }
 
+async function optionalFile(path: string): Promise<string | undefined> {
+  return access(path).then(
+    () => path,
+    () => undefined,
+  );
+}
+
 async function readVaeScalingFactor(dir: string): Promise<number> {
   let config: Record<string, unknown>;
   try {
@@ -60,20 +74,40 @@ async function readVaeScalingFactor(dir: string): Promise<number> {
   return factor;
 }
 
+/** Bytes of a component folder's files except JSON configs: the graph plus external weights (model.onnx_data, weights.pb). */
+async function folderWeightBytes(folder: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    if (entry.isFile() && !entry.name.endsWith(".json")) total += (await stat(join(folder, entry.name))).size;
+  }
+  return total;
+}
+
 export async function openModelDirectory(modelDir: string): Promise<ModelDirectory> {
   const dir = resolve(modelDir);
   await readJson(join(dir, "model_index.json"), "model_index.json");
   const schedulerPath = join(dir, "scheduler", "scheduler_config.json");
   const schedule = parseSchedulerConfig(await readJson(schedulerPath, "scheduler/scheduler_config.json"), schedulerPath);
+  const textEncoderPath = await requireFile(join(dir, "text_encoder", "model.onnx"), "text_encoder/model.onnx");
+  const unetPath = await requireFile(join(dir, "unet", "model.onnx"), "unet/model.onnx");
+  const vaeDecoderPath = await requireFile(join(dir, "vae_decoder", "model.onnx"), "vae_decoder/model.onnx");
+  const vaeEncoderPath = await optionalFile(join(dir, "vae_encoder", "model.onnx"));
+  const safetyCheckerPath = await optionalFile(join(dir, "safety_checker", "model.onnx"));
+  const loaded = [textEncoderPath, unetPath, vaeDecoderPath, vaeEncoderPath, safetyCheckerPath].filter((p) => p !== undefined);
+  const sizes = await Promise.all(loaded.map((path) => folderWeightBytes(join(path, ".."))));
   return {
     dir,
     name: basename(dir),
     tokenizerDir: join(dir, "tokenizer"),
-    textEncoderPath: await requireFile(join(dir, "text_encoder", "model.onnx"), "text_encoder/model.onnx"),
-    unetPath: await requireFile(join(dir, "unet", "model.onnx"), "unet/model.onnx"),
-    vaeDecoderPath: await requireFile(join(dir, "vae_decoder", "model.onnx"), "vae_decoder/model.onnx"),
+    textEncoderPath,
+    unetPath,
+    vaeDecoderPath,
+    vaeEncoderPath,
+    safetyCheckerPath,
+    featureExtractorConfigPath: join(dir, "feature_extractor", "preprocessor_config.json"),
     schedule,
     vaeScalingFactor: await readVaeScalingFactor(dir),
+    weightBytes: sizes.reduce((a, b) => a + b, 0),
   };
 }
 

@@ -2,7 +2,9 @@ import * as ort from "onnxruntime-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { type Dim, type ElemType, GraphBuilder } from "../onnx/graph-builder.ts";
 import { ClipTextEncoder } from "./clip-text-encoder.ts";
+import { SafetyCheckerModel } from "./safety-checker-model.ts";
 import { UnetModel } from "./unet-model.ts";
+import { VaeEncoderModel } from "./vae-encoder-model.ts";
 
 // Exporters disagree on dtypes and shapes of small inputs; the pipeline reads
 // them from the session. These tiny models echo what they were fed.
@@ -62,5 +64,46 @@ describe("ClipTextEncoder", () => {
     const out = await encoder.encode(tokens);
     expect(out.dims).toEqual([1, 77, 1]);
     expect(Array.from(out.data)).toEqual(tokens);
+  });
+});
+
+describe("VaeEncoderModel", () => {
+  // Echo encoders: the mean is the 8x8 block averages of R, G, B plus a copy of R;
+  // optimum's "latent_parameters" form appends a (zero) log-variance.
+  function encoder(outputName: string, channels: number): Uint8Array {
+    const g = new GraphBuilder("echo_vae_encoder");
+    const image = g.input("sample", "float", ["batch", 3, "h", "w"]);
+    const pooled = g.op("AveragePool", [image], { kernel_shape: { ints: [8, 8] }, strides: { ints: [8, 8] } });
+    const parts = [pooled, g.slice(pooled, 1, 0, 1)];
+    if (channels === 8) parts.push(g.op("Mul", [pooled, g.scalar(0)]), g.op("Mul", [g.slice(pooled, 1, 0, 1), g.scalar(0)]));
+    g.output(g.op("Concat", parts, { axis: { int: 1 } }), outputName, "float", ["batch", channels, "h8", "w8"]);
+    return g.toBytes("test");
+  }
+
+  it.each([
+    ["latent_sample", 4],
+    ["latent_parameters", 8],
+  ] as const)("reads %s (%i channels) as the posterior mean", async (name, channels) => {
+    const vae = new VaeEncoderModel(await session(encoder(name, channels)));
+    const image = Float32Array.from({ length: 3 * 16 * 8 }, (_, i) => (i < 128 ? 0.5 : -0.25));
+    const latents = await vae.encode(image, 8, 16, 4);
+    expect(Array.from(latents)).toEqual([0.5, 0.5, -0.25, -0.25, -0.25, -0.25, 0.5, 0.5]);
+  });
+});
+
+describe("SafetyCheckerModel", () => {
+  it("feeds CLIP-normalised clip_input and images, and reads has_nsfw_concepts", async () => {
+    // Flags when clip_input's channel 0 mean is above 0, i.e. mean red above CLIP's red mean.
+    const g = new GraphBuilder("echo_safety_checker");
+    const clip = g.input("clip_input", "float", ["batch", 3, 224, 224]);
+    const images = g.input("images", "float", ["batch", "h", "w", 3]);
+    const red = g.op("ReduceMean", [g.slice(clip, 1, 0, 1)], { axes: { ints: [1, 2, 3] }, keepdims: { int: 0 } });
+    g.output(images, "out_images", "float", ["batch", "h", "w", 3]);
+    g.output(g.op("Greater", [red, g.scalar(0)]), "has_nsfw_concepts", "bool", ["batch"]);
+    const settings = { shortestEdge: 224, cropWidth: 224, cropHeight: 224, mean: [0.48145466, 0.4578275, 0.40821073] as [number, number, number], std: [0.26862954, 0.26130258, 0.27577711] as [number, number, number] };
+    const checker = new SafetyCheckerModel(await session(g.toBytes("test")), settings);
+    const solid = (r: number) => Uint8Array.from({ length: 64 * 32 * 3 }, (_, i) => (i % 3 === 0 ? r : 0));
+    expect(await checker.isFlagged(solid(200), 64, 32)).toBe(true);
+    expect(await checker.isFlagged(solid(100), 64, 32)).toBe(false); // 100/255 < 0.4815
   });
 });

@@ -110,12 +110,26 @@ describe("Pipeline.render with the demo model", () => {
     expect(isBlue(rgbAt(pushed, 4, 4))).toBe(true);
   });
 
-  it("writes A1111 parameters and nothing time-dependent", async () => {
+  it("writes A1111 parameters, JSON provenance and nothing time-dependent", async () => {
     const image = decode(await render({ negativePrompt: "blurry", seed: 4294967295 }));
     expect(image.text).toEqual({
       parameters:
         "a red circle on a blue background\nNegative prompt: blurry\n" +
         `Steps: 20, Sampler: Euler, CFG scale: 7.5, Seed: 4294967295, Size: 256x256, Model hash: ${pipeline.modelHash}, Model: atelier-demo`,
+      atelier: JSON.stringify({
+        atelier: "0.1.0",
+        onnxruntime: "1.30.0",
+        model: "atelier-demo",
+        modelHash: pipeline.modelHash,
+        providers: ["cpu"],
+        sampler: "euler",
+        seed: 4294967295,
+        steps: 20,
+        guidance: 7.5,
+        width: 256,
+        height: 256,
+        nsfw: false,
+      }),
     });
   });
 

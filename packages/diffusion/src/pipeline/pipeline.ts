@@ -1,74 +1,133 @@
-import { AbortError, ModelFormatError, ValidationError } from "../errors.ts";
-import { gaussianNoise } from "../noise/gaussian-noise.ts";
+import { AbortError, ModelFormatError } from "../errors.ts";
+import { GaussianStream } from "../noise/gaussian-noise.ts";
 import { encodePng } from "../png/png-encode.ts";
-import { type RenderRequest, validateRenderRequest } from "../render-request.ts";
+import { thumbnailPng } from "../png/thumbnail.ts";
+import type { RenderRequest } from "../render-request.ts";
 import { createSampler } from "../samplers/sampler-registry.ts";
 import type { NoiseSchedule } from "../scheduler/noise-schedule.ts";
 import { ClipTokenizer } from "../tokenizer/clip-tokenizer.ts";
+import { countPromptTokens } from "../tokenizer/prompt-tokens.ts";
 import { formatA1111Parameters } from "./a1111-parameters.ts";
+import { readClipImageSettings } from "./clip-image-processor.ts";
 import { ClipTextEncoder } from "./clip-text-encoder.ts";
+import { type DenoiseItem, denoiseBatch } from "./denoise-batch.ts";
+import { resolveProviders } from "./execution-providers.ts";
 import { planarToRgb8 } from "./image-pixels.ts";
-import { openModelDirectory, shortModelHash } from "./model-directory.ts";
-import { checkProviders, createSession } from "./onnx-session.ts";
+import { maxBatchWithin } from "./memory-estimate.ts";
+import { type ModelDirectory, openModelDirectory, shortModelHash } from "./model-directory.ts";
+import { createSession, type GraphOptimizationLevel, type SessionClock, type SessionSettings } from "./onnx-session.ts";
+import { type PlannedImage, groupCompatible, planImages } from "./render-plan.ts";
+import { PromptEncoder } from "./prompt-encoder.ts";
+import { formatProvenance, PROVENANCE_KEYWORD } from "./provenance.ts";
+import { SafetyCheckerModel } from "./safety-checker-model.ts";
+import { compositeOutsideMask, maskedPlanar } from "./source-image.ts";
 import { UnetModel } from "./unet-model.ts";
 import { VaeDecoderModel } from "./vae-decoder-model.ts";
+import { VaeEncoderModel } from "./vae-encoder-model.ts";
 
 export interface PipelineOptions {
-  /** onnxruntime execution providers in preference order; default ["cpu"] */
+  /** onnxruntime execution providers in preference order, e.g. ["cuda", "cpu"]; default ["cpu"] */
   providers?: string[];
+  /** skip listed providers that cannot run on this machine instead of failing (at least one must remain); default false */
+  providerFallback?: boolean;
   /** threads per operator; default 1 (agents run one pipeline per slot) */
   intraOpThreads?: number;
+  /** threads across independent operators; default 1 */
+  interOpThreads?: number;
+  /** onnxruntime graph optimisation; default "all" */
+  graphOptimization?: GraphOptimizationLevel;
+  /** longer side of RenderResult.thumbnail; default 128 */
+  thumbnailMaxSidePx?: number;
 }
 
 export interface RenderOptions {
   /** checked before every denoising step and before decoding */
   signal?: AbortSignal;
-  /** called after each denoising step with (steps done, total steps) */
+  /** called after each denoising step with (steps done, UNet calls in this batch) */
   onStep?: (step: number, steps: number) => void;
 }
 
 export interface RenderResult {
   png: Uint8Array;
+  /** RGB PNG, box-filtered to thumbnailMaxSidePx on the longer side, no text chunks */
+  thumbnail: Uint8Array;
   width: number;
   height: number;
-  /** text encoding + denoising + VAE decoding, milliseconds */
+  /** the safety checker flagged the image; `png` is then solid black. Always false without safety_checker/ */
+  nsfw: boolean;
+  /** text encoding + denoising + VAE, milliseconds (shared by the images of one UNet batch) */
   inferenceMs: number;
-  /** the whole render call, including validation and PNG encoding, milliseconds */
+  /** from the render call to this image's PNG, including validation and encoding, milliseconds */
   totalMs: number;
 }
 
+/** Cumulative counters since load, for overhead and throughput figures. */
+export interface PipelineStats {
+  images: number;
+  /** time inside onnxruntime session.run, all models */
+  sessionRunMs: number;
+  sessionRuns: number;
+  /** PNG and thumbnail encoding */
+  pngEncodeMs: number;
+  /** wall time of render/renderBatch calls */
+  renderMs: number;
+}
+
 const VAE_DOWNSCALE = 8;
+const DEFAULT_THUMBNAIL_SIDE_PX = 128;
+
+interface Components {
+  textEncoder: ClipTextEncoder;
+  unet: UnetModel;
+  vaeDecoder: VaeDecoderModel;
+  vaeEncoder: VaeEncoderModel | undefined;
+  safetyChecker: SafetyCheckerModel | undefined;
+}
 
 /**
- * A loaded Stable-Diffusion-style model: tokenizer, text encoder, UNet and
- * VAE decoder sessions. Renders may run concurrently on one pipeline.
+ * A loaded Stable-Diffusion-style model: tokenizer, text encoder, UNet, VAE
+ * and optional safety checker sessions. Renders may run concurrently.
  */
 export class Pipeline {
   private closing: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly counters: PipelineStats = { images: 0, sessionRunMs: 0, sessionRuns: 0, pngEncodeMs: 0, renderMs: 0 };
+  private readonly promptEncoder: PromptEncoder;
+  private readonly schedule: NoiseSchedule;
+  // The all-grey image's latents, which 9-channel UNets get as "masked image" for renders without a mask.
+  private readonly greyLatents = new Map<string, Promise<Float32Array>>();
 
   private constructor(
-    /** model directory basename (A1111 "Model") */
-    readonly name: string,
+    private readonly model: ModelDirectory,
     /** first 10 hex digits of sha256(unet/model.onnx) (A1111 "Model hash") */
     readonly modelHash: string,
+    /** the execution providers the sessions run on, in preference order */
+    readonly providers: readonly string[],
     private readonly tokenizer: ClipTokenizer,
-    private readonly textEncoder: ClipTextEncoder,
-    private readonly unet: UnetModel,
-    private readonly vae: VaeDecoderModel,
-    private readonly schedule: NoiseSchedule,
-    private readonly vaeScalingFactor: number,
-  ) {}
+    private readonly components: Components,
+    private readonly clock: SessionClock,
+    private readonly thumbnailMaxSidePx: number,
+  ) {
+    this.promptEncoder = new PromptEncoder(tokenizer, components.textEncoder);
+    this.schedule = model.schedule;
+  }
 
   static async load(modelDir: string, options: PipelineOptions = {}): Promise<Pipeline> {
-    const settings = { providers: options.providers ?? ["cpu"], intraOpThreads: options.intraOpThreads ?? 1 };
-    if (settings.providers.length === 0) throw new RangeError("providers must name at least one execution provider");
-    if (!Number.isInteger(settings.intraOpThreads) || settings.intraOpThreads < 1) {
-      throw new RangeError(`intraOpThreads must be a positive integer (got ${settings.intraOpThreads})`);
+    const requested = options.providers ?? ["cpu"];
+    if (requested.length === 0) throw new RangeError("providers must name at least one execution provider");
+    for (const [name, value] of [["intraOpThreads", options.intraOpThreads ?? 1], ["interOpThreads", options.interOpThreads ?? 1], ["thumbnailMaxSidePx", options.thumbnailMaxSidePx ?? 1]] as const) {
+      if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer (got ${value})`);
     }
-    checkProviders(settings.providers);
+    const { providers } = await resolveProviders(requested, options.providerFallback ?? false);
+    const settings: SessionSettings = {
+      providers,
+      intraOpThreads: options.intraOpThreads ?? 1,
+      interOpThreads: options.interOpThreads ?? 1,
+      graphOptimization: options.graphOptimization ?? "all",
+    };
     const model = await openModelDirectory(modelDir);
     const [tokenizer, modelHash] = await Promise.all([ClipTokenizer.load(model.tokenizerDir), shortModelHash(model.unetPath)]);
+    const clock: SessionClock = { sessionRunMs: 0, sessionRuns: 0 };
     // Sessions opened so far, released again if a later one fails.
     const opened: { release(): Promise<void> }[] = [];
     const open = async (path: string) => {
@@ -77,23 +136,51 @@ export class Pipeline {
       return session;
     };
     try {
-      const textEncoder = new ClipTextEncoder(await open(model.textEncoderPath));
-      const unet = new UnetModel(await open(model.unetPath));
-      const vae = new VaeDecoderModel(await open(model.vaeDecoderPath));
-      const window = textEncoder.fixedSequenceLength;
+      const components: Components = {
+        textEncoder: new ClipTextEncoder(await open(model.textEncoderPath), clock),
+        unet: new UnetModel(await open(model.unetPath), clock),
+        vaeDecoder: new VaeDecoderModel(await open(model.vaeDecoderPath), clock),
+        vaeEncoder: model.vaeEncoderPath ? new VaeEncoderModel(await open(model.vaeEncoderPath), clock) : undefined,
+        safetyChecker: model.safetyCheckerPath
+          ? new SafetyCheckerModel(await open(model.safetyCheckerPath), await readClipImageSettings(model.featureExtractorConfigPath), clock)
+          : undefined,
+      };
+      const window = components.textEncoder.fixedSequenceLength;
       if (window !== undefined && window !== tokenizer.maxLength) {
         throw new ModelFormatError(`text_encoder takes ${window} tokens but the tokenizer pads to ${tokenizer.maxLength}`);
       }
-      return new Pipeline(model.name, modelHash, tokenizer, textEncoder, unet, vae, model.schedule, model.vaeScalingFactor);
+      if (components.unet.isInpainting && !components.vaeEncoder) {
+        throw new ModelFormatError(`unet takes ${components.unet.inputChannels} channels (inpainting) but the model has no vae_encoder/`);
+      }
+      return new Pipeline(model, modelHash, providers, tokenizer, components, clock, options.thumbnailMaxSidePx ?? DEFAULT_THUMBNAIL_SIDE_PX);
     } catch (error) {
       await Promise.allSettled(opened.map((session) => session.release()));
       throw error;
     }
   }
 
-  /** Tokens the prompt takes in this model's window, start/end markers excluded. */
+  /** model directory basename (A1111 "Model") */
+  get name(): string {
+    return this.model.name;
+  }
+
+  /** bytes of the model's ONNX files, which stay loaded while the pipeline is open */
+  get residentBytes(): number {
+    return this.model.weightBytes;
+  }
+
+  /** the UNet is a 9-channel inpainting export; other models inpaint by blending latents outside the mask */
+  get isInpaintingModel(): boolean {
+    return this.components.unet.isInpainting;
+  }
+
+  get stats(): PipelineStats {
+    return { ...this.counters, sessionRunMs: this.clock.sessionRunMs, sessionRuns: this.clock.sessionRuns };
+  }
+
+  /** Tokens the prompt takes in this model's window (emphasis syntax parsed), start/end markers excluded. */
   countTokens(prompt: string): number {
-    return this.tokenizer.countTokens(prompt);
+    return countPromptTokens(this.tokenizer, prompt);
   }
 
   /** Prompt tokens that fit the window (77 positions minus start and end markers for CLIP). */
@@ -101,9 +188,29 @@ export class Pipeline {
     return this.tokenizer.maxLength - 2;
   }
 
+  /**
+   * The largest number of width x height images to pass to one renderBatch
+   * call within `memoryBudgetBytes`, from a coarse estimate of the UNet's
+   * activations (see memory-estimate.ts); 0 when not even one fits.
+   */
+  maxBatchFor(width: number, height: number, memoryBudgetBytes: number, options: { guided?: boolean } = {}): number {
+    const elementBytes = this.components.unet.elementBytes;
+    return maxBatchWithin(memoryBudgetBytes, this.residentBytes, { width, height, elementBytes }, options.guided ?? true);
+  }
+
   render(req: RenderRequest, options: RenderOptions = {}): Promise<RenderResult> {
+    return this.renderBatch([req], options).then((results) => results[0]!);
+  }
+
+  /**
+   * Renders several requests; compatible ones (same size, sampler, steps,
+   * strength and guided-or-not) share each UNet call, and every image comes
+   * out byte-identical to rendering it alone. Results are in request order.
+   * Any invalid request rejects the whole call before work starts.
+   */
+  renderBatch(requests: readonly RenderRequest[], options: RenderOptions = {}): Promise<RenderResult[]> {
     if (this.closing) return Promise.reject(new Error(`pipeline ${this.name} is closed`));
-    const run = this.renderOnce(req, options);
+    const run = this.renderAll(requests, options);
     this.inFlight.add(run);
     const forget = () => this.inFlight.delete(run);
     run.then(forget, forget);
@@ -117,7 +224,8 @@ export class Pipeline {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.inFlight]);
-      await Promise.all([this.textEncoder.release(), this.unet.release(), this.vae.release()]);
+      const { textEncoder, unet, vaeDecoder, vaeEncoder, safetyChecker } = this.components;
+      await Promise.all([textEncoder.release(), unet.release(), vaeDecoder.release(), vaeEncoder?.release(), safetyChecker?.release()]);
     })();
     return this.closing;
   }
@@ -127,69 +235,126 @@ export class Pipeline {
     if (this.closing) throw new AbortError(`pipeline ${this.name} was closed during the render`);
   }
 
-  private async renderOnce(req: RenderRequest, { signal, onStep }: RenderOptions): Promise<RenderResult> {
+  private async renderAll(requests: readonly RenderRequest[], options: RenderOptions): Promise<RenderResult[]> {
     const startedAt = performance.now();
-    const issues = validateRenderRequest(req);
-    if (issues.length > 0) throw new ValidationError(issues);
-    this.checkContinue(signal);
-    // diffusers' rule: guidance <= 1 means no unconditional pass at all.
-    const guided = req.guidance > 1;
-    const promptIds = this.tokenizer.encodeForModel(req.prompt);
-    const negativeIds = guided ? this.tokenizer.encodeForModel(req.negativePrompt) : undefined;
-
-    const inferenceStartedAt = performance.now();
-    const hidden = await this.encodeText(negativeIds ? [negativeIds, promptIds] : [promptIds]);
-    const sampler = createSampler(req.sampler, this.schedule, req.steps);
-    const latentDims = [1, this.unet.latentChannels, req.height / VAE_DOWNSCALE, req.width / VAE_DOWNSCALE];
-    const latentSize = latentDims.reduce((a, b) => a * b, 1);
-    let latents: Float32Array = gaussianNoise(req.seed, latentSize).map((x) => x * sampler.initNoiseSigma);
-
-    for (let i = 0; i < sampler.timesteps.length; i++) {
-      this.checkContinue(signal);
-      const input = sampler.scaleModelInput(latents, i);
-      // One UNet call for both halves: [unconditional, conditional], as diffusers batches them.
-      const batchInput = guided ? concat([input, input]) : input;
-      const batchDims = [guided ? 2 : 1, ...latentDims.slice(1)];
-      const prediction = await this.unet.predict(batchInput, batchDims, sampler.timesteps[i]!, hidden.data, hidden.dims);
-      const noise = guided ? applyGuidance(prediction, latentSize, req.guidance) : prediction;
-      latents = sampler.step(noise, i, latents);
-      onStep?.(i + 1, sampler.timesteps.length);
+    try {
+      if (requests.length === 0) return [];
+      const planned = planImages(requests, {
+        encoder: this.promptEncoder,
+        schedule: this.schedule,
+        modelName: this.name,
+        hasVaeEncoder: this.components.vaeEncoder !== undefined,
+      });
+      this.checkContinue(options.signal);
+      const results = new Array<RenderResult>(requests.length);
+      for (const group of groupCompatible(planned)) {
+        for (const [index, result] of await this.renderGroup(group, options, startedAt)) results[index] = result;
+      }
+      return results;
+    } finally {
+      this.counters.renderMs += performance.now() - startedAt;
     }
-    this.checkContinue(signal);
-    const scaled = latents.map((x) => x / this.vaeScalingFactor);
-    const image = await this.vae.decode(scaled, latentDims, req.width, req.height);
-    const inferenceMs = performance.now() - inferenceStartedAt;
-
-    const parameters = formatA1111Parameters(req, { name: this.name, hash: this.modelHash });
-    const png = encodePng(planarToRgb8(image, req.width, req.height), req.width, req.height, { parameters });
-    return { png, width: req.width, height: req.height, inferenceMs, totalMs: performance.now() - startedAt };
   }
 
-  // Prompts are encoded one at a time: many exports fix the text encoder's batch at 1.
-  private async encodeText(prompts: number[][]): Promise<{ data: Float32Array; dims: number[] }> {
-    const encoded = [];
-    for (const ids of prompts) encoded.push(await this.textEncoder.encode(ids));
-    const [, tokens, width] = encoded[0]!.dims;
-    return { data: concat(encoded.map((e) => e.data)), dims: [prompts.length, tokens!, width!] };
+  private async renderGroup(group: readonly PlannedImage[], options: RenderOptions, startedAt: number): Promise<[number, RenderResult][]> {
+    const inferenceStartedAt = performance.now();
+    const first = group[0]!;
+    const { width, height } = first.request;
+    const calls = createSampler(first.request.sampler, this.schedule, first.request.steps, first.strength ?? 1).timesteps.length;
+    let images: Uint8Array[];
+    if (calls === 0) {
+      // Nothing to denoise (strength 0, or too low for one step): the source pixels themselves, not a lossy VAE round trip.
+      images = group.map((image) => image.source!.rgb);
+    } else {
+      const shape = { latentChannels: this.components.unet.latentChannels, latentHeight: height / VAE_DOWNSCALE, latentWidth: width / VAE_DOWNSCALE };
+      const items: DenoiseItem[] = [];
+      let text = { tokens: 0, width: 0 };
+      for (const image of group) {
+        const cond = await this.promptEncoder.embed(image.request.prompt);
+        const uncond = image.guided ? await this.promptEncoder.embed(image.request.negativePrompt) : undefined;
+        text = { tokens: cond.tokens, width: cond.width };
+        items.push(await this.startItem(image, shape, cond.data, uncond?.data));
+      }
+      const control = { checkContinue: () => this.checkContinue(options.signal), ...(options.onStep ? { onStep: options.onStep } : {}) };
+      const latents = await denoiseBatch(this.components.unet, items, { ...shape, tokens: text.tokens, hiddenWidth: text.width }, control);
+      this.checkContinue(options.signal);
+      images = [];
+      for (const [j, image] of group.entries()) images.push(await this.decode(latents[j]!, image));
+    }
+    const out: [number, RenderResult][] = [];
+    for (const [j, image] of group.entries()) {
+      const rgb = images[j]!;
+      const nsfw = this.components.safetyChecker ? await this.components.safetyChecker.isFlagged(rgb, width, height) : false;
+      // diffusers' safety checker output: a flagged image becomes solid black.
+      const pixels = nsfw ? new Uint8Array(rgb.length) : rgb;
+      const inferenceMs = performance.now() - inferenceStartedAt;
+      out.push([image.index, { ...this.encode(image, pixels, nsfw), width, height, nsfw, inferenceMs, totalMs: performance.now() - startedAt }]);
+      this.counters.images++;
+    }
+    return out;
   }
-}
 
-function concat(parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
+  /** An image's sampler, noise stream and starting latents (the stream's first draw is the initial noise). */
+  private async startItem(image: PlannedImage, shape: { latentChannels: number; latentHeight: number; latentWidth: number }, cond: Float32Array, uncond: Float32Array | undefined): Promise<DenoiseItem> {
+    const { request, source, mask } = image;
+    const sampler = createSampler(request.sampler, this.schedule, request.steps, image.strength ?? 1);
+    const stream = new GaussianStream(request.seed);
+    const noise = stream.next(shape.latentChannels * shape.latentHeight * shape.latentWidth);
+    const item: DenoiseItem = { sampler, stream, latents: noise, guidance: request.guidance, cond, ...(uncond ? { uncond } : {}) };
+    const imageLatents = source ? await this.encodeImage(source.planar, request.width, request.height) : undefined;
+    // diffusers' inpainting at full strength starts from pure noise; img2img always from the noised image.
+    item.latents = imageLatents && !(mask && image.strength === 1) ? sampler.addNoise(imageLatents, noise, 0) : noise.map((x) => x * sampler.initNoiseSigma);
+    if (this.components.unet.isInpainting) {
+      const plane = shape.latentHeight * shape.latentWidth;
+      item.inpaintInput =
+        source && mask
+          ? { mask: mask.latent, maskedLatents: await this.encodeImage(maskedPlanar(source, mask), request.width, request.height) }
+          : { mask: new Float32Array(plane).fill(1), maskedLatents: await this.greyImageLatents(request.width, request.height) };
+    } else if (mask && imageLatents) {
+      item.latentBlend = { mask: mask.latent, imageLatents, noise };
+    }
+    return item;
   }
-  return out;
-}
 
-/** ε = ε_uncond + g·(ε_cond - ε_uncond), from a [uncond, cond] batch. */
-function applyGuidance(prediction: Float32Array, size: number, guidance: number): Float32Array {
-  const out = new Float32Array(size);
-  for (let i = 0; i < size; i++) {
-    const unconditional = prediction[i]!;
-    out[i] = unconditional + guidance * (prediction[size + i]! - unconditional);
+  private async encodeImage(planar: Float32Array, width: number, height: number): Promise<Float32Array> {
+    const latents = await this.components.vaeEncoder!.encode(planar, width, height, this.components.unet.latentChannels);
+    return latents.map((x) => x * this.model.vaeScalingFactor);
   }
-  return out;
+
+  private greyImageLatents(width: number, height: number): Promise<Float32Array> {
+    const key = `${width}x${height}`;
+    let latents = this.greyLatents.get(key);
+    if (!latents) {
+      latents = this.encodeImage(new Float32Array(3 * width * height), width, height);
+      this.greyLatents.set(key, latents);
+    }
+    return latents;
+  }
+
+  private async decode(latents: Float32Array, image: PlannedImage): Promise<Uint8Array> {
+    const { width, height } = image.request;
+    const scaled = latents.map((x) => x / this.model.vaeScalingFactor);
+    const dims = [1, this.components.unet.latentChannels, height / VAE_DOWNSCALE, width / VAE_DOWNSCALE];
+    const rgb = planarToRgb8(await this.components.vaeDecoder.decode(scaled, dims, width, height), width, height);
+    // Inpainting keeps the unmasked pixels exactly, as A1111's overlay does.
+    return image.source && image.mask ? compositeOutsideMask(rgb, image.source, image.mask) : rgb;
+  }
+
+  private encode(image: PlannedImage, rgb: Uint8Array, nsfw: boolean): { png: Uint8Array; thumbnail: Uint8Array } {
+    const encodeStartedAt = performance.now();
+    const { request } = image;
+    const parameters = formatA1111Parameters(request, { name: this.name, hash: this.modelHash }, image.strength);
+    const provenance = formatProvenance(request, {
+      model: this.name,
+      modelHash: this.modelHash,
+      providers: this.providers,
+      strength: image.strength,
+      inpainting: image.mask !== undefined,
+      nsfw,
+    });
+    const png = encodePng(rgb, request.width, request.height, { parameters, [PROVENANCE_KEYWORD]: provenance });
+    const thumbnail = thumbnailPng(rgb, request.width, request.height, this.thumbnailMaxSidePx);
+    this.counters.pngEncodeMs += performance.now() - encodeStartedAt;
+    return { png, thumbnail };
+  }
 }

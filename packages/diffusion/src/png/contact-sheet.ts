@@ -1,4 +1,5 @@
-import { decodePng } from "./png-decode.ts";
+import { boxDownscale } from "../image/box-downscale.ts";
+import { type DecodedPng, decodePng } from "./png-decode.ts";
 import { encodePng } from "./png-encode.ts";
 
 export interface ContactSheetOptions {
@@ -10,6 +11,17 @@ export interface ContactSheetOptions {
 
 // Empty cells and letterbox bars; dark so that images stand out.
 const BACKGROUND = 24;
+
+/** RGB pixels, RGBA composited over the sheet background. */
+function opaque(image: DecodedPng): Uint8Array {
+  if (image.channels === 3) return image.pixels;
+  const rgb = new Uint8Array(image.width * image.height * 3);
+  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
+    const alpha = image.pixels[i + 3]! / 255;
+    for (let c = 0; c < 3; c++) rgb[j + c] = Math.round(image.pixels[i + c]! * alpha + BACKGROUND * (1 - alpha));
+  }
+  return rgb;
+}
 
 /**
  * One RGB PNG showing `pngs` as a grid of downscaled tiles, left to right,
@@ -28,28 +40,12 @@ export function contactSheet(pngs: Uint8Array[], options: ContactSheetOptions): 
   pngs.forEach((png, index) => {
     const image = decodePng(png);
     const scale = Math.min(tile / image.width, tile / image.height);
-    const fitWidth = Math.max(1, Math.round(image.width * scale));
-    const fitHeight = Math.max(1, Math.round(image.height * scale));
-    const originX = (index % columns) * tile + Math.floor((tile - fitWidth) / 2);
-    const originY = Math.floor(index / columns) * tile + Math.floor((tile - fitHeight) / 2);
-    for (let ty = 0; ty < fitHeight; ty++) {
-      const y0 = Math.floor((ty * image.height) / fitHeight);
-      const y1 = Math.max(y0 + 1, Math.floor(((ty + 1) * image.height) / fitHeight));
-      for (let tx = 0; tx < fitWidth; tx++) {
-        const x0 = Math.floor((tx * image.width) / fitWidth);
-        const x1 = Math.max(x0 + 1, Math.floor(((tx + 1) * image.width) / fitWidth));
-        const sum = [0, 0, 0];
-        for (let y = y0; y < y1; y++) {
-          for (let x = x0; x < x1; x++) {
-            const at = (y * image.width + x) * image.channels;
-            const alpha = image.channels === 4 ? image.pixels[at + 3]! / 255 : 1;
-            for (let c = 0; c < 3; c++) sum[c]! += image.pixels[at + c]! * alpha + BACKGROUND * (1 - alpha);
-          }
-        }
-        const count = (y1 - y0) * (x1 - x0);
-        const out = ((originY + ty) * width + originX + tx) * 3;
-        for (let c = 0; c < 3; c++) sheet[out + c] = Math.round(sum[c]! / count);
-      }
+    const fit = { width: Math.max(1, Math.round(image.width * scale)), height: Math.max(1, Math.round(image.height * scale)) };
+    const tilePixels = boxDownscale(opaque(image), image.width, image.height, 3, fit.width, fit.height);
+    const originX = (index % columns) * tile + Math.floor((tile - fit.width) / 2);
+    const originY = Math.floor(index / columns) * tile + Math.floor((tile - fit.height) / 2);
+    for (let y = 0; y < fit.height; y++) {
+      sheet.set(tilePixels.subarray(y * fit.width * 3, (y + 1) * fit.width * 3), ((originY + y) * width + originX) * 3);
     }
   });
   return encodePng(sheet, width, height);

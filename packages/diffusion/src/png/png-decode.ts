@@ -3,6 +3,21 @@ import { crc32 } from "./crc32.ts";
 import { unfilterScanlines } from "./png-filters.ts";
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/** samples per pixel by PNG colour type: grey, RGB, grey+alpha, RGBA (palettes are not read) */
+const STORED_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
+
+/** Grey (+alpha) samples as RGB(A), so callers see 3 or 4 channels only. */
+function expandGrey(stored: Uint8Array, storedChannels: number): Uint8Array {
+  const pixelCount = stored.length / storedChannels;
+  const outChannels = storedChannels === 2 ? 4 : 3;
+  const out = new Uint8Array(pixelCount * outChannels);
+  for (let i = 0; i < pixelCount; i++) {
+    const grey = stored[i * storedChannels]!;
+    out.fill(grey, i * outChannels, i * outChannels + 3);
+    if (storedChannels === 2) out[i * 4 + 3] = stored[i * 2 + 1]!;
+  }
+  return out;
+}
 
 export interface DecodedPng {
   width: number;
@@ -24,7 +39,8 @@ function splitAtNul(bytes: Uint8Array, from = 0): [Uint8Array, number] {
 
 /**
  * Decodes non-interlaced 8-bit RGB and RGBA PNGs (all filter types) with
- * their tEXt, zTXt and iTXt chunks. That covers what this package writes
+ * their tEXt, zTXt and iTXt chunks, and 8-bit grey and grey+alpha (masks are
+ * often saved so) expanded to RGB/RGBA. That covers what this package writes
  * and what common diffusion tools write; anything else is refused by name.
  */
 export function decodePng(png: Uint8Array): DecodedPng {
@@ -33,6 +49,7 @@ export function decodePng(png: Uint8Array): DecodedPng {
   let width = 0;
   let height = 0;
   let channels: 3 | 4 = 3;
+  let storedChannels = 3;
   const idat: Uint8Array[] = [];
   const text: Record<string, string> = {};
   let offset = 8;
@@ -51,10 +68,14 @@ export function decodePng(png: Uint8Array): DecodedPng {
         width = header.getUint32(0);
         height = header.getUint32(4);
         const [bitDepth, colorType, , , interlace] = [data[8], data[9], data[10], data[11], data[12]];
-        if (bitDepth !== 8 || (colorType !== 2 && colorType !== 6) || interlace !== 0) {
-          throw new Error(`unsupported PNG: bit depth ${bitDepth}, colour type ${colorType}, interlace ${interlace}; only 8-bit non-interlaced RGB/RGBA is read`);
+        const stored = STORED_CHANNELS[colorType!];
+        if (bitDepth !== 8 || stored === undefined || interlace !== 0) {
+          throw new Error(
+            `unsupported PNG: bit depth ${bitDepth}, colour type ${colorType}, interlace ${interlace}; only 8-bit non-interlaced grey, grey+alpha, RGB and RGBA are read`,
+          );
         }
-        channels = colorType === 6 ? 4 : 3;
+        storedChannels = stored;
+        channels = stored === 2 || stored === 4 ? 4 : 3;
         break;
       }
       case "IDAT":
@@ -88,6 +109,7 @@ export function decodePng(png: Uint8Array): DecodedPng {
   }
   if (width === 0 || height === 0) throw new Error("PNG has no IHDR chunk");
   if (idat.length === 0) throw new Error("PNG has no IDAT chunk");
-  const pixels = unfilterScanlines(inflateSync(Buffer.concat(idat)), width, height, channels);
+  const stored = unfilterScanlines(inflateSync(Buffer.concat(idat)), width, height, storedChannels);
+  const pixels = storedChannels < 3 ? expandGrey(stored, storedChannels) : stored;
   return { width, height, channels, pixels, text };
 }

@@ -1,4 +1,4 @@
-import { deflateSync } from "node:zlib";
+import { deflateSync, inflateSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { contactSheet } from "./contact-sheet.ts";
 import { crc32 } from "./crc32.ts";
@@ -56,6 +56,36 @@ describe("PNG", () => {
     expect(() => encodePng(new Uint8Array(10), 8, 8)).toThrow(/needs 192/);
   });
 
+  it("expands 8-bit grey and grey+alpha to RGB and RGBA", () => {
+    const head = encodePng(gradient(2, 2, 3), 2, 2).subarray(0, 8);
+    const tail = encodePng(gradient(2, 2, 3), 2, 2).subarray(-12);
+    const pngOf = (colourType: number, rows: number[][]) => {
+      const header = Buffer.alloc(13);
+      header.writeUInt32BE(2, 0);
+      header.writeUInt32BE(2, 4);
+      header.set([8, colourType, 0, 0, 0], 8);
+      const scan = Uint8Array.from(rows.flatMap((row) => [0, ...row]));
+      return Buffer.concat([head, chunkOf("IHDR", header), chunkOf("IDAT", deflateSync(scan)), tail]);
+    };
+    const grey = decodePng(pngOf(0, [[0, 128], [200, 255]]));
+    expect(grey.channels).toBe(3);
+    expect(Array.from(grey.pixels)).toEqual([0, 0, 0, 128, 128, 128, 200, 200, 200, 255, 255, 255]);
+    const greyAlpha = decodePng(pngOf(4, [[10, 255, 20, 0], [30, 128, 40, 7]]));
+    expect(greyAlpha.channels).toBe(4);
+    expect(Array.from(greyAlpha.pixels)).toEqual([10, 10, 10, 255, 20, 20, 20, 0, 30, 30, 30, 128, 40, 40, 40, 7]);
+    expect(() => decodePng(pngOf(3, [[0, 0], [0, 0]]))).toThrow(/colour type 3/);
+  });
+
+  it("picks one filter type per image from a sample of rows", () => {
+    // Rows of jagged texture, each the row above plus one: "Up" leaves only ones (Paeth ties, and the lower type wins).
+    const rows = Uint8Array.from({ length: 16 * 16 * 3 }, (_, i) => ((Math.floor(i / 3) % 16) * 97) % 200 + Math.floor(i / 48));
+    const scan = inflateSync(idatOf(encodePng(rows, 16, 16)));
+    for (let y = 0; y < 16; y++) expect(scan[y * 49]).toBe(2);
+    // Left-to-right ramps on jagged row offsets: "Sub" does.
+    const ramps = Uint8Array.from({ length: 16 * 16 * 3 }, (_, i) => (Math.floor(i / 48) * 53) % 200 + (Math.floor(i / 3) % 16));
+    expect(inflateSync(idatOf(encodePng(ramps, 16, 16)))[0]).toBe(1);
+  });
+
   it("decodes IDAT split across chunks", () => {
     const rgb = gradient(16, 16, 3);
     const png = encodePng(rgb, 16, 16);
@@ -69,6 +99,22 @@ describe("PNG", () => {
     expect(Buffer.from(decodePng(split).pixels).equals(Buffer.from(rgb))).toBe(true);
   });
 });
+
+function chunkOf(type: string, data: Uint8Array): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, "latin1");
+  out.set(data, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+/** The data of a PNG's single IDAT chunk. */
+function idatOf(png: Uint8Array): Buffer {
+  const buffer = Buffer.from(png);
+  const at = buffer.indexOf("IDAT");
+  return buffer.subarray(at + 4, at + 4 + buffer.readUInt32BE(at - 4));
+}
 
 function idat(data: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + data.length);

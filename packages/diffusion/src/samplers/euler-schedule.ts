@@ -52,5 +52,7 @@ export function addSigmaNoise(clean: Float32Array, noise: Float32Array, sigma: n
 /** latents / sqrt(σ² + 1): what the UNet expects from a σ-parameterised sample. */
 export function scaleBySigma(latents: Float32Array, sigma: number): Float32Array {
   const scale = 1 / Math.sqrt(sigma * sigma + 1);
-  return latents.map((x) => x * scale);
+  const out = new Float32Array(latents.length);
+  for (let k = 0; k < latents.length; k++) out[k] = latents[k]! * scale;
+  return out;
 }

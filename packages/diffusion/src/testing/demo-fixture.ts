@@ -4,9 +4,10 @@ import { join } from "node:path";
 import { ensureDemoModel } from "../demo/demo-model.ts";
 import type { DecodedPng } from "../png/png-decode.ts";
 import type { RenderRequest } from "../render-request.ts";
+import { type TestModelOptions, writeTestModel } from "../test-models/index.ts";
 
-// Shared setup for tests that render with the demo model. Not exported from
-// the package entry point.
+// Shared setup for tests that render with generated models. Not exported
+// from the package entry points.
 
 export const RED_CIRCLE: RenderRequest = {
   prompt: "a red circle on a blue background",
@@ -23,6 +24,14 @@ export const RED_CIRCLE: RenderRequest = {
 export async function demoModelDir(): Promise<{ modelDir: string; remove: () => Promise<void> }> {
   const root = await mkdtemp(join(tmpdir(), "atelier-diffusion-test-"));
   return { modelDir: await ensureDemoModel(root), remove: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** Fresh temp folders holding generated test models, by name; remove() deletes them. */
+export async function testModelDirs<K extends string>(models: Record<K, TestModelOptions>): Promise<{ dirs: Record<K, string>; remove: () => Promise<void> }> {
+  const root = await mkdtemp(join(tmpdir(), "atelier-diffusion-test-"));
+  const dirs = {} as Record<K, string>;
+  for (const name of Object.keys(models) as K[]) dirs[name] = await writeTestModel(root, name, models[name]);
+  return { dirs, remove: () => rm(root, { recursive: true, force: true }) };
 }
 
 export type Rgb = readonly [number, number, number];
@@ -45,3 +54,13 @@ export function maxPixelDifference(a: DecodedPng, b: DecodedPng): number {
   for (let i = 0; i < a.pixels.length; i++) max = Math.max(max, Math.abs(a.pixels[i]! - b.pixels[i]!));
   return max;
 }
+
+/** Mean per-sample absolute difference between two decoded images of equal size. */
+export function meanPixelDifference(a: DecodedPng, b: DecodedPng): number {
+  let total = 0;
+  for (let i = 0; i < a.pixels.length; i++) total += Math.abs(a.pixels[i]! - b.pixels[i]!);
+  return total / a.pixels.length;
+}
+
+export const isRedish = ([r, g, b]: Rgb) => r > 180 && g < 80 && b < 80;
+export const isBlueish = ([r, g, b]: Rgb) => b > 180 && r < 80 && g < 120;

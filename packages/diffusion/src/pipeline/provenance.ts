@@ -1,0 +1,41 @@
+import * as ort from "onnxruntime-node";
+import packageJson from "../../package.json" with { type: "json" };
+import type { RenderRequest } from "../render-request.ts";
+
+/** PNG text keyword of the provenance record. */
+export const PROVENANCE_KEYWORD = "atelier";
+
+export interface ProvenanceContext {
+  model: string;
+  modelHash: string;
+  providers: readonly string[];
+  /** set for img2img and inpainting */
+  strength: number | undefined;
+  inpainting: boolean;
+  nsfw: boolean;
+}
+
+/**
+ * The JSON provenance chunk: what produced the image, for audits and
+ * re-renders. Key order is fixed and nothing depends on time or the host,
+ * so the same render writes the same bytes. The onnxruntime version and
+ * execution providers are recorded because float results (and so pixels)
+ * may differ between them.
+ */
+export function formatProvenance(req: RenderRequest, context: ProvenanceContext): string {
+  return JSON.stringify({
+    atelier: packageJson.version,
+    onnxruntime: ort.env.versions.node ?? ort.env.versions.common,
+    model: context.model,
+    modelHash: context.modelHash,
+    providers: context.providers,
+    sampler: req.sampler,
+    seed: req.seed,
+    steps: req.steps,
+    guidance: req.guidance,
+    width: req.width,
+    height: req.height,
+    ...(context.strength === undefined ? {} : { strength: context.strength, inpainting: context.inpainting }),
+    nsfw: context.nsfw,
+  });
+}

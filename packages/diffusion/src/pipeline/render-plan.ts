@@ -1,0 +1,85 @@
+import { ValidationError } from "../errors.ts";
+import { type RenderRequest, validateRenderRequest } from "../render-request.ts";
+import { createSampler } from "../samplers/sampler-registry.ts";
+import type { NoiseSchedule } from "../scheduler/noise-schedule.ts";
+import type { PromptTokens } from "../tokenizer/prompt-tokens.ts";
+import type { PromptEncoder } from "./prompt-encoder.ts";
+import { type InpaintMask, readInitImage, readMask, type SourceImage } from "./source-image.ts";
+
+// Everything about a request that can be refused is checked here, for the
+// whole batch, before any model runs: limits, token windows, images, and
+// whether the sampler accepts the steps/strength.
+
+/** diffusers' default strengths: StableDiffusionImg2ImgPipeline 0.8, StableDiffusionInpaintPipeline 1.0. */
+const DEFAULT_IMG2IMG_STRENGTH = 0.8;
+const DEFAULT_INPAINT_STRENGTH = 1;
+
+export interface PlannedImage {
+  /** position in the caller's list */
+  index: number;
+  request: RenderRequest;
+  /** diffusers' rule: guidance > 1 runs the negative prompt as the unconditional half */
+  guided: boolean;
+  prompt: PromptTokens;
+  negative: PromptTokens | undefined;
+  /** undefined for text-to-image */
+  strength: number | undefined;
+  source: SourceImage | undefined;
+  mask: InpaintMask | undefined;
+}
+
+export interface PlanContext {
+  encoder: PromptEncoder;
+  schedule: NoiseSchedule;
+  modelName: string;
+  hasVaeEncoder: boolean;
+}
+
+function planOne(request: RenderRequest, index: number, context: PlanContext): PlannedImage {
+  const issues = validateRenderRequest(request);
+  if (issues.length > 0) throw new ValidationError(issues);
+  if (request.initImage && !context.hasVaeEncoder) {
+    throw new ValidationError([`model ${context.modelName} has no vae_encoder/, which img2img and inpainting need (re-export it with optimum-cli)`]);
+  }
+  const guided = request.guidance > 1;
+  const prompt = context.encoder.tokens(request.prompt);
+  const negative = guided ? context.encoder.tokens(request.negativePrompt) : undefined;
+  const source = request.initImage ? readInitImage(request.initImage, request.width, request.height) : undefined;
+  const mask = request.mask ? readMask(request.mask, request.width, request.height) : undefined;
+  const strength = source ? (request.strength ?? (mask ? DEFAULT_INPAINT_STRENGTH : DEFAULT_IMG2IMG_STRENGTH)) : undefined;
+  try {
+    createSampler(request.sampler, context.schedule, request.steps, strength ?? 1);
+  } catch (error) {
+    if (error instanceof RangeError) throw new ValidationError([`${request.sampler}: ${error.message}`]);
+    throw error;
+  }
+  return { index, request, guided, prompt, negative, strength, source, mask };
+}
+
+/** Plans every request or throws for the first bad one, naming it when there are several. */
+export function planImages(requests: readonly RenderRequest[], context: PlanContext): PlannedImage[] {
+  return requests.map((request, index) => {
+    try {
+      return planOne(request, index, context);
+    } catch (error) {
+      if (error instanceof ValidationError && requests.length > 1) throw new ValidationError(error.issues.map((issue) => `request ${index}: ${issue}`));
+      throw error;
+    }
+  });
+}
+
+/** Images that can share UNet calls: same latent size, same timesteps, same batch layout. */
+export function batchKey(image: PlannedImage): string {
+  const { width, height, steps, sampler } = image.request;
+  return [width, height, steps, sampler, image.strength ?? 1, image.guided].join("|");
+}
+
+/** Compatible images in groups, in first-appearance order. */
+export function groupCompatible(images: readonly PlannedImage[]): PlannedImage[][] {
+  const groups = new Map<string, PlannedImage[]>();
+  for (const image of images) {
+    const key = batchKey(image);
+    groups.set(key, [...(groups.get(key) ?? []), image]);
+  }
+  return [...groups.values()];
+}

@@ -1,0 +1,27 @@
+// @atelier/diffusion/testing: generated models in the Stable Diffusion ONNX
+// export layout, for tests and benchmarks across the repository.
+import { createHash } from "node:crypto";
+import { buildModelFiles, DEFAULT_LAYOUT, type ModelLayoutOptions } from "./model-layout.ts";
+import { writeModelDirectory } from "./write-model.ts";
+
+export type TestModelOptions = Partial<ModelLayoutOptions>;
+
+const VERSION_KEY = "_atelier_test_model";
+
+/**
+ * Writes a generated model to `<dir>/<name>` (left alone when the same
+ * options were written there before) and returns its path. Defaults: the
+ * demo's oracle UNet, epsilon prediction, float32, no safety checker.
+ *   { unet: "random" }                      random-weight UNet of real operators
+ *   { unet: "random", floatType: "float16" } the same as an fp16 export
+ *   { predictionType: "v_prediction" }      SD 2.x-style oracle
+ *   { inpainting: true }                    9-channel inpainting oracle
+ *   { safetyChecker: true }                 flags images whose mean red > 0.6
+ */
+export function writeTestModel(dir: string, name: string, options: TestModelOptions = {}): Promise<string> {
+  const layout: ModelLayoutOptions = { ...DEFAULT_LAYOUT, ...options };
+  const version = `test-${createHash("sha256").update(JSON.stringify(layout)).digest("hex").slice(0, 12)}`;
+  return writeModelDirectory(dir, name, VERSION_KEY, version, () => buildModelFiles(version, VERSION_KEY, layout));
+}
+
+export { DEMO_SAFETY_RED_THRESHOLD } from "../demo/demo-safety-checker.ts";

@@ -1,0 +1,82 @@
+// Benchmark: 1,000,000 prompts streamed through Farm.SubmitBatch (the SDK's
+// AtelierClient.submitBatch) to a coordinator process on Postgres, timed
+// until the coordinator answers with the batch id, i.e. until every item is
+// durable; then the rows are counted.
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { createTestDatabase } from "@atelier/db/testing";
+import { AtelierClient } from "@atelier/sdk";
+import { promptAt } from "../support/prompt-files.ts";
+import { natsUrl } from "../support/services.ts";
+import { note, numericFlags, printResult, round } from "./support/bench-report.ts";
+import { startCoordinatorProcess } from "./support/coordinator-process.ts";
+import { commandCpuSeconds, cpuMeter, processCpuSeconds } from "./support/cpu-usage.ts";
+import { startS3Child } from "./support/s3-child.ts";
+
+const GOAL_SECONDS = 15;
+
+const flags = numericFlags({ items: 1_000_000, chunkItems: 1_000 });
+const database = await createTestDatabase();
+const s3 = await startS3Child();
+let coordinator: Awaited<ReturnType<typeof startCoordinatorProcess>> | undefined;
+let client: AtelierClient | undefined;
+
+try {
+  coordinator = await startCoordinatorProcess({
+    DATABASE_URL: database.url,
+    NATS_URL: await natsUrl(),
+    NATS_SUBJECT_PREFIX: `bench-${randomBytes(4).toString("hex")}`,
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: `bench-${randomBytes(4).toString("hex")}`,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+  });
+  client = new AtelierClient(coordinator.address, { submitChunkItems: flags.chunkItems });
+  const coordinatorPid = coordinator.pid;
+  const meter = cpuMeter({
+    client: () => processCpuSeconds(process.pid),
+    coordinator: () => processCpuSeconds(coordinatorPid),
+    postgres: () => commandCpuSeconds("postgres"),
+  });
+  note(`submitting ${flags.items} prompts`);
+  const started = performance.now();
+  const { batchId, itemCount } = await client.submitBatch(
+    { tenant: "bench", name: "submit", priority: 0, baseSeed: 7, defaults: { model: "bench-model", width: 512, height: 512, steps: 20, guidance: 7.5, sampler: "euler" } },
+    prompts(flags.items),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpuSeconds = meter.stop();
+
+  const [rows] = await database.db.query<{ items: number; lastIndex: number; state: string; total: number }>(
+    `SELECT (SELECT count(*)::int FROM item WHERE batch_id = $1) AS items,
+            (SELECT max(index) FROM item WHERE batch_id = $1) AS "lastIndex",
+            b.state, b.total FROM batch b WHERE b.id = $1`,
+    [batchId],
+  );
+  const durable = itemCount === flags.items && rows!.items === flags.items && rows!.total === flags.items && rows!.lastIndex === flags.items - 1;
+  printResult({
+    bench: "submit",
+    items: flags.items,
+    chunkItems: flags.chunkItems,
+    seconds: round(seconds, 2),
+    itemsPerSecond: round(flags.items / seconds),
+    goalSeconds: GOAL_SECONDS,
+    goalMet: durable && seconds <= GOAL_SECONDS,
+    durable,
+    itemRows: rows!.items,
+    batchState: rows!.state,
+    cpuSeconds: Object.fromEntries(Object.entries(cpuSeconds).map(([name, value]) => [name, round(value, 2)])),
+  });
+  if (!durable) process.exitCode = 1;
+} finally {
+  client?.close();
+  await coordinator?.stop();
+  await s3.close();
+  await database.drop();
+}
+
+function* prompts(total: number) {
+  for (let index = 0; index < total; index++) {
+    yield { prompt: `${promptAt(index)}, variation ${index}`, negativePrompt: "", seed: 0, hasSeed: false, count: 1, source: "" };
+  }
+}

@@ -1,0 +1,69 @@
+import { MODEL_AFFINITY, planShardSize } from "@atelier/coordinator";
+import type { AgentState, BatchState, ShardChoice, SimPolicy, SimulatedFarm } from "./simulated-farm.ts";
+
+export interface CoordinatorPolicyOptions {
+  targetShardMs: number;
+  maxShardItems: number;
+  probeItems: number;
+  agingMsPerPriorityLevel: number;
+}
+
+/**
+ * The dispatcher's policy in virtual time: the batch choice mirrors
+ * leaseStore.pickBatch (SQL, so it cannot run here), and the shard size comes
+ * from the dispatcher's own planShardSize fed by the dispatcher's own
+ * RateEstimate.
+ */
+export function coordinatorPolicy(options: CoordinatorPolicyOptions): SimPolicy {
+  return {
+    name: "coordinator",
+    nextShard(farm, agent): ShardChoice | undefined {
+      const batch = pickBatch(farm, agent, options.agingMsPerPriorityLevel);
+      if (!batch) return undefined;
+      const maxItems = planShardSize({
+        itemsPerSecond: agent.rate.itemsPerSecond,
+        remaining: batch.items - batch.done,
+        farmSlots: farm.farmSlots(),
+        targetShardMs: options.targetShardMs,
+        maxShardItems: options.maxShardItems,
+        probeItems: options.probeItems,
+      });
+      return { batch, items: farm.takeQueued(batch, maxItems) };
+    },
+  };
+}
+
+/**
+ * leaseStore.pickBatch as the dispatcher calls it: the tenant with the fewest
+ * leased items for its weight (all weights 1 here) first, the loaded model's
+ * batch counting its tenant's share lowered by MODEL_AFFINITY times the mean;
+ * then the highest priority raised by age, then the model the agent has
+ * loaded, then the oldest batch; only batches with a queued item.
+ */
+function pickBatch(farm: SimulatedFarm, agent: AgentState, agingMsPerPriorityLevel: number): BatchState | undefined {
+  const leasedByTenant = new Map<string, number>();
+  for (const shard of farm.liveShards) {
+    leasedByTenant.set(shard.batch.tenant, (leasedByTenant.get(shard.batch.tenant) ?? 0) + shard.items.length);
+  }
+  const eligible = farm.openBatches().filter((b) => b.queued.size > 0);
+  const tenants = new Set(eligible.map((b) => b.tenant));
+  const meanShare = [...tenants].reduce((n, t) => n + (leasedByTenant.get(t) ?? 0), 0) / Math.max(1, tenants.size);
+  const key = (b: BatchState) => [
+    (leasedByTenant.get(b.tenant) ?? 0) - (b.model === agent.loadedModel ? MODEL_AFFINITY * meanShare : 0),
+    -(b.priority + ((farm.now - b.submittedAt) * 1000) / agingMsPerPriorityLevel),
+    b.model === agent.loadedModel ? 0 : 1,
+    b.submittedAt,
+  ];
+  let best: BatchState | undefined;
+  let bestKey: number[] = [];
+  for (const batch of eligible) {
+    const k = key(batch);
+    if (!best || lexicallyBefore(k, bestKey)) [best, bestKey] = [batch, k];
+  }
+  return best;
+}
+
+function lexicallyBefore(a: number[], b: number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
+}

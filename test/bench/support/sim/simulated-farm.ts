@@ -1,0 +1,287 @@
+import { RateEstimate } from "@atelier/coordinator";
+import { EventQueue } from "./event-queue.ts";
+import type { FarmScenario, SimAgent, SimBatch } from "./farm-scenario.ts";
+
+/** The coordinator's timings (RELIABILITY.md defaults), in seconds. */
+export interface SimTimings {
+  heartbeatSeconds: number;
+  leaseTtlSeconds: number;
+  sweepSeconds: number;
+}
+
+export interface BatchState extends SimBatch {
+  /** Queued item indexes, lowest first (the lease SQL takes them ORDER BY id). */
+  queued: MinHeap;
+  done: number;
+  /** Seconds each item takes at speed 1. */
+  itemSeconds: Float64Array;
+  doneItems: Uint8Array;
+}
+
+export interface AgentState extends SimAgent {
+  alive: boolean;
+  /** When the coordinator notices a dead agent: its last heartbeat plus the lease TTL. */
+  goneAt: number | undefined;
+  shard: ShardState | undefined;
+  loadedModel: string;
+  /** The coordinator's estimate, fed exactly as the coordinator feeds it: one render time per accepted result. */
+  readonly rate: RateEstimate;
+}
+
+export interface ShardState {
+  id: number;
+  agent: AgentState;
+  batch: BatchState;
+  items: number[];
+  /** Index into `items` of the item being rendered. */
+  next: number;
+  /** When the item being rendered started. */
+  itemStartedAt: number;
+  live: boolean;
+  /** When the lease lapses unless renewed; alive agents renew it with every heartbeat. */
+  leaseExpiresAt: number;
+}
+
+/** What a policy returns for an idle agent. */
+export interface ShardChoice {
+  batch: BatchState;
+  items: number[];
+}
+
+export interface SimPolicy {
+  readonly name: string;
+  /** Called when `agent` is idle (and after every change while it is): a shard to run, or undefined to wait. */
+  nextShard(farm: SimulatedFarm, agent: AgentState): ShardChoice | undefined;
+  /** Items of an expired lease are back in their batch's queue. */
+  onRequeued?(farm: SimulatedFarm, batch: BatchState, items: number[]): void;
+  /** The coordinator has noticed that `agent` is gone (its lease would have expired, busy or not). */
+  onAgentGone?(farm: SimulatedFarm, agent: AgentState): void;
+}
+
+export interface SimOutcome {
+  policy: string;
+  makespanSeconds: number;
+  itemsDone: number;
+  shards: number;
+  modelSwitches: number;
+  expiredShards: number;
+  requeuedItems: number;
+  /** From the last item leased to the last item done: the tail the last shards make the farm wait. */
+  tailSeconds: number;
+}
+
+type SimEvent =
+  | { kind: "submit"; batch: BatchState }
+  | { kind: "itemDone"; shard: ShardState; item: number }
+  | { kind: "crash"; agent: AgentState }
+  | { kind: "sweep" };
+
+/**
+ * A farm in virtual time: agents render shards item by item, report each
+ * result, die when the scenario says so and lose their leases the way the
+ * coordinator takes them back (no heartbeat, TTL passes, the next sweep
+ * requeues the unfinished items with an attempt charged). Which shard an idle
+ * agent gets is the policy's choice.
+ */
+export class SimulatedFarm {
+  readonly agents: AgentState[];
+  readonly batches: BatchState[];
+  readonly liveShards = new Set<ShardState>();
+  now = 0;
+  private readonly events = new EventQueue<SimEvent>();
+  private nextShardId = 1;
+  private readonly outcome: SimOutcome;
+  private remainingItems: number;
+  private lastLeaseAt = 0;
+
+  constructor(
+    readonly scenario: FarmScenario,
+    readonly timings: SimTimings,
+    private readonly policy: SimPolicy,
+  ) {
+    this.agents = scenario.agents.map((agent) => ({ ...agent, alive: true, goneAt: undefined, shard: undefined, rate: new RateEstimate() }));
+    this.batches = scenario.batches.map((batch) => ({
+      ...batch,
+      queued: new MinHeap(),
+      done: 0,
+      itemSeconds: Float64Array.from({ length: batch.items }, (_, i) =>
+        scenario.secondsPerItem[batch.model]! * (1 + scenario.itemJitter * (2 * scenario.itemDraw(batch.id, i) - 1))),
+      doneItems: new Uint8Array(batch.items),
+    }));
+    this.remainingItems = this.batches.reduce((n, b) => n + b.items, 0);
+    this.outcome = { policy: policy.name, makespanSeconds: 0, itemsDone: 0, shards: 0, modelSwitches: 0, expiredShards: 0, requeuedItems: 0, tailSeconds: 0 };
+  }
+
+  run(): SimOutcome {
+    for (const batch of this.batches) this.events.push(batch.submittedAt, { kind: "submit", batch });
+    for (const agent of this.agents) if (agent.crashesAt !== undefined) this.events.push(agent.crashesAt, { kind: "crash", agent });
+    this.events.push(this.timings.sweepSeconds, { kind: "sweep" });
+    while (this.remainingItems > 0) {
+      const next = this.events.pop();
+      if (!next) throw new Error(`the simulation stalled with ${this.remainingItems} items left under ${this.policy.name}`);
+      this.now = next.at;
+      this.handle(next.event);
+      this.dispatch();
+    }
+    this.outcome.makespanSeconds = this.now;
+    this.outcome.tailSeconds = this.now - this.lastLeaseAt;
+    return this.outcome;
+  }
+
+  /** Submitted batches with items not yet done. */
+  openBatches(): BatchState[] {
+    return this.batches.filter((b) => b.submittedAt <= this.now && b.done < b.items);
+  }
+
+  /** Slots of the agents still alive (the coordinator's connected sessions). */
+  farmSlots(): number {
+    return this.agents.filter((a) => a.alive).length;
+  }
+
+  /** Takes up to `count` queued items of a batch, lowest index first. */
+  takeQueued(batch: BatchState, count: number): number[] {
+    const items: number[] = [];
+    while (items.length < count && batch.queued.size > 0) items.push(batch.queued.pop()!);
+    return items;
+  }
+
+  /** Seconds the agent will take for the item, including a model load when the model changes. */
+  renderSeconds(agent: AgentState, batch: BatchState, item: number, switching: boolean): number {
+    return batch.itemSeconds[item]! / agent.speed + (switching ? this.scenario.modelSwitchSeconds : 0);
+  }
+
+  private handle(event: SimEvent): void {
+    switch (event.kind) {
+      case "submit":
+        for (let i = 0; i < event.batch.items; i++) event.batch.queued.push(i);
+        break;
+      case "itemDone":
+        this.onItemDone(event.shard, event.item);
+        break;
+      case "crash":
+      {
+        event.agent.alive = false;
+        // The last heartbeat the coordinator heard renewed the lease for one TTL.
+        const lastBeat = Math.floor(this.now / this.timings.heartbeatSeconds) * this.timings.heartbeatSeconds;
+        event.agent.goneAt = lastBeat + this.timings.leaseTtlSeconds;
+        if (event.agent.shard) event.agent.shard.leaseExpiresAt = event.agent.goneAt;
+        break;
+      }
+      case "sweep":
+        this.sweep();
+        this.events.push(this.now + this.timings.sweepSeconds, { kind: "sweep" });
+        break;
+    }
+  }
+
+  private onItemDone(shard: ShardState, item: number): void {
+    if (!shard.agent.alive || !shard.live) return; // a dead agent reports nothing; an ended lease is refused
+    const { batch, agent } = shard;
+    batch.doneItems[item] = 1;
+    batch.done++;
+    this.remainingItems--;
+    this.outcome.itemsDone++;
+    agent.rate.record((this.now - shard.itemStartedAt) * 1000);
+    shard.next++;
+    this.startNextItem(shard);
+  }
+
+  /** Renders the shard's next item, or ends the shard. */
+  private startNextItem(shard: ShardState): void {
+    const { batch, agent } = shard;
+    if (shard.next >= shard.items.length) {
+      this.endShard(shard);
+      agent.shard = undefined;
+      return;
+    }
+    const item = shard.items[shard.next]!;
+    const switching = agent.loadedModel !== batch.model;
+    if (switching) {
+      this.outcome.modelSwitches++;
+      agent.loadedModel = batch.model;
+    }
+    shard.itemStartedAt = this.now;
+    this.events.push(this.now + this.renderSeconds(agent, batch, item, switching), { kind: "itemDone", shard, item });
+  }
+
+  private endShard(shard: ShardState): void {
+    shard.live = false;
+    this.liveShards.delete(shard);
+  }
+
+  /** Expired leases (only dead agents stop renewing) return their unfinished items to the queue. */
+  private sweep(): void {
+    for (const agent of this.agents) {
+      if (agent.goneAt === undefined || agent.goneAt > this.now) continue;
+      agent.goneAt = Number.POSITIVE_INFINITY; // noticed once
+      this.policy.onAgentGone?.(this, agent);
+    }
+    for (const shard of [...this.liveShards]) {
+      if (shard.agent.alive || shard.leaseExpiresAt > this.now) continue;
+      this.endShard(shard);
+      this.outcome.expiredShards++;
+      // The item being rendered when the agent died and every one after it.
+      const requeued = shard.items.slice(shard.next);
+      for (const item of requeued) shard.batch.queued.push(item);
+      this.outcome.requeuedItems += requeued.length;
+      if (requeued.length > 0) this.policy.onRequeued?.(this, shard.batch, requeued);
+    }
+  }
+
+  /** Every idle, alive agent asks the policy for a shard (the dispatcher's pass). */
+  private dispatch(): void {
+    for (const agent of this.agents) {
+      if (!agent.alive || agent.shard) continue;
+      const choice = this.policy.nextShard(this, agent);
+      if (!choice || choice.items.length === 0) continue;
+      const shard: ShardState = {
+        id: this.nextShardId++, agent, batch: choice.batch, items: choice.items, next: 0, itemStartedAt: this.now,
+        live: true, leaseExpiresAt: Number.POSITIVE_INFINITY,
+      };
+      this.lastLeaseAt = this.now;
+      this.liveShards.add(shard);
+      this.outcome.shards++;
+      agent.shard = shard;
+      this.startNextItem(shard);
+    }
+  }
+}
+
+/** Item indexes, smallest first. */
+export class MinHeap {
+  private readonly values: number[] = [];
+
+  get size(): number {
+    return this.values.length;
+  }
+
+  push(value: number): void {
+    const v = this.values;
+    v.push(value);
+    for (let i = v.length - 1; i > 0;) {
+      const parent = (i - 1) >> 1;
+      if (v[parent]! <= v[i]!) break;
+      [v[parent], v[i]] = [v[i]!, v[parent]!];
+      i = parent;
+    }
+  }
+
+  pop(): number | undefined {
+    const v = this.values;
+    const top = v[0];
+    const last = v.pop();
+    if (v.length > 0 && last !== undefined) {
+      v[0] = last;
+      for (let i = 0; ;) {
+        const [l, r] = [2 * i + 1, 2 * i + 2];
+        let m = i;
+        if (l < v.length && v[l]! < v[m]!) m = l;
+        if (r < v.length && v[r]! < v[m]!) m = r;
+        if (m === i) break;
+        [v[m], v[i]] = [v[i]!, v[m]!];
+        i = m;
+      }
+    }
+    return top;
+  }
+}

@@ -1,0 +1,34 @@
+import type { Renderer, Rendered } from "@atelier/agent";
+
+/**
+ * A renderer that takes `renderMs` per image and gives it up at once when its
+ * lease is lost, the shard is cancelled or the renderer closes: agents that
+ * hold shards and heartbeat, as busy GPUs do, without using the CPU.
+ */
+export class SlowRenderer implements Renderer {
+  private readonly pending = new Set<() => void>();
+
+  constructor(private readonly renderMs: number) {}
+
+  async ready(): Promise<void> {}
+
+  render(_job: unknown, signal?: AbortSignal): Promise<Rendered> {
+    return new Promise((resolve, reject) => {
+      const stop = () => {
+        clearTimeout(timer);
+        this.pending.delete(stop);
+        reject(new Error("render stopped: lease lost, shard cancelled or renderer closed"));
+      };
+      const timer = setTimeout(() => {
+        this.pending.delete(stop);
+        resolve({ png: new Uint8Array(0), width: 1, height: 1, inferenceMs: this.renderMs, totalMs: this.renderMs });
+      }, this.renderMs);
+      this.pending.add(stop);
+      signal?.addEventListener("abort", stop, { once: true });
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const stop of [...this.pending]) stop();
+  }
+}

@@ -1,0 +1,283 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT, waitFor } from "../support/cli-process.ts";
+import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { freePort } from "../support/free-port.ts";
+import { promptAt } from "../support/prompt-files.ts";
+
+// The admin dashboard in Debian's Chromium against a real farm: a
+// coordinator and two agents as processes on Postgres, NATS and S3.
+
+const TOKEN = "browser-test-admin-token-42";
+const ARTIFACTS = join(REPO_ROOT, "test-artifacts");
+const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const settings = { model: "atelier-demo", width: 64, height: 64, steps: 10, guidance: 7.5, sampler: "euler" };
+const SEED_BASE = 7_000;
+/** Live updates arrive within a second or two; CI machines can be slow. */
+const SLOW = { timeout: 15_000 };
+const items = (n: number) => Array.from({ length: n }, (_, i) => ({ prompt: promptAt(i), negativePrompt: "", seed: SEED_BASE + i, hasSeed: true, count: 1, source: "" }));
+
+/** What the tests read of an <img> (this project compiles without the DOM library). */
+interface ImageElement {
+  complete: boolean;
+  naturalWidth: number;
+}
+
+/** A metric's value in Prometheus text, summed over its label sets. */
+function metric(text: string, name: string): number {
+  return [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "gm"))].reduce((sum, match) => sum + Number(match[1]), 0);
+}
+
+describe("the dashboard in Chromium", () => {
+  let farm: FarmFixture;
+  let context: BrowserContext;
+  let page: Page;
+  let base: string;
+  let agentPorts: number[];
+  let profile: string;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    // One attempt per item, so that a poison item fails for good at once.
+    farm = await startFarm({ coordinatorEnv: { ATELIER_ADMIN_TOKEN: TOKEN, ATELIER_LOAD_SAMPLE_MS: "1000", ATELIER_MAX_ATTEMPTS: "1" } });
+    // A model the agents announce but cannot load: every render of it fails.
+    mkdirSync(join(farm.modelsDir, "broken"));
+    writeFileSync(join(farm.modelsDir, "broken", "model_index.json"), "{}");
+    base = `http://127.0.0.1:${farm.httpPort}`;
+    agentPorts = [await freePort(), await freePort()];
+    await Promise.all(["gpu-a", "gpu-b"].map((name, n) => farm.startAgent(name, { ATELIER_AGENT_HTTP_PORT: String(agentPorts[n]) })));
+    profile = mkdtempSync(join(tmpdir(), "atelier-chromium-"));
+    context = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS, viewport: { width: 1440, height: 900 }, colorScheme: "dark" });
+    page = context.pages()[0] ?? (await context.newPage());
+  });
+  afterAll(async () => {
+    await context?.close();
+    await farm?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  const text = async (selector: string) => (await page.locator(selector).first().textContent())?.trim() ?? "";
+  const count = async (selector: string) => Number((await text(selector)).replace(/,/g, ""));
+
+  it("refuses the API without a session, and shows sign-in", async () => {
+    await page.goto(base);
+    await page.locator('input[name="token"]').waitFor();
+    const answer = await page.evaluate(async () => {
+      const response = await fetch("/api/agents");
+      return { status: response.status, body: await response.text() };
+    });
+    expect(answer).toEqual({ status: 401, body: JSON.stringify({ error: "sign in with the admin token" }) });
+
+    await page.fill('input[name="token"]', "not-the-token");
+    await page.click('button[type="submit"]');
+    await expect.poll(() => text(".sign-in .error"), SLOW).toBe("that is not the admin token");
+  });
+
+  it("signs in with the token into an HttpOnly, SameSite=Strict session, and shows the agents", async () => {
+    await page.fill('input[name="token"]', TOKEN);
+    await page.click('button[type="submit"]');
+    for (const name of ["gpu-a", "gpu-b"]) {
+      await expect.poll(() => text(`.agents-row[data-agent="${name}"] .c-status`), { timeout: 10_000 }).toBe("online");
+    }
+    await expect.poll(() => text('[data-kpi="agents"]'), { timeout: 10_000 }).toBe("2");
+    const [cookie] = await context.cookies(base);
+    expect(cookie).toMatchObject({ name: "atelier_session", httpOnly: true, sameSite: "Strict" });
+    expect(await page.evaluate("document.cookie")).toBe("");
+  });
+
+  it("watches a running batch's progress advance without reloading, with its rate and ETA", async () => {
+    const { batchId } = await farm.client.submitBatch({ tenant: "studio", name: "browser-watch", priority: 0, baseSeed: 0, defaults: settings }, items(160));
+    await page.click('a[data-nav="batches"]');
+    await page.click(`tr[data-batch="${batchId}"] a`);
+    await page.locator('[data-stat="total"]', { hasText: "160" }).waitFor();
+    await page.evaluate("window.notReloaded = true");
+    const seen = new Set<number>();
+    await expect.poll(async () => {
+      seen.add(await count('[data-stat="done"]'));
+      return seen.size;
+    }, { timeout: 30_000, interval: 200 }).toBeGreaterThanOrEqual(3);
+    const values = [...seen];
+    expect(values).toEqual([...values].sort((a, b) => a - b));
+    await expect.poll(() => text('[data-stat="rate"]'), { timeout: 10_000 }).toMatch(/\d.*\/min/);
+    expect(await page.evaluate("window.notReloaded")).toBe(true);
+  }, 90_000);
+
+  it("opens a gallery image and reads its seed", async () => {
+    await page.click('a.button:has-text("Gallery")');
+    await page.locator('.tile[data-index="5"] img').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('.tile[data-index="5"] img').evaluate((img) => (img as unknown as ImageElement).complete && (img as unknown as ImageElement).naturalWidth), SLOW).toBe(64);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-gallery.png") });
+    await page.click('.tile[data-index="5"]');
+    await expect.poll(() => text('.lightbox [data-field="seed"]'), SLOW).toBe(String(SEED_BASE + 5));
+    expect(await text('.lightbox [data-field="prompt"]')).toBe(promptAt(5));
+    // The A1111 text read back from the PNG itself.
+    expect(await text('.lightbox [data-field="parameters"]')).toContain(`Seed: ${SEED_BASE + 5}, Size: 64x64`);
+    await expect.poll(() => page.locator(".lightbox-image img").evaluate((img) => (img as unknown as ImageElement).naturalWidth), SLOW).toBe(64);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-gallery-image.png") });
+    await page.keyboard.press("Escape");
+  }, 60_000);
+
+  it("refuses a cross-site POST riding the session cookie, and the metrics move during a run", async () => {
+    const { batchId } = await farm.client.submitBatch({ tenant: "studio", name: "browser-cancel", priority: 0, baseSeed: 0, defaults: settings }, items(3_000));
+    const state = async () => (await farm.database.db.query<{ state: string }>(`SELECT state FROM batch WHERE id = $1`, [batchId]))[0]!.state;
+    await waitFor("the batch to start", async () => (await state()) === "running");
+
+    // A page on another site posts to the dashboard: the browser keeps the SameSite=Strict cookie home.
+    const attackerPort = await freePort();
+    const attacker: Server = createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "text/html" }).end(`<form id="f" method="POST" action="${base}/api/batches/${batchId}/cancel"></form>
+        <script>fetch(${JSON.stringify(`${base}/api/batches/${batchId}/cancel`)}, { method: "POST", credentials: "include", mode: "no-cors" })
+          .finally(() => document.getElementById("f").submit());</script>`);
+    });
+    await new Promise<void>((resolve) => attacker.listen(attackerPort, "127.0.0.1", resolve));
+    const attack = await context.newPage();
+    try {
+      const fetched = attack.waitForResponse((response) => response.url().endsWith("/cancel") && response.request().resourceType() === "fetch");
+      const submitted = attack.waitForEvent("request", (request) => request.url().endsWith("/cancel") && request.resourceType() === "document");
+      await attack.goto(`http://localhost:${attackerPort}/`);
+      // Sent without the cookie, so refused as signed out.
+      expect((await fetched).status()).toBe(401);
+      await (await submitted).response();
+    } finally {
+      await attack.close();
+      attacker.closeAllConnections();
+      await new Promise((resolve) => attacker.close(resolve));
+    }
+    // Even with the cookie itself, a request from elsewhere is refused.
+    const [cookie] = await context.cookies(base);
+    const forged = await fetch(`${base}/api/batches/${batchId}/cancel`, {
+      method: "POST",
+      headers: { cookie: `atelier_session=${cookie!.value}`, origin: `http://localhost:${attackerPort}`, "sec-fetch-site": "cross-site" },
+    });
+    expect(forged.status).toBe(403);
+    expect(await state()).toBe("running");
+
+    const scrape = async () => (await fetch(`${base}/metrics`)).text();
+    const agentScrape = async () => (await fetch(`http://127.0.0.1:${agentPorts[0]}/metrics`)).text();
+    const [before, agentBefore] = [await scrape(), await agentScrape()];
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    const [after, agentAfter] = [await scrape(), await agentScrape()];
+    expect(metric(after, "atelier_items_completed_total")).toBeGreaterThan(metric(before, "atelier_items_completed_total"));
+    expect(metric(after, "atelier_leases_granted_total")).toBeGreaterThan(metric(before, "atelier_leases_granted_total"));
+    expect(metric(after, "atelier_shard_duration_seconds_count")).toBeGreaterThan(0);
+    expect(metric(after, "atelier_live_leases")).toBeGreaterThan(0);
+    expect(metric(after, "atelier_queue_depth")).toBeGreaterThan(0);
+    expect(metric(after, "atelier_items_per_second")).toBeGreaterThan(0);
+    expect(metric(agentAfter, "atelier_agent_images_rendered_total")).toBeGreaterThan(metric(agentBefore, "atelier_agent_images_rendered_total"));
+    expect(metric(agentAfter, "atelier_agent_step_seconds_count")).toBeGreaterThan(metric(agentBefore, "atelier_agent_step_seconds_count"));
+    expect(metric(agentAfter, "atelier_agent_model_load_seconds_count")).toBe(1);
+
+    // The farm page while it works, for the artifacts.
+    await page.click('a[data-nav="farm"]');
+    await expect.poll(() => text(".agents-row[data-agent=\"gpu-a\"] .c-shard"), { timeout: 10_000 }).toContain("browser-cancel");
+    await expect.poll(() => count('[data-kpi="throughput"]'), { timeout: 10_000 }).toBeGreaterThan(0);
+    await page.waitForTimeout(1_500);
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-farm.png") });
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-farm-light.png") });
+    await page.emulateMedia({ colorScheme: "dark" });
+  }, 90_000);
+
+  it("cancels a batch and sees it stop", async () => {
+    const [{ id: batchId } = { id: "" }] = await farm.database.db.query<{ id: string }>(`SELECT id FROM batch WHERE name = 'browser-cancel'`);
+    await page.goto(`${base}/#/batches/${batchId}`);
+    await page.locator('[data-stat="total"]', { hasText: "3,000" }).waitFor();
+    await page.click('button[data-action="cancel"]');
+    await page.click('dialog button[data-action="confirm"]');
+    await expect.poll(() => text(".batch-page .badge"), { timeout: 10_000 }).toBe("cancelled");
+    expect(await page.locator('button[data-action="cancel"]').isHidden()).toBe(true);
+    const done = await count('[data-stat="done"]');
+    expect(await count('[data-stat="cancelled"]')).toBe(3_000 - done);
+    // Nothing renders for it any more: the count holds, in the page and in the database.
+    await page.waitForTimeout(2_000);
+    expect(await count('[data-stat="done"]')).toBe(done);
+    const [row] = await farm.database.db.query<{ done: number; open: number }>(
+      `SELECT b.done, (SELECT count(*)::int FROM item WHERE batch_id = b.id AND state IN ('queued', 'leased')) AS open FROM batch b WHERE b.id = $1`,
+      [batchId],
+    );
+    expect(row).toEqual({ done, open: 0 });
+  });
+
+  it("shows a batch's failures by reason and re-runs them", async () => {
+    const poison = (i: number) => ({ ...items(i + 1)[i]!, settings: { ...settings, model: "broken" } });
+    const { batchId } = await farm.client.submitBatch({ tenant: "studio", name: "browser-poison", priority: 0, baseSeed: 0, defaults: settings },
+      [...items(3), poison(3), poison(4)]);
+    await page.goto(`${base}/#/batches/${batchId}`);
+    await expect.poll(() => text(".batch-page .badge"), { timeout: 30_000 }).toBe("completed");
+    await expect.poll(() => count('[data-stat="failed"]'), SLOW).toBe(2);
+    await expect.poll(() => page.locator(".reasons-table tbody tr").count(), SLOW).toBe(1);
+    expect(await text(".reasons-table tbody td.error-text")).toMatch(/broken/);
+    expect(await text(".reasons-table tbody td.num")).toBe("2");
+    expect(await page.locator(".failures-table tbody tr td:first-child").allTextContents()).toEqual(["3", "4"]);
+
+    const { db } = farm.database;
+    const failedAttempts = () => db.query<{ attempts: number }>(`SELECT attempts FROM item WHERE batch_id = $1 AND state = 'failed' ORDER BY index`, [batchId]);
+    expect(await failedAttempts()).toEqual([{ attempts: 1 }, { attempts: 1 }]);
+    const shardsBefore = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM shard WHERE batch_id = $1`, [batchId]))[0]!.n;
+    await page.click('button[data-action="rerun"]');
+    await page.locator(".toast", { hasText: "2 items back in the queue" }).waitFor();
+    // They fail again (the model is still broken), each after one fresh attempt.
+    await expect.poll(() => text(".batch-page .badge"), { timeout: 30_000 }).toBe("completed");
+    await expect.poll(() => count('[data-stat="failed"]'), SLOW).toBe(2);
+    expect(await failedAttempts()).toEqual([{ attempts: 1 }, { attempts: 1 }]);
+    const shardsAfter = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM shard WHERE batch_id = $1`, [batchId]))[0]!.n;
+    expect(shardsAfter).toBeGreaterThan(shardsBefore);
+    expect(await count('[data-stat="done"]')).toBe(3);
+  }, 90_000);
+
+  it("drains and undrains an agent from its page", async () => {
+    await page.goto(`${base}/#/agents/gpu-b`);
+    await page.click('button[data-action="drain"]');
+    await page.click('dialog button[data-action="confirm"]');
+    await expect.poll(() => text(".agent-page .title-row .badge"), SLOW).toBe("draining");
+    expect((await farm.client.listAgents()).find((agent) => agent.id === "gpu-b")?.draining).toBe(true);
+    await page.click('button[data-action="undrain"]');
+    await expect.poll(() => text(".agent-page .title-row .badge"), SLOW).toBe("online");
+    expect((await farm.client.listAgents()).find((agent) => agent.id === "gpu-b")?.draining).toBe(false);
+  });
+
+  it("stays light with 500 agents and a 100,000-item batch: only what is in view is rendered or fetched", async () => {
+    const { db } = farm.database;
+    await db.query(`INSERT INTO agent (id, name, gpu, memory_bytes, providers, models, slots, status, last_seen_at)
+      SELECT 'rack-' || lpad(g::text, 3, '0'), 'rack-' || lpad(g::text, 3, '0'), 'NVIDIA L40S', 48 * 1024::bigint ^ 3, '{cuda}', '{sdxl}', 1, 'offline', now()
+      FROM generate_series(1, 500) g`);
+    // Its model is on no agent, so it waits: a huge batch to browse, not to render.
+    await db.query(`INSERT INTO batch (id, tenant_id, name, state, defaults, total) VALUES ('huge', 'studio', 'huge', 'queued', '{}', 100000)`);
+    await db.query(`INSERT INTO item (batch_id, index, prompt, seed, model, width, height, steps, guidance, sampler)
+      SELECT 'huge', g, 'prompt ' || g, g, 'sdxl', 1024, 1024, 30, 7, 'euler' FROM generate_series(0, 99999) g`);
+    try {
+      await page.goto(`${base}/#/farm`);
+      await expect.poll(() => text(".agents-panel .section-head .muted"), { timeout: 10_000 }).toBe("2 of 502 online");
+      const rows = await page.locator(".agents-rows .agents-row").count();
+      expect(rows).toBeGreaterThan(5);
+      expect(rows).toBeLessThan(40);
+      await page.fill('.agents-panel input[type="search"]', "rack-499");
+      await expect.poll(() => page.locator(".agents-rows .agents-row").allTextContents(), SLOW).toEqual([expect.stringContaining("rack-499")]);
+
+      const itemRequests: string[] = [];
+      page.on("request", (request) => request.url().includes("/api/batches/huge/items") && itemRequests.push(request.url()));
+      await page.goto(`${base}/#/batches/huge/gallery`);
+      await page.locator('.tile[data-index="0"]').waitFor();
+      await page.locator(".gallery-scroll").evaluate((element) => (element.scrollTop = element.scrollHeight));
+      await page.locator('.tile[data-index="99999"]').waitFor();
+      expect(await text('.tile[data-index="99999"] .tile-caption')).toBe("#99999seed 99999");
+      expect(await page.locator(".tile").count()).toBeLessThan(200);
+      // The first page and the last ones: never the whole batch.
+      expect(itemRequests.length).toBeLessThanOrEqual(4);
+    } finally {
+      await db.query(`UPDATE batch SET state = 'cancelled' WHERE id = 'huge'`);
+    }
+  }, 90_000);
+
+  it("signs out: the old session cookie no longer opens anything", async () => {
+    const [cookie] = await context.cookies(base);
+    await page.click('button:has-text("Sign out")');
+    await page.locator('input[name="token"]').waitFor();
+    const replay = await fetch(`${base}/api/agents`, { headers: { cookie: `atelier_session=${cookie!.value}` } });
+    expect(replay.status).toBe(401);
+  });
+});
