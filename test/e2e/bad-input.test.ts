@@ -38,7 +38,7 @@ describe("bad input is refused with the line and the field, and writes nothing",
     ["a negative seed", (dir) => writeJsonl(join(dir, "seed.jsonl"), [{ ...GOOD, seed: -1 }]),
       /seed\.jsonl:1: seed must be an integer between 0 and 4294967295 \(got -1\)/],
     ["an unknown sampler", (dir) => writeJsonl(join(dir, "sampler.jsonl"), [GOOD, { ...GOOD, sampler: "warp" }]),
-      /sampler\.jsonl:2: sampler must be one of euler, ddim \(got "warp"\)/],
+      /sampler\.jsonl:2: sampler must be one of euler, euler_a, ddim, pndm, dpmpp_2m, dpmpp_2m_karras, lcm \(got "warp"\)/],
     ["a misspelt field", (dir) => writeJsonl(join(dir, "field.jsonl"), [{ promt: "a red circle" }]),
       /field\.jsonl:1: unknown field "promt"/],
   ];

@@ -64,7 +64,7 @@ describe("receiveBatch", () => {
     await expect(receiveBatch(db, stream({}, [spec(long, { source: "f:1" })]), OPTIONS)).rejects.toThrow("f:1: prompt is 2001 characters; the limit is 2000");
     await expect(receiveBatch(db, stream({}, [spec("bell\u0007", { source: "f:2" })]), OPTIONS)).rejects.toThrow("f:2: prompt contains control characters");
     await expect(receiveBatch(db, stream({}, [spec("a", { source: "f:3", count: 1000 })]), OPTIONS)).rejects.toThrow("f:3: count must be at most 100 (got 1000)");
-    await expect(receiveBatch(db, stream({}, [spec("a", { source: "f:4", settings: { ...settings, sampler: "warp" } })]), OPTIONS)).rejects.toThrow('f:4: sampler must be one of euler, ddim (got "warp")');
+    await expect(receiveBatch(db, stream({}, [spec("a", { source: "f:4", settings: { ...settings, sampler: "warp" } })]), OPTIONS)).rejects.toThrow('f:4: sampler must be one of euler, euler_a, ddim, pndm, dpmpp_2m, dpmpp_2m_karras, lcm (got "warp")');
   });
 
   it("rejects a stream without a header, an empty batch and a bad tenant", async () => {
