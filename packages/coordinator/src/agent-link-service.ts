@@ -6,7 +6,7 @@ import { AgentSession } from "./agent-session.ts";
 import type { Dispatcher } from "./dispatcher.ts";
 import { subjects, type EventBus } from "./events/index.ts";
 import type { Logger } from "./logger.ts";
-import type { FarmMetrics } from "./metrics.ts";
+import { failureReason, type FarmMetrics } from "./metrics.ts";
 import { recordOutputResults } from "./output-results.ts";
 import { publishProgress, publishProgressOf } from "./progress.ts";
 import type { ObjectStore } from "./storage/index.ts";
@@ -184,7 +184,7 @@ async function onFailure(deps: AgentLinkDeps, session: AgentSession, result: Ite
     retryable: result.retryable,
   });
   if (!outcome.accepted) return { ack: ack(false, outcome.reason) };
-  deps.metrics.itemsFailed.inc({ final: String(outcome.itemState === "failed") });
+  deps.metrics.itemsFailed.inc({ final: String(outcome.itemState === "failed"), reason: failureReason(result.error) });
   deps.log.warn({ agentId: session.id, itemId: result.itemId, error: result.error, state: outcome.itemState }, "item failed");
   return { ack: ack(true), counts: outcome.counts };
 }
