@@ -77,7 +77,7 @@ export class Agent {
   private readonly fenceTimer: NodeJS.Timeout;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private reconnectAttempt = 0;
-  private readonly sentBeats: { asked: { shardId: string; epoch: number }[]; sentAt: number }[] = [];
+  private readonly sentBeats: { asked: { shardId: string; epoch: number }[]; sentAt: number; onAck?: () => void }[] = [];
   private draining = false;
   private stopping = false;
   private closing: Promise<void> | undefined;
@@ -105,6 +105,7 @@ export class Agent {
    */
   async stop(graceMs = 5_000): Promise<void> {
     this.stopping = true;
+    this.announceSlots(); // free: 0, so the dispatcher hands out no more
     for (const shard of this.running.values()) {
       // A shard already rendered only waits for its acks; ShardDone follows them.
       if (shard.rendered) continue;
@@ -115,7 +116,24 @@ export class Agent {
     while ((this.outbox.size > 0 || this.running.size > 0) && performance.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    // A shard the coordinator leased before it read "free: 0" arrives before
+    // the answer to this heartbeat, and onAssign hands it back; after the
+    // answer none can come, so nothing is left to expire.
+    await this.heartbeatRoundTrip(Math.max(100, deadline - performance.now()));
     await this.close();
+  }
+
+  private heartbeatRoundTrip(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      if (!this.heartbeat(() => {
+        clearTimeout(timer);
+        resolve();
+      })) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
   }
 
   close(): Promise<void> {
@@ -251,6 +269,7 @@ export class Agent {
       if (beat) {
         const lost = this.leases.renewed(beat.asked, message.heartbeatAck.renewed, beat.sentAt);
         if (lost.length > 0) this.options.log.warn({ shards: lost }, "leases lost; stopped their work");
+        beat.onAck?.();
       }
     } else if (message.resultAck) {
       this.onResultAck(message.resultAck);
@@ -267,11 +286,13 @@ export class Agent {
     }
   }
 
-  private heartbeat(): void {
-    if (!this.stream || !this.welcomed) return;
+  /** Sends a heartbeat unless disconnected; `onAck` runs when the coordinator answers it. */
+  private heartbeat(onAck?: () => void): boolean {
+    if (!this.stream || !this.welcomed) return false;
     const asked = this.leases.list();
-    this.sentBeats.push({ asked, sentAt: performance.now() });
+    this.sentBeats.push({ asked, sentAt: performance.now(), onAck });
     this.send({ heartbeat: { leases: asked } });
+    return true;
   }
 
   private fence(): void {

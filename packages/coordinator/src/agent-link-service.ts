@@ -65,23 +65,7 @@ export function agentLinkHandler(deps: AgentLinkDeps) {
         deps.log.info({ agentId: session.id }, "agent disconnected");
       });
     };
-    // An agent half-closes only once it has stopped every shard (Agent.close
-    // drops its leases first), so what this session still holds, such as an
-    // Assign that crossed the agent's stop, goes back to the queue at no cost.
-    // A broken stream (error, close) is different: that agent may still be
-    // rendering, and its leases expire as usual.
-    call.on("end", () => {
-      queue = queue.then(async () => {
-        if (!session) return;
-        for (const [shardId, shard] of [...session.shards]) {
-          session.shards.delete(shardId);
-          const settled = await leaseStore.release(deps.db, shardId, shard.epoch);
-          if (settled.shards > 0) deps.log.info({ agentId: session.id, shardId }, "released the shard of an agent that hung up");
-        }
-        deps.dispatcher().wake();
-      }).catch((error: unknown) => deps.log.error({ err: error, agentId: session?.id }, "releasing a departing agent's shards failed"));
-      finish();
-    });
+    call.on("end", finish);
     call.on("error", finish);
     call.on("close", finish);
   };

@@ -112,7 +112,13 @@ export class Dispatcher {
       leaseTtlMs: this.options.leaseTtlMs,
     });
     if (!lease) return true; // another coordinator took them: look again
-    if (!session.open) return false; // the lease expires and its items return to the queue
+    // The agent may have gone, been drained or announced no free slot (it is
+    // stopping) while the lease was taken: it never hears of this shard, so
+    // the shard goes straight back, at no cost.
+    if (!session.open || session.draining || session.freeSlots <= 0) {
+      await leaseStore.release(this.db, lease.shardId, lease.epoch);
+      return false;
+    }
     session.freeSlots -= 1;
     session.lastModel = lease.settings.model;
     const items: AssignedItem[] = await Promise.all(
