@@ -62,6 +62,11 @@ describe("the dashboard in Chromium", () => {
 
   const text = async (selector: string) => (await page.locator(selector).first().textContent())?.trim() ?? "";
   const count = async (selector: string) => Number((await text(selector)).replace(/,/g, ""));
+  /** A figure the dashboard shows compactly: "930", "1.2k", "3.4M". */
+  const compactCount = async (selector: string) => {
+    const [, value = "", unit = ""] = /^([\d.]+)([kMG]?)$/.exec(await text(selector)) ?? [];
+    return Number(value) * ({ "": 1, k: 1e3, M: 1e6, G: 1e9 }[unit] ?? Number.NaN);
+  };
 
   it("refuses the API without a session, and shows sign-in", async () => {
     await page.goto(base);
@@ -174,7 +179,7 @@ describe("the dashboard in Chromium", () => {
     // The farm page while it works, for the artifacts.
     await page.click('a[data-nav="farm"]');
     await expect.poll(() => text(".agents-row[data-agent=\"gpu-a\"] .c-shard"), { timeout: 10_000 }).toContain("browser-cancel");
-    await expect.poll(() => count('[data-kpi="throughput"]'), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => compactCount('[data-kpi="throughput"]'), { timeout: 10_000 }).toBeGreaterThan(0);
     await page.waitForTimeout(1_500);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-farm.png") });
     await page.emulateMedia({ colorScheme: "light" });

@@ -9,7 +9,8 @@ const STALE_SUBMISSION_MS = 60 * 60 * 1000;
 
 /**
  * Periodically ends expired leases (judged by the database clock) and puts
- * their items back in the queue. Any coordinator may run it: the sweep is one
+ * their items back in the queue, and ends batches left open with every item
+ * settled. Any coordinator may run it: the sweep is one
  * statement, so two sweepers never settle the same shard twice.
  */
 export function startLeaseSweeper(deps: {
@@ -32,6 +33,7 @@ export function startLeaseSweeper(deps: {
         for (const batch of settled.batches) await publishProgressOf(deps.db, deps.bus, batch.batchId);
         deps.onRequeued();
       }
+      for (const batchId of await batchStore.settledButLive(deps.db)) await publishProgressOf(deps.db, deps.bus, batchId);
       await batchStore.abortStale(deps.db, STALE_SUBMISSION_MS);
     } catch (error) {
       deps.log.error({ err: error }, "lease sweep failed");

@@ -137,6 +137,18 @@ export const batchStore = {
     return rows.length;
   },
 
+  /**
+   * Live batches whose items have all settled: normally ended by the result
+   * that settled them, but left open when their coordinator died between
+   * recording that result and ending the batch.
+   */
+  async settledButLive(db: Database): Promise<string[]> {
+    const rows = await db.query<{ id: string }>(
+      `SELECT id FROM batch WHERE state IN ('queued', 'running') AND done + failed + cancelled >= total AND total > 0`,
+    );
+    return rows.map((row) => row.id);
+  },
+
   async get(db: Database, batchId: string) {
     const rows = await db.query<BatchCounts & { name: string; priority: number; defaults: Record<string, unknown>; createdAt: Date; finishedAt: Date | null }>(
       `SELECT ${COUNTS}, name, priority, defaults, created_at AS "createdAt", finished_at AS "finishedAt"

@@ -178,6 +178,28 @@ describe.each(backends)("farm stores on %s", (_name, open) => {
     expect(await batchStore.failures(db, "b3", 10)).toEqual([{ index: 0, error: "boom 2", attempts: 2 }]);
   });
 
+  it("of failures recorded at once, one reports the batch settled (each sees what the others committed)", async () => {
+    for (let round = 0; round < 5; round++) {
+      const id = `b-race-${round}`;
+      await newBatch(id, 8, 1);
+      const leases = await Promise.all(Array.from({ length: 8 }, (_, n) =>
+        leaseStore.lease(db, id, { ...capabilities, agentId: "agent-1", shardId: `${id}-${n}`, maxItems: 1, leaseTtlMs: 30_000 })));
+      const results = await Promise.all(leases.map((lease) =>
+        resultStore.recordFailure(db, { itemId: lease!.items[0]!.itemId, epoch: lease!.epoch, error: "boom", retryable: true })));
+      const seen = results.map((result) => (result.accepted ? result.counts.failed : -1)).sort((a, b) => a - b);
+      expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    }
+  });
+
+  it("a batch left open with every item settled is found by the sweep", async () => {
+    await newBatch("b-open", 2, 1);
+    await db.query(`UPDATE item SET state = 'failed' WHERE batch_id = 'b-open'`);
+    await db.query(`UPDATE batch SET failed = 2 WHERE id = 'b-open'`);
+    expect(await batchStore.settledButLive(db)).toContain("b-open");
+    expect(await batchStore.finishIfSettled(db, "b-open")).toBe("failed");
+    expect(await batchStore.settledButLive(db)).not.toContain("b-open");
+  });
+
   it("a released shard requeues at no attempt cost; cancel stops everything", async () => {
     await newBatch("b4", 3);
     const lease = await leaseStore.lease(db, "b4", { ...capabilities, agentId: "agent-2", shardId: "s4", maxItems: 3, leaseTtlMs: 30_000 });

@@ -107,10 +107,15 @@ export const resultStore = {
        ), counted AS (
          UPDATE batch SET failed = batch.failed + 1 FROM failed_item f
          WHERE batch.id = f.batch_id AND f.state = 'failed'
+         RETURNING batch.*
        )
-       SELECT b.id, b.tenant_id AS "tenantId", b.state, b.total, b.done,
-              b.failed + (CASE WHEN f.state = 'failed' THEN 1 ELSE 0 END) AS failed, b.cancelled, f.state AS "itemState"
-       FROM failed_item f JOIN batch b ON b.id = f.batch_id`,
+       -- The counts after the update come from RETURNING, which sees what a
+       -- concurrent failure committed while this one waited for the row;
+       -- the statement's snapshot would not, and the last item's failure
+       -- would then never see its batch settled.
+       SELECT b.id, b.tenant_id AS "tenantId", b.state, b.total, b.done, b.failed, b.cancelled, f.state AS "itemState"
+       FROM failed_item f
+       JOIN LATERAL (SELECT * FROM counted UNION ALL SELECT * FROM batch WHERE id = f.batch_id AND NOT EXISTS (SELECT 1 FROM counted)) b ON true`,
       [failure.itemId, failure.epoch, failure.retryable, failure.error],
     );
     const row = rows[0];
