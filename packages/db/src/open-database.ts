@@ -1,7 +1,5 @@
-import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import { startCopyIn, type CopyIn } from "./copy-in.ts";
 import { PrismaClient } from "./generated/prisma/client.ts";
 import { PRISMA_COMPATIBLE_TYPES } from "./result-types.ts";
@@ -36,6 +34,8 @@ type ScriptSession = Database["withScriptSession"];
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if ("embedded" in options) {
+    // Loaded only here: PGlite's WebAssembly Postgres costs about 40 MB resident once imported.
+    const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import("@electric-sql/pglite"), import("pglite-prisma-adapter")]);
     const lite = await PGlite.create(options.embedded.dataDir);
     const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
     // PGlite has a single connection: every script already runs on it.

@@ -32,8 +32,6 @@ type S3rverConstructor = new (options: {
   configureBuckets: [];
 }) => S3rverInstance;
 
-const S3rver = createRequire(import.meta.url)("s3rver") as S3rverConstructor;
-
 /**
  * Starts s3rver, an S3-compatible server, for development and tests. It
  * stores and serves objects faithfully but does NOT verify SigV4 signatures:
@@ -41,6 +39,8 @@ const S3rver = createRequire(import.meta.url)("s3rver") as S3rverConstructor;
  */
 export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
   const host = options.host ?? "127.0.0.1";
+  // Required here, not at import: a coordinator on real S3 never loads it.
+  const S3rver = createRequire(import.meta.url)("s3rver") as S3rverConstructor;
   const server = new S3rver({
     address: host,
     port: options.port ?? 0,
