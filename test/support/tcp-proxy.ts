@@ -1,14 +1,18 @@
 import { createServer, connect, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
+import { Transform } from "node:stream";
 
 /**
  * A TCP proxy that a test can cut (every connection reset, new ones refused)
  * and heal: a network partition or a service restart between one process
- * and a server, without touching the server other tests share.
+ * and a server, without touching the server other tests share. Muted, it
+ * drops what the server sends while still delivering what the client sends:
+ * requests arrive, replies are lost.
  */
 export async function startTcpProxy(targetHost: string, targetPort: number) {
   const sockets = new Set<Socket>();
   let cut = false;
+  let muted = false;
   const server = createServer((client) => {
     if (cut) {
       client.destroy();
@@ -26,7 +30,7 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
     client.pipe(upstream);
-    upstream.pipe(client);
+    upstream.pipe(new Transform({ transform: (chunk, _encoding, done) => done(null, muted ? undefined : chunk) })).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
@@ -38,6 +42,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
     },
     heal() {
       cut = false;
+      muted = false;
+    },
+    mute() {
+      muted = true;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -257,6 +257,7 @@ export class Agent {
       this.heartbeatTimer = setInterval(() => this.heartbeat(), this.heartbeatMs);
       // Re-announce leases at once, then anything the last coordinator never acknowledged.
       this.heartbeat();
+      if (this.outbox.size > 0) this.options.log.info({ results: this.outbox.size }, "sending unacknowledged results again");
       this.outbox.resendAll();
       this.sendResults();
       this.announceSlots();

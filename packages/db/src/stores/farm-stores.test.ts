@@ -94,9 +94,11 @@ describe.each(backends)("farm stores on %s", (_name, open) => {
     const item = lease!.items[0]!;
     const output = { itemId: item.itemId, epoch: lease!.epoch, agentId: "agent-1", key: "k0", sha256: "x", bytes: 1, width: 64, height: 64, renderMs: 1, metadata: {} };
     const first = await resultStore.recordOutput(db, output);
-    expect(first.accepted && first.counts.done).toBe(1);
-    const again = await resultStore.recordOutput(db, output);
-    expect(again.accepted).toBe(false);
+    expect(first).toMatchObject({ accepted: true, counts: { done: 1 } });
+    // The same result again (its ack was lost): a duplicate, not a second write.
+    expect(await resultStore.recordOutput(db, output)).toEqual({ accepted: true, duplicate: true });
+    const otherObject = await resultStore.recordOutput(db, { ...output, sha256: "y" });
+    expect(otherObject).toMatchObject({ accepted: false, reason: expect.stringContaining("with another object") });
     const stale = await resultStore.recordOutput(db, { ...lease!.items[1]!, ...output, itemId: lease!.items[1]!.itemId, epoch: lease!.epoch - 1, key: "k1" });
     expect(stale).toMatchObject({ accepted: false, reason: expect.stringContaining("stale epoch") });
   });
@@ -114,12 +116,21 @@ describe.each(backends)("farm stores on %s", (_name, open) => {
       { accepted: false, reason: expect.stringContaining(`stale epoch ${lease!.epoch - 1}`) },
     ]);
     expect(first.batches).toEqual([expect.objectContaining({ id: "b5", done: 2, total: 4 })]);
+    // Sent again after a lost ack: output 0 is a duplicate; from another agent or with another object it is refused.
     const again = await resultStore.recordOutputs(db, "agent-1", [output(0), output(3)]);
-    expect(again.outcomes).toEqual([{ accepted: false, reason: expect.stringContaining("the item is done") }, { accepted: true }]);
+    expect(again.outcomes).toEqual([{ accepted: true, duplicate: true }, { accepted: true }]);
     expect(again.batches).toEqual([expect.objectContaining({ id: "b5", done: 3 })]);
-    const rows = await db.query<{ n: number; keys: string[] }>(
-      `SELECT count(*)::int AS n, array_agg(key ORDER BY key) AS keys FROM output WHERE batch_id = 'b5'`);
-    expect(rows[0]).toEqual({ n: 3, keys: ["b5/0", "b5/1", "b5/3"] });
+    const foreign = await resultStore.recordOutputs(db, "agent-2", [output(0)]);
+    const altered = await resultStore.recordOutputs(db, "agent-1", [{ ...output(1), bytes: 2 }]);
+    expect([...foreign.outcomes, ...altered.outcomes]).toEqual([
+      { accepted: false, reason: expect.stringContaining("with another object") },
+      { accepted: false, reason: expect.stringContaining("with another object") },
+    ]);
+    expect([...foreign.batches, ...altered.batches]).toEqual([]);
+    const rows = await db.query<{ n: number; keys: string[]; done: number }>(
+      `SELECT count(*)::int AS n, array_agg(key ORDER BY key) AS keys, (SELECT done FROM batch WHERE id = 'b5') AS done
+       FROM output WHERE batch_id = 'b5'`);
+    expect(rows[0]).toEqual({ n: 3, keys: ["b5/0", "b5/1", "b5/3"], done: 3 });
     // The last output settles the batch; its shard, awaiting the agent's ShardDone, ends with it.
     await resultStore.recordOutputs(db, "agent-1", [output(2)]);
     expect(await batchStore.finishIfSettled(db, "b5")).toBe("completed");

@@ -14,13 +14,21 @@ export interface RecordedOutput {
   metadata: Record<string, unknown>;
 }
 
+/**
+ * A `duplicate` is a result already recorded under the same epoch with the
+ * same object (its acknowledgement was lost and the agent sent it again):
+ * accepted, since the agent's work stands, but nothing was written or counted.
+ */
+export type OutputOutcome = { accepted: true; duplicate?: true } | { accepted: false; reason: string };
+
 export type ResultOutcome =
   | { accepted: true; counts: BatchCounts }
+  | { accepted: true; duplicate: true }
   | { accepted: false; reason: string };
 
 export interface OutputsOutcome {
   /** One per output given, in the same order. */
-  outcomes: ({ accepted: true } | { accepted: false; reason: string })[];
+  outcomes: OutputOutcome[];
   /** The counts, after this statement, of every batch that gained an output. */
   batches: BatchCounts[];
 }
@@ -37,7 +45,8 @@ export const resultStore = {
   async recordOutput(db: Database, output: RecordedOutput): Promise<ResultOutcome> {
     const { outcomes, batches } = await resultStore.recordOutputs(db, output.agentId, [output]);
     const outcome = outcomes[0]!;
-    return outcome.accepted ? { accepted: true, counts: batches[0]! } : outcome;
+    if (!outcome.accepted) return outcome;
+    return outcome.duplicate ? { accepted: true, duplicate: true } : { accepted: true, counts: batches[0]! };
   },
 
   /**
@@ -58,7 +67,7 @@ export const resultStore = {
        ), done_item AS (
          UPDATE item SET state = 'done', last_error = NULL
          FROM given g
-         WHERE item.id = g.item_id AND item.lease_epoch = g.epoch AND item.state = 'leased'
+         WHERE item.id = g.item_id AND (item.lease_epoch = g.epoch OR item.spec_epoch = g.epoch) AND item.state = 'leased'
          RETURNING item.id, item.batch_id, g.epoch, g.key, g.sha256, g.bytes, g.width, g.height, g.render_ms, g.metadata
        ), recorded AS (
          INSERT INTO output (item_id, batch_id, key, sha256, bytes, width, height, agent_id, epoch, render_ms, metadata)
@@ -83,23 +92,43 @@ export const resultStore = {
     // Keyed by item and epoch: a result is accepted only under the epoch it was recorded with.
     const accepted = new Set(rows[0]?.accepted ?? []);
     const keyOf = (o: { itemId: string; epoch: number }) => `${o.itemId}/${o.epoch}`;
-    const reasons = await whyRefused(db, outputs.filter((o) => !accepted.has(keyOf(o))));
-    // An item named twice under one epoch is recorded once: only its first mention is accepted.
-    const outcomes = outputs.map((o) => {
-      if (accepted.delete(keyOf(o))) return { accepted: true as const };
-      return { accepted: false as const, reason: reasons.get(keyOf(o)) ?? `item ${o.itemId} was already recorded under epoch ${o.epoch}` };
+    const refused = outputs.filter((o) => !accepted.has(keyOf(o)));
+    const [reasons, duplicates] = await Promise.all([whyRefused(db, refused), alreadyRecorded(db, agentId, refused)]);
+    // An item named twice under one epoch is recorded once: only its first mention is accepted. One sent
+    // again in a later call, after its acknowledgement was lost, is a duplicate.
+    const outcomes = outputs.map((o): OutputOutcome => {
+      if (accepted.delete(keyOf(o))) return { accepted: true };
+      if (duplicates.has(keyOf(o))) return { accepted: true, duplicate: true };
+      return { accepted: false, reason: reasons.get(keyOf(o)) ?? `item ${o.itemId} was already recorded under epoch ${o.epoch}` };
     });
     return { outcomes, batches: rows[0]?.batches ?? [] };
   },
 
-  /** A failed render: retried after a backoff unless not retryable or out of attempts. */
+  /**
+   * A failed render: retried after a backoff unless not retryable or out of
+   * attempts. A speculative copy's failure costs nothing: the item stays
+   * with the shard it was copied from.
+   */
   async recordFailure(db: Database, failure: { itemId: string; epoch: number; error: string; retryable: boolean }) {
+    const copies = await db.query<BatchCounts & { itemState: string }>(
+      `WITH dropped AS (
+         UPDATE item SET spec_shard_id = NULL, spec_epoch = NULL
+         WHERE id = $1::bigint AND spec_epoch = $2 AND state = 'leased' RETURNING batch_id
+       )
+       SELECT b.id, b.tenant_id AS "tenantId", b.state, b.total, b.done, b.failed, b.cancelled, 'leased' AS "itemState"
+       FROM dropped d JOIN batch b ON b.id = d.batch_id`,
+      [failure.itemId, failure.epoch],
+    );
+    if (copies[0]) {
+      const { itemState, ...counts } = copies[0];
+      return { accepted: true as const, itemState, counts };
+    }
     const rows = await db.query<BatchCounts & { itemState: string }>(
       `WITH failed_item AS (
          UPDATE item SET
            attempts = item.attempts + 1,
            state = CASE WHEN NOT $3 OR item.attempts + 1 >= b.max_attempts THEN 'failed' ELSE 'queued' END,
-           last_error = $4, shard_id = NULL, lease_epoch = NULL,
+           last_error = $4, shard_id = NULL, lease_epoch = NULL, spec_shard_id = NULL, spec_epoch = NULL,
            not_before = now() + ${BACKOFF}
          FROM batch b
          WHERE item.id = $1::bigint AND item.lease_epoch = $2 AND item.state = 'leased' AND b.id = item.batch_id
@@ -139,6 +168,24 @@ export const resultStore = {
   },
 };
 
+/**
+ * The outputs whose row already holds this agent's epoch and this very object
+ * (key, sha256, size), keyed by `itemId/epoch`. Only such a repeat is
+ * harmless; the same epoch with another object is still refused.
+ */
+async function alreadyRecorded(db: Database, agentId: string, outputs: readonly Omit<RecordedOutput, "agentId">[]): Promise<Set<string>> {
+  if (outputs.length === 0) return new Set();
+  const rows = await db.query<{ id: string; epoch: string }>(
+    `SELECT o.item_id::text AS id, o.epoch::text AS epoch
+     FROM output o JOIN unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::int[]) AS g(item_id, epoch, key, sha256, bytes)
+       ON (o.item_id, o.epoch, o.key, o.sha256, o.bytes) = (g.item_id, g.epoch, g.key, g.sha256, g.bytes)
+     WHERE o.agent_id = $1`,
+    [agentId, outputs.map((o) => o.itemId), outputs.map((o) => o.epoch), outputs.map((o) => o.key), outputs.map((o) => o.sha256),
+     outputs.map((o) => o.bytes)],
+  );
+  return new Set(rows.map((row) => `${row.id}/${row.epoch}`));
+}
+
 /** Why each result was refused, keyed by `itemId/epoch`, in one query. */
 async function whyRefused(db: Database, results: readonly { itemId: string; epoch: number }[]): Promise<Map<string, string>> {
   const reasons = new Map<string, string>();
@@ -154,7 +201,9 @@ async function whyRefused(db: Database, results: readonly { itemId: string; epoc
       ? `unknown item ${itemId}`
       : item.state === "leased"
         ? `stale epoch ${epoch}: the item is now held by epoch ${item.epoch}`
-        : `stale epoch ${epoch}: the item is ${item.state}`;
+        : item.state === "done" && item.epoch === String(epoch)
+          ? `item ${itemId} was already recorded under epoch ${epoch} with another object`
+          : `stale epoch ${epoch}: the item is ${item.state}`;
     reasons.set(`${itemId}/${epoch}`, reason);
   }
   return reasons;
