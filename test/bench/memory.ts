@@ -16,7 +16,7 @@ import { benchLogger, note, numericFlags, printResult, round } from "./support/b
 import { startCoordinatorProcess } from "./support/coordinator-process.ts";
 import { residentMemoryMb } from "./support/memory-usage.ts";
 import { startS3Child } from "./support/s3-child.ts";
-import { SlowRenderer } from "./support/slow-renderer.ts";
+import { SlowRenderer } from "../support/slow-renderer.ts";
 
 const GOAL_PEAK_MB = 300;
 const MODEL = "bench-model";

@@ -1,14 +1,21 @@
 import type { Renderer, Rendered } from "@atelier/agent";
 
+/** A valid 1x1 RGB PNG (69 bytes). */
+export const TINY_PNG = Uint8Array.from(Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGM4kWIEAANWAV/oF4RSAAAAAElFTkSuQmCC", "base64"));
+
 /**
  * A renderer that takes `renderMs` per image and gives it up at once when its
  * lease is lost, the shard is cancelled or the renderer closes: agents that
- * hold shards and heartbeat, as busy GPUs do, without using the CPU.
+ * hold shards and heartbeat, as busy GPUs do, without using the CPU. Every
+ * image is `png` (by default a 1x1 PNG), so any two agents render an item alike.
  */
 export class SlowRenderer implements Renderer {
   private readonly pending = new Set<() => void>();
 
-  constructor(private readonly renderMs: number) {}
+  constructor(
+    private readonly renderMs: number,
+    private readonly png = TINY_PNG,
+  ) {}
 
   async ready(): Promise<void> {}
 
@@ -21,7 +28,7 @@ export class SlowRenderer implements Renderer {
       };
       const timer = setTimeout(() => {
         this.pending.delete(stop);
-        resolve({ png: new Uint8Array(0), width: 1, height: 1, inferenceMs: this.renderMs, totalMs: this.renderMs });
+        resolve({ png: this.png, width: 1, height: 1, inferenceMs: this.renderMs, totalMs: this.renderMs });
       }, this.renderMs);
       this.pending.add(stop);
       signal?.addEventListener("abort", stop, { once: true });

@@ -36,6 +36,8 @@ export const configSchema = z
     ATELIER_MAX_SHARD_ITEMS: ms.default(16),
     /** A shard should keep an agent busy this long at its measured rate. */
     ATELIER_SHARD_TARGET_MS: ms.default(10_000),
+    /** An idle agent copies the unfinished tail of a shard that has run longer than this; 0 turns copies off. */
+    ATELIER_SPECULATE_AFTER_MS: z.coerce.number().int().min(0).default(20_000),
     /** Waiting this long raises a batch's priority by one level, so that nothing starves. */
     ATELIER_AGING_MS: ms.default(600_000),
     ATELIER_MAX_ATTEMPTS: ms.default(5),

@@ -34,6 +34,8 @@ export interface CoordinatorOptions {
   sweepIntervalMs: number;
   maxShardItems: number;
   targetShardMs: number;
+  /** An idle agent copies the unfinished tail of a shard older than this; 0: never. Default: twice targetShardMs. */
+  speculateAfterMs?: number;
   agingMsPerPriorityLevel: number;
   maxAttempts: number;
   presignedPutTtlMs: number;
@@ -99,6 +101,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
       leaseTtlMs: options.leaseTtlMs,
       maxShardItems: options.maxShardItems,
       targetShardMs: options.targetShardMs,
+      speculateAfterMs: options.speculateAfterMs ?? 2 * options.targetShardMs,
       agingMsPerPriorityLevel: options.agingMsPerPriorityLevel,
       presignedPutTtlMs: options.presignedPutTtlMs,
       pollIntervalMs: options.dispatchPollMs,

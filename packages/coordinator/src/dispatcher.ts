@@ -12,6 +12,8 @@ export interface DispatcherOptions {
   maxShardItems: number;
   /** How long a shard should keep an agent busy at its measured rate. */
   targetShardMs: number;
+  /** An idle agent takes a speculative copy of the tail of a shard that has run longer than this; 0: never. */
+  speculateAfterMs: number;
   /** Waiting this long raises a batch's priority by one level. */
   agingMsPerPriorityLevel: number;
   presignedPutTtlMs: number;
@@ -95,7 +97,13 @@ export class Dispatcher {
       agingMsPerPriorityLevel: this.options.agingMsPerPriorityLevel,
       modelAffinity: MODEL_AFFINITY,
     });
-    if (!batch) return false;
+    const request = { ...capabilities, agentId: session.id, shardId: randomUUID(), leaseTtlMs: this.options.leaseTtlMs };
+    if (!batch) {
+      // Nothing queued that it can run: it may back up a straggler instead.
+      if (this.options.speculateAfterMs <= 0) return false;
+      const copy = await leaseStore.speculate(this.db, { ...request, maxItems: this.options.maxShardItems, minAgeMs: this.options.speculateAfterMs });
+      return copy !== undefined && (await this.hand(session, copy));
+    }
     const maxItems = planShardSize({
       itemsPerSecond: session.rate.itemsPerSecond,
       remaining: batch.remaining,
@@ -104,14 +112,13 @@ export class Dispatcher {
       maxShardItems: this.options.maxShardItems,
       probeItems: 2,
     });
-    const lease = await leaseStore.lease(this.db, batch.id, {
-      ...capabilities,
-      agentId: session.id,
-      shardId: randomUUID(),
-      maxItems,
-      leaseTtlMs: this.options.leaseTtlMs,
-    });
+    const lease = await leaseStore.lease(this.db, batch.id, { ...request, maxItems });
     if (!lease) return true; // another coordinator took them: look again
+    return this.hand(session, lease);
+  }
+
+  /** Sends a lease to its agent; false when the agent can no longer take it (the lease goes back at no cost). */
+  private async hand(session: AgentSession, lease: Lease): Promise<boolean> {
     // The agent may have gone, been drained or announced no free slot (it is
     // stopping) while the lease was taken: it never hears of this shard, so
     // the shard goes straight back, at no cost.

@@ -70,6 +70,7 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
       sweepIntervalMs: config.ATELIER_SWEEP_MS,
       maxShardItems: config.ATELIER_MAX_SHARD_ITEMS,
       targetShardMs: config.ATELIER_SHARD_TARGET_MS,
+      speculateAfterMs: config.ATELIER_SPECULATE_AFTER_MS,
       agingMsPerPriorityLevel: config.ATELIER_AGING_MS,
       maxAttempts: config.ATELIER_MAX_ATTEMPTS,
       presignedPutTtlMs: 15 * 60_000,

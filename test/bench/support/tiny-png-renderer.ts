@@ -1,7 +1,5 @@
 import type { Renderer, Rendered } from "@atelier/agent";
-
-// A valid 1x1 RGB PNG (69 bytes).
-const TINY_PNG = Uint8Array.from(Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGM4kWIEAANWAV/oF4RSAAAAAElFTkSuQmCC", "base64"));
+import { TINY_PNG } from "../../support/slow-renderer.ts";
 
 /**
  * A renderer that does no GPU work: every job returns the same tiny PNG, so

@@ -122,30 +122,51 @@ export const leaseStore = {
        ORDER BY l.index`,
       [batchId, request.models, request.maxWidth, request.maxHeight, request.maxItems, request.shardId, request.agentId, request.leaseTtlMs],
     );
-    const first = rows[0];
-    if (!first) return undefined;
-    return {
-      shardId: request.shardId,
-      batchId: first.batchId,
-      tenantId: first.tenantId,
-      epoch: Number(first.epoch),
-      expiresAtMs: first.expiresAt.getTime(),
-      settings: {
-        model: first.model,
-        width: first.width,
-        height: first.height,
-        steps: first.steps,
-        guidance: first.guidance,
-        sampler: first.sampler,
-      },
-      items: rows.map((row) => ({
-        itemId: row.itemId,
-        index: row.index,
-        prompt: row.prompt,
-        negativePrompt: row.negativePrompt,
-        seed: Number(row.seed),
-      })),
-    };
+    return toLease(request.shardId, rows);
+  },
+
+  /**
+   * For an agent with nothing to do: a speculative copy of the unfinished
+   * tail (the later half, by index) of the live shard with the most
+   * unfinished items that has run longer than `minAgeMs` on another agent.
+   * The items stay leased to that shard and are held by the copy as well;
+   * the first valid result of each wins (outputs are idempotent: same key,
+   * same seed). Each item has at most one copy. Undefined when no shard
+   * qualifies or another coordinator took it first.
+   */
+  async speculate(db: Database, request: LeaseRequest & { minAgeMs: number }): Promise<Lease | undefined> {
+    const rows = await db.query<LeasedRow>(
+      `WITH straggler AS (
+         SELECT i.shard_id AS id, min(i.batch_id) AS batch_id, count(*) AS unfinished
+         FROM item i JOIN shard s ON s.id = i.shard_id JOIN batch b ON b.id = i.batch_id
+         WHERE i.state = 'leased' AND i.spec_shard_id IS NULL AND ${capable(2)}
+           AND s.state = 'leased' AND NOT s.speculative AND s.agent_id <> $6 AND b.state = 'running'
+           AND s.leased_at < now() - make_interval(secs => $8::float8 / 1000)
+         GROUP BY i.shard_id ORDER BY unfinished DESC, min(s.leased_at) LIMIT 1
+       ), candidates AS (
+         SELECT i.id, i.index FROM item i, straggler g
+         WHERE i.shard_id = g.id AND i.state = 'leased' AND i.spec_shard_id IS NULL
+         ORDER BY i.index DESC LIMIT least($5, (SELECT ceil(unfinished / 2.0) FROM straggler)::int)
+         FOR UPDATE OF i SKIP LOCKED
+       ), copy AS (
+         INSERT INTO shard (id, batch_id, agent_id, item_count, expires_at, speculative)
+         SELECT $1, (SELECT batch_id FROM straggler), $6, count(*), now() + make_interval(secs => $7::float8 / 1000), true
+         FROM candidates HAVING count(*) > 0
+         RETURNING id, batch_id, epoch, expires_at
+       ), copied AS (
+         UPDATE item SET spec_shard_id = c.id, spec_epoch = c.epoch
+         FROM copy c, candidates p WHERE item.id = p.id
+         RETURNING item.id, item.index, item.prompt, item.negative_prompt, item.seed, item.model, item.width,
+                   item.height, item.steps, item.guidance, item.sampler
+       )
+       SELECT l.id::text AS "itemId", l.index, l.prompt, l.negative_prompt AS "negativePrompt", l.seed::text AS seed,
+              l.model, l.width, l.height, l.steps, l.guidance, l.sampler,
+              c.epoch::text AS epoch, c.expires_at AS "expiresAt", b.id AS "batchId", b.tenant_id AS "tenantId"
+       FROM copied l, copy c, batch b WHERE b.id = c.batch_id
+       ORDER BY l.index`,
+      [request.shardId, request.models, request.maxWidth, request.maxHeight, request.maxItems, request.agentId, request.leaseTtlMs, request.minAgeMs],
+    );
+    return toLease(request.shardId, rows);
   },
 
   /**
@@ -213,6 +234,25 @@ export interface SettledShards {
   batches: { batchId: string; requeued: number; failed: number }[];
 }
 
+function toLease(shardId: string, rows: readonly LeasedRow[]): Lease | undefined {
+  const first = rows[0];
+  if (!first) return undefined;
+  return {
+    shardId,
+    batchId: first.batchId,
+    tenantId: first.tenantId,
+    epoch: Number(first.epoch),
+    expiresAtMs: first.expiresAt.getTime(),
+    settings: { model: first.model, width: first.width, height: first.height, steps: first.steps, guidance: first.guidance, sampler: first.sampler },
+    items: rows.map((row) => ({ itemId: row.itemId, index: row.index, prompt: row.prompt, negativePrompt: row.negativePrompt, seed: Number(row.seed) })),
+  };
+}
+
+// Of an item being settled: its own shard ended; a live copy of it can take it over; it goes back to the queue.
+const OWN = "item.shard_id IN (SELECT id FROM ended)";
+const PROMOTE = "(item.spec_shard_id IS NOT NULL AND item.spec_shard_id NOT IN (SELECT id FROM ended))";
+const REQUEUE = `(${OWN} AND NOT ${PROMOTE})`;
+
 async function settleShards(
   db: Database,
   where: string,
@@ -225,14 +265,20 @@ async function settleShards(
     `WITH ended AS (
        UPDATE shard SET state = $${n + 1}, ended_at = now() WHERE ${where} RETURNING id
      ), settled AS (
+       -- Per unfinished item: its own shard ended (with a live speculative
+       -- copy, the copy takes the item over at no cost; without, it goes back
+       -- to the queue), or only its copy ended (the item stays where it is).
+       -- Judged on the row as it is when locked, not as the statement began.
        UPDATE item SET
-         attempts = ${attempts},
-         lost_leases = item.lost_leases + ${options.chargeAttempt ? 1 : 0},
-         state = CASE WHEN ${attempts} >= b.max_attempts THEN 'failed' ELSE 'queued' END,
-         last_error = CASE WHEN $${n + 2} = '' THEN item.last_error ELSE $${n + 2} END,
-         shard_id = NULL, lease_epoch = NULL
-       FROM ended e, batch b
-       WHERE item.shard_id = e.id AND item.state = 'leased' AND b.id = item.batch_id
+         attempts = CASE WHEN ${REQUEUE} THEN ${attempts} ELSE item.attempts END,
+         lost_leases = item.lost_leases + CASE WHEN ${REQUEUE} THEN ${options.chargeAttempt ? 1 : 0} ELSE 0 END,
+         state = CASE WHEN NOT ${REQUEUE} THEN 'leased' WHEN ${attempts} >= b.max_attempts THEN 'failed' ELSE 'queued' END,
+         last_error = CASE WHEN ${REQUEUE} AND $${n + 2} <> '' THEN $${n + 2} ELSE item.last_error END,
+         shard_id = CASE WHEN NOT ${OWN} THEN item.shard_id WHEN ${PROMOTE} THEN item.spec_shard_id END,
+         lease_epoch = CASE WHEN NOT ${OWN} THEN item.lease_epoch WHEN ${PROMOTE} THEN item.spec_epoch END,
+         spec_shard_id = NULL, spec_epoch = NULL
+       FROM batch b
+       WHERE item.state = 'leased' AND (${OWN} OR item.spec_shard_id IN (SELECT id FROM ended)) AND b.id = item.batch_id
        RETURNING item.batch_id, item.state
      ), per_batch AS (
        SELECT batch_id AS "batchId", count(*) FILTER (WHERE state = 'queued')::int AS requeued,
