@@ -1,0 +1,71 @@
+import { randomUUID } from "node:crypto";
+import { leaseStore, resultStore } from "@atelier/db";
+import { AtelierClient } from "@atelier/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanState, inspectBatch } from "../support/farm-checker.ts";
+import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { promptAt } from "../support/prompt-files.ts";
+
+const ITEMS = 120;
+
+describe("a coordinator killed between committing a lease and sending it", () => {
+  let farm: FarmFixture;
+  beforeAll(async () => {
+    farm = await startFarm({ coordinators: 2, coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "4" } });
+    const [a, b] = farm.coordinators.map((c) => c.address);
+    await farm.startAgent("agent-1", {}, `${a},${b}`);
+    await farm.startAgent("agent-2", {}, `${b},${a}`);
+  });
+  afterAll(() => farm?.close());
+
+  it("leaves an orphan lease that expires by the database clock; its items complete exactly once, under a higher epoch", async () => {
+    const { db } = farm.database;
+    const { batchId } = await farm.client.submitBatch(
+      { tenant: "studio", name: "orphan", priority: 0, baseSeed: 0, defaults: { model: "atelier-demo", width: 256, height: 256, steps: 20, guidance: 7.5, sampler: "euler" } },
+      Array.from({ length: ITEMS }, (_, i) => ({ prompt: promptAt(i), negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" })),
+    );
+    // The statement coordinator A's dispatcher commits for its agent-1; A then dies before the Assign goes out.
+    const orphan = await leaseStore.lease(db, batchId, {
+      agentId: "agent-1", shardId: randomUUID(), models: ["atelier-demo"], maxWidth: 2048, maxHeight: 2048, maxItems: 4, leaseTtlMs: 2_000,
+    });
+    farm.coordinators[0]!.process.child.kill("SIGKILL");
+    expect(orphan?.items.length).toBe(4);
+    const orphanIds = orphan!.items.map((item) => item.itemId);
+
+    let last;
+    const client = new AtelierClient(farm.coordinators[1]!.address);
+    try {
+      for await (const progress of client.watchBatch(batchId)) last = progress;
+    } finally {
+      client.close();
+    }
+    expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS, failed: 0 });
+    expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(ITEMS));
+
+    // Agent-1 never heard of the shard: nothing renewed it, and it ended only once the database said it was due.
+    const [shard] = await db.query<{ state: string; onTime: boolean; renewed: boolean }>(
+      `SELECT state, ended_at >= expires_at AS "onTime", expires_at > leased_at + interval '2.5 seconds' AS renewed FROM shard WHERE id = $1`,
+      [orphan!.shardId],
+    );
+    expect(shard).toEqual({ state: "expired", onTime: true, renewed: false });
+    // Its items were re-leased once, with a higher epoch, and each has one output of that later epoch.
+    const items = await db.query<{ lost: number; epoch: string; outputs: number }>(
+      `SELECT i.lost_leases AS lost, max(o.epoch)::text AS epoch, count(o.id)::int AS outputs
+       FROM item i LEFT JOIN output o ON o.item_id = i.id WHERE i.id = ANY($1::bigint[]) GROUP BY i.id`,
+      [orphanIds],
+    );
+    expect(items).toHaveLength(4);
+    for (const item of items) {
+      expect(item).toMatchObject({ lost: 1, outputs: 1 });
+      expect(Number(item.epoch)).toBeGreaterThan(orphan!.epoch);
+    }
+
+    // A completion under the orphan epoch, were one ever sent, is refused, even naming the very object recorded.
+    const [recorded] = await db.query<{ key: string; sha256: string; bytes: number }>(`SELECT key, sha256, bytes FROM output WHERE item_id = $1`, [orphanIds[0]]);
+    const late = await resultStore.recordOutputs(db, "agent-1", [
+      { itemId: orphanIds[0]!, epoch: orphan!.epoch, ...recorded!, width: 256, height: 256, renderMs: 1, metadata: {} },
+    ]);
+    expect(late.outcomes).toEqual([{ accepted: false, reason: expect.stringContaining(`stale epoch ${orphan!.epoch}`) }]);
+    expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(ITEMS));
+  }, 120_000);
+});
