@@ -1,25 +1,28 @@
 import { MODEL_AFFINITY, planShardSize } from "@atelier/coordinator";
-import type { AgentState, BatchState, ShardChoice, SimPolicy, SimulatedFarm } from "./simulated-farm.ts";
+import type { AgentState, BatchState, ShardChoice, ShardState, SimPolicy, SimulatedFarm } from "./simulated-farm.ts";
 
 export interface CoordinatorPolicyOptions {
   targetShardMs: number;
   maxShardItems: number;
   probeItems: number;
   agingMsPerPriorityLevel: number;
+  /** As the dispatcher: an agent with nothing queued copies the tail of a shard older than this; 0: never. */
+  speculateAfterMs: number;
 }
 
 /**
  * The dispatcher's policy in virtual time: the batch choice mirrors
  * leaseStore.pickBatch (SQL, so it cannot run here), and the shard size comes
  * from the dispatcher's own planShardSize fed by the dispatcher's own
- * RateEstimate.
+ * RateEstimate; with nothing queued, leaseStore.speculate's copy of a
+ * straggler's tail, mirrored.
  */
 export function coordinatorPolicy(options: CoordinatorPolicyOptions): SimPolicy {
   return {
     name: "coordinator",
     nextShard(farm, agent): ShardChoice | undefined {
       const batch = pickBatch(farm, agent, options.agingMsPerPriorityLevel);
-      if (!batch) return undefined;
+      if (!batch) return options.speculateAfterMs > 0 ? speculate(farm, agent, options) : undefined;
       const maxItems = planShardSize({
         itemsPerSecond: agent.rate.itemsPerSecond,
         remaining: batch.items - batch.done,
@@ -31,6 +34,25 @@ export function coordinatorPolicy(options: CoordinatorPolicyOptions): SimPolicy 
       return { batch, items: farm.takeQueued(batch, maxItems) };
     },
   };
+}
+
+/**
+ * leaseStore.speculate: of the live, non-speculative shards of other agents
+ * that have run longer than speculateAfterMs, the one with the most items it
+ * still holds without a copy; the later half of those (by index), at most a
+ * full shard.
+ */
+function speculate(farm: SimulatedFarm, agent: AgentState, options: CoordinatorPolicyOptions): ShardChoice | undefined {
+  let best: { shard: ShardState; uncopied: number[] } | undefined;
+  for (const shard of farm.liveShards) {
+    if (shard.speculative || shard.agent === agent || (farm.now - shard.leasedAt) * 1000 <= options.speculateAfterMs) continue;
+    const { batch } = shard;
+    const uncopied = shard.items.filter((item) => !batch.doneItems[item] && batch.holder.get(item) === shard && !batch.copyHolder.has(item));
+    if (uncopied.length > (best?.uncopied.length ?? 0)) best = { shard, uncopied };
+  }
+  if (!best) return undefined;
+  const take = Math.min(options.maxShardItems, Math.ceil(best.uncopied.length / 2));
+  return { batch: best.shard.batch, items: best.uncopied.sort((a, b) => a - b).slice(-take), speculative: true };
 }
 
 /**

@@ -18,6 +18,9 @@ export interface SimAgent {
   loadedModel: string;
   /** Seconds from the start at which the agent dies (no more results, heartbeats or reports); undefined if it lives. */
   crashesAt: number | undefined;
+  /** Seconds from the start after which its renders take `slowdown` times longer (a throttling GPU); undefined if never. */
+  slowsAt: number | undefined;
+  slowdown: number;
 }
 
 export interface FarmScenario {
@@ -37,17 +40,24 @@ export interface ScenarioOptions {
   agents: number;
   crashFraction: number;
   seed: number;
+  /** The share of the agents that keep running but slow down partway through (stragglers); default none. */
+  slowFraction?: number;
+  /** How many times slower they get; default 8. */
+  slowdown?: number;
 }
 
 /**
  * The farm of the scheduler issue: agents from 0.25x to 2x speed, three
  * tenants on three models of different cost, a model switch costing seconds,
- * and a tenth of the agents dying partway through.
+ * and a tenth of the agents dying partway through; optionally, agents that
+ * keep running but slow down partway through, unannounced.
  */
 export function farmScenario(options: ScenarioOptions): FarmScenario {
   const random = seededRandom(options.seed);
   const models = ["sd15", "sdxl", "turbo"];
-  const crashing = new Set(shuffle(Array.from({ length: options.agents }, (_, i) => i), random).slice(0, Math.round(options.agents * options.crashFraction)));
+  const order = shuffle(Array.from({ length: options.agents }, (_, i) => i), random);
+  const crashing = new Set(order.slice(0, Math.round(options.agents * options.crashFraction)));
+  const slowing = new Set(order.slice(crashing.size, crashing.size + Math.round(options.agents * (options.slowFraction ?? 0))));
   const agents = Array.from({ length: options.agents }, (_, i): SimAgent => ({
     id: `agent-${String(i).padStart(3, "0")}`,
     // Evenly spread from 0.25x to 2x, in a shuffled order.
@@ -55,6 +65,8 @@ export function farmScenario(options: ScenarioOptions): FarmScenario {
     loadedModel: models[i % models.length]!,
     // Between a sixth and two thirds of the way through a run of about 700 s.
     crashesAt: crashing.has(i) ? 120 + random() * 350 : undefined,
+    slowsAt: slowing.has(i) ? 120 + random() * 680 : undefined,
+    slowdown: options.slowdown ?? 8,
   }));
   return {
     agents: shuffle(agents, random),

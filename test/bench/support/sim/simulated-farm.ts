@@ -16,6 +16,9 @@ export interface BatchState extends SimBatch {
   /** Seconds each item takes at speed 1. */
   itemSeconds: Float64Array;
   doneItems: Uint8Array;
+  /** The live shard that holds each leased item, and the live speculative copy of it, if any. */
+  holder: Map<number, ShardState>;
+  copyHolder: Map<number, ShardState>;
 }
 
 export interface AgentState extends SimAgent {
@@ -40,12 +43,17 @@ export interface ShardState {
   live: boolean;
   /** When the lease lapses unless renewed; alive agents renew it with every heartbeat. */
   leaseExpiresAt: number;
+  leasedAt: number;
+  /** A copy of another shard's unfinished tail. */
+  speculative: boolean;
 }
 
 /** What a policy returns for an idle agent. */
 export interface ShardChoice {
   batch: BatchState;
   items: number[];
+  /** The items are a speculative copy: they stay with their shard, and the first result of each wins. */
+  speculative?: boolean;
 }
 
 export interface SimPolicy {
@@ -68,13 +76,18 @@ export interface SimOutcome {
   requeuedItems: number;
   /** From the last item leased to the last item done: the tail the last shards make the farm wait. */
   tailSeconds: number;
+  speculativeShards: number;
+  /** Renders whose result was refused: the item was done first by its copy (or its copy by the original). */
+  wastedRenders: number;
 }
 
 type SimEvent =
   | { kind: "submit"; batch: BatchState }
   | { kind: "itemDone"; shard: ShardState; item: number }
   | { kind: "crash"; agent: AgentState }
-  | { kind: "sweep" };
+  | { kind: "sweep" }
+  /** An agent's heartbeat is refused (its shard ended with its batch): it stops rendering. */
+  | { kind: "fenced"; shard: ShardState };
 
 /**
  * A farm in virtual time: agents render shards item by item, report each
@@ -107,9 +120,12 @@ export class SimulatedFarm {
       itemSeconds: Float64Array.from({ length: batch.items }, (_, i) =>
         scenario.secondsPerItem[batch.model]! * (1 + scenario.itemJitter * (2 * scenario.itemDraw(batch.id, i) - 1))),
       doneItems: new Uint8Array(batch.items),
+      holder: new Map(),
+      copyHolder: new Map(),
     }));
     this.remainingItems = this.batches.reduce((n, b) => n + b.items, 0);
-    this.outcome = { policy: policy.name, makespanSeconds: 0, itemsDone: 0, shards: 0, modelSwitches: 0, expiredShards: 0, requeuedItems: 0, tailSeconds: 0 };
+    this.outcome = { policy: policy.name, makespanSeconds: 0, itemsDone: 0, shards: 0, modelSwitches: 0, expiredShards: 0, requeuedItems: 0, tailSeconds: 0,
+      speculativeShards: 0, wastedRenders: 0 };
   }
 
   run(): SimOutcome {
@@ -147,7 +163,8 @@ export class SimulatedFarm {
 
   /** Seconds the agent will take for the item, including a model load when the model changes. */
   renderSeconds(agent: AgentState, batch: BatchState, item: number, switching: boolean): number {
-    return batch.itemSeconds[item]! / agent.speed + (switching ? this.scenario.modelSwitchSeconds : 0);
+    const speed = agent.slowsAt !== undefined && this.now >= agent.slowsAt ? agent.speed / agent.slowdown : agent.speed;
+    return batch.itemSeconds[item]! / speed + (switching ? this.scenario.modelSwitchSeconds : 0);
   }
 
   private handle(event: SimEvent): void {
@@ -171,26 +188,49 @@ export class SimulatedFarm {
         this.sweep();
         this.events.push(this.now + this.timings.sweepSeconds, { kind: "sweep" });
         break;
+      case "fenced":
+        if (event.shard.agent.shard === event.shard) event.shard.agent.shard = undefined;
+        break;
     }
   }
 
   private onItemDone(shard: ShardState, item: number): void {
-    if (!shard.agent.alive || !shard.live) return; // a dead agent reports nothing; an ended lease is refused
     const { batch, agent } = shard;
-    batch.doneItems[item] = 1;
-    batch.done++;
-    this.remainingItems--;
-    this.outcome.itemsDone++;
-    agent.rate.record((this.now - shard.itemStartedAt) * 1000);
+    if (!agent.alive || agent.shard !== shard) return; // a dead agent reports nothing; a fenced one has stopped
+    if (!shard.live || batch.doneItems[item]) {
+      this.outcome.wastedRenders++; // refused: the lease ended, or the item's other copy won
+    } else {
+      batch.doneItems[item] = 1;
+      batch.done++;
+      batch.holder.delete(item);
+      batch.copyHolder.delete(item);
+      this.remainingItems--;
+      this.outcome.itemsDone++;
+      agent.rate.record((this.now - shard.itemStartedAt) * 1000);
+      if (batch.done === batch.items) this.endShardsOf(batch);
+    }
     shard.next++;
     this.startNextItem(shard);
+  }
+
+  /**
+   * The batch settled: its live shards end with it (finishIfSettled), and
+   * their agents, still rendering, stop when their next heartbeat is refused.
+   */
+  private endShardsOf(batch: BatchState): void {
+    const beat = (Math.floor(this.now / this.timings.heartbeatSeconds) + 1) * this.timings.heartbeatSeconds;
+    for (const shard of [...this.liveShards]) {
+      if (shard.batch !== batch) continue;
+      this.endShard(shard);
+      this.events.push(beat, { kind: "fenced", shard });
+    }
   }
 
   /** Renders the shard's next item, or ends the shard. */
   private startNextItem(shard: ShardState): void {
     const { batch, agent } = shard;
     if (shard.next >= shard.items.length) {
-      this.endShard(shard);
+      if (shard.live) this.endShard(shard);
       agent.shard = undefined;
       return;
     }
@@ -220,11 +260,29 @@ export class SimulatedFarm {
       if (shard.agent.alive || shard.leaseExpiresAt > this.now) continue;
       this.endShard(shard);
       this.outcome.expiredShards++;
-      // The item being rendered when the agent died and every one after it.
-      const requeued = shard.items.slice(shard.next);
-      for (const item of requeued) shard.batch.queued.push(item);
+      // Of the item being rendered when the agent died and every one after
+      // it: those this shard held go to their live copy if they have one,
+      // else back to the queue; those it held as a copy stay with their holder.
+      const { batch } = shard;
+      const requeued: number[] = [];
+      for (const item of shard.items.slice(shard.next)) {
+        if (batch.doneItems[item]) continue;
+        if (batch.copyHolder.get(item) === shard) {
+          batch.copyHolder.delete(item);
+        } else if (batch.holder.get(item) === shard) {
+          const copy = batch.copyHolder.get(item);
+          batch.copyHolder.delete(item);
+          if (copy) {
+            batch.holder.set(item, copy);
+          } else {
+            batch.holder.delete(item);
+            batch.queued.push(item);
+            requeued.push(item);
+          }
+        }
+      }
       this.outcome.requeuedItems += requeued.length;
-      if (requeued.length > 0) this.policy.onRequeued?.(this, shard.batch, requeued);
+      if (requeued.length > 0) this.policy.onRequeued?.(this, batch, requeued);
     }
   }
 
@@ -234,10 +292,13 @@ export class SimulatedFarm {
       if (!agent.alive || agent.shard) continue;
       const choice = this.policy.nextShard(this, agent);
       if (!choice || choice.items.length === 0) continue;
+      const speculative = choice.speculative === true;
       const shard: ShardState = {
         id: this.nextShardId++, agent, batch: choice.batch, items: choice.items, next: 0, itemStartedAt: this.now,
-        live: true, leaseExpiresAt: Number.POSITIVE_INFINITY,
+        live: true, leaseExpiresAt: Number.POSITIVE_INFINITY, leasedAt: this.now, speculative,
       };
+      for (const item of choice.items) (speculative ? choice.batch.copyHolder : choice.batch.holder).set(item, shard);
+      if (speculative) this.outcome.speculativeShards++;
       this.lastLeaseAt = this.now;
       this.liveShards.add(shard);
       this.outcome.shards++;
