@@ -3,7 +3,6 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
-  HeadObjectCommand,
   ListObjectsCommand,
   PutObjectCommand,
   S3Client,
@@ -11,7 +10,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { ObjectListing, ObjectStore, PresignPutOptions } from "./object-store.ts";
-import { createPutPresigner } from "./put-presigner.ts";
+import { createHeadRequester } from "./head-request.ts";
+import { createUrlPresigner } from "./url-presigner.ts";
 
 export interface S3ObjectStoreOptions {
   /** Omit for AWS; set for MinIO or the embedded s3rver. */
@@ -53,8 +53,9 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
     requestChecksumCalculation: "WHEN_REQUIRED",
     responseChecksumValidation: "WHEN_REQUIRED",
   });
-  // One URL per item on the dispatch path: signed without the SDK's middleware stack.
-  const presignPut = createPutPresigner(client, bucket, { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey });
+  // One PUT URL and one HEAD per item on the dispatch path: signed and sent without the SDK's middleware stack.
+  const presign = createUrlPresigner(client, bucket, { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey });
+  const heads = createHeadRequester({ requestTimeoutMs: options.requestTimeoutMs ?? 60_000, attempts: 5 });
   let closed = false;
 
   // ListObjects (v1) with Marker, not V2: s3rver encrypts V2 continuation
@@ -112,7 +113,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       }
       // Signs the content type (and the length when given): an unsigned
       // header would let the holder of the URL upload anything.
-      return presignPut({ key, contentType: put.contentType, contentLength: put.contentLength, expiresInSeconds: expiresInSeconds(put.expiresInMs) });
+      return presign({ method: "PUT", key, contentType: put.contentType, contentLength: put.contentLength, expiresInSeconds: expiresInSeconds(put.expiresInMs) });
     },
 
     async presignGet(key: string, get: { expiresInMs: number }): Promise<string> {
@@ -120,17 +121,8 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       return getSignedUrl(client, command, { expiresIn: expiresInSeconds(get.expiresInMs) });
     },
 
-    async head(key: string) {
-      try {
-        const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-        return {
-          bytes: head.ContentLength ?? 0,
-          ...(head.ContentType === undefined ? {} : { contentType: head.ContentType }),
-        };
-      } catch (error) {
-        if (isNotFound(error)) return null;
-        throw error;
-      }
+    head(key: string) {
+      return heads.head(() => presign({ method: "HEAD", key, expiresInSeconds: 60 }), `s3://${bucket}/${key}`);
     },
 
     async get(key: string): Promise<Uint8Array> {
@@ -198,6 +190,7 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       // Destroys the keep-alive sockets, which would otherwise hold the
       // process (and the embedded server's close) open.
       client.destroy();
+      heads.close();
     },
   };
 }

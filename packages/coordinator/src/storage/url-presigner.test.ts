@@ -1,7 +1,7 @@
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, describe, expect, it } from "vitest";
-import { createPutPresigner } from "./put-presigner.ts";
+import { createUrlPresigner } from "./url-presigner.ts";
 
 // The fast presigner must produce exactly the URL the SDK's getSignedUrl
 // would, for the endpoints we serve: path-style (s3rver, MinIO) and AWS.
@@ -14,16 +14,21 @@ const clients = {
   "AWS virtual-hosted": new S3Client({ region: "eu-west-1", forcePathStyle: false, credentials }),
 };
 
-describe.each(Object.entries(clients))("createPutPresigner, %s", (_name, client) => {
+describe.each(Object.entries(clients))("createUrlPresigner, %s", (_name, client) => {
   afterAll(() => client.destroy());
-  const presign = createPutPresigner(client, "atelier-bucket", credentials);
+  const presign = createUrlPresigner(client, "atelier-bucket", credentials);
 
   it.each(keys)("signs %s exactly as getSignedUrl does, with and without a length", async (key) => {
     for (const contentLength of [undefined, 1234]) {
       const signableHeaders = new Set(contentLength === undefined ? ["content-type"] : ["content-type", "content-length"]);
       const command = new PutObjectCommand({ Bucket: "atelier-bucket", Key: key, ContentType: "image/png", ContentLength: contentLength });
       const expected = await getSignedUrl(client, command, { expiresIn: 900, signableHeaders, signingDate });
-      expect(await presign({ key, contentType: "image/png", expiresInSeconds: 900, contentLength, signingDate })).toBe(expected);
+      expect(await presign({ method: "PUT", key, contentType: "image/png", expiresInSeconds: 900, contentLength, signingDate })).toBe(expected);
     }
+  });
+
+  it.each(keys)("signs a HEAD of %s exactly as getSignedUrl does", async (key) => {
+    const expected = await getSignedUrl(client, new HeadObjectCommand({ Bucket: "atelier-bucket", Key: key }), { expiresIn: 60, signingDate });
+    expect(await presign({ method: "HEAD", key, expiresInSeconds: 60, signingDate })).toBe(expected);
   });
 });

@@ -1,18 +1,20 @@
 import { createHash, createHmac, type BinaryLike, type Hash, type Hmac } from "node:crypto";
-import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { SignatureV4 } from "@smithy/signature-v4";
 
-export interface PutPresignRequest {
+export type PresignRequest = (
+  /** Signs the content type, and the length when given: an unsigned header would let the URL's holder upload anything. */
+  | { method: "PUT"; contentType: string; contentLength?: number }
+  | { method: "HEAD" }
+) & {
   key: string;
-  contentType: string;
   expiresInSeconds: number;
-  contentLength?: number;
   /** For tests that compare URLs; the current time otherwise. */
   signingDate?: Date;
-}
+};
 
-export type PutPresigner = (request: PutPresignRequest) => Promise<string>;
+export type UrlPresigner = (request: PresignRequest) => Promise<string>;
 
 /** The parts of a bucket's presigned PUT URL that do not depend on the key. */
 interface UrlTemplate {
@@ -30,39 +32,50 @@ interface UrlTemplate {
 const TEMPLATE_KEY = "atelier-presign-template";
 
 /**
- * Presigned PUT URLs at the cost of one SigV4 signature (about 45 us here).
- * The SDK's getSignedUrl runs the client's whole middleware stack (endpoint
- * rules, serialisation) for every URL, about 1 ms each, which made signing
- * the dispatcher's largest cost per item. A bucket's endpoint does not depend
- * on the key, so getSignedUrl resolves it once for a template key; every URL
- * after that is the same request with its own key, signed by the SDK's own
- * SigV4 signer. put-presigner.test.ts checks the URLs equal getSignedUrl's.
+ * Presigned PUT and HEAD URLs at the cost of one SigV4 signature (about 45 us
+ * here). The SDK runs the client's whole middleware stack (endpoint rules,
+ * serialisation, retries) for every URL or request, about 1 ms of CPU for a
+ * URL and a third of one for a HEAD, which made signing and verifying the
+ * dispatcher's largest costs per item. A bucket's endpoint does not depend on
+ * the key, so getSignedUrl resolves it once for a template key; every URL
+ * after that is the same request with its own key and method, signed by the
+ * SDK's own SigV4 signer. url-presigner.test.ts checks the URLs equal
+ * getSignedUrl's.
  */
-export function createPutPresigner(
+export function createUrlPresigner(
   client: S3Client,
   bucket: string,
   credentials: { accessKeyId: string; secretAccessKey: string },
-): PutPresigner {
-  let template: Promise<{ url: UrlTemplate; signer: SignatureV4 }> | undefined;
+): UrlPresigner {
+  // By method: the SDK adds its own unsigned query parameters to each operation.
+  const templates = new Map<PresignRequest["method"], Promise<{ url: UrlTemplate; signer: SignatureV4 }>>();
   return async (request) => {
-    template ??= resolveTemplate(client, bucket).then((url) => ({
-      url,
-      signer: new SignatureV4({ service: "s3", region: url.region, credentials, sha256: NodeSha256, uriEscapePath: false, applyChecksum: false }),
-    }));
+    let template = templates.get(request.method);
+    if (!template) {
+      template = resolveTemplate(client, bucket, request.method).then((url) => ({
+        url,
+        signer: new SignatureV4({ service: "s3", region: url.region, credentials, sha256: NodeSha256, uriEscapePath: false, applyChecksum: false }),
+      }));
+      templates.set(request.method, template);
+    }
     const { url, signer } = await template.catch((error: unknown) => {
-      template = undefined; // resolve again next time: the failure may have been passing
+      templates.delete(request.method); // resolve again next time: the failure may have been passing
       throw error;
     });
     const host = url.port === undefined ? url.hostname : `${url.hostname}:${url.port}`;
-    const headers: Record<string, string> = { host, "content-type": request.contentType, "X-Amz-Content-Sha256": "UNSIGNED-PAYLOAD" };
-    const signableHeaders = new Set(["content-type"]);
-    if (request.contentLength !== undefined) {
-      headers["content-length"] = String(request.contentLength);
-      signableHeaders.add("content-length");
+    const headers: Record<string, string> = { host, "X-Amz-Content-Sha256": "UNSIGNED-PAYLOAD" };
+    const signableHeaders = new Set<string>();
+    if (request.method === "PUT") {
+      headers["content-type"] = request.contentType;
+      signableHeaders.add("content-type");
+      if (request.contentLength !== undefined) {
+        headers["content-length"] = String(request.contentLength);
+        signableHeaders.add("content-length");
+      }
     }
     const signed = await signer.presign(
       {
-        method: "PUT",
+        method: request.method,
         protocol: url.protocol,
         hostname: url.hostname,
         ...(url.port === undefined ? {} : { port: url.port }),
@@ -76,8 +89,10 @@ export function createPutPresigner(
   };
 }
 
-async function resolveTemplate(client: S3Client, bucket: string): Promise<UrlTemplate> {
-  const command = new PutObjectCommand({ Bucket: bucket, Key: TEMPLATE_KEY, ContentType: "application/octet-stream" });
+async function resolveTemplate(client: S3Client, bucket: string, method: PresignRequest["method"]): Promise<UrlTemplate> {
+  const command = method === "PUT"
+    ? new PutObjectCommand({ Bucket: bucket, Key: TEMPLATE_KEY, ContentType: "application/octet-stream" })
+    : new HeadObjectCommand({ Bucket: bucket, Key: TEMPLATE_KEY });
   const url = new URL(await getSignedUrl(client, command, { expiresIn: 60 }));
   if (!url.pathname.endsWith(`/${TEMPLATE_KEY}`)) throw new Error(`unexpected presigned URL shape for bucket ${bucket}: ${url.pathname}`);
   const query: Record<string, string> = {};
