@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAtelier } from "../support/cli-process.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { freePort } from "../support/free-port.ts";
 import { writeJsonl } from "../support/prompt-files.ts";
 import { writeFileSync } from "node:fs";
 
@@ -57,6 +58,16 @@ describe("bad input is refused with the line and the field, and writes nothing",
     expect(run.output).toMatch(/refused \(strict\): no agent has registered with this farm yet/);
     expect(run.code).not.toBe(0);
     expect(await nothingWritten()).toEqual({ batches: 0, items: 0, objects: 0 });
+  }, 60_000);
+
+  it("a command pointed where no coordinator listens says so plainly", async () => {
+    const nowhere = `127.0.0.1:${await freePort()}`;
+    const file = writeJsonl(join(farm.modelsDir, "..", "nowhere.jsonl"), [GOOD]);
+    for (const args of [["status", "some-batch"], ["submit", file]]) {
+      const run = await runAtelier([...args, "--coordinator", nowhere]);
+      expect(run.output).toContain(`atelier ${args[0]}: cannot reach a coordinator at ${nowhere} (connection refused): start one with \`atelier up\``);
+      expect(run.code).toBe(1);
+    }
   }, 60_000);
 
   it("a valid file goes through on the same farm, with a warning while no agent can run it", async () => {

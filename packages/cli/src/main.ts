@@ -1,4 +1,5 @@
 import { CliError } from "./cli-error.ts";
+import { unreachableMessage } from "./client-options.ts";
 
 const USAGE = `atelier: a render farm for diffusion models
 
@@ -40,7 +41,7 @@ try {
 } catch (error) {
   const err = error as Error & { details?: string };
   // gRPC errors carry the coordinator's message in `details`.
-  console.error(`atelier ${name}: ${err.details ?? err.message}`);
+  console.error(`atelier ${name}: ${unreachableMessage(error) ?? err.details ?? err.message}`);
   if (!(error instanceof CliError) && !err.details && process.env.ATELIER_DEBUG) console.error(err.stack);
   process.exit(error instanceof CliError ? error.exitCode : 1);
 }
