@@ -26,6 +26,16 @@ export interface LeaseRequest extends AgentCapabilities {
   leaseTtlMs: number;
 }
 
+// What a lease statement returns of each item it hands out, and the rows it answers with.
+const ASSIGNED_ITEM = `item.id, item.index, item.prompt, item.negative_prompt, item.seed, item.model, item.width,
+                   item.height, item.steps, item.guidance, item.sampler`;
+const leasedRows = (items: string, shard: string) =>
+  `SELECT l.id::text AS "itemId", l.index, l.prompt, l.negative_prompt AS "negativePrompt", l.seed::text AS seed,
+          l.model, l.width, l.height, l.steps, l.guidance, l.sampler,
+          s.epoch::text AS epoch, s.expires_at AS "expiresAt", b.id AS "batchId", b.tenant_id AS "tenantId"
+   FROM ${items} l, ${shard} s, batch b WHERE b.id = s.batch_id
+   ORDER BY l.index`;
+
 interface LeasedRow extends RenderSettings {
   batchId: string;
   tenantId: string;
@@ -106,20 +116,15 @@ export const leaseStore = {
        ), new_shard AS (
          INSERT INTO shard (id, batch_id, agent_id, item_count, expires_at)
          SELECT $6, $1, $7, count(*), now() + make_interval(secs => $8::float8 / 1000) FROM picked HAVING count(*) > 0
-         RETURNING id, epoch, expires_at
+         RETURNING id, batch_id, epoch, expires_at
        ), running AS (
          UPDATE batch SET state = 'running' WHERE id = $1 AND state = 'queued' AND EXISTS (SELECT 1 FROM new_shard)
        ), leased AS (
          UPDATE item SET state = 'leased', shard_id = s.id, lease_epoch = s.epoch
          FROM new_shard s, picked p WHERE item.id = p.id
-         RETURNING item.id, item.index, item.prompt, item.negative_prompt, item.seed, item.model, item.width,
-                   item.height, item.steps, item.guidance, item.sampler
+         RETURNING ${ASSIGNED_ITEM}
        )
-       SELECT l.id::text AS "itemId", l.index, l.prompt, l.negative_prompt AS "negativePrompt", l.seed::text AS seed,
-              l.model, l.width, l.height, l.steps, l.guidance, l.sampler,
-              s.epoch::text AS epoch, s.expires_at AS "expiresAt", b.id AS "batchId", b.tenant_id AS "tenantId"
-       FROM leased l, new_shard s, batch b WHERE b.id = $1
-       ORDER BY l.index`,
+       ${leasedRows("leased", "new_shard")}`,
       [batchId, request.models, request.maxWidth, request.maxHeight, request.maxItems, request.shardId, request.agentId, request.leaseTtlMs],
     );
     return toLease(request.shardId, rows);
@@ -156,14 +161,9 @@ export const leaseStore = {
        ), copied AS (
          UPDATE item SET spec_shard_id = c.id, spec_epoch = c.epoch
          FROM copy c, candidates p WHERE item.id = p.id
-         RETURNING item.id, item.index, item.prompt, item.negative_prompt, item.seed, item.model, item.width,
-                   item.height, item.steps, item.guidance, item.sampler
+         RETURNING ${ASSIGNED_ITEM}
        )
-       SELECT l.id::text AS "itemId", l.index, l.prompt, l.negative_prompt AS "negativePrompt", l.seed::text AS seed,
-              l.model, l.width, l.height, l.steps, l.guidance, l.sampler,
-              c.epoch::text AS epoch, c.expires_at AS "expiresAt", b.id AS "batchId", b.tenant_id AS "tenantId"
-       FROM copied l, copy c, batch b WHERE b.id = c.batch_id
-       ORDER BY l.index`,
+       ${leasedRows("copied", "copy")}`,
       [request.shardId, request.models, request.maxWidth, request.maxHeight, request.maxItems, request.agentId, request.leaseTtlMs, request.minAgeMs],
     );
     return toLease(request.shardId, rows);
