@@ -4,4 +4,5 @@ export { Agent, type AgentOptions } from "./agent.ts";
 export { createAgent, type AgentConfig } from "./create-agent.ts";
 export { discoverModels } from "./model-catalog.ts";
 export { WorkerRenderer, RenderFailed, type Renderer, type Rendered } from "./worker-renderer.ts";
+export { shiftWallClock } from "./wall-clock.ts";
 export { createAgentMetrics, nvidiaSmiProbe, startAgentMetricsServer, type AgentMetrics, type GpuProbe, type GpuReading } from "./metrics/index.ts";

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { createAgent, createAgentMetrics, nvidiaSmiProbe, startAgentMetricsServer } from "@atelier/agent";
+import { createAgent, createAgentMetrics, nvidiaSmiProbe, shiftWallClock, startAgentMetricsServer } from "@atelier/agent";
 import { createLogger } from "@atelier/coordinator";
 import { CliError } from "../cli-error.ts";
 import { resolveModelsDir } from "../models-dir.ts";
@@ -22,6 +22,10 @@ export async function agentCommand(args: string[]): Promise<void> {
       "http-host": { type: "string", default: "0.0.0.0" },
     },
   });
+  // Tests only: a skewed host clock, which nothing the agent does may depend on (RELIABILITY.md, scenario 13).
+  const clockOffsetMs = Number(process.env.ATELIER_TEST_CLOCK_OFFSET_MS ?? 0);
+  if (!Number.isFinite(clockOffsetMs)) throw new CliError(`ATELIER_TEST_CLOCK_OFFSET_MS must be a number of milliseconds (got ${process.env.ATELIER_TEST_CLOCK_OFFSET_MS})`, 2);
+  shiftWallClock(clockOffsetMs);
   const coordinator = values.coordinator ?? process.env.ATELIER_COORDINATOR;
   if (!coordinator) throw new CliError("usage: atelier agent --coordinator HOST:PORT [--name NAME] [--slots N] [--models DIR]", 2);
   const slots = Number(values.slots);

@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanState, inspectBatch } from "../support/farm-checker.ts";
+import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { promptAt } from "../support/prompt-files.ts";
+
+const ITEMS = 320;
+const TEN_MINUTES_MS = 10 * 60_000;
+const SKEWS: Record<string, number> = { "agent-ahead": TEN_MINUTES_MS, "agent-behind": -TEN_MINUTES_MS };
+
+describe("agents whose wall clocks are 10 minutes off, one ahead and one behind", () => {
+  let farm: FarmFixture;
+  beforeAll(async () => {
+    // Shards of up to 8 s at the agent's measured rate: longer than the lease, so that it must be renewed.
+    farm = await startFarm({ coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "500", ATELIER_SHARD_TARGET_MS: "8000" } });
+    for (const [name, offsetMs] of Object.entries(SKEWS)) {
+      await farm.startAgent(name, { LOG_LEVEL: "info", ATELIER_TEST_CLOCK_OFFSET_MS: String(offsetMs) });
+    }
+  });
+  afterAll(() => farm?.close());
+
+  it("keep every lease to its end: leases are judged by the database clock and the agents' monotonic clocks", async () => {
+    const { db } = farm.database;
+    const { batchId } = await farm.client.submitBatch(
+      { tenant: "studio", name: "skew", priority: 0, baseSeed: 0, defaults: { model: "atelier-demo", width: 512, height: 512, steps: 30, guidance: 7.5, sampler: "euler" } },
+      Array.from({ length: ITEMS }, (_, i) => ({ prompt: promptAt(i), negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" })),
+    );
+    let last;
+    for await (const progress of farm.client.watchBatch(batchId)) last = progress;
+    expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS, failed: 0 });
+    expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(ITEMS));
+
+    for (const [name, offsetMs] of Object.entries(SKEWS)) {
+      const log = farm.agents.get(name)!.output();
+      // The skew was real: the agent's own log lines are stamped 10 minutes off.
+      const stamps = log.split("\n").filter((line) => line.startsWith("{")).map((line) => (JSON.parse(line) as { time: number }).time);
+      expect(stamps.length).toBeGreaterThan(0);
+      expect(Math.abs(stamps[0]! - Date.now() - offsetMs)).toBeLessThan(60_000);
+      expect(log).not.toMatch(/self-fenced|leases lost|result refused/);
+    }
+
+    // Shards outlived the 2 s TTL: their leases were renewed by agents whose clocks disagree with the database's.
+    const [{ longestMs }] = (await db.query<{ longestMs: number }>(
+      `SELECT max(extract(epoch FROM ended_at - leased_at) * 1000)::int AS "longestMs" FROM shard WHERE batch_id = $1`, [batchId])) as [{ longestMs: number }];
+    expect(longestMs).toBeGreaterThan(2_000 + 500);
+    // Nothing was re-leased: every shard ended done, no item lost a lease or spent an attempt,
+    // and each output came from the agent holding its shard under that shard's epoch.
+    const [leases] = await db.query<{ notDone: number; lost: number; attempts: number; foreign: number; agents: number }>(
+      `SELECT (SELECT count(*)::int FROM shard WHERE batch_id = $1 AND state <> 'done') AS "notDone",
+              (SELECT sum(lost_leases)::int FROM item WHERE batch_id = $1) AS lost,
+              (SELECT sum(attempts)::int FROM item WHERE batch_id = $1) AS attempts,
+              (SELECT count(*)::int FROM output o LEFT JOIN shard s ON s.epoch = o.epoch AND s.agent_id = o.agent_id
+               WHERE o.batch_id = $1 AND s.id IS NULL) AS foreign,
+              (SELECT count(DISTINCT agent_id)::int FROM output WHERE batch_id = $1) AS agents`,
+      [batchId],
+    );
+    expect(leases).toEqual({ notDone: 0, lost: 0, attempts: 0, foreign: 0, agents: 2 });
+  }, 120_000);
+});
