@@ -29,6 +29,8 @@ export interface FarmFixture {
   httpPort: number;
   coordinator: RunningProcess;
   modelsDir: string;
+  /** Starts coordinator `index` again on its ports once it has been killed; `extraEnv` (e.g. a log level) for this run only. */
+  restartCoordinator(index: number, extraEnv?: Record<string, string>): Promise<CoordinatorProcess>;
   /** Starts an agent; `coordinators` is its comma-separated address list (default: the first coordinator). */
   startAgent(name: string, extraEnv?: Record<string, string>, coordinators?: string): Promise<RunningProcess>;
   agents: Map<string, RunningProcess>;
@@ -113,6 +115,14 @@ export async function startFarm(options: FarmOptions = {}): Promise<FarmFixture>
       });
       return agent;
     },
+    async restartCoordinator(index, extraEnv = {}) {
+      const old = coordinators[index]!;
+      if (old.process.child.exitCode === null && old.process.child.signalCode === null) throw new Error(`coordinator ${index} is still running`);
+      await old.process.exited;
+      const grpcPort = Number(old.address.split(":")[1]);
+      coordinators[index] = await startCoordinator({ ...sharedEnv, ...extraEnv }, { grpcPort, httpPort: old.httpPort });
+      return coordinators[index];
+    },
     async close() {
       client.close();
       const all = [...agents.values(), ...coordinators.map((c) => c.process)];
@@ -127,8 +137,8 @@ export async function startFarm(options: FarmOptions = {}): Promise<FarmFixture>
   };
 }
 
-async function startCoordinator(env: Record<string, string>): Promise<CoordinatorProcess> {
-  const [grpcPort, httpPort] = [await freePort(), await freePort()];
+async function startCoordinator(env: Record<string, string>, ports?: { grpcPort: number; httpPort: number }): Promise<CoordinatorProcess> {
+  const { grpcPort, httpPort } = ports ?? { grpcPort: await freePort(), httpPort: await freePort() };
   const process = startAtelier(["up"], { ...env, ATELIER_GRPC_PORT: String(grpcPort), ATELIER_HTTP_PORT: String(httpPort) });
   await waitFor("the coordinator's /healthz", async () => {
     if (process.child.exitCode !== null) throw new Error(`coordinator exited:\n${process.output()}`);

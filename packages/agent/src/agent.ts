@@ -4,6 +4,7 @@ import * as grpc from "@grpc/grpc-js";
 import { agentLinkService, type AgentLinkClient, type AgentMessage, type Assign__Output, type CoordinatorMessage__Output, type ResultAck__Output } from "@atelier/protocol";
 import type { Logger } from "pino";
 import { LeaseBook } from "./lease-book.ts";
+import { DEFAULT_RECONNECT_BACKOFF, reconnectDelayMs } from "./reconnect-backoff.ts";
 import type { AgentObserver } from "./metrics/index.ts";
 import { ResultOutbox } from "./result-outbox.ts";
 import { uploadPng } from "./uploader.ts";
@@ -210,16 +211,15 @@ export class Agent {
     return client;
   }
 
-  /**
-   * Full jitter, uniform in [0, min(max, base * 2^n)]: no thundering herd
-   * after a coordinator restart. Each attempt goes to the next coordinator.
-   */
+  /** After a full-jitter backoff (no thundering herd after a coordinator restart); each attempt goes to the next coordinator. */
   private scheduleReconnect(): void {
     this.addressIndex++;
-    const ceiling = Math.min(this.options.reconnectMaxMs ?? 60_000, (this.options.reconnectBaseMs ?? 1_000) * 2 ** this.reconnectAttempt);
-    this.reconnectAttempt++;
+    const delayMs = reconnectDelayMs(this.reconnectAttempt++, {
+      baseMs: this.options.reconnectBaseMs ?? DEFAULT_RECONNECT_BACKOFF.baseMs,
+      maxMs: this.options.reconnectMaxMs ?? DEFAULT_RECONNECT_BACKOFF.maxMs,
+    });
     clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => this.connect(), Math.random() * ceiling);
+    this.reconnectTimer = setTimeout(() => this.connect(), delayMs);
   }
 
   private send(message: AgentMessage): void {

@@ -1,0 +1,91 @@
+import { Agent } from "@atelier/agent";
+import { AtelierClient } from "@atelier/sdk";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../support/cli-process.ts";
+import { cleanState, inspectBatch } from "../support/farm-checker.ts";
+import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { SlowRenderer } from "../support/slow-renderer.ts";
+
+// RELIABILITY.md scenario 14, scaled to fit a test: a 12 s outage instead of
+// 2 min, and a reconnect backoff of 200 ms doubling to 4 s instead of 1 s to
+// 60 s (the same full jitter). Ten agents run in this process (the real Agent
+// over real gRPC, a renderer that takes 100 ms and uses no CPU), so that many
+// fit on a small machine; the coordinator is a real process, killed and
+// started again on the same port.
+
+const AGENTS = 10;
+const ITEMS = 800;
+const OUTAGE_MS = 12_000;
+const RECONNECT = { baseMs: 200, maxMs: 4_000 };
+const settings = { model: "bench-model", width: 64, height: 64, steps: 4, guidance: 1, sampler: "euler" };
+
+describe("the coordinator down for a while under many agents", () => {
+  let farm: FarmFixture;
+  const agents: Agent[] = [];
+  beforeAll(async () => {
+    farm = await startFarm({ coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "8" } });
+    for (let i = 0; i < AGENTS; i++) {
+      const id = `agent-${i}`;
+      const agent = new Agent({
+        coordinator: farm.coordinatorAddress, id, name: id, renderers: [new SlowRenderer(100)], models: [settings.model], providers: ["cpu"],
+        gpu: "none", memoryBytes: 0, maxWidth: 512, maxHeight: 512, version: "test", log: pino({ level: "silent" }),
+        reconnectBaseMs: RECONNECT.baseMs, reconnectMaxMs: RECONNECT.maxMs,
+      });
+      agents.push(agent);
+      await agent.start();
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(agents.map((agent) => agent.close()));
+    await farm?.close();
+  });
+
+  it("sees its agents come back spread out by jitter, not as one herd, and the batch completes exactly", async () => {
+    const { db } = farm.database;
+    const { batchId } = await farm.client.submitBatch(
+      { tenant: "studio", name: "outage", priority: 0, baseSeed: 0, defaults: settings },
+      Array.from({ length: ITEMS }, (_, i) => ({ prompt: `item ${i}`, negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" })),
+    );
+    await waitFor("every agent to be rendering", async () => {
+      const [row] = await db.query<{ n: number }>(`SELECT count(DISTINCT agent_id)::int AS n FROM shard WHERE batch_id = $1`, [batchId]);
+      return row!.n === AGENTS;
+    }, 30_000, 20);
+
+    // Every agent loses its stream at the same instant.
+    farm.coordinator.child.kill("SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
+    const restarted = await farm.restartCoordinator(0, { LOG_LEVEL: "info" });
+    const [{ restartedAt }] = (await db.query<{ restartedAt: Date }>(`SELECT now() AS "restartedAt"`)) as [{ restartedAt: Date }];
+    const connectedAt = await waitFor("every agent to reconnect", async () => {
+      const times = new Map<string, number>();
+      for (const line of restarted.process.output().split("\n")) {
+        if (!line.includes('"agent connected"')) continue;
+        const entry = JSON.parse(line) as { agentId: string; time: number };
+        if (!times.has(entry.agentId)) times.set(entry.agentId, entry.time);
+      }
+      return times.size === AGENTS && [...times.values()].sort((a, b) => a - b);
+    }, 30_000, 100);
+
+    // Full jitter over a ceiling of up to 4 s: the first reconnects of ten agents span
+    // seconds, and no quarter second holds half of them.
+    const spanMs = connectedAt.at(-1)! - connectedAt[0]!;
+    const crowd = Math.max(...connectedAt.map((t) => connectedAt.filter((u) => u >= t && u < t + 250).length));
+    expect(spanMs).toBeGreaterThan(1_000);
+    expect(crowd).toBeLessThanOrEqual(AGENTS / 2);
+
+    const client = new AtelierClient(restarted.address);
+    let last;
+    try {
+      for await (const progress of client.watchBatch(batchId)) last = progress;
+    } finally {
+      client.close();
+    }
+    expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS, failed: 0 });
+    expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(ITEMS));
+    // Every agent rendered again for the restarted coordinator.
+    const [after] = await db.query<{ agents: number }>(
+      `SELECT count(DISTINCT agent_id)::int AS agents FROM output WHERE batch_id = $1 AND created_at > $2`, [batchId, restartedAt]);
+    expect(after!.agents).toBe(AGENTS);
+  }, 120_000);
+});
