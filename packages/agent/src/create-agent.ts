@@ -20,6 +20,8 @@ export interface AgentConfig {
   reconnectBaseMs?: number;
   /** Prometheus metrics to feed (createAgentMetrics); served by whoever owns the HTTP port. */
   metrics?: AgentMetrics;
+  /** Per slot, bytes of idle models kept loaded; past it the least recently used is unloaded (and loaded again when needed). Unset: all stay loaded. */
+  modelMemoryBytes?: number;
   /** The GPU this agent drives, as announced to the coordinator; unset on CPU (the host is announced). */
   gpu?: { name: string; memoryBytes: number };
 }
@@ -31,7 +33,7 @@ export async function createAgent(config: AgentConfig): Promise<Agent> {
   const models = discoverModels(config.modelsDir);
   const renderers = Array.from(
     { length: config.slots },
-    () => new WorkerRenderer({ models, providers: config.providers, intraOpThreads: config.intraOpThreads }),
+    () => new WorkerRenderer({ models, providers: config.providers, intraOpThreads: config.intraOpThreads, modelMemoryBytes: config.modelMemoryBytes }),
   );
   const loading = performance.now();
   await Promise.all(renderers.map((r) => r.ready().then(() => config.metrics?.modelsLoaded(performance.now() - loading))));

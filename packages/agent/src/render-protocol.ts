@@ -19,5 +19,5 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: "ready"; models: string[] }
-  | { type: "rendered"; id: number; png: Uint8Array; width: number; height: number; inferenceMs: number; totalMs: number; nsfw: boolean }
+  | { type: "rendered"; id: number; png: Uint8Array; width: number; height: number; inferenceMs: number; totalMs: number; loadMs: number; nsfw: boolean }
   | { type: "failed"; id: number; error: string; retryable: boolean; cancelled: boolean };

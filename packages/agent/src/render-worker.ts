@@ -2,33 +2,31 @@
 // time, so that the agent's main thread (heartbeats, the gRPC stream) never
 // waits on inference.
 import { parentPort, workerData } from "node:worker_threads";
-import { Pipeline, validateRenderRequest, type RenderRequest } from "@atelier/diffusion";
+import { Pipeline, PipelineCache, validateRenderRequest, type RenderRequest } from "@atelier/diffusion";
 import type { FromWorker, RenderJob, ToWorker } from "./render-protocol.ts";
 
 interface WorkerOptions {
   models: Record<string, string>;
   providers: string[];
   intraOpThreads: number;
+  /** Bytes of idle pipelines kept loaded; unset keeps every model loaded. */
+  modelMemoryBytes?: number;
 }
 
 const options = workerData as WorkerOptions;
 const port = parentPort!;
-const pipelines = new Map<string, Promise<Pipeline>>();
+const pipelines = new PipelineCache({
+  memoryBudgetBytes: options.modelMemoryBytes ?? Number.POSITIVE_INFINITY,
+  load: (model) => {
+    const dir = options.models[model];
+    if (!dir) return Promise.reject(new Error(`model ${model} is not installed on this agent`));
+    return Pipeline.load(dir, { providers: options.providers, intraOpThreads: options.intraOpThreads });
+  },
+});
 const running = new Map<number, AbortController>();
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []) {
   port.postMessage(message, transfer);
-}
-
-function pipelineFor(model: string): Promise<Pipeline> {
-  const dir = options.models[model];
-  if (!dir) return Promise.reject(new Error(`model ${model} is not installed on this agent`));
-  const loaded = pipelines.get(model);
-  if (loaded) return loaded;
-  const loading = Pipeline.load(dir, { providers: options.providers, intraOpThreads: options.intraOpThreads });
-  pipelines.set(model, loading);
-  loading.catch(() => pipelines.delete(model));
-  return loading;
 }
 
 async function render(job: RenderJob) {
@@ -50,11 +48,14 @@ async function render(job: RenderJob) {
       post({ type: "failed", id: job.id, error: problems.join("; "), retryable: false, cancelled: false });
       return;
     }
-    const pipeline = await pipelineFor(job.model);
-    const result = await pipeline.render(request, { signal: abort.signal });
+    const cold = !pipelines.models.includes(job.model);
+    const loadStarted = performance.now();
+    const lease = await pipelines.acquire(job.model);
+    const loadMs = cold ? performance.now() - loadStarted : 0;
+    const result = await lease.pipeline.render(request, { signal: abort.signal }).finally(() => lease.release());
     const png = result.png.slice();
     post(
-      { type: "rendered", id: job.id, png, width: result.width, height: result.height, inferenceMs: result.inferenceMs, totalMs: result.totalMs, nsfw: result.nsfw },
+      { type: "rendered", id: job.id, png, width: result.width, height: result.height, inferenceMs: result.inferenceMs, totalMs: result.totalMs, loadMs, nsfw: result.nsfw },
       [png.buffer as ArrayBuffer],
     );
   } catch (error) {
@@ -73,7 +74,11 @@ port.on("message", (message: ToWorker) => {
   else running.get(message.id)?.abort();
 });
 
-// Load every model up front so that the first shard does not pay for it.
-void Promise.all(Object.keys(options.models).map((model) => pipelineFor(model).catch(() => undefined))).then(() =>
-  post({ type: "ready", models: Object.keys(options.models) }),
-);
+// Load the models up front, one at a time, so that the first shards do not
+// pay for them; with a memory budget, the cache keeps those that fit.
+void (async () => {
+  for (const model of Object.keys(options.models)) {
+    await pipelines.acquire(model).then((lease) => lease.release(), () => undefined);
+  }
+  post({ type: "ready", models: Object.keys(options.models) });
+})();

@@ -20,11 +20,28 @@ describe("WorkerRenderer", () => {
 
   const job = { model: "atelier-demo", prompt: "a green square on a black background", negativePrompt: "", seed: 3, width: 256, height: 256, steps: 10, guidance: 7.5, sampler: "euler" };
 
-  it("renders in its worker thread", async () => {
+  it("renders in its worker thread, its models loaded before the first job", async () => {
     const result = await renderer.render(job);
     const png = decodePng(result.png);
     expect([png.width, png.height]).toEqual([256, 256]);
     expect(png.text.parameters).toContain("Seed: 3");
+    expect(result.loadMs).toBe(0);
+  });
+
+  it("past its memory budget, unloads idle models and reports the load when one is needed again", async () => {
+    const model = join(dir, "atelier-demo");
+    const tight = new WorkerRenderer({ models: { a: model, b: model }, providers: ["cpu"], intraOpThreads: 1, modelMemoryBytes: 1 });
+    try {
+      await tight.ready();
+      const loads = [];
+      for (const name of ["a", "a", "b"]) loads.push((await tight.render({ ...job, model: name })).loadMs);
+      // Nothing idle fits in one byte: every render loads its model, and says how long that took.
+      expect(loads.every((ms) => ms! > 0)).toBe(true);
+      // The same image whether its model was warm or not.
+      expect(Buffer.from((await tight.render({ ...job, model: "a" })).png).equals(Buffer.from((await renderer.render(job)).png))).toBe(true);
+    } finally {
+      await tight.close();
+    }
   });
 
   it("stops a long render within a step of being cancelled", async () => {

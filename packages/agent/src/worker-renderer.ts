@@ -7,6 +7,8 @@ export interface Rendered {
   height: number;
   inferenceMs: number;
   totalMs: number;
+  /** Time spent loading the model before this render; 0 or absent when it was loaded. */
+  loadMs?: number;
 }
 
 export class RenderFailed extends Error {
@@ -33,7 +35,8 @@ export class WorkerRenderer implements Renderer {
   private nextId = 1;
   private closing: Promise<void> | undefined;
 
-  constructor(options: { models: Record<string, string>; providers: string[]; intraOpThreads: number }) {
+  /** `modelMemoryBytes`: bytes of idle pipelines kept loaded (least recently used go first); unset keeps every model loaded. */
+  constructor(options: { models: Record<string, string>; providers: string[]; intraOpThreads: number; modelMemoryBytes?: number }) {
     this.worker = new Worker(new URL("./render-worker-entry.mjs", import.meta.url), { workerData: options });
     this.started = new Promise((resolve, reject) => {
       this.worker.once("error", reject);

@@ -1,7 +1,7 @@
 import type * as grpc from "@grpc/grpc-js";
 import type { AgentHello } from "@atelier/db";
 import type { AgentMessage__Output, CoordinatorMessage } from "@atelier/protocol";
-import { RateEstimate } from "./shard-planner.ts";
+import { LoadTimeEstimate, RateEstimate } from "./shard-planner.ts";
 
 /** What the coordinator keeps about one shard it handed to a connected agent. */
 export interface LiveShard {
@@ -9,6 +9,8 @@ export interface LiveShard {
   batchId: string;
   /** The object key signed for each item: a result naming another key is refused. */
   keys: Map<string, string>;
+  /** Its model differs from the agent's previous shard's: its first result tells what the switch cost. */
+  switchesModel: boolean;
 }
 
 /**
@@ -21,6 +23,8 @@ export class AgentSession {
   draining = false;
   /** Measured from the render times the agent reports. */
   readonly rate = new RateEstimate();
+  /** Measured from the model loads the agent reports: what a model switch costs it. */
+  readonly modelLoad = new LoadTimeEstimate();
   /** The model of the last shard given to this agent: it is loaded there. */
   lastModel: string | undefined;
   readonly shards = new Map<string, LiveShard>();

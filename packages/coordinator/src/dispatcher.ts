@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { leaseStore, type Database, type Lease } from "@atelier/db";
 import type { AssignedItem } from "@atelier/protocol";
 import type { AgentSession } from "./agent-session.ts";
-import { MODEL_AFFINITY, planShardSize } from "./shard-planner.ts";
+import { planShardSize, switchAffinity } from "./shard-planner.ts";
 import type { ObjectStore } from "./storage/index.ts";
 import { objectKeyFor } from "./storage/index.ts";
 
@@ -95,7 +95,7 @@ export class Dispatcher {
     const batch = await leaseStore.pickBatch(this.db, capabilities, {
       loadedModel: session.lastModel,
       agingMsPerPriorityLevel: this.options.agingMsPerPriorityLevel,
-      modelAffinity: MODEL_AFFINITY,
+      modelAffinity: switchAffinity(session.modelLoad.loadMs, this.options.targetShardMs),
     });
     const request = { ...capabilities, agentId: session.id, shardId: randomUUID(), leaseTtlMs: this.options.leaseTtlMs };
     if (!batch) {
@@ -127,6 +127,7 @@ export class Dispatcher {
       return false;
     }
     session.freeSlots -= 1;
+    const switchesModel = session.lastModel !== undefined && session.lastModel !== lease.settings.model;
     session.lastModel = lease.settings.model;
     const items: AssignedItem[] = await Promise.all(
       lease.items.map(async (item) => {
@@ -139,6 +140,7 @@ export class Dispatcher {
       epoch: lease.epoch,
       batchId: lease.batchId,
       keys: new Map(items.map((item) => [item.itemId!, item.key!])),
+      switchesModel,
     });
     session.send({
       assign: {

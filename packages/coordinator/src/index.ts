@@ -6,7 +6,7 @@ export { dashboardUrl } from "./http/dashboard-url.ts";
 export { configSchema, loadConfig, type CoordinatorConfig } from "./config.ts";
 export { createLogger, type Logger } from "./logger.ts";
 export { LIMITS } from "./limits.ts";
-export { MODEL_AFFINITY, planShardSize, RateEstimate, type ShardPlanInput } from "./shard-planner.ts";
+export { MODEL_AFFINITY, planShardSize, RateEstimate, switchAffinity, type ShardPlanInput } from "./shard-planner.ts";
 export { ValidationError } from "./errors.ts";
 export * from "./storage/index.ts";
 export * from "./events/index.ts";

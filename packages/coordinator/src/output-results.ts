@@ -63,8 +63,13 @@ export async function recordOutputResults(
       const outcome = outcomes[k]!;
       acks[i] = { ...acks[i], accepted: outcome.accepted, reason: outcome.accepted ? "" : outcome.reason };
       if (!outcome.accepted) return;
-      const { renderMs } = results[i]!;
-      session.rate.record(renderMs);
+      const { renderMs, modelLoadMs, shardId } = results[i]!;
+      // The rate is the steady one; a model load is the switch's cost, measured
+      // apart (0 for a switch to a model the agent kept loaded).
+      session.rate.record(renderMs - Math.min(modelLoadMs, renderMs));
+      const shard = session.shards.get(shardId);
+      if (modelLoadMs > 0 || shard?.switchesModel) session.modelLoad.record(modelLoadMs);
+      if (shard) shard.switchesModel = false;
       deps.metrics.itemsCompleted.inc();
       deps.metrics.renderSeconds.observe(renderMs / 1000);
     });

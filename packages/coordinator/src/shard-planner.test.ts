@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planShardSize, RateEstimate } from "./shard-planner.ts";
+import { LoadTimeEstimate, MODEL_AFFINITY, planShardSize, RateEstimate, switchAffinity } from "./shard-planner.ts";
 
 const base = { remaining: 10_000, farmSlots: 4, targetShardMs: 10_000, maxShardItems: 64, probeItems: 2 };
 
@@ -28,5 +28,16 @@ describe("RateEstimate", () => {
     expect(rate.itemsPerSecond).toBeCloseTo(10);
     rate.record(300);
     expect(rate.itemsPerSecond).toBeCloseTo(5);
+  });
+
+  it("charges a model switch its measured load time, as a share of a shard's duration", () => {
+    const load = new LoadTimeEstimate();
+    expect(switchAffinity(load.loadMs, 10_000)).toBe(MODEL_AFFINITY); // unknown: assumed expensive
+    load.record(500);
+    expect(switchAffinity(load.loadMs, 10_000)).toBeCloseTo(0.05);
+    load.record(1_500);
+    expect(load.loadMs).toBe(1_000);
+    expect(switchAffinity(load.loadMs, 10_000)).toBeCloseTo(0.1);
+    expect(switchAffinity(60_000, 10_000)).toBe(MODEL_AFFINITY); // never past the cap: no tenant starves
   });
 });

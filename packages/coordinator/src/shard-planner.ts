@@ -27,7 +27,7 @@ export function planShardSize(input: ShardPlanInput): number {
 }
 
 /**
- * How far fair share bends toward the model an agent has loaded (see
+ * How far fair share may bend toward the model an agent has loaded (see
  * leaseStore.pickBatch): its batch counts its tenant's share lowered by this
  * fraction of the mean tenant share. In the farm simulation (test/bench/
  * farm-sim.ts: 64 agents, three models, an 8 s model load) strict fair share
@@ -37,6 +37,16 @@ export function planShardSize(input: ShardPlanInput): number {
  * mean, so no one starves.
  */
 export const MODEL_AFFINITY = 0.9;
+
+/**
+ * The bend for one agent, charging a model switch its measured load time: a
+ * load that costs most of a shard's duration bends fair share as far as
+ * MODEL_AFFINITY allows, a load that costs little hardly at all. Until the
+ * agent has loaded a model, a switch is assumed to be expensive.
+ */
+export function switchAffinity(measuredLoadMs: number | undefined, targetShardMs: number): number {
+  return measuredLoadMs === undefined ? MODEL_AFFINITY : Math.min(MODEL_AFFINITY, measuredLoadMs / targetShardMs);
+}
 
 /**
  * An exponentially weighted rate of items per second, from the time each
@@ -55,5 +65,20 @@ export class RateEstimate {
 
   get itemsPerSecond(): number | undefined {
     return this.secondsPerItem === undefined ? undefined : 1 / this.secondsPerItem;
+  }
+}
+
+/** An agent's model loads, exponentially weighted: what its next model switch will likely cost. */
+export class LoadTimeEstimate {
+  private ms: number | undefined;
+
+  constructor(private readonly weight = 0.5) {}
+
+  record(loadMs: number): void {
+    this.ms = this.ms === undefined ? loadMs : this.ms * (1 - this.weight) + loadMs * this.weight;
+  }
+
+  get loadMs(): number | undefined {
+    return this.ms;
   }
 }

@@ -1,4 +1,4 @@
-import { MODEL_AFFINITY, planShardSize } from "@atelier/coordinator";
+import { planShardSize, switchAffinity } from "@atelier/coordinator";
 import type { AgentState, BatchState, ShardChoice, ShardState, SimPolicy, SimulatedFarm } from "./simulated-farm.ts";
 
 export interface CoordinatorPolicyOptions {
@@ -21,7 +21,7 @@ export function coordinatorPolicy(options: CoordinatorPolicyOptions): SimPolicy 
   return {
     name: "coordinator",
     nextShard(farm, agent): ShardChoice | undefined {
-      const batch = pickBatch(farm, agent, options.agingMsPerPriorityLevel);
+      const batch = pickBatch(farm, agent, options.agingMsPerPriorityLevel, switchAffinity(agent.measuredLoadMs, options.targetShardMs));
       if (!batch) return options.speculateAfterMs > 0 ? speculate(farm, agent, options) : undefined;
       const maxItems = planShardSize({
         itemsPerSecond: agent.rate.itemsPerSecond,
@@ -58,11 +58,11 @@ function speculate(farm: SimulatedFarm, agent: AgentState, options: CoordinatorP
 /**
  * leaseStore.pickBatch as the dispatcher calls it: the tenant with the fewest
  * leased items for its weight (all weights 1 here) first, the loaded model's
- * batch counting its tenant's share lowered by MODEL_AFFINITY times the mean;
+ * batch counting its tenant's share lowered by the agent's switchAffinity times the mean;
  * then the highest priority raised by age, then the model the agent has
  * loaded, then the oldest batch; only batches with a queued item.
  */
-function pickBatch(farm: SimulatedFarm, agent: AgentState, agingMsPerPriorityLevel: number): BatchState | undefined {
+function pickBatch(farm: SimulatedFarm, agent: AgentState, agingMsPerPriorityLevel: number, modelAffinity: number): BatchState | undefined {
   const leasedByTenant = new Map<string, number>();
   for (const shard of farm.liveShards) {
     leasedByTenant.set(shard.batch.tenant, (leasedByTenant.get(shard.batch.tenant) ?? 0) + shard.items.length);
@@ -71,7 +71,7 @@ function pickBatch(farm: SimulatedFarm, agent: AgentState, agingMsPerPriorityLev
   const tenants = new Set(eligible.map((b) => b.tenant));
   const meanShare = [...tenants].reduce((n, t) => n + (leasedByTenant.get(t) ?? 0), 0) / Math.max(1, tenants.size);
   const key = (b: BatchState) => [
-    (leasedByTenant.get(b.tenant) ?? 0) - (b.model === agent.loadedModel ? MODEL_AFFINITY * meanShare : 0),
+    (leasedByTenant.get(b.tenant) ?? 0) - (b.model === agent.loadedModel ? modelAffinity * meanShare : 0),
     -(b.priority + ((farm.now - b.submittedAt) * 1000) / agingMsPerPriorityLevel),
     b.model === agent.loadedModel ? 0 : 1,
     b.submittedAt,

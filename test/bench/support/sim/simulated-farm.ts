@@ -27,8 +27,10 @@ export interface AgentState extends SimAgent {
   goneAt: number | undefined;
   shard: ShardState | undefined;
   loadedModel: string;
-  /** The coordinator's estimate, fed exactly as the coordinator feeds it: one render time per accepted result. */
+  /** The coordinator's estimate, fed exactly as the coordinator feeds it: one render time (less any model load) per accepted result. */
   readonly rate: RateEstimate;
+  /** The model load the coordinator last heard of from this agent; undefined until it has switched once. */
+  measuredLoadMs: number | undefined;
 }
 
 export interface ShardState {
@@ -44,6 +46,8 @@ export interface ShardState {
   /** When the lease lapses unless renewed; alive agents renew it with every heartbeat. */
   leaseExpiresAt: number;
   leasedAt: number;
+  /** The item whose render began with a model load, reported with it. */
+  loadingItem?: number;
   /** A copy of another shard's unfinished tail. */
   speculative: boolean;
 }
@@ -112,7 +116,7 @@ export class SimulatedFarm {
     readonly timings: SimTimings,
     private readonly policy: SimPolicy,
   ) {
-    this.agents = scenario.agents.map((agent) => ({ ...agent, alive: true, goneAt: undefined, shard: undefined, rate: new RateEstimate() }));
+    this.agents = scenario.agents.map((agent) => ({ ...agent, alive: true, goneAt: undefined, shard: undefined, rate: new RateEstimate(), measuredLoadMs: undefined }));
     this.batches = scenario.batches.map((batch) => ({
       ...batch,
       queued: new MinHeap(),
@@ -206,7 +210,9 @@ export class SimulatedFarm {
       batch.copyHolder.delete(item);
       this.remainingItems--;
       this.outcome.itemsDone++;
-      agent.rate.record((this.now - shard.itemStartedAt) * 1000);
+      const loadMs = shard.loadingItem === item ? this.scenario.modelSwitchSeconds * 1000 : 0;
+      agent.rate.record((this.now - shard.itemStartedAt) * 1000 - loadMs);
+      if (loadMs > 0) agent.measuredLoadMs = loadMs;
       if (batch.done === batch.items) this.endShardsOf(batch);
     }
     shard.next++;
@@ -239,6 +245,7 @@ export class SimulatedFarm {
     if (switching) {
       this.outcome.modelSwitches++;
       agent.loadedModel = batch.model;
+      shard.loadingItem = item;
     }
     shard.itemStartedAt = this.now;
     this.events.push(this.now + this.renderSeconds(agent, batch, item, switching), { kind: "itemDone", shard, item });

@@ -20,6 +20,11 @@ export interface ItemResult {
   'error'?: (string);
   'retryable'?: (boolean);
   'renderMs'?: (number);
+  /**
+   * Of render_ms, the time spent loading the item's model first (0 when it
+   * was already loaded): the cost the coordinator charges a model switch.
+   */
+  'modelLoadMs'?: (number);
 }
 
 export interface ItemResult__Output {
@@ -40,4 +45,9 @@ export interface ItemResult__Output {
   'error': (string);
   'retryable': (boolean);
   'renderMs': (number);
+  /**
+   * Of render_ms, the time spent loading the item's model first (0 when it
+   * was already loaded): the cost the coordinator charges a model switch.
+   */
+  'modelLoadMs': (number);
 }
