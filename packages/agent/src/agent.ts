@@ -346,6 +346,7 @@ export class Agent {
           width: rendered.width,
           height: rendered.height,
           renderMs: Math.round(performance.now() - started),
+          modelLoadMs: Math.round(rendered.loadMs ?? 0),
         });
       } catch (error) {
         if (signal.aborted) break;
