@@ -17,6 +17,8 @@ export async function agentCommand(args: string[]): Promise<void> {
       providers: { type: "string", default: process.env.ATELIER_PROVIDERS ?? "cpu" },
       threads: { type: "string", default: "1" },
       "max-size": { type: "string", default: "2048" },
+      // Per slot: megabytes of idle models kept loaded; unset keeps every model loaded.
+      "model-memory-mb": { type: "string", default: process.env.ATELIER_MODEL_MEMORY_MB },
       // Prometheus /metrics and /healthz; off unless a port is given.
       "http-port": { type: "string", default: process.env.ATELIER_AGENT_HTTP_PORT },
       "http-host": { type: "string", default: "0.0.0.0" },
@@ -31,6 +33,8 @@ export async function agentCommand(args: string[]): Promise<void> {
   const slots = Number(values.slots);
   if (!Number.isInteger(slots) || slots < 1 || slots > 64) throw new CliError(`--slots must be an integer between 1 and 64 (got ${values.slots})`, 2);
   const maxSide = Number(values["max-size"]);
+  const modelMemoryMb = values["model-memory-mb"] === undefined || values["model-memory-mb"] === "" ? undefined : Number(values["model-memory-mb"]);
+  if (modelMemoryMb !== undefined && !(modelMemoryMb >= 0)) throw new CliError(`--model-memory-mb must be a number of megabytes, 0 or more (got ${values["model-memory-mb"]})`, 2);
   const httpPort = values["http-port"] === undefined || values["http-port"] === "" ? undefined : Number(values["http-port"]);
   if (httpPort !== undefined && !(Number.isInteger(httpPort) && httpPort >= 0 && httpPort <= 65_535)) {
     throw new CliError(`--http-port must be a port number (got ${values["http-port"]})`, 2);
@@ -55,6 +59,7 @@ export async function agentCommand(args: string[]): Promise<void> {
     intraOpThreads: Number(values.threads),
     maxWidth: maxSide,
     maxHeight: maxSide,
+    modelMemoryBytes: modelMemoryMb === undefined ? undefined : modelMemoryMb * 1024 * 1024,
     log,
     reconnectBaseMs: process.env.ATELIER_RECONNECT_BASE_MS ? Number(process.env.ATELIER_RECONNECT_BASE_MS) : undefined,
     metrics,
