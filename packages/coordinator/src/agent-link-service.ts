@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type * as grpc from "@grpc/grpc-js";
-import { unavailable } from "./errors.ts";
-import { agentRegistry, leaseStore, resultStore, type AgentHello, type BatchCounts, type Database } from "@atelier/db";
-import type { AgentMessage__Output, CoordinatorMessage, Hello__Output, ItemResult__Output, ResultAck } from "@atelier/protocol";
+import { BUSY_RETRY_AFTER_MS, unavailable } from "./errors.ts";
+import { agentRegistry, DatabaseBusyError, leaseStore, resultStore, type AgentHello, type BatchCounts, type Database } from "@atelier/db";
+import type { AgentMessage__Output, CoordinatorMessage, Heartbeat__Output, Hello__Output, ItemResult__Output, ResultAck } from "@atelier/protocol";
 import { AgentSession } from "./agent-session.ts";
 import type { Dispatcher } from "./dispatcher.ts";
 import { subjects, type EventBus } from "./events/index.ts";
@@ -30,29 +31,43 @@ export interface AgentLinkDeps {
 
 /**
  * Serves AgentLink.Connect: one stream per agent. Messages from one agent are
- * handled in order (a result before the ShardDone that follows it).
+ * handled in order (a result before the ShardDone that follows it), and one
+ * that finds the database busy is tried again, in place, until it goes
+ * through; heartbeats alone skip the queue, on connections of their own, so
+ * that results stuck behind a busy database never cost an agent its leases.
  */
 export function agentLinkHandler(deps: AgentLinkDeps) {
   return (call: grpc.ServerDuplexStream<AgentMessage__Output, CoordinatorMessage>) => {
     let session: AgentSession | undefined;
     let queue = Promise.resolve();
+    const fail = (error: unknown) => {
+      deps.log.error({ err: error, agentId: session?.id }, "agent message failed");
+      // Emitting (not destroying) makes grpc-js send the status: the agent
+      // sees the stream end, reconnects and re-sends what was not acknowledged.
+      call.emit("error", unavailable(`the coordinator could not handle a message: ${(error as Error).message}`));
+    };
 
     call.on("data", (message: AgentMessage__Output) => {
+      if (message.heartbeat && session) {
+        const current = session;
+        heartbeat(deps, current, message.heartbeat).catch((error: unknown) => {
+          // A renewal that missed is made good by the next heartbeat, a third of a lease later.
+          if (error instanceof DatabaseBusyError) deps.log.warn({ agentId: current.id, err: error.message }, "heartbeat not renewed: database busy");
+          else fail(error);
+        });
+        return;
+      }
       queue = queue
         .then(async () => {
           if (message.hello) {
-            session = await welcome(deps, call, message.hello);
+            session = await retryWhileBusy(() => welcome(deps, call, message.hello!), () => true);
             return;
           }
-          if (!session) throw new Error("the first message on AgentLink.Connect must be a hello");
-          await handle(deps, session, message);
+          const current = session;
+          if (!current) throw new Error("the first message on AgentLink.Connect must be a hello");
+          await retryWhileBusy(() => handle(deps, current, message), () => current.open);
         })
-        .catch((error: unknown) => {
-          deps.log.error({ err: error, agentId: session?.id }, "agent message failed");
-          // Emitting (not destroying) makes grpc-js send the status: the agent
-          // sees the stream end, reconnects and re-sends what was not acknowledged.
-          call.emit("error", unavailable(`the coordinator could not handle a message: ${(error as Error).message}`));
-        });
+        .catch(fail);
     });
     const finish = () => {
       queue = queue.then(async () => {
@@ -114,10 +129,7 @@ async function handle(deps: AgentLinkDeps, session: AgentSession, message: Agent
     session.freeSlots = message.slots.free;
     deps.dispatcher().wake();
   } else if (message.heartbeat) {
-    const asked = message.heartbeat.leases.map((l) => ({ shardId: l.shardId, epoch: l.epoch }));
-    const renewed = await leaseStore.renew(db, session.id, asked, deps.options.leaseTtlMs);
-    await agentRegistry.touch(db, session.id);
-    session.send({ heartbeatAck: { renewed, leaseTtlMs: deps.options.leaseTtlMs } });
+    await heartbeat(deps, session, message.heartbeat);
   } else if (message.result) {
     await onResults(deps, session, [message.result], ([ack]) => session.send({ resultAck: ack! }));
   } else if (message.results) {
@@ -134,6 +146,30 @@ async function handle(deps: AgentLinkDeps, session: AgentSession, message: Agent
     const settled = await leaseStore.release(db, shardId, epoch);
     deps.log.info({ agentId: session.id, shardId, reason }, "agent released shard");
     if (settled.shards > 0) deps.dispatcher().wake();
+  }
+}
+
+/** Renews the leases the agent names and acks; its last-seen time follows, on the ordinary connections. */
+async function heartbeat(deps: AgentLinkDeps, session: AgentSession, beat: Heartbeat__Output): Promise<void> {
+  const asked = beat.leases.map((l) => ({ shardId: l.shardId, epoch: l.epoch }));
+  const renewed = await leaseStore.renew(deps.db, session.id, asked, deps.options.leaseTtlMs);
+  session.send({ heartbeatAck: { renewed, leaseTtlMs: deps.options.leaseTtlMs } });
+  await agentRegistry.touch(deps.db, session.id);
+}
+
+/**
+ * Runs `work` again, after a growing pause, for as long as it finds the
+ * database busy and `wanted()` holds. Each message's handling is safe to
+ * repeat: what was recorded before is answered as a duplicate.
+ */
+async function retryWhileBusy<T>(work: () => Promise<T>, wanted: () => boolean): Promise<T> {
+  for (let pauseMs = 100; ; pauseMs = Math.min(2 * pauseMs, BUSY_RETRY_AFTER_MS)) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof DatabaseBusyError) || !wanted()) throw error;
+      await sleep(pauseMs);
+    }
   }
 }
 

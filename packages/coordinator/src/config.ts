@@ -26,6 +26,10 @@ export const configSchema = z
     S3_SECRET_ACCESS_KEY: z.string().optional(),
     /** Path-style URLs (MinIO, s3rver); set false for AWS virtual-hosted buckets. */
     S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("true"),
+    /** Postgres connections for this coordinator (lease renewals have two more of their own). */
+    ATELIER_DB_POOL_SIZE: ms.default(10),
+    /** How long a call waits for a free connection before failing with UNAVAILABLE and a retry hint. */
+    ATELIER_DB_ACQUIRE_TIMEOUT_MS: ms.default(5_000),
     ATELIER_GRPC_HOST: z.string().default("0.0.0.0"),
     ATELIER_GRPC_PORT: port.default(7070),
     ATELIER_HTTP_HOST: z.string().default("0.0.0.0"),

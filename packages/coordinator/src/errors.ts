@@ -1,4 +1,8 @@
 import * as grpc from "@grpc/grpc-js";
+import { DatabaseBusyError } from "@atelier/db";
+
+/** How long a client told that the database is busy should wait before trying again. */
+export const BUSY_RETRY_AFTER_MS = 1_000;
 
 /** Bad input from a client. The message names the field and the limit. */
 export class ValidationError extends Error {
@@ -28,6 +32,12 @@ export function toGrpcError(error: unknown, log: (error: unknown) => void): grpc
   if (error instanceof ValidationError) return status(grpc.status.INVALID_ARGUMENT, error.message);
   if (error instanceof NotFoundError) return status(grpc.status.NOT_FOUND, error.message);
   if (error instanceof CapacityError) return status(grpc.status.FAILED_PRECONDITION, error.message);
+  if (error instanceof DatabaseBusyError) {
+    // UNAVAILABLE is gRPC's "try again"; the pushback says when (gRPC's retry policy reads it).
+    const busy = status(grpc.status.UNAVAILABLE, `${error.message}; retry in ${BUSY_RETRY_AFTER_MS / 1000} s`);
+    busy.metadata.set("grpc-retry-pushback-ms", String(BUSY_RETRY_AFTER_MS));
+    return busy;
+  }
   log(error);
   return status(grpc.status.INTERNAL, "internal error; the coordinator's log has the details");
 }

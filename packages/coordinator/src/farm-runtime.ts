@@ -27,7 +27,7 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
   const closers: (() => Promise<void>)[] = [];
   try {
     const db = config.DATABASE_URL
-      ? await openDatabase({ url: config.DATABASE_URL })
+      ? await openDatabase({ url: config.DATABASE_URL, poolSize: config.ATELIER_DB_POOL_SIZE, acquireTimeoutMs: config.ATELIER_DB_ACQUIRE_TIMEOUT_MS })
       : await openDatabase({ embedded: { dataDir: config.ATELIER_DATA_DIR } });
     closers.push(() => db.close());
 

@@ -62,7 +62,8 @@ export async function recordOutputResults(
     positions.forEach((i, k) => {
       const outcome = outcomes[k]!;
       acks[i] = { ...acks[i], accepted: outcome.accepted, reason: outcome.accepted ? "" : outcome.reason };
-      if (!outcome.accepted) return;
+      // A duplicate (a result sent again after its ack was lost) was counted the first time.
+      if (!outcome.accepted || outcome.duplicate) return;
       const { renderMs, modelLoadMs, shardId } = results[i]!;
       // The rate is the steady one; a model load is the switch's cost, measured
       // apart (0 for a switch to a model the agent kept loaded).

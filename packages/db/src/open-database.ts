@@ -5,7 +5,12 @@ import { PrismaClient } from "./generated/prisma/client.ts";
 import { PRISMA_COMPATIBLE_TYPES } from "./result-types.ts";
 
 export type DatabaseOptions =
-  | { url: string; poolSize?: number }
+  /**
+   * `poolSize` connections (default 10) for everything but lease renewals,
+   * which have two of their own; a query waits at most `acquireTimeoutMs`
+   * (default 5000) for a connection, then fails with DatabaseBusyError.
+   */
+  | { url: string; poolSize?: number; acquireTimeoutMs?: number }
   /** Embedded Postgres (PGlite); `dataDir` undefined keeps it in memory. */
   | { embedded: { dataDir?: string } };
 
@@ -19,6 +24,11 @@ export interface Database {
   readonly prisma: PrismaClient;
   readonly kind: "postgres" | "pglite";
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /**
+   * As `query`, on connections kept for lease renewals: a pool full of slow
+   * work must not cost an agent its lease. Keep it to short statements.
+   */
+  queryUrgent<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs `work` on one dedicated connection that accepts multi-statement scripts. */
   withScriptSession<T>(work: (exec: (sql: string) => Promise<void>) => Promise<T>): Promise<T>;
   /**
@@ -31,6 +41,14 @@ export interface Database {
 }
 
 type ScriptSession = Database["withScriptSession"];
+
+/** Every connection stayed in use for the whole wait: the caller should come back shortly. */
+export class DatabaseBusyError extends Error {
+  override name = "DatabaseBusyError";
+  constructor(readonly connections: number, readonly waitedMs: number, options?: ErrorOptions) {
+    super(`the database is busy: all ${connections} connections stayed in use for ${waitedMs} ms`, options);
+  }
+}
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if ("embedded" in options) {
@@ -46,9 +64,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   // add about 0.2 ms of CPU per statement and, at its first statement, load
   // its query compiler (about 50 MB resident). Prisma is made, over the same
   // pool, only if something asks for it; COPY streams share the pool too.
-  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10, types: PRISMA_COMPATIBLE_TYPES });
+  const poolOptions = { connectionString: options.url, types: PRISMA_COMPATIBLE_TYPES, connectionTimeoutMillis: options.acquireTimeoutMs ?? 5_000 };
+  const pool = new pg.Pool({ ...poolOptions, max: options.poolSize ?? 10 });
+  const urgent = new pg.Pool({ ...poolOptions, max: 2 });
   // An idle connection that breaks (Postgres restarted) leaves the pool; the next query opens another.
   pool.on("error", () => {});
+  urgent.on("error", () => {});
+  const queryOn = (on: pg.Pool) => async <T>(text: string, params: readonly unknown[] = []) => {
+    try {
+      return (await on.query(text, params as unknown[])).rows as T[];
+    } catch (error) {
+      // pg-pool's words for "no connection came free in time".
+      if ((error as Error).message === "timeout exceeded when trying to connect" && on.totalCount >= (on.options.max ?? 0)) {
+        throw new DatabaseBusyError(on.options.max ?? 0, poolOptions.connectionTimeoutMillis, { cause: error });
+      }
+      throw error;
+    }
+  };
   const withScriptSession: ScriptSession = async (work) => {
     const client = new pg.Client({ connectionString: options.url });
     await client.connect();
@@ -66,13 +98,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       return prisma;
     },
     kind: "postgres",
-    query: async <T>(text: string, params: readonly unknown[] = []) => (await pool.query(text, params as unknown[])).rows as T[],
+    query: queryOn(pool),
+    queryUrgent: queryOn(urgent),
     withScriptSession,
     copyIn: (sql) => startCopyIn(pool, sql),
     close() {
       closing ??= (async () => {
         await prisma?.$disconnect();
-        await pool.end();
+        await Promise.all([pool.end(), urgent.end()]);
       })();
       return closing;
     },
@@ -90,6 +123,7 @@ function wrap(
     prisma,
     kind,
     query: <T>(text: string, params: readonly unknown[] = []) => prisma.$queryRawUnsafe<T[]>(text, ...params),
+    queryUrgent: <T>(text: string, params: readonly unknown[] = []) => prisma.$queryRawUnsafe<T[]>(text, ...params),
     withScriptSession,
     close() {
       closing ??= prisma.$disconnect().then(closeDriver);

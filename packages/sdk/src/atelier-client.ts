@@ -10,7 +10,7 @@ import {
   type Output__Output,
   type Version__Output,
 } from "@atelier/protocol";
-import { withRetry } from "./retry-policy.ts";
+import { RETRY_POLICY, withRetry } from "./retry-policy.ts";
 
 export interface SubmitResult {
   batchId: string;
@@ -26,6 +26,8 @@ export interface ClientOptions {
   unaryTimeoutMs?: number;
   /** Items per SubmitBatch message. */
   submitChunkItems?: number;
+  /** Attempts per unary call, retries included (default 5); 1 shows the first answer as it is. */
+  attempts?: number;
 }
 
 /**
@@ -37,6 +39,7 @@ export class AtelierClient {
   private readonly client: FarmClient;
   private readonly unaryTimeoutMs: number;
   private readonly submitChunkItems: number;
+  private readonly retryPolicy: typeof RETRY_POLICY;
 
   constructor(address: string, options: ClientOptions = {}) {
     this.client = new (farmService())(address, grpc.credentials.createInsecure(), {
@@ -46,6 +49,7 @@ export class AtelierClient {
     }) as unknown as FarmClient;
     this.unaryTimeoutMs = options.unaryTimeoutMs ?? 10_000;
     this.submitChunkItems = options.submitChunkItems ?? 1_000;
+    this.retryPolicy = { ...RETRY_POLICY, attempts: options.attempts ?? RETRY_POLICY.attempts };
   }
 
   /**
@@ -123,6 +127,7 @@ export class AtelierClient {
         new Promise<T>((resolve, reject) =>
           start(new Date(Date.now() + this.unaryTimeoutMs), (error, value) => (error ? reject(error) : resolve(value as T))),
         ),
+      this.retryPolicy,
     );
   }
 }

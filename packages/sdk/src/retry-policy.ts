@@ -9,15 +9,20 @@ export const RETRY_POLICY = {
   maxDelayMs: 5_000,
 };
 
-/** Runs a unary call, retrying what the policy allows. Only for calls that are safe to repeat. */
-export async function withRetry<T>(call: () => Promise<T>, policy = RETRY_POLICY): Promise<T> {
+/**
+ * Runs a unary call, retrying what the policy allows; a server that says when
+ * to come back (grpc-retry-pushback-ms, e.g. a busy database) is taken at its
+ * word. Only for calls that are safe to repeat.
+ */
+export async function withRetry<T>(call: () => Promise<T>, policy: typeof RETRY_POLICY = RETRY_POLICY): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await call();
     } catch (error) {
-      const code = (error as grpc.ServiceError).code;
+      const { code, metadata } = error as grpc.ServiceError;
       if (attempt + 1 >= policy.attempts || !policy.retryableCodes.has(code)) throw error;
-      await sleep(Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
+      const pushbackMs = Number(metadata?.get("grpc-retry-pushback-ms")[0] ?? Number.NaN);
+      await sleep(pushbackMs >= 0 ? pushbackMs : Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
     }
   }
 }

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Database } from "@atelier/db";
+import { DatabaseBusyError, type Database } from "@atelier/db";
 import { loadDashboardAssets } from "@atelier/dashboard";
 import type { FarmHandlers } from "@atelier/protocol";
 import type { EventBus } from "../events/index.ts";
 import type { Logger } from "../logger.ts";
 import type { FarmMetrics } from "../metrics.ts";
+import { BUSY_RETRY_AFTER_MS } from "../errors.ts";
 import type { ObjectStore } from "../storage/index.ts";
 import { AdminSessions, sameSecret } from "./admin-sessions.ts";
 import { batchRoutes } from "./batch-routes.ts";
@@ -153,6 +154,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         }
         if (error instanceof HttpError) {
           sendJson(request, response, error.status, { error: error.message }, error.headers);
+          return;
+        }
+        if (error instanceof DatabaseBusyError) {
+          sendJson(request, response, 503, { error: `${error.message}; retry in a moment` }, { "retry-after": String(BUSY_RETRY_AFTER_MS / 1000) });
           return;
         }
         log.error({ err: error, path }, "dashboard request failed");

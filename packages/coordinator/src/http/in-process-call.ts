@@ -1,4 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
+import { BUSY_RETRY_AFTER_MS } from "../errors.ts";
 import { HttpError } from "./http-io.ts";
 
 const HTTP_STATUS: Partial<Record<grpc.status, number>> = {
@@ -6,6 +7,7 @@ const HTTP_STATUS: Partial<Record<grpc.status, number>> = {
   [grpc.status.NOT_FOUND]: 404,
   [grpc.status.FAILED_PRECONDITION]: 409,
   [grpc.status.PERMISSION_DENIED]: 403,
+  [grpc.status.UNAVAILABLE]: 503,
 };
 
 /**
@@ -20,7 +22,8 @@ export function callUnary<Req, Res>(handler: grpc.handleUnaryCall<Req, Res>, req
     handler(call as unknown as grpc.ServerUnaryCall<Req, Res>, (error, value) => {
       if (!error) return resolve(value as Res);
       const { code = grpc.status.INTERNAL, details = "internal error" } = error as Partial<grpc.ServiceError>;
-      reject(new HttpError(HTTP_STATUS[code] ?? 500, details));
+      const retryAfter: Record<string, string> = code === grpc.status.UNAVAILABLE ? { "retry-after": String(BUSY_RETRY_AFTER_MS / 1000) } : {};
+      reject(new HttpError(HTTP_STATUS[code] ?? 500, details, retryAfter));
     });
   });
 }

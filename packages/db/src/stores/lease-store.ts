@@ -176,7 +176,8 @@ export const leaseStore = {
    */
   async renew(db: Database, agentId: string, leases: readonly { shardId: string; epoch: number }[], leaseTtlMs: number) {
     if (leases.length === 0) return [];
-    const rows = await db.query<{ shardId: string; epoch: string }>(
+    // On connections of their own: a pool full of slow work must not cost an agent its lease.
+    const rows = await db.queryUrgent<{ shardId: string; epoch: string }>(
       `UPDATE shard SET expires_at = now() + make_interval(secs => $4::float8 / 1000)
        WHERE agent_id = $1 AND state = 'leased' AND expires_at > now()
          AND (id, epoch) IN (SELECT * FROM unnest($2::text[], $3::bigint[]))

@@ -1,0 +1,72 @@
+import * as grpc from "@grpc/grpc-js";
+import { AtelierClient } from "@atelier/sdk";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { waitFor } from "../support/cli-process.ts";
+import { cleanState, inspectBatch } from "../support/farm-checker.ts";
+import { startFarm, TEST_TIMINGS, type FarmFixture } from "../support/farm-fixture.ts";
+import { promptAt } from "../support/prompt-files.ts";
+
+// Scenario 10 of RELIABILITY.md: the coordinator's connection pool is
+// exhausted (two connections, each holding an agent's results stuck behind a
+// lock that a test session holds on the batch table for two lease TTLs). A client's call fails fast with
+// UNAVAILABLE and a retry hint; leases keep being renewed on their own
+// connections, so none expires; once the lock goes, the batch completes exactly.
+
+const ITEMS = 120;
+const HOLD_MS = 2 * Number(TEST_TIMINGS.ATELIER_LEASE_TTL_MS);
+
+describe("a coordinator whose connection pool is exhausted", () => {
+  let farm: FarmFixture;
+  beforeAll(async () => {
+    farm = await startFarm({ coordinatorEnv: { ATELIER_DB_POOL_SIZE: "2", ATELIER_DB_ACQUIRE_TIMEOUT_MS: "500", ATELIER_MAX_SHARD_ITEMS: "8" } });
+    await Promise.all(["agent-1", "agent-2"].map((name) => farm.startAgent(name)));
+  });
+  afterAll(() => farm?.close());
+
+  it("fails calls fast with a retry hint, loses no lease, and completes the batch exactly", async () => {
+    const { db } = farm.database;
+    const { batchId } = await farm.client.submitBatch(
+      { tenant: "studio", name: "pool", priority: 0, baseSeed: 0, defaults: { model: "atelier-demo", width: 128, height: 128, steps: 12, guidance: 7.5, sampler: "euler" } },
+      Array.from({ length: ITEMS }, (_, i) => ({ prompt: promptAt(i), negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" })),
+    );
+    await waitFor("some images to be done", async () => (await farm.client.getBatch(batchId)).done >= 10, 60_000, 50);
+
+    let patient: Promise<{ id: string }> | undefined;
+    const locker = new pg.Client({ connectionString: farm.database.url });
+    await locker.connect();
+    try {
+      await locker.query(`BEGIN`);
+      await locker.query(`LOCK TABLE batch IN ACCESS EXCLUSIVE MODE`);
+      const lockedAt = performance.now();
+      // Each agent's next results hold a connection, waiting on the lock.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // Asked once, the coordinator answers at once: busy, come back in a second.
+      const once = new AtelierClient(farm.coordinatorAddress, { attempts: 1 });
+      const started = performance.now();
+      const refused = await once.getBatch(batchId).then(() => undefined, (error: unknown) => error as grpc.ServiceError);
+      once.close();
+      expect(performance.now() - started).toBeLessThan(1_500);
+      expect(refused).toMatchObject({ code: grpc.status.UNAVAILABLE, details: "the database is busy: all 2 connections stayed in use for 500 ms; retry in 1 s" });
+      expect(refused!.metadata.get("grpc-retry-pushback-ms")).toEqual(["1000"]);
+      // The SDK's own client takes the hint and keeps asking: it is answered once the lock goes.
+      patient = farm.client.getBatch(batchId);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, HOLD_MS - (performance.now() - lockedAt))));
+    } finally {
+      await locker.query(`COMMIT`);
+      await locker.end();
+    }
+
+    expect(await patient).toMatchObject({ id: batchId });
+    let last;
+    for await (const progress of farm.client.watchBatch(batchId)) last = progress;
+    expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS });
+    const [leases] = await db.query<{ expired: number; lost: number }>(
+      `SELECT (SELECT count(*)::int FROM shard WHERE batch_id = $1 AND state = 'expired') AS expired,
+              (SELECT coalesce(sum(lost_leases), 0)::int FROM item WHERE batch_id = $1) AS lost`,
+      [batchId],
+    );
+    expect(leases).toEqual({ expired: 0, lost: 0 });
+    expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(ITEMS));
+  }, 120_000);
+});
