@@ -47,12 +47,19 @@ describe("a poison item and a slow shard", () => {
 
   it("keeps a shard that runs for more than three lease TTLs: heartbeats flow while the pipeline is busy", async () => {
     const { db } = farm.database;
-    const count = 160;
-    // Larger images: about 10 a second here, so the shard lasts several seconds.
-    const { batchId } = await farm.client.submitBatch(
-      { tenant: "studio", name: "slow", priority: 0, baseSeed: 0, defaults: { ...settings, width: 512, height: 512, steps: 30 } },
+    const defaults = { ...settings, width: 512, height: 512, steps: 30 };
+    const submit = (name: string, count: number) => farm.client.submitBatch(
+      { tenant: "studio", name, priority: 0, baseSeed: 0, defaults },
       Array.from({ length: count }, (_, i) => ({ ...spec(i), settings: undefined })),
     );
+    // This machine's speed first: a single agent's shard is at most half of
+    // what is left, so the batch holds 16 s of work and its first full shard
+    // about 8 s (the shard target), whatever the speed.
+    const probe = await submit("probe", 6);
+    await finish(probe.batchId);
+    const [{ ms } = { ms: 0 }] = await db.query<{ ms: number }>(`SELECT avg(render_ms)::float8 AS ms FROM output WHERE batch_id = $1`, [probe.batchId]);
+    const count = Math.min(1_000, Math.ceil((16_000 / ms) * 1.2));
+    const { batchId } = await submit("slow", count);
     expect(await finish(batchId)).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: count });
     expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(count));
     const [longest] = await db.query<{ ms: number; expired: number; retried: number }>(
