@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { finalProgress } from "../support/final-progress.ts";
 import { promptAt } from "../support/prompt-files.ts";
 
 const ITEMS = 200;
@@ -39,8 +40,7 @@ describe("two coordinators on one database", () => {
     const [{ killedAt }] = (await db.query<{ killedAt: Date }>(`SELECT now() AS "killedAt"`)) as [{ killedAt: Date }];
     farm.coordinators[0]!.process.child.kill("SIGKILL");
 
-    let last;
-    for await (const progress of second.watchBatch(batchId)) last = progress;
+    const last = await finalProgress(second, batchId);
     expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS, failed: 0 });
     expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(ITEMS));
 

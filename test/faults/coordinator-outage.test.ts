@@ -1,10 +1,10 @@
 import { Agent } from "@atelier/agent";
-import { AtelierClient } from "@atelier/sdk";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { finalProgress } from "../support/final-progress.ts";
 import { SlowRenderer } from "../support/slow-renderer.ts";
 
 // RELIABILITY.md scenario 14, scaled to fit a test: a 12 s outage instead of
@@ -74,13 +74,7 @@ describe("the coordinator down for a while under many agents", () => {
     expect(spanMs).toBeGreaterThan(1_000);
     expect(crowd).toBeLessThanOrEqual(AGENTS / 2);
 
-    const client = new AtelierClient(restarted.address);
-    let last;
-    try {
-      for await (const progress of client.watchBatch(batchId)) last = progress;
-    } finally {
-      client.close();
-    }
+    const last = await finalProgress(restarted.address, batchId);
     expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS, failed: 0 });
     expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(ITEMS));
     // Every agent rendered again for the restarted coordinator.

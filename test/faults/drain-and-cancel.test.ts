@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { finalProgress } from "../support/final-progress.ts";
 import { promptAt } from "../support/prompt-files.ts";
 
 const settings = { model: "atelier-demo", width: 128, height: 128, steps: 12, guidance: 7.5, sampler: "euler" };
@@ -18,8 +19,7 @@ describe("drain, graceful stop and cancel", () => {
   const submit = (name: string, n: number) =>
     farm.client.submitBatch({ tenant: "studio", name, priority: 0, baseSeed: 0, defaults: settings }, items(n));
   const finish = async (batchId: string) => {
-    let last;
-    for await (const progress of farm.client.watchBatch(batchId)) last = progress;
+    const last = await finalProgress(farm.client, batchId);
     return last!;
   };
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/cli-process.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { finalProgress } from "../support/final-progress.ts";
 import { promptAt } from "../support/prompt-files.ts";
 
 const SHARD_TARGET_MS = 2_000;
@@ -39,8 +40,7 @@ describe("noisy neighbour", () => {
     console.log(JSON.stringify({ noisyNeighbour: { queuedForA: 100_000, firstShardOfBAfterMs: Math.round(wait!.ms), shardTargetMs: SHARD_TARGET_MS } }));
     expect(wait!.ms).toBeLessThanOrEqual(SHARD_TARGET_MS);
 
-    let last;
-    for await (const progress of farm.client.watchBatch(b.batchId)) last = progress;
+    const last = await finalProgress(farm.client, b.batchId);
     expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: 10 });
     await farm.client.cancelBatch(a.batchId);
   }, 240_000);

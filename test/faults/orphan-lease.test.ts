@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { leaseStore, resultStore } from "@atelier/db";
-import { AtelierClient } from "@atelier/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { finalProgress } from "../support/final-progress.ts";
 import { promptAt } from "../support/prompt-files.ts";
 
 const ITEMS = 120;
@@ -32,13 +32,7 @@ describe("a coordinator killed between committing a lease and sending it", () =>
     expect(orphan?.items.length).toBe(4);
     const orphanIds = orphan!.items.map((item) => item.itemId);
 
-    let last;
-    const client = new AtelierClient(farm.coordinators[1]!.address);
-    try {
-      for await (const progress of client.watchBatch(batchId)) last = progress;
-    } finally {
-      client.close();
-    }
+    const last = await finalProgress(farm.coordinators[1]!.address, batchId);
     expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS, failed: 0 });
     expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(ITEMS));
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { finalProgress } from "../support/final-progress.ts";
 import { promptAt } from "../support/prompt-files.ts";
 
 const ITEMS = 200;
@@ -41,8 +42,7 @@ describe("an agent paused past its lease (SIGSTOP, then SIGCONT)", () => {
     }, 30_000, 50);
     agent.kill("SIGCONT");
 
-    let last;
-    for await (const progress of farm.client.watchBatch(batchId)) last = progress;
+    const last = await finalProgress(farm.client, batchId);
     expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS, failed: 0 });
     expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(ITEMS));
     // Nothing was accepted from the paused agent's epoch after its lease ended.

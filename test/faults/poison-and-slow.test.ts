@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAtelier } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { finalProgress } from "../support/final-progress.ts";
 import { promptAt } from "../support/prompt-files.ts";
 
 const settings = { model: "atelier-demo", width: 128, height: 128, steps: 12, guidance: 7.5, sampler: "euler" };
@@ -23,8 +24,7 @@ describe("a poison item and a slow shard", () => {
   afterAll(() => farm?.close());
 
   const finish = async (batchId: string) => {
-    let last;
-    for await (const progress of farm.client.watchBatch(batchId)) last = progress;
+    const last = await finalProgress(farm.client, batchId);
     return last!;
   };
 

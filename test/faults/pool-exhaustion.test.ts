@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, TEST_TIMINGS, type FarmFixture } from "../support/farm-fixture.ts";
+import { finalProgress } from "../support/final-progress.ts";
 import { promptAt } from "../support/prompt-files.ts";
 
 // Scenario 10 of RELIABILITY.md: the coordinator's connection pool is
@@ -58,8 +59,7 @@ describe("a coordinator whose connection pool is exhausted", () => {
     }
 
     expect(await patient).toMatchObject({ id: batchId });
-    let last;
-    for await (const progress of farm.client.watchBatch(batchId)) last = progress;
+    const last = await finalProgress(farm.client, batchId);
     expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS });
     const [leases] = await db.query<{ expired: number; lost: number }>(
       `SELECT (SELECT count(*)::int FROM shard WHERE batch_id = $1 AND state = 'expired') AS expired,

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { finalProgress } from "../support/final-progress.ts";
 import { natsUrl } from "../support/services.ts";
 import { promptAt } from "../support/prompt-files.ts";
 import { startTcpProxy } from "../support/tcp-proxy.ts";
@@ -47,8 +48,7 @@ describe("NATS and Postgres going away while the farm renders", () => {
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(await countOutputs(db, batchId)).toBeGreaterThan(before); // rendering went on
     nats.heal();
-    let last;
-    for await (const progress of watcher.watchBatch(batchId)) last = progress;
+    const last = await finalProgress(watcher, batchId);
     expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: 150 });
     expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(150));
   }, 180_000);

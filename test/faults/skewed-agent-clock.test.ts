@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { finalProgress } from "../support/final-progress.ts";
 import { promptAt } from "../support/prompt-files.ts";
 
 const ITEMS = 320;
@@ -24,8 +25,7 @@ describe("agents whose wall clocks are 10 minutes off, one ahead and one behind"
       { tenant: "studio", name: "skew", priority: 0, baseSeed: 0, defaults: { model: "atelier-demo", width: 512, height: 512, steps: 30, guidance: 7.5, sampler: "euler" } },
       Array.from({ length: ITEMS }, (_, i) => ({ prompt: promptAt(i), negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" })),
     );
-    let last;
-    for await (const progress of farm.client.watchBatch(batchId)) last = progress;
+    const last = await finalProgress(farm.client, batchId);
     expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS, failed: 0 });
     expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(ITEMS));
 

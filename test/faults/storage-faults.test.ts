@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { finalProgress } from "../support/final-progress.ts";
 import { startFaultyProxy, type Fault } from "../support/faulty-http-proxy.ts";
 import { promptAt } from "../support/prompt-files.ts";
 
@@ -27,8 +28,7 @@ describe("S3 answering 503, resetting connections", () => {
       { tenant: "studio", name: "s3-faults", priority: 0, baseSeed: 0, defaults: { model: "atelier-demo", width: 64, height: 64, steps: 6, guidance: 7.5, sampler: "euler" } },
       Array.from({ length: ITEMS }, (_, i) => ({ prompt: promptAt(i), negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" })),
     );
-    let last;
-    for await (const progress of farm.client.watchBatch(batchId)) last = progress;
+    const last = await finalProgress(farm.client, batchId);
     expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS, failed: 0 });
     expect(await inspectBatch(farm.database.db, farm.store, batchId)).toEqual(cleanState(ITEMS));
     expect(proxy.counts["error-503"]).toBeGreaterThan(10);

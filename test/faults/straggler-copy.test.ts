@@ -3,6 +3,7 @@ import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { finalProgress } from "../support/final-progress.ts";
 import { SlowRenderer } from "../support/slow-renderer.ts";
 
 // A straggler holds a shard far longer than planned while a fast agent has
@@ -49,8 +50,7 @@ describe("a straggler's tail copied by an idle agent", () => {
     while ((await shardOf()) === 0) await new Promise((resolve) => setTimeout(resolve, 50));
     await startAgent("fast", FAST_RENDER_MS);
 
-    let last;
-    for await (const progress of farm.client.watchBatch(batchId)) last = progress;
+    const last = await finalProgress(farm.client, batchId);
     expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS });
     const [timing] = await db.query<{ ms: number }>(
       `SELECT (extract(epoch FROM finished_at - created_at) * 1000)::int AS ms FROM batch WHERE id = $1`, [batchId]);
