@@ -12,7 +12,8 @@ describe("agents whose wall clocks are 10 minutes off, one ahead and one behind"
   let farm: FarmFixture;
   beforeAll(async () => {
     // Shards of up to 8 s at the agent's measured rate: longer than the lease, so that it must be renewed.
-    farm = await startFarm({ coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "500", ATELIER_SHARD_TARGET_MS: "8000" } });
+    // No speculative copies: every item is to be rendered by the holder of its one lease.
+    farm = await startFarm({ coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "500", ATELIER_SHARD_TARGET_MS: "8000", ATELIER_SPECULATE_AFTER_MS: "0" } });
     for (const [name, offsetMs] of Object.entries(SKEWS)) {
       await farm.startAgent(name, { LOG_LEVEL: "info", ATELIER_TEST_CLOCK_OFFSET_MS: String(offsetMs) });
     }

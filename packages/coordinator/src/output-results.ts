@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { resultStore, type BatchCounts, type Database } from "@atelier/db";
 import type { ItemResult__Output, ResultAck } from "@atelier/protocol";
 import type { AgentSession } from "./agent-session.ts";
@@ -15,6 +16,8 @@ export interface OutputResultsDeps {
 // HEADs in flight for one message of results: enough to hide the store's
 // round trip, few enough that one agent's burst leaves sockets for others.
 const VERIFY_CONCURRENCY = 16;
+// HEADs of an object whose size is not the reported one before the result is refused.
+const SIZE_LOOKS = 3;
 
 /**
  * Records the successful results of one agent message. Every object is
@@ -84,10 +87,15 @@ async function verifyUpload(deps: OutputResultsDeps, session: AgentSession, resu
   const expectedKey = session.shards.get(result.shardId)?.keys.get(result.itemId) ?? (await expectedKeyOf(deps.db, result.itemId));
   if (expectedKey !== result.key) return `object key ${result.key} is not the one signed for item ${result.itemId}`;
   if (!/^[0-9a-f]{64}$/.test(result.sha256)) return "sha256 must be 64 hex digits";
-  const head = await deps.store.head(result.key);
-  if (!head) return `object ${result.key} was not found in the bucket`;
-  if (head.bytes !== result.bytes) return `object ${result.key} has ${head.bytes} bytes; the agent reported ${result.bytes}`;
-  return undefined;
+  // A store whose PUT is not atomic (s3rver) shows a key that another render
+  // of the same item is writing again short for a moment: look again before refusing.
+  for (let look = 1; ; look++) {
+    const head = await deps.store.head(result.key);
+    if (!head) return `object ${result.key} was not found in the bucket`;
+    if (head.bytes === result.bytes) return undefined;
+    if (look === SIZE_LOOKS) return `object ${result.key} has ${head.bytes} bytes; the agent reported ${result.bytes}`;
+    await sleep(100 * look);
+  }
 }
 
 async function expectedKeyOf(db: Database, itemId: string): Promise<string | undefined> {

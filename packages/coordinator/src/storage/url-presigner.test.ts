@@ -20,8 +20,8 @@ describe.each(Object.entries(clients))("createUrlPresigner, %s", (_name, client)
 
   it.each(keys)("signs %s exactly as getSignedUrl does, with and without a length", async (key) => {
     for (const contentLength of [undefined, 1234]) {
-      const signableHeaders = new Set(contentLength === undefined ? ["content-type"] : ["content-type", "content-length"]);
-      const command = new PutObjectCommand({ Bucket: "atelier-bucket", Key: key, ContentType: "image/png", ContentLength: contentLength });
+      const signableHeaders = new Set(["content-type", "if-none-match", ...(contentLength === undefined ? [] : ["content-length"])]);
+      const command = new PutObjectCommand({ Bucket: "atelier-bucket", Key: key, ContentType: "image/png", ContentLength: contentLength, IfNoneMatch: "*" });
       const expected = await getSignedUrl(client, command, { expiresIn: 900, signableHeaders, signingDate });
       expect(await presign({ method: "PUT", key, contentType: "image/png", expiresInSeconds: 900, contentLength, signingDate })).toBe(expected);
     }

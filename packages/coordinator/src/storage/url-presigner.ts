@@ -4,7 +4,11 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { SignatureV4 } from "@smithy/signature-v4";
 
 export type PresignRequest = (
-  /** Signs the content type, and the length when given: an unsigned header would let the URL's holder upload anything. */
+  /**
+   * Signs the content type, the length when given, and `If-None-Match: *`
+   * (the PUT creates, never overwrites): an unsigned header would let the
+   * URL's holder upload anything, anywhere it likes.
+   */
   | { method: "PUT"; contentType: string; contentLength?: number }
   | { method: "HEAD" }
 ) & {
@@ -67,7 +71,9 @@ export function createUrlPresigner(
     const signableHeaders = new Set<string>();
     if (request.method === "PUT") {
       headers["content-type"] = request.contentType;
+      headers["if-none-match"] = "*";
       signableHeaders.add("content-type");
+      signableHeaders.add("if-none-match");
       if (request.contentLength !== undefined) {
         headers["content-length"] = String(request.contentLength);
         signableHeaders.add("content-length");
