@@ -342,6 +342,7 @@ export class Agent {
           itemId: item.itemId,
           key: item.key,
           sha256: createHash("sha256").update(rendered.png).digest("hex"),
+          md5: createHash("md5").update(rendered.png).digest("hex"),
           bytes: rendered.png.byteLength,
           width: rendered.width,
           height: rendered.height,

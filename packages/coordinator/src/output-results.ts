@@ -4,7 +4,7 @@ import type { ItemResult__Output, ResultAck } from "@atelier/protocol";
 import type { AgentSession } from "./agent-session.ts";
 import type { Logger } from "./logger.ts";
 import type { FarmMetrics } from "./metrics.ts";
-import { objectKeyFor, type ObjectStore } from "./storage/index.ts";
+import { objectKeyFor, type ObjectHead, type ObjectStore } from "./storage/index.ts";
 
 export interface OutputResultsDeps {
   db: Database;
@@ -16,8 +16,8 @@ export interface OutputResultsDeps {
 // HEADs in flight for one message of results: enough to hide the store's
 // round trip, few enough that one agent's burst leaves sockets for others.
 const VERIFY_CONCURRENCY = 16;
-// HEADs of an object whose size is not the reported one before the result is refused.
-const SIZE_LOOKS = 3;
+// HEADs of an object that is not the one reported before the result is refused.
+const LOOKS = 3;
 
 /**
  * Records the successful results of one agent message. Every object is
@@ -92,10 +92,22 @@ async function verifyUpload(deps: OutputResultsDeps, session: AgentSession, resu
   for (let look = 1; ; look++) {
     const head = await deps.store.head(result.key);
     if (!head) return `object ${result.key} was not found in the bucket`;
-    if (head.bytes === result.bytes) return undefined;
-    if (look === SIZE_LOOKS) return `object ${result.key} has ${head.bytes} bytes; the agent reported ${result.bytes}`;
+    const problem = differs(head, result);
+    if (!problem) return undefined;
+    if (look === LOOKS) return problem;
     await sleep(100 * look);
   }
+}
+
+/** Why the object is not the one the agent reported, or undefined. */
+function differs(head: ObjectHead, result: ItemResult__Output): string | undefined {
+  if (head.bytes !== result.bytes) return `object ${result.key} has ${head.bytes} bytes; the agent reported ${result.bytes}`;
+  // An ETag is the MD5 of the bytes for a single-part upload (S3, MinIO,
+  // s3rver); a multipart or encrypted object's is not, and is not compared.
+  if (result.md5 && head.etag && /^[0-9a-f]{32}$/.test(head.etag) && head.etag !== result.md5) {
+    return `object ${result.key} holds other bytes (MD5 ${head.etag}) than the agent reported (MD5 ${result.md5})`;
+  }
+  return undefined;
 }
 
 async function expectedKeyOf(db: Database, itemId: string): Promise<string | undefined> {

@@ -53,8 +53,12 @@ export function createHeadRequester(options: HeadRequesterOptions): HeadRequeste
           status = answer.status;
           if (status === 404) return null;
           if (status >= 200 && status < 300) {
-            const contentType = answer.headers["content-type"];
-            return { bytes: Number(answer.headers["content-length"] ?? 0), ...(contentType === undefined ? {} : { contentType }) };
+            const { "content-type": contentType, etag } = answer.headers;
+            return {
+              bytes: Number(answer.headers["content-length"] ?? 0),
+              ...(contentType === undefined ? {} : { contentType }),
+              ...(etag === undefined ? {} : { etag: etag.replace(/"/g, "") }),
+            };
           }
           failure = `answered ${status}`;
         } catch (error) {

@@ -32,6 +32,8 @@ export interface PresignPutOptions {
 export interface ObjectHead {
   bytes: number;
   contentType?: string;
+  /** As the store gives it, quotes removed; for a single-part upload, the MD5 of the bytes in hex. */
+  etag?: string;
 }
 
 export interface ObjectListing {

@@ -25,6 +25,11 @@ export interface ItemResult {
    * was already loaded): the cost the coordinator charges a model switch.
    */
   'modelLoadMs'?: (number);
+  /**
+   * MD5 of the uploaded bytes, hex: checked against the object's ETag, so
+   * that a row is recorded only for the very bytes the agent reported.
+   */
+  'md5'?: (string);
 }
 
 export interface ItemResult__Output {
@@ -50,4 +55,9 @@ export interface ItemResult__Output {
    * was already loaded): the cost the coordinator charges a model switch.
    */
   'modelLoadMs': (number);
+  /**
+   * MD5 of the uploaded bytes, hex: checked against the object's ETag, so
+   * that a row is recorded only for the very bytes the agent reported.
+   */
+  'md5': (string);
 }
