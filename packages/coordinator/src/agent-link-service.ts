@@ -8,6 +8,7 @@ import type { Dispatcher } from "./dispatcher.ts";
 import { subjects, type EventBus } from "./events/index.ts";
 import type { Logger } from "./logger.ts";
 import { failureReason, type FarmMetrics } from "./metrics.ts";
+import type { OutputRecorder } from "./output-recorder.ts";
 import { recordOutputResults } from "./output-results.ts";
 import { publishProgress, publishProgressOf } from "./progress.ts";
 import type { ObjectStore } from "./storage/index.ts";
@@ -26,6 +27,7 @@ export interface AgentLinkDeps {
   dispatcher: () => Dispatcher;
   metrics: FarmMetrics;
   log: Logger;
+  recorder: OutputRecorder;
   options: AgentLinkOptions;
 }
 

@@ -6,6 +6,7 @@ import { AgentCommands } from "./agent-commands.ts";
 import { agentLinkHandler } from "./agent-link-service.ts";
 import type { AgentSession } from "./agent-session.ts";
 import { Dispatcher } from "./dispatcher.ts";
+import { OutputRecorder } from "./output-recorder.ts";
 import { subjects, type EventBus } from "./events/index.ts";
 import { farmHandlers } from "./farm-service.ts";
 import { addHealthService } from "./health/health-service.ts";
@@ -148,6 +149,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
         dispatcher: () => dispatcher,
         metrics,
         log,
+        recorder: new OutputRecorder(db),
         options: { heartbeatIntervalMs: options.heartbeatIntervalMs, leaseTtlMs: options.leaseTtlMs, coordinatorId: id },
       }),
     },

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { resultStore, type BatchCounts, type Database } from "@atelier/db";
+import type { OutputRecorder } from "./output-recorder.ts";
 import type { ItemResult__Output, ResultAck } from "@atelier/protocol";
 import type { AgentSession } from "./agent-session.ts";
 import type { Logger } from "./logger.ts";
@@ -11,6 +12,7 @@ export interface OutputResultsDeps {
   store: ObjectStore;
   metrics: FarmMetrics;
   log: Logger;
+  recorder: OutputRecorder;
 }
 
 // HEADs in flight for one message of results: enough to hide the store's
@@ -45,20 +47,19 @@ export async function recordOutputResults(
     if (refusals[i]) deps.log.warn({ agentId: session.id, itemId: result.itemId, reason: refusals[i] }, "result refused");
   });
 
-  // One statement per batch: concurrent statements then lock at most one batch row each.
+  // By batch: the recorder writes each batch's outputs with one statement, which locks that batch's row alone.
   const byBatch = new Map<string, number[]>();
   results.forEach((result, i) => {
     if (refusals[i]) return;
     const batchId = session.shards.get(result.shardId)?.batchId ?? "";
     byBatch.set(batchId, [...(byBatch.get(batchId) ?? []), i]);
   });
-  for (const positions of byBatch.values()) {
-    const { outcomes, batches } = await resultStore.recordOutputs(
-      deps.db,
-      session.id,
+  for (const [batchId, positions] of byBatch) {
+    const { outcomes, batches } = await deps.recorder.record(
+      batchId,
       positions.map((i) => {
         const result = results[i]!;
-        return { itemId: result.itemId, epoch: result.epoch, key: result.key, sha256: result.sha256, bytes: result.bytes,
+        return { agentId: session.id, itemId: result.itemId, epoch: result.epoch, key: result.key, sha256: result.sha256, bytes: result.bytes,
                  width: result.width, height: result.height, renderMs: result.renderMs, metadata: {} };
       }),
     );

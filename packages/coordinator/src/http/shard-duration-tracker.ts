@@ -38,7 +38,7 @@ export class ShardDurationTracker {
     this.busy = true;
     try {
       const asked = [...this.following];
-      const shards = await dashboardQueries.shardsById(this.options.db, asked);
+      const shards = await dashboardQueries.shardEnds(this.options.db, asked);
       const known = new Set(shards.map((shard) => shard.shardId));
       for (const shard of shards) {
         if (shard.endedAtMs === null) continue;

@@ -215,11 +215,14 @@ export const dashboardQueries = {
     return rows.map(toShard);
   },
 
-  /** Shards by id, for following leases to their end. */
-  async shardsById(db: Database, shardIds: readonly string[]): Promise<ShardRow[]> {
+  /** When each shard was leased and ended (null while live), for following leases to their end; one index probe each. */
+  async shardEnds(db: Database, shardIds: readonly string[]): Promise<{ shardId: string; state: string; leasedAtMs: number; endedAtMs: number | null }[]> {
     if (shardIds.length === 0) return [];
-    const rows = await db.query<RawShard>(`SELECT ${SHARD} FROM shard s JOIN batch b ON b.id = s.batch_id WHERE s.id = ANY($1::text[])`, [shardIds]);
-    return rows.map(toShard);
+    const rows = await db.query<{ shardId: string; state: string; leasedAt: Date; endedAt: Date | null }>(
+      `SELECT id AS "shardId", state, leased_at AS "leasedAt", ended_at AS "endedAt" FROM shard WHERE id = ANY($1::text[])`,
+      [shardIds],
+    );
+    return rows.map(({ leasedAt, endedAt, ...row }) => ({ ...row, leasedAtMs: leasedAt.getTime(), endedAtMs: endedAt?.getTime() ?? null }));
   },
 
   /** The farm at a glance, in one round trip over small tables and the live-lease index. */

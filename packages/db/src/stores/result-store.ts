@@ -49,43 +49,48 @@ export const resultStore = {
     return outcome.duplicate ? { accepted: true, duplicate: true } : { accepted: true, counts: batches[0]! };
   },
 
+  /** Many outputs of one agent: see recordAllOutputs. */
+  recordOutputs(db: Database, agentId: string, outputs: readonly Omit<RecordedOutput, "agentId">[]): Promise<OutputsOutcome> {
+    return resultStore.recordAllOutputs(db, outputs.map((output) => ({ ...output, agentId })));
+  },
+
   /**
-   * Records many outputs of one agent in one statement: each item is marked
-   * done only if it is still leased under the epoch its output names, gets
-   * its output row unless it already has one, and its batch's count moves by
-   * what was recorded. Outputs of one batch per call keep concurrent calls
-   * from locking batch rows in different orders.
+   * Records many outputs, of any agents, in one statement: each item is
+   * marked done only if it is still leased under the epoch its output names,
+   * gets its output row unless it already has one, and its batch's count
+   * moves by what was recorded. Outputs of one batch per call keep
+   * concurrent calls from locking batch rows in different orders.
    */
-  async recordOutputs(db: Database, agentId: string, outputs: readonly Omit<RecordedOutput, "agentId">[]): Promise<OutputsOutcome> {
+  async recordAllOutputs(db: Database, outputs: readonly RecordedOutput[]): Promise<OutputsOutcome> {
     if (outputs.length === 0) return { outcomes: [], batches: [] };
     const rows = await db.query<{ accepted: string[]; batches: BatchCounts[] }>(
       `WITH given AS (
-         SELECT DISTINCT ON (item_id) * FROM unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::int[],
+         SELECT DISTINCT ON (item_id) * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::int[],
                                                     $8::int[], $9::int[], $10::text[])
-           AS g(item_id, epoch, key, sha256, bytes, width, height, render_ms, metadata)
+           AS g(agent_id, item_id, epoch, key, sha256, bytes, width, height, render_ms, metadata)
          ORDER BY item_id, epoch DESC
        ), done_item AS (
          UPDATE item SET state = 'done', last_error = NULL
          FROM given g
          WHERE item.id = g.item_id AND (item.lease_epoch = g.epoch OR item.spec_epoch = g.epoch) AND item.state = 'leased'
-         RETURNING item.id, item.batch_id, g.epoch, g.key, g.sha256, g.bytes, g.width, g.height, g.render_ms, g.metadata
+         RETURNING item.id, item.batch_id, g.agent_id, g.epoch, g.key, g.sha256, g.bytes, g.width, g.height, g.render_ms, g.metadata
        ), recorded AS (
          INSERT INTO output (item_id, batch_id, key, sha256, bytes, width, height, agent_id, epoch, render_ms, metadata)
-         SELECT id, batch_id, key, sha256, bytes, width, height, $1, epoch, render_ms, metadata::jsonb FROM done_item
+         SELECT id, batch_id, key, sha256, bytes, width, height, agent_id, epoch, render_ms, metadata::jsonb FROM done_item
          ON CONFLICT (item_id) DO NOTHING
-         RETURNING item_id, batch_id, epoch
+         RETURNING item_id, batch_id, agent_id, epoch
        ), per_batch AS (
          SELECT batch_id, count(*)::int AS n FROM recorded GROUP BY batch_id
        ), credited AS (
-         UPDATE agent SET images_done = images_done + (SELECT count(*) FROM recorded), last_seen_at = now()
-         WHERE id = $1 AND EXISTS (SELECT 1 FROM recorded)
+         UPDATE agent SET images_done = images_done + c.n, last_seen_at = now()
+         FROM (SELECT agent_id, count(*) AS n FROM recorded GROUP BY agent_id) c WHERE agent.id = c.agent_id
        ), counted AS (
          UPDATE batch SET done = batch.done + p.n FROM per_batch p WHERE batch.id = p.batch_id
          RETURNING batch.id, batch.tenant_id AS "tenantId", batch.state, batch.total, batch.done, batch.failed, batch.cancelled
        )
        SELECT (SELECT coalesce(array_agg(item_id::text || '/' || epoch::text), '{}') FROM recorded) AS accepted,
               (SELECT coalesce(json_agg(counted), '[]'::json) FROM counted) AS batches`,
-      [agentId, outputs.map((o) => o.itemId), outputs.map((o) => o.epoch), outputs.map((o) => o.key), outputs.map((o) => o.sha256),
+      [outputs.map((o) => o.agentId), outputs.map((o) => o.itemId), outputs.map((o) => o.epoch), outputs.map((o) => o.key), outputs.map((o) => o.sha256),
        outputs.map((o) => o.bytes), outputs.map((o) => o.width), outputs.map((o) => o.height), outputs.map((o) => o.renderMs),
        outputs.map((o) => JSON.stringify(o.metadata))],
     );
@@ -93,7 +98,7 @@ export const resultStore = {
     const accepted = new Set(rows[0]?.accepted ?? []);
     const keyOf = (o: { itemId: string; epoch: number }) => `${o.itemId}/${o.epoch}`;
     const refused = outputs.filter((o) => !accepted.has(keyOf(o)));
-    const [reasons, duplicates] = await Promise.all([whyRefused(db, refused), alreadyRecorded(db, agentId, refused)]);
+    const [reasons, duplicates] = await Promise.all([whyRefused(db, refused), alreadyRecorded(db, refused)]);
     // An item named twice under one epoch is recorded once: only its first mention is accepted. One sent
     // again in a later call, after its acknowledgement was lost, is a duplicate.
     const outcomes = outputs.map((o): OutputOutcome => {
@@ -173,14 +178,13 @@ export const resultStore = {
  * (key, sha256, size), keyed by `itemId/epoch`. Only such a repeat is
  * harmless; the same epoch with another object is still refused.
  */
-async function alreadyRecorded(db: Database, agentId: string, outputs: readonly Omit<RecordedOutput, "agentId">[]): Promise<Set<string>> {
+async function alreadyRecorded(db: Database, outputs: readonly RecordedOutput[]): Promise<Set<string>> {
   if (outputs.length === 0) return new Set();
   const rows = await db.query<{ id: string; epoch: string }>(
     `SELECT o.item_id::text AS id, o.epoch::text AS epoch
-     FROM output o JOIN unnest($2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::int[]) AS g(item_id, epoch, key, sha256, bytes)
-       ON (o.item_id, o.epoch, o.key, o.sha256, o.bytes) = (g.item_id, g.epoch, g.key, g.sha256, g.bytes)
-     WHERE o.agent_id = $1`,
-    [agentId, outputs.map((o) => o.itemId), outputs.map((o) => o.epoch), outputs.map((o) => o.key), outputs.map((o) => o.sha256),
+     FROM output o JOIN unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::int[]) AS g(agent_id, item_id, epoch, key, sha256, bytes)
+       ON (o.agent_id, o.item_id, o.epoch, o.key, o.sha256, o.bytes) = (g.agent_id, g.item_id, g.epoch, g.key, g.sha256, g.bytes)`,
+    [outputs.map((o) => o.agentId), outputs.map((o) => o.itemId), outputs.map((o) => o.epoch), outputs.map((o) => o.key), outputs.map((o) => o.sha256),
      outputs.map((o) => o.bytes)],
   );
   return new Set(rows.map((row) => `${row.id}/${row.epoch}`));
