@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT, waitFor } from "../support/cli-process.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 import { freePort } from "../support/free-port.ts";
-import { promptAt } from "../support/prompt-files.ts";
+import { promptAt, promptSpecs } from "../support/prompt-files.ts";
 
 // The admin dashboard in Debian's Chromium against a real farm: a
 // coordinator and two agents as processes on Postgres, NATS and S3.
@@ -19,7 +19,7 @@ const settings = { model: "atelier-demo", width: 64, height: 64, steps: 10, guid
 const SEED_BASE = 7_000;
 /** Live updates arrive within a second or two; CI machines can be slow. */
 const SLOW = { timeout: 15_000 };
-const items = (n: number) => Array.from({ length: n }, (_, i) => ({ prompt: promptAt(i), negativePrompt: "", seed: SEED_BASE + i, hasSeed: true, count: 1, source: "" }));
+const items = (n: number) => promptSpecs(n, SEED_BASE);
 
 /** What the tests read of an <img> (this project compiles without the DOM library). */
 interface ImageElement {

@@ -4,7 +4,7 @@ import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 import { finalProgress } from "../support/final-progress.ts";
-import { promptAt } from "../support/prompt-files.ts";
+import { promptSpecs } from "../support/prompt-files.ts";
 
 const ITEMS = 200;
 
@@ -30,7 +30,7 @@ describe("two coordinators on one database", () => {
     // Submitted on B: A's agents hear of it through the outbox and NATS.
     const { batchId } = await second.submitBatch(
       { tenant: "studio", name: "failover", priority: 0, baseSeed: 0, defaults: { model: "atelier-demo", width: 128, height: 128, steps: 10, guidance: 7.5, sampler: "euler" } },
-      Array.from({ length: ITEMS }, (_, i) => ({ prompt: promptAt(i), negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" })),
+      promptSpecs(ITEMS),
     );
     await waitFor("agents of both coordinators to render", async () => {
       const rows = await db.query<{ n: number }>(`SELECT count(DISTINCT agent_id)::int AS n FROM output WHERE batch_id = $1`, [batchId]);

@@ -5,6 +5,7 @@ import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 import { finalProgress } from "../support/final-progress.ts";
+import { promptSpecs } from "../support/prompt-files.ts";
 import { SlowRenderer } from "../support/slow-renderer.ts";
 
 // RELIABILITY.md scenario 14, scaled to fit a test: a 12 s outage instead of
@@ -45,7 +46,7 @@ describe("the coordinator down for a while under many agents", () => {
     const { db } = farm.database;
     const { batchId } = await farm.client.submitBatch(
       { tenant: "studio", name: "outage", priority: 0, baseSeed: 0, defaults: settings },
-      Array.from({ length: ITEMS }, (_, i) => ({ prompt: `item ${i}`, negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" })),
+      promptSpecs(ITEMS),
     );
     await waitFor("every agent to be rendering", async () => {
       const [row] = await db.query<{ n: number }>(`SELECT count(DISTINCT agent_id)::int AS n FROM shard WHERE batch_id = $1`, [batchId]);

@@ -4,7 +4,7 @@ import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 import { finalProgress } from "../support/final-progress.ts";
-import { promptAt } from "../support/prompt-files.ts";
+import { promptSpecs } from "../support/prompt-files.ts";
 import { startTcpProxy } from "../support/tcp-proxy.ts";
 
 const ITEMS = 80;
@@ -27,7 +27,7 @@ describe("a completion report whose reply is lost", () => {
     const { db } = farm.database;
     const { batchId } = await farm.client.submitBatch(
       { tenant: "studio", name: "lost-ack", priority: 0, baseSeed: 0, defaults: { model: "atelier-demo", width: 256, height: 256, steps: 20, guidance: 7.5, sampler: "euler" } },
-      Array.from({ length: ITEMS }, (_, i) => ({ prompt: promptAt(i), negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" })),
+      promptSpecs(ITEMS),
     );
     const unacknowledged = await loseReplies(db, link, batchId);
 

@@ -3,7 +3,7 @@ import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 import { finalProgress } from "../support/final-progress.ts";
-import { promptAt } from "../support/prompt-files.ts";
+import { promptSpecs } from "../support/prompt-files.ts";
 
 const ITEMS = 200;
 
@@ -19,7 +19,7 @@ describe("an agent paused past its lease (SIGSTOP, then SIGCONT)", () => {
     const { db } = farm.database;
     const { batchId } = await farm.client.submitBatch(
       { tenant: "studio", name: "paused", priority: 0, baseSeed: 0, defaults: { model: "atelier-demo", width: 256, height: 256, steps: 20, guidance: 7.5, sampler: "euler" } },
-      Array.from({ length: ITEMS }, (_, i) => ({ prompt: promptAt(i), negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" })),
+      promptSpecs(ITEMS),
     );
     const victim = await waitFor("agent-2 to be mid-shard", async () => {
       const rows = await db.query<{ id: string; epoch: string; open: number }>(

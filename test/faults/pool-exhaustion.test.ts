@@ -6,7 +6,7 @@ import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, TEST_TIMINGS, type FarmFixture } from "../support/farm-fixture.ts";
 import { finalProgress } from "../support/final-progress.ts";
-import { promptAt } from "../support/prompt-files.ts";
+import { promptSpecs } from "../support/prompt-files.ts";
 
 // Scenario 10 of RELIABILITY.md: the coordinator's connection pool is
 // exhausted (two connections, each holding an agent's results stuck behind a
@@ -29,7 +29,7 @@ describe("a coordinator whose connection pool is exhausted", () => {
     const { db } = farm.database;
     const { batchId } = await farm.client.submitBatch(
       { tenant: "studio", name: "pool", priority: 0, baseSeed: 0, defaults: { model: "atelier-demo", width: 128, height: 128, steps: 12, guidance: 7.5, sampler: "euler" } },
-      Array.from({ length: ITEMS }, (_, i) => ({ prompt: promptAt(i), negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" })),
+      promptSpecs(ITEMS),
     );
     await waitFor("some images to be done", async () => (await farm.client.getBatch(batchId)).done >= 10, 60_000, 50);
 

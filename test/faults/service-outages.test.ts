@@ -5,11 +5,11 @@ import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 import { finalProgress } from "../support/final-progress.ts";
 import { natsUrl } from "../support/services.ts";
-import { promptAt } from "../support/prompt-files.ts";
+import { promptSpecs } from "../support/prompt-files.ts";
 import { startTcpProxy } from "../support/tcp-proxy.ts";
 
 const settings = { model: "atelier-demo", width: 128, height: 128, steps: 10, guidance: 7.5, sampler: "euler" };
-const items = (n: number) => Array.from({ length: n }, (_, i) => ({ prompt: promptAt(i), negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" }));
+const items = (n: number) => promptSpecs(n);
 
 describe("NATS and Postgres going away while the farm renders", () => {
   let farm: FarmFixture;

@@ -3,7 +3,7 @@ import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 import { finalProgress } from "../support/final-progress.ts";
 import { startFaultyProxy, type Fault } from "../support/faulty-http-proxy.ts";
-import { promptAt } from "../support/prompt-files.ts";
+import { promptSpecs } from "../support/prompt-files.ts";
 
 const ITEMS = 120;
 
@@ -26,7 +26,7 @@ describe("S3 answering 503, resetting connections", () => {
   it("retries uploads and records each output once, with matching checksums", async () => {
     const { batchId } = await farm.client.submitBatch(
       { tenant: "studio", name: "s3-faults", priority: 0, baseSeed: 0, defaults: { model: "atelier-demo", width: 64, height: 64, steps: 6, guidance: 7.5, sampler: "euler" } },
-      Array.from({ length: ITEMS }, (_, i) => ({ prompt: promptAt(i), negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" })),
+      promptSpecs(ITEMS),
     );
     const last = await finalProgress(farm.client, batchId);
     expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS, failed: 0 });

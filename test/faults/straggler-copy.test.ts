@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 import { finalProgress } from "../support/final-progress.ts";
+import { promptSpecs } from "../support/prompt-files.ts";
 import { SlowRenderer } from "../support/slow-renderer.ts";
 
 // A straggler holds a shard far longer than planned while a fast agent has
@@ -43,7 +44,7 @@ describe("a straggler's tail copied by an idle agent", () => {
     await startAgent("straggler", SLOW_RENDER_MS);
     const { batchId } = await farm.client.submitBatch(
       { tenant: "studio", name: "straggler", priority: 0, baseSeed: 0, defaults: settings },
-      Array.from({ length: ITEMS }, (_, i) => ({ prompt: `item ${i}`, negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" })),
+      promptSpecs(ITEMS),
     );
     // The straggler's first (probe) shard is leased before the fast agent exists.
     const shardOf = async () => (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM shard WHERE batch_id = $1`, [batchId]))[0]!.n;

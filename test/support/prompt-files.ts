@@ -11,6 +11,11 @@ export function promptAt(i: number): string {
   return `a ${colour} ${SHAPES[Math.floor(i / COLOURS.length) % SHAPES.length]}${PLACES[i % PLACES.length]} on a ${background} background`;
 }
 
+/** `count` item specs for SubmitBatch: the varied prompts above, seeds from `firstSeed` on. */
+export function promptSpecs(count: number, firstSeed = 0) {
+  return Array.from({ length: count }, (_, i) => ({ prompt: promptAt(i), negativePrompt: "", seed: firstSeed + i, hasSeed: true, count: 1, source: "" }));
+}
+
 /** Writes a JSONL prompt file; `lines` are objects as a user would write them. */
 export function writeJsonl(path: string, lines: object[]): string {
   writeFileSync(path, lines.map((line) => JSON.stringify(line)).join("\n") + "\n");
