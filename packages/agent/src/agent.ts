@@ -7,6 +7,8 @@ import { LeaseBook } from "./lease-book.ts";
 import { DEFAULT_RECONNECT_BACKOFF, reconnectDelayMs } from "./reconnect-backoff.ts";
 import type { AgentObserver } from "./metrics/index.ts";
 import { ResultOutbox } from "./result-outbox.ts";
+import { renderChunk } from "./render-chunk.ts";
+import type { RenderJob } from "./render-protocol.ts";
 import { uploadPng } from "./uploader.ts";
 import { RenderFailed, type Renderer } from "./worker-renderer.ts";
 
@@ -324,38 +326,46 @@ export class Agent {
     const settings = assign.settings!;
     const log = this.options.log.child({ shardId: assign.shardId, epoch: assign.epoch });
     log.debug({ items: assign.items.length }, "shard started");
-    for (const item of assign.items) {
-      if (signal.aborted) break;
+    const job = (item: Assign__Output["items"][number]): RenderJob => ({
+      model: settings.model, prompt: item.prompt, negativePrompt: item.negativePrompt, seed: item.seed, width: settings.width,
+      height: settings.height, steps: settings.steps, guidance: settings.guidance, sampler: settings.sampler,
+    });
+    // A batching renderer takes a run of items at once (they share UNet calls); each is uploaded and reported on its own.
+    const perRequest = Math.max(1, shard.renderer.batchItems ?? 1);
+    for (let start = 0; start < assign.items.length && !signal.aborted; start += perRequest) {
+      const run = assign.items.slice(start, start + perRequest);
       const started = performance.now();
-      try {
-        const rendered = await shard.renderer.render(
-          { model: settings.model, prompt: item.prompt, negativePrompt: item.negativePrompt, seed: item.seed, width: settings.width,
-            height: settings.height, steps: settings.steps, guidance: settings.guidance, sampler: settings.sampler },
-          signal,
-        );
-        const uploadStarted = performance.now();
-        await uploadPng(item.uploadUrl, rendered.png, { attempts: this.options.uploadAttempts ?? 5, baseDelayMs: 200, signal });
-        this.options.observer?.rendered({ steps: settings.steps, inferenceMs: rendered.inferenceMs, uploadMs: performance.now() - uploadStarted });
-        this.report({
-          shardId: assign.shardId,
-          epoch: assign.epoch,
-          itemId: item.itemId,
-          key: item.key,
-          sha256: createHash("sha256").update(rendered.png).digest("hex"),
-          md5: createHash("md5").update(rendered.png).digest("hex"),
-          bytes: rendered.png.byteLength,
-          width: rendered.width,
-          height: rendered.height,
-          renderMs: Math.round(performance.now() - started),
-          modelLoadMs: Math.round(rendered.loadMs ?? 0),
-        });
-      } catch (error) {
+      const outcomes = await renderChunk(shard.renderer, run.map(job), signal);
+      const renderMs = (performance.now() - started) / run.length;
+      for (const [k, item] of run.entries()) {
         if (signal.aborted) break;
-        const err = error as Error;
-        const retryable = err instanceof RenderFailed ? err.retryable : (err as { retryable?: boolean }).retryable ?? true;
-        log.warn({ itemId: item.itemId, err: err.message }, "item failed");
-        this.options.observer?.failed(retryable);
-        this.report({ shardId: assign.shardId, epoch: assign.epoch, itemId: item.itemId, error: err.message, retryable });
+        const uploadStarted = performance.now();
+        try {
+          const rendered = outcomes[k]!;
+          if (rendered instanceof Error) throw rendered;
+          await uploadPng(item.uploadUrl, rendered.png, { attempts: this.options.uploadAttempts ?? 5, baseDelayMs: 200, signal });
+          this.options.observer?.rendered({ steps: settings.steps, inferenceMs: rendered.inferenceMs, uploadMs: performance.now() - uploadStarted });
+          this.report({
+            shardId: assign.shardId,
+            epoch: assign.epoch,
+            itemId: item.itemId,
+            key: item.key,
+            sha256: createHash("sha256").update(rendered.png).digest("hex"),
+            md5: createHash("md5").update(rendered.png).digest("hex"),
+            bytes: rendered.png.byteLength,
+            width: rendered.width,
+            height: rendered.height,
+            renderMs: Math.round(renderMs + performance.now() - uploadStarted),
+            modelLoadMs: Math.round(rendered.loadMs ?? 0),
+          });
+        } catch (error) {
+          if (signal.aborted) break;
+          const err = error as Error;
+          const retryable = err instanceof RenderFailed ? err.retryable : (err as { retryable?: boolean }).retryable ?? true;
+          log.warn({ itemId: item.itemId, err: err.message }, "item failed");
+          this.options.observer?.failed(retryable);
+          this.report({ shardId: assign.shardId, epoch: assign.epoch, itemId: item.itemId, error: err.message, retryable });
+        }
       }
     }
     shard.rendered = true;

@@ -22,6 +22,8 @@ export interface AgentConfig {
   metrics?: AgentMetrics;
   /** Per slot, bytes of idle models kept loaded; past it the least recently used is unloaded (and loaded again when needed). Unset: all stay loaded. */
   modelMemoryBytes?: number;
+  /** Per slot, memory for a UNet call: as many of a shard's images share a call as fit. Unset: one image a call. */
+  batchMemoryBytes?: number;
   /** The GPU this agent drives, as announced to the coordinator; unset on CPU (the host is announced). */
   gpu?: { name: string; memoryBytes: number };
 }
@@ -33,7 +35,9 @@ export async function createAgent(config: AgentConfig): Promise<Agent> {
   const models = discoverModels(config.modelsDir);
   const renderers = Array.from(
     { length: config.slots },
-    () => new WorkerRenderer({ models, providers: config.providers, intraOpThreads: config.intraOpThreads, modelMemoryBytes: config.modelMemoryBytes }),
+    () => new WorkerRenderer({
+      models, providers: config.providers, intraOpThreads: config.intraOpThreads, modelMemoryBytes: config.modelMemoryBytes, batchMemoryBytes: config.batchMemoryBytes,
+    }),
   );
   const loading = performance.now();
   await Promise.all(renderers.map((r) => r.ready().then(() => config.metrics?.modelsLoaded(performance.now() - loading))));

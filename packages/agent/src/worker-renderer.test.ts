@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureDemoModel, decodePng } from "@atelier/diffusion";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RenderFailed, WorkerRenderer } from "./worker-renderer.ts";
+import { renderChunk } from "./render-chunk.ts";
+import { RenderFailed, WorkerRenderer, type Rendered } from "./worker-renderer.ts";
 
 describe("WorkerRenderer", () => {
   const dir = mkdtempSync(join(tmpdir(), "atelier-worker-"));
@@ -41,6 +42,25 @@ describe("WorkerRenderer", () => {
       expect(Buffer.from((await tight.render({ ...job, model: "a" })).png).equals(Buffer.from((await renderer.render(job)).png))).toBe(true);
     } finally {
       await tight.close();
+    }
+  });
+
+  it("with a memory budget, renders several images per call, each byte for byte its single render; one bad image fails alone", async () => {
+    const batching = new WorkerRenderer({ models: { "atelier-demo": join(dir, "atelier-demo") }, providers: ["cpu"], intraOpThreads: 1, batchMemoryBytes: 2 ** 32 });
+    try {
+      await batching.ready();
+      expect(batching.batchItems).toBeGreaterThan(1);
+      const jobs = [3, 4, 5].map((seed) => ({ ...job, seed, prompt: `a red circle number ${seed}` }));
+      const together = await batching.renderBatch(jobs);
+      for (const [k, single] of (await Promise.all(jobs.map((one) => renderer.render(one)))).entries()) {
+        expect(Buffer.from(together[k]!.png).equals(Buffer.from(single.png))).toBe(true);
+      }
+      const tooLong = { ...job, prompt: "red ".repeat(200) };
+      const outcomes = await renderChunk(batching, [jobs[0]!, tooLong, jobs[2]!], new AbortController().signal);
+      expect(outcomes.map((outcome) => (outcome instanceof Error ? outcome.name : "rendered"))).toEqual(["rendered", "RenderFailed", "rendered"]);
+      expect(Buffer.from((outcomes[2] as Rendered).png).equals(Buffer.from(together[2]!.png))).toBe(true);
+    } finally {
+      await batching.close();
     }
   });
 

@@ -1,6 +1,10 @@
 import { Worker } from "node:worker_threads";
 import type { FromWorker, RenderJob } from "./render-protocol.ts";
 
+// Images an agent hands a batching renderer at once: enough to fill a UNet
+// call on a large GPU, few enough that results are reported as they come.
+const BATCH_ITEMS = 8;
+
 export interface Rendered {
   png: Uint8Array;
   width: number;
@@ -21,7 +25,15 @@ export class RenderFailed extends Error {
 /** Anything that turns a job into a PNG; the worker-thread renderer is the real one. */
 export interface Renderer {
   ready(): Promise<void>;
-  render(job: Omit<RenderJob, "id">, signal?: AbortSignal): Promise<Rendered>;
+  render(job: RenderJob, signal?: AbortSignal): Promise<Rendered>;
+  /**
+   * Several images of the same settings at once, sharing UNet calls where
+   * memory allows, each byte for byte what `render` would give; results in
+   * order. Absent, the agent renders one image at a time.
+   */
+  renderBatch?(jobs: RenderJob[], signal?: AbortSignal): Promise<Rendered[]>;
+  /** How many images to hand `renderBatch` at once (1: one at a time). */
+  readonly batchItems?: number;
   close(): Promise<void>;
 }
 
@@ -30,13 +42,21 @@ export interface Renderer {
  */
 export class WorkerRenderer implements Renderer {
   private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve: (r: Rendered) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (r: Rendered[]) => void; reject: (e: Error) => void }>();
   private readonly started: Promise<void>;
   private nextId = 1;
   private closing: Promise<void> | undefined;
 
-  /** `modelMemoryBytes`: bytes of idle pipelines kept loaded (least recently used go first); unset keeps every model loaded. */
-  constructor(options: { models: Record<string, string>; providers: string[]; intraOpThreads: number; modelMemoryBytes?: number }) {
+  readonly batchItems: number;
+
+  /**
+   * `modelMemoryBytes`: bytes of idle pipelines kept loaded (least recently
+   * used go first); unset keeps every model loaded. `batchMemoryBytes`:
+   * memory for one UNet call's activations, which sets how many images share
+   * a call; unset, one image a call.
+   */
+  constructor(options: { models: Record<string, string>; providers: string[]; intraOpThreads: number; modelMemoryBytes?: number; batchMemoryBytes?: number }) {
+    this.batchItems = options.batchMemoryBytes ? BATCH_ITEMS : 1;
     this.worker = new Worker(new URL("./render-worker-entry.mjs", import.meta.url), { workerData: options });
     this.started = new Promise((resolve, reject) => {
       this.worker.once("error", reject);
@@ -59,12 +79,16 @@ export class WorkerRenderer implements Renderer {
     return this.started;
   }
 
-  render(job: Omit<RenderJob, "id">, signal?: AbortSignal): Promise<Rendered> {
+  async render(job: RenderJob, signal?: AbortSignal): Promise<Rendered> {
+    return (await this.renderBatch([job], signal))[0]!;
+  }
+
+  renderBatch(jobs: RenderJob[], signal?: AbortSignal): Promise<Rendered[]> {
     const id = this.nextId++;
-    return new Promise<Rendered>((resolve, reject) => {
+    return new Promise<Rendered[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       signal?.addEventListener("abort", () => this.worker.postMessage({ type: "cancel", id }), { once: true });
-      this.worker.postMessage({ type: "render", job: { ...job, id } });
+      this.worker.postMessage({ type: "render", id, jobs });
     });
   }
 
@@ -78,7 +102,14 @@ export class WorkerRenderer implements Renderer {
     const waiter = this.pending.get(message.id);
     if (!waiter) return;
     this.pending.delete(message.id);
-    if (message.type === "rendered") waiter.resolve(message);
-    else waiter.reject(new RenderFailed(message.error, message.retryable, message.cancelled));
+    if (message.type === "failed") {
+      waiter.reject(new RenderFailed(message.error, message.retryable, message.cancelled));
+      return;
+    }
+    // The request's times, shared out; its model load belongs to the first image.
+    const n = message.images.length;
+    waiter.resolve(message.images.map(({ png, width, height }, i) => ({
+      png, width, height, inferenceMs: message.inferenceMs / n, totalMs: message.totalMs / n, loadMs: i === 0 ? message.loadMs : 0,
+    })));
   }
 }

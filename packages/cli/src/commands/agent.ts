@@ -19,6 +19,8 @@ export async function agentCommand(args: string[]): Promise<void> {
       "max-size": { type: "string", default: "2048" },
       // Per slot: megabytes of idle models kept loaded; unset keeps every model loaded.
       "model-memory-mb": { type: "string", default: process.env.ATELIER_MODEL_MEMORY_MB },
+      // Per slot: megabytes for one UNet call, which sets how many images share it; default: the GPU's memory over the slots, none on CPU.
+      "batch-memory-mb": { type: "string", default: process.env.ATELIER_BATCH_MEMORY_MB },
       // Prometheus /metrics and /healthz; off unless a port is given.
       "http-port": { type: "string", default: process.env.ATELIER_AGENT_HTTP_PORT },
       "http-host": { type: "string", default: "0.0.0.0" },
@@ -35,6 +37,8 @@ export async function agentCommand(args: string[]): Promise<void> {
   const maxSide = Number(values["max-size"]);
   const modelMemoryMb = values["model-memory-mb"] === undefined || values["model-memory-mb"] === "" ? undefined : Number(values["model-memory-mb"]);
   if (modelMemoryMb !== undefined && !(modelMemoryMb >= 0)) throw new CliError(`--model-memory-mb must be a number of megabytes, 0 or more (got ${values["model-memory-mb"]})`, 2);
+  const batchMemoryMb = values["batch-memory-mb"] === undefined || values["batch-memory-mb"] === "" ? undefined : Number(values["batch-memory-mb"]);
+  if (batchMemoryMb !== undefined && !(batchMemoryMb >= 0)) throw new CliError(`--batch-memory-mb must be a number of megabytes, 0 or more (got ${values["batch-memory-mb"]})`, 2);
   const httpPort = values["http-port"] === undefined || values["http-port"] === "" ? undefined : Number(values["http-port"]);
   if (httpPort !== undefined && !(Number.isInteger(httpPort) && httpPort >= 0 && httpPort <= 65_535)) {
     throw new CliError(`--http-port must be a port number (got ${values["http-port"]})`, 2);
@@ -60,6 +64,7 @@ export async function agentCommand(args: string[]): Promise<void> {
     maxWidth: maxSide,
     maxHeight: maxSide,
     modelMemoryBytes: modelMemoryMb === undefined ? undefined : modelMemoryMb * 1024 * 1024,
+    batchMemoryBytes: batchMemoryMb !== undefined ? batchMemoryMb * 1024 * 1024 : gpu && Math.floor(gpu.memoryTotalBytes / slots),
     log,
     reconnectBaseMs: process.env.ATELIER_RECONNECT_BASE_MS ? Number(process.env.ATELIER_RECONNECT_BASE_MS) : undefined,
     metrics,
