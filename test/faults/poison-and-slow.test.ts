@@ -10,11 +10,13 @@ import { promptAt } from "../support/prompt-files.ts";
 const settings = { model: "atelier-demo", width: 128, height: 128, steps: 12, guidance: 7.5, sampler: "euler" };
 const spec = (i: number, model = "") => ({ prompt: promptAt(i), negativePrompt: "", seed: i, hasSeed: true, count: 1, source: `item ${i}`, settings: { ...settings, model } });
 
+const SHARD_TARGET_MS = 12_000;
+
 describe("a poison item and a slow shard", () => {
   let farm: FarmFixture;
   beforeAll(async () => {
     farm = await startFarm({
-      coordinatorEnv: { ATELIER_MAX_ATTEMPTS: "3", ATELIER_MAX_SHARD_ITEMS: "500", ATELIER_SHARD_TARGET_MS: "8000" },
+      coordinatorEnv: { ATELIER_MAX_ATTEMPTS: "3", ATELIER_MAX_SHARD_ITEMS: "500", ATELIER_SHARD_TARGET_MS: String(SHARD_TARGET_MS) },
     });
     // A model folder that agents announce but cannot load: every render of it fails, retryably.
     mkdirSync(join(farm.modelsDir, "broken"));
@@ -53,12 +55,13 @@ describe("a poison item and a slow shard", () => {
       Array.from({ length: count }, (_, i) => ({ ...spec(i), settings: undefined })),
     );
     // This machine's speed first: a single agent's shard is at most half of
-    // what is left, so the batch holds 16 s of work and its first full shard
-    // about 8 s (the shard target), whatever the speed.
+    // what is left, so the batch holds twice the shard target of work and its
+    // first full shard the shard target's worth (12 s: twice the 3 TTLs it must outlast, as
+    // renders on a shared machine speed up and slow down), whatever the speed.
     const probe = await submit("probe", 6);
     await finish(probe.batchId);
     const [{ ms } = { ms: 0 }] = await db.query<{ ms: number }>(`SELECT avg(render_ms)::float8 AS ms FROM output WHERE batch_id = $1`, [probe.batchId]);
-    const count = Math.min(1_000, Math.ceil((16_000 / ms) * 1.2));
+    const count = Math.min(1_000, Math.ceil(((2 * SHARD_TARGET_MS) / ms) * 1.2));
     const { batchId } = await submit("slow", count);
     expect(await finish(batchId)).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: count });
     expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(count));
