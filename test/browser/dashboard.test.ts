@@ -217,7 +217,8 @@ describe("the dashboard in Chromium", () => {
     await expect.poll(() => page.locator(".reasons-table tbody tr").count(), SLOW).toBe(1);
     expect(await text(".reasons-table tbody td.error-text")).toMatch(/broken/);
     expect(await text(".reasons-table tbody td.num")).toBe("2");
-    expect(await page.locator(".failures-table tbody tr td:first-child").allTextContents()).toEqual(["3", "4"]);
+    // The failed items' rows arrive after the reasons: they are a second request.
+    await expect.poll(() => page.locator(".failures-table tbody tr td:first-child").allTextContents(), SLOW).toEqual(["3", "4"]);
 
     const { db } = farm.database;
     const failedAttempts = () => db.query<{ attempts: number }>(`SELECT attempts FROM item WHERE batch_id = $1 AND state = 'failed' ORDER BY index`, [batchId]);
