@@ -26,7 +26,7 @@ describe("OutputRecorder", () => {
     }
     const recorder = new OutputRecorder(db);
     const outcomes = await Promise.all(leases.flatMap(([agentId, lease]) => lease.items.map((item) =>
-      recorder.record("b", [{ agentId, itemId: item.itemId, epoch: lease.epoch, key: `k${item.itemId}`, sha256: "s", bytes: 1, width: 64, height: 64, renderMs: 1, metadata: {} }]))));
+      recorder.record([{ batchId: "b", output: { agentId, itemId: item.itemId, epoch: lease.epoch, key: `k${item.itemId}`, sha256: "s", bytes: 1, width: 64, height: 64, renderMs: 1, metadata: {} } }]))));
     expect(outcomes.every((outcome) => outcome.outcomes.length === 1 && outcome.outcomes[0]!.accepted)).toBe(true);
     // One caller per statement hears the batch's counts: the first went alone, the other 39 together.
     const statements = outcomes.filter((outcome) => outcome.batches.length > 0);

@@ -1,8 +1,16 @@
-import { resultStore, type Database, type OutputsOutcome, type RecordedOutput } from "@atelier/db";
+import { resultStore, type BatchCounts, type Database, type OutputsOutcome, type RecordedOutput } from "@atelier/db";
+
+/** An output and the batch it belongs to ("" when unknown here: the statement finds it). */
+export interface BatchOutput {
+  batchId: string;
+  output: RecordedOutput;
+}
 
 interface Pending {
-  batchId: string;
-  outputs: RecordedOutput[];
+  outputs: BatchOutput[];
+  outcomes: OutputsOutcome["outcomes"];
+  batches: BatchCounts[];
+  failure?: unknown;
   resolve(outcome: OutputsOutcome): void;
   reject(error: unknown): void;
 }
@@ -21,10 +29,13 @@ export class OutputRecorder {
 
   constructor(private readonly db: Database) {}
 
-  /** Outcomes in the order of `outputs`; the counts of the batch, if it moved, for one caller of each flush only. */
-  record(batchId: string, outputs: RecordedOutput[]): Promise<OutputsOutcome> {
+  /**
+   * Outcomes in the order of `outputs`, and the counts of the batches that
+   * moved (each told to one caller of a flush only, so that it is published once).
+   */
+  record(outputs: BatchOutput[]): Promise<OutputsOutcome> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ batchId, outputs, resolve, reject });
+      this.queue.push({ outputs, outcomes: [], batches: [], resolve, reject });
       if (!this.flushing) void this.flush();
     });
   }
@@ -35,25 +46,28 @@ export class OutputRecorder {
       while (this.queue.length > 0) {
         const taken = this.queue;
         this.queue = [];
-        const byBatch = new Map<string, Pending[]>();
-        for (const pending of taken) byBatch.set(pending.batchId, [...(byBatch.get(pending.batchId) ?? []), pending]);
+        const byBatch = new Map<string, { pending: Pending; index: number }[]>();
+        for (const pending of taken) {
+          pending.outputs.forEach(({ batchId }, index) => byBatch.set(batchId, [...(byBatch.get(batchId) ?? []), { pending, index }]));
+        }
         for (const group of byBatch.values()) await this.write(group);
+        for (const pending of taken) {
+          if (pending.failure === undefined) pending.resolve({ outcomes: pending.outcomes, batches: pending.batches });
+          else pending.reject(pending.failure);
+        }
       }
     } finally {
       this.flushing = false;
     }
   }
 
-  private async write(group: Pending[]): Promise<void> {
+  private async write(group: { pending: Pending; index: number }[]): Promise<void> {
     try {
-      const { outcomes, batches } = await resultStore.recordAllOutputs(this.db, group.flatMap((pending) => pending.outputs));
-      let offset = 0;
-      group.forEach((pending, i) => {
-        pending.resolve({ outcomes: outcomes.slice(offset, offset + pending.outputs.length), batches: i === 0 ? batches : [] });
-        offset += pending.outputs.length;
-      });
+      const { outcomes, batches } = await resultStore.recordAllOutputs(this.db, group.map(({ pending, index }) => pending.outputs[index]!.output));
+      group.forEach(({ pending, index }, k) => (pending.outcomes[index] = outcomes[k]!));
+      group[0]!.pending.batches.push(...batches);
     } catch (error) {
-      for (const pending of group) pending.reject(error);
+      for (const { pending } of group) pending.failure ??= error;
     }
   }
 }

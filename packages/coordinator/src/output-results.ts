@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { resultStore, type BatchCounts, type Database } from "@atelier/db";
-import type { OutputRecorder } from "./output-recorder.ts";
 import type { ItemResult__Output, ResultAck } from "@atelier/protocol";
 import type { AgentSession } from "./agent-session.ts";
 import type { Logger } from "./logger.ts";
 import type { FarmMetrics } from "./metrics.ts";
+import type { OutputRecorder } from "./output-recorder.ts";
 import { objectKeyFor, type ObjectHead, type ObjectStore } from "./storage/index.ts";
 
 export interface OutputResultsDeps {
@@ -36,7 +36,6 @@ export async function recordOutputResults(
   results: readonly ItemResult__Output[],
 ): Promise<{ acks: ResultAck[]; progress: BatchCounts[] }> {
   const refusals = await mapLimited(results, VERIFY_CONCURRENCY, (result) => verifyUpload(deps, session, result));
-  const progress: BatchCounts[] = [];
   const acks: ResultAck[] = results.map((result, i) => ({
     itemId: result.itemId,
     epoch: result.epoch,
@@ -47,40 +46,32 @@ export async function recordOutputResults(
     if (refusals[i]) deps.log.warn({ agentId: session.id, itemId: result.itemId, reason: refusals[i] }, "result refused");
   });
 
-  // By batch: the recorder writes each batch's outputs with one statement, which locks that batch's row alone.
-  const byBatch = new Map<string, number[]>();
-  results.forEach((result, i) => {
-    if (refusals[i]) return;
-    const batchId = session.shards.get(result.shardId)?.batchId ?? "";
-    byBatch.set(batchId, [...(byBatch.get(batchId) ?? []), i]);
+  // Recorded with the outputs of every other agent that arrive meanwhile: one statement per batch.
+  const recorded = results.flatMap((result, i) => (refusals[i] ? [] : [i]));
+  const { outcomes, batches } = await deps.recorder.record(recorded.map((i) => {
+    const result = results[i]!;
+    return {
+      batchId: session.shards.get(result.shardId)?.batchId ?? "",
+      output: { agentId: session.id, itemId: result.itemId, epoch: result.epoch, key: result.key, sha256: result.sha256, bytes: result.bytes,
+                width: result.width, height: result.height, renderMs: result.renderMs, metadata: {} },
+    };
+  }));
+  recorded.forEach((i, k) => {
+    const outcome = outcomes[k]!;
+    acks[i] = { ...acks[i], accepted: outcome.accepted, reason: outcome.accepted ? "" : outcome.reason };
+    // A duplicate (a result sent again after its ack was lost) was counted the first time.
+    if (!outcome.accepted || outcome.duplicate) return;
+    const { renderMs, modelLoadMs, shardId } = results[i]!;
+    // The rate is the steady one; a model load is the switch's cost, measured
+    // apart (0 for a switch to a model the agent kept loaded).
+    session.rate.record(renderMs - Math.min(modelLoadMs, renderMs));
+    const shard = session.shards.get(shardId);
+    if (modelLoadMs > 0 || shard?.switchesModel) session.modelLoad.record(modelLoadMs);
+    if (shard) shard.switchesModel = false;
+    deps.metrics.itemsCompleted.inc();
+    deps.metrics.renderSeconds.observe(renderMs / 1000);
   });
-  for (const [batchId, positions] of byBatch) {
-    const { outcomes, batches } = await deps.recorder.record(
-      batchId,
-      positions.map((i) => {
-        const result = results[i]!;
-        return { agentId: session.id, itemId: result.itemId, epoch: result.epoch, key: result.key, sha256: result.sha256, bytes: result.bytes,
-                 width: result.width, height: result.height, renderMs: result.renderMs, metadata: {} };
-      }),
-    );
-    positions.forEach((i, k) => {
-      const outcome = outcomes[k]!;
-      acks[i] = { ...acks[i], accepted: outcome.accepted, reason: outcome.accepted ? "" : outcome.reason };
-      // A duplicate (a result sent again after its ack was lost) was counted the first time.
-      if (!outcome.accepted || outcome.duplicate) return;
-      const { renderMs, modelLoadMs, shardId } = results[i]!;
-      // The rate is the steady one; a model load is the switch's cost, measured
-      // apart (0 for a switch to a model the agent kept loaded).
-      session.rate.record(renderMs - Math.min(modelLoadMs, renderMs));
-      const shard = session.shards.get(shardId);
-      if (modelLoadMs > 0 || shard?.switchesModel) session.modelLoad.record(modelLoadMs);
-      if (shard) shard.switchesModel = false;
-      deps.metrics.itemsCompleted.inc();
-      deps.metrics.renderSeconds.observe(renderMs / 1000);
-    });
-    progress.push(...batches);
-  }
-  return { acks, progress };
+  return { acks, progress: batches };
 }
 
 /** The object must be where it was signed for, with the size the agent reported; undefined when it is. */
