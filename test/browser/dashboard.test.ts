@@ -60,7 +60,11 @@ describe("the dashboard in Chromium", () => {
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
-  const text = async (selector: string) => (await page.locator(selector).first().textContent())?.trim() ?? "";
+  // What the page shows now ("" while the element is not there): never waits, so that polls keep their own timeouts.
+  const text = async (selector: string) => {
+    const element = page.locator(selector).first();
+    return (await element.count()) > 0 ? ((await element.textContent())?.trim() ?? "") : "";
+  };
   const count = async (selector: string) => Number((await text(selector)).replace(/,/g, ""));
   /** A figure the dashboard shows compactly: "930", "1.2k", "3.4M". */
   const compactCount = async (selector: string) => {
@@ -118,13 +122,13 @@ describe("the dashboard in Chromium", () => {
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-gallery.png") });
     await page.click('.tile[data-index="5"]');
     await expect.poll(() => text('.lightbox [data-field="seed"]'), SLOW).toBe(String(SEED_BASE + 5));
-    expect(await text('.lightbox [data-field="prompt"]')).toBe(promptAt(5));
+    await expect.poll(() => text('.lightbox [data-field="prompt"]'), SLOW).toBe(promptAt(5));
     // The A1111 text read back from the PNG itself.
-    expect(await text('.lightbox [data-field="parameters"]')).toContain(`Seed: ${SEED_BASE + 5}, Size: 64x64`);
+    await expect.poll(() => text('.lightbox [data-field="parameters"]'), SLOW).toContain(`Seed: ${SEED_BASE + 5}, Size: 64x64`);
     await expect.poll(() => page.locator(".lightbox-image img").evaluate((img) => (img as unknown as ImageElement).naturalWidth), SLOW).toBe(64);
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-gallery-image.png") });
     await page.keyboard.press("Escape");
-  }, 60_000);
+  }, 90_000);
 
   it("refuses a cross-site POST riding the session cookie, and the metrics move during a run", async () => {
     const { batchId } = await farm.client.submitBatch({ tenant: "studio", name: "browser-cancel", priority: 0, baseSeed: 0, defaults: settings }, items(3_000));
@@ -270,7 +274,7 @@ describe("the dashboard in Chromium", () => {
       await page.locator('.tile[data-index="0"]').waitFor();
       await page.locator(".gallery-scroll").evaluate((element) => (element.scrollTop = element.scrollHeight));
       await page.locator('.tile[data-index="99999"]').waitFor();
-      expect(await text('.tile[data-index="99999"] .tile-caption')).toBe("#99999seed 99999");
+      await expect.poll(() => text('.tile[data-index="99999"] .tile-caption'), SLOW).toBe("#99999seed 99999");
       expect(await page.locator(".tile").count()).toBeLessThan(200);
       // The first page and the last ones: never the whole batch.
       expect(itemRequests.length).toBeLessThanOrEqual(4);
