@@ -13,3 +13,6 @@ export { outboxStore, type OutboxEvent } from "./stores/outbox-store.ts";
 export { dashboardQueries, type BatchCursor, type BatchSummary, type FailedItem, type FarmTotals, type ItemDetail, type ItemTile, type ShardRow } from "./stores/dashboard-queries.ts";
 export { batchRerun, type RerunOutcome } from "./stores/batch-rerun.ts";
 export { capacityStore, type AgentCapacity } from "./stores/capacity-store.ts";
+export { tokenStore, type TokenPrincipal, type TokenRole, type TokenRow } from "./stores/token-store.ts";
+export { agentCredentials, type CredentialRow, type EnrolledAgent } from "./stores/agent-credentials.ts";
+export { auditStore, type AuditEntry, type AuditRow } from "./stores/audit-store.ts";
