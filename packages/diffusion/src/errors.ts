@@ -36,3 +36,12 @@ export class ModelFormatError extends Error {
 export class ProviderUnavailableError extends Error {
   override readonly name = "ProviderUnavailableError";
 }
+
+/**
+ * A model or sampler produced NaN or infinite values (latents during
+ * denoising, or pixels out of the VAE). The image is not written: a
+ * non-finite picture would otherwise come out black or garbled.
+ */
+export class NonFiniteValuesError extends Error {
+  override readonly name = "NonFiniteValuesError";
+}

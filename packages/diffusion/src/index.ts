@@ -5,7 +5,7 @@ export { Pipeline, type PipelineOptions, type PipelineStats, type RenderOptions,
 export { PipelineCache, type PipelineCacheOptions, type PipelineLease } from "./pipeline/pipeline-cache.ts";
 export { type RenderRequest, RENDER_LIMITS, validateRenderRequest } from "./render-request.ts";
 export { SAMPLER_NAMES, type SamplerName } from "./samplers/sampler-registry.ts";
-export { AbortError, ModelFormatError, PromptTooLongError, ProviderUnavailableError, ValidationError } from "./errors.ts";
+export { AbortError, ModelFormatError, NonFiniteValuesError, PromptTooLongError, ProviderUnavailableError, ValidationError } from "./errors.ts";
 export { ClipTokenizer, type ClipTokenizerFiles } from "./tokenizer/clip-tokenizer.ts";
 export { countTokens, tokenize } from "./tokenizer/tokenize.ts";
 export { parsePromptAttention, type WeightedText } from "./tokenizer/prompt-attention.ts";

@@ -1,4 +1,5 @@
 import type { NoiseSource, Sampler } from "../samplers/sampler.ts";
+import { assertFinite } from "./finite-check.ts";
 import type { UnetModel } from "./unet-model.ts";
 
 // The denoising loop for a batch of compatible images (same size, sampler,
@@ -99,6 +100,11 @@ export async function denoiseBatch(unet: UnetModel, items: readonly DenoiseItem[
         const keep = step < timesteps.length - 1 ? item.sampler.addNoise(imageLatents, noise, step + 1) : imageLatents;
         next = blendOutsideMask(next, item.latentBlend, keep);
       }
+      assertFinite(
+        next,
+        `image ${j + 1} of ${items.length}: latents after step ${step + 1} of ${timesteps.length} (timestep ${timesteps[step]})`,
+        "the UNet or the sampler produced NaN/Infinity (fp16 overflow, or a scheduler config the model was not trained with); nothing was written",
+      );
       latents[j] = next;
     }
     control.onStep?.(step + 1, timesteps.length);

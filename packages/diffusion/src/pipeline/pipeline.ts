@@ -12,6 +12,7 @@ import { readClipImageSettings } from "./clip-image-processor.ts";
 import { ClipTextEncoder } from "./clip-text-encoder.ts";
 import { type DenoiseItem, denoiseBatch } from "./denoise-batch.ts";
 import { resolveProviders } from "./execution-providers.ts";
+import { assertFinite } from "./finite-check.ts";
 import { planarToRgb8 } from "./image-pixels.ts";
 import { maxBatchWithin } from "./memory-estimate.ts";
 import { type ModelDirectory, openModelDirectory, shortModelHash } from "./model-directory.ts";
@@ -335,7 +336,9 @@ export class Pipeline {
     const { width, height } = image.request;
     const scaled = latents.map((x) => x / this.model.vaeScalingFactor);
     const dims = [1, this.components.unet.latentChannels, height / VAE_DOWNSCALE, width / VAE_DOWNSCALE];
-    const rgb = planarToRgb8(await this.components.vaeDecoder.decode(scaled, dims, width, height), width, height);
+    const decoded = await this.components.vaeDecoder.decode(scaled, dims, width, height);
+    assertFinite(decoded, "vae_decoder output", "the VAE overflowed (fp16 VAEs such as SDXL's need the fp16-fix VAE or float32); nothing was written");
+    const rgb = planarToRgb8(decoded, width, height);
     // Inpainting keeps the unmasked pixels exactly, as A1111's overlay does.
     return image.source && image.mask ? compositeOutsideMask(rgb, image.source, image.mask) : rgb;
   }

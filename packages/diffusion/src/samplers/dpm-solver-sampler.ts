@@ -1,12 +1,14 @@
 import type { NoiseSchedule } from "../scheduler/noise-schedule.ts";
-import { arange, linspace, roundHalfEven } from "../scheduler/numpy-math.ts";
+import { linspace, roundHalfEven } from "../scheduler/numpy-math.ts";
 import { karrasSigmas, sigmaToTimestep, trainingSigmas } from "../scheduler/sigmas.ts";
-import { checkSteps, firstStepForStrength } from "../scheduler/timestep-spacing.ts";
+import { checkSteps, firstStepForStrength, trailingTimesteps } from "../scheduler/timestep-spacing.ts";
 import type { Sampler, SamplerFactory, SamplerRun } from "./sampler.ts";
 
 // DPM-Solver++(2M) (diffusers DPMSolverMultistepScheduler with its defaults:
 // algorithm_type "dpmsolver++", solver_order 2, solver_type "midpoint",
 // lower_order_final, final_sigmas_type "zero", spacing default "linspace").
+// `dpmpp_2m` takes Karras sigmas when the config's use_karras_sigmas says so,
+// `dpmpp_2m_karras` always.
 // Latents stay in the VP form x = α_t·x0 + σ_t·ε with α_t = 1/sqrt(σ²+1),
 // σ_t = σ·α_t; the solver works in λ = log(α_t/σ_t) on the model's x0
 // estimates, second order from the previous step's estimate.
@@ -20,7 +22,7 @@ function dpmTimesteps(schedule: NoiseSchedule, steps: number): number[] {
     const ratio = Math.floor(n / (steps + 1));
     return Array.from({ length: steps + 1 }, (_, i) => i * ratio).reverse().slice(0, -1).map((t) => t + schedule.stepsOffset);
   }
-  return arange(n, 0, -n / steps).map((t) => roundHalfEven(t) - 1);
+  return trailingTimesteps(n, steps);
 }
 
 function createDpmSolver(schedule: NoiseSchedule, run: SamplerRun, karras: boolean): Sampler {
@@ -28,7 +30,7 @@ function createDpmSolver(schedule: NoiseSchedule, run: SamplerRun, karras: boole
   const table = trainingSigmas(schedule);
   let timesteps = dpmTimesteps(schedule, run.steps);
   let sigmas: number[];
-  if (karras) {
+  if (karras || schedule.useKarrasSigmas) {
     sigmas = karrasSigmas(table[0]!, table[table.length - 1]!, run.steps);
     timesteps = sigmas.map((s) => roundHalfEven(sigmaToTimestep(s, table)));
   } else {
@@ -47,6 +49,7 @@ function createDpmSolver(schedule: NoiseSchedule, run: SamplerRun, karras: boole
   let lowerOrderNums = 0;
   return {
     timesteps: timesteps.slice(begin),
+    sigmas: sigmas.slice(begin),
     initNoiseSigma: 1,
     addNoise(clean, noise, i) {
       const { alpha, sigma } = alphaSigma(sigmas[begin + i]!);

@@ -14,6 +14,7 @@ export function createEulerAncestralSampler(schedule: NoiseSchedule, run: Sample
   const { timesteps, sigmas, initNoiseSigma } = eulerSchedule(schedule, run, true);
   return {
     timesteps,
+    sigmas,
     initNoiseSigma,
     addNoise: (clean, noise, i) => addSigmaNoise(clean, noise, sigmas[i]!),
     scaleModelInput: (latents, i) => scaleBySigma(latents, sigmas[i]!),

@@ -12,6 +12,7 @@ export function createEulerSampler(schedule: NoiseSchedule, run: SamplerRun): Sa
   const { timesteps, sigmas, initNoiseSigma } = eulerSchedule(schedule, run, false);
   return {
     timesteps,
+    sigmas,
     initNoiseSigma,
     addNoise: (clean, noise, i) => addSigmaNoise(clean, noise, sigmas[i]!),
     scaleModelInput: (latents, i) => scaleBySigma(latents, sigmas[i]!),

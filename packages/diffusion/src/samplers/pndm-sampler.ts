@@ -6,20 +6,25 @@ import { noiseToAlpha, type Sampler, type SamplerRun } from "./sampler.ts";
 // set_alpha_to_one and skip_prk_steps default false). Stable Diffusion
 // configs set skip_prk_steps, which makes it PLMS: linear multistep on ε with
 // one extra UNet call at the start (a Heun-like warm-up at the second
-// timestep), so N steps take N + 1 calls. Without it, three Runge–Kutta steps
-// (8 calls) warm up the history instead.
+// timestep), so N steps take N + 1 calls. Without it the history is warmed
+// up by Runge–Kutta over the pndm_order = 4 highest timesteps: three RK4
+// steps of four calls each (12 calls at whole and half steps), then PLMS
+// from the fourth timestep down, N + 8 calls in all; fewer than 4 steps
+// cannot be run (diffusers fails on them too).
 //
 // img2img: diffusers slices its call list at the strength's first step,
 // which can land inside the warm-up and then feed the UNet a sample labelled
 // with the wrong timestep. Here the warm-up is rebuilt on the kept steps, so
 // a cut schedule runs exactly like a full one that started there.
 
+const PNDM_ORDER = 4;
+
 /** Call list of diffusers' set_timesteps for ascending step timesteps `kept`. */
 function callTimesteps(kept: number[], skipPrk: boolean, halfStride: number): { prk: number[]; plms: number[] } {
   if (skipPrk) return { prk: [], plms: [...kept.slice(0, -1), ...kept.slice(-2, -1), ...kept.slice(-1)].reverse() };
-  if (kept.length < 3) throw new RangeError(`pndm without skip_prk_steps needs at least 3 denoising steps (got ${kept.length})`);
-  // prk = (top3.repeat(2) + tile([0, stride // 2], 3))[:-1].repeat(2)[1:-1], reversed
-  const withHalves = kept.slice(-3).flatMap((t) => [t, t + halfStride]);
+  if (kept.length < PNDM_ORDER) throw new RangeError(`pndm without skip_prk_steps needs at least ${PNDM_ORDER} denoising steps (got ${kept.length})`);
+  // prk = (top4.repeat(2) + tile([0, stride // 2], 4))[:-1].repeat(2)[1:-1], reversed
+  const withHalves = kept.slice(-PNDM_ORDER).flatMap((t) => [t, t + halfStride]);
   const prk = withHalves.slice(0, -1).flatMap((t) => [t, t]).slice(1, -1).reverse();
   return { prk, plms: kept.slice(0, -3).reverse() };
 }

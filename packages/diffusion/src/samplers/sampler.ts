@@ -25,6 +25,8 @@ export interface SamplerRun {
 export interface Sampler {
   /** UNet timestep of each call, in order (fractional for Euler with linspace spacing) */
   readonly timesteps: readonly number[];
+  /** σ-parameterised samplers (Euler, Euler a, DPM++): σ per call plus the σ after the last, as diffusers' `scheduler.sigmas` */
+  readonly sigmas?: readonly number[];
   /** scale of the unit-variance starting noise for text-to-image */
   readonly initNoiseSigma: number;
   /** `clean` latents noised to the level the UNet expects at call `index` */

@@ -62,8 +62,10 @@ describe("timesteps, as diffusers sets them", () => {
 
   it("runs PLMS with one extra call at the second timestep", () => {
     expect(timesteps("pndm", 4)).toEqual([751, 501, 501, 251, 1]);
-    // Without skip_prk_steps: three Runge-Kutta steps (8 calls at half steps) warm up the history.
-    expect(timesteps("pndm", 5, { skip_prk_steps: false })).toEqual([801, 701, 701, 601, 601, 501, 501, 401, 201, 1]);
+    // Without skip_prk_steps: three Runge-Kutta steps over the pndm_order = 4 highest timesteps (12 calls at
+    // whole and half steps) warm up the history; diffusers' PNDMScheduler(SD 1.5 config).set_timesteps(5).timesteps.
+    expect(timesteps("pndm", 5, { skip_prk_steps: false })).toEqual([801, 701, 701, 601, 601, 501, 501, 401, 401, 301, 301, 201, 201, 1]);
+    expect(() => timesteps("pndm", 3, { skip_prk_steps: false })).toThrow(/needs at least 4 denoising steps/);
   });
 
   it("uses Karras sigmas and maps them back to integer timesteps for dpmpp_2m_karras", () => {

@@ -1,4 +1,4 @@
-import { arange, linspace, roundHalfEven } from "./numpy-math.ts";
+import { linspace, roundHalfEven } from "./numpy-math.ts";
 import type { NoiseSchedule, TimestepSpacing } from "./noise-schedule.ts";
 
 // How diffusers picks the UNet timesteps of an N-step run ("Common Diffusion
@@ -24,11 +24,24 @@ export function spacedTimesteps(schedule: NoiseSchedule, steps: number, spacing:
     const ratio = Math.floor(n / steps);
     timesteps = Array.from({ length: steps }, (_, i) => i * ratio + schedule.stepsOffset).reverse();
   } else {
-    timesteps = arange(n, 0, -n / steps).map((t) => roundHalfEven(t) - 1);
+    timesteps = trailingTimesteps(n, steps);
   }
   const outOfRange = timesteps.find((t) => t < 0 || t > n - 1);
   if (outOfRange !== undefined) throw new RangeError(`${steps} steps with steps_offset ${schedule.stepsOffset} reach timestep ${outOfRange}, outside 0..${n - 1}`);
   return timesteps;
+}
+
+/**
+ * "trailing" spacing: round(n - i·n/N) - 1 for i = 0 .. N-1. diffusers
+ * writes it as np.arange(n, 0, -n/N), whose length is computed in floating
+ * point: at N = 61, 103, 121, 122, ... (n = 1000) the quotient lands just
+ * above N and numpy adds an (N+1)th value, timestep -1, which diffusers then
+ * runs as an extra step. Exactly N values are taken here; the first N agree
+ * with diffusers' list.
+ */
+export function trailingTimesteps(numTrainTimesteps: number, steps: number): number[] {
+  const ratio = numTrainTimesteps / steps;
+  return Array.from({ length: steps }, (_, i) => roundHalfEven(numTrainTimesteps - i * ratio) - 1);
 }
 
 /** The same, rounded to integers as DDIM and PNDM do. */
