@@ -9,7 +9,10 @@ export class ValidationError extends Error {
   }
 }
 
-/** The prompt does not fit the text encoder's window; nothing was truncated. */
+/**
+ * The prompt does not fit one text-encoder window (ClipTokenizer.encodeForModel);
+ * nothing was truncated. The pipeline itself encodes long prompts in chunks.
+ */
 export class PromptTooLongError extends Error {
   override readonly name = "PromptTooLongError";
   constructor(

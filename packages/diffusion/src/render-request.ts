@@ -25,6 +25,12 @@ export interface RenderRequest {
   strength?: number;
   /** inpainting: PNG of width x height, white (grey >= 128) = repaint, black = keep exactly */
   mask?: Uint8Array;
+  /**
+   * A1111's "Clip skip": 1 (default) conditions on the text encoder's last
+   * layer, 2 on the one before it (normalised as A1111 does). Needs an
+   * export with hidden_states outputs; refused with a reason otherwise.
+   */
+  clipSkip?: number;
 }
 
 /** The limits validateRenderRequest enforces, for callers that show them. */
@@ -40,6 +46,8 @@ export const RENDER_LIMITS = {
   maxPromptChars: 2000,
   minStrength: 0,
   maxStrength: 1,
+  minClipSkip: 1,
+  maxClipSkip: 12,
 } as const;
 
 const show = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : String(value));
@@ -106,5 +114,9 @@ export function validateRenderRequest(req: RenderRequest): string[] {
     issues.push(`sampler must be one of ${SAMPLER_NAMES.join(", ")} (got ${show(r["sampler"])})`);
   }
   checkSourceImage(r, issues);
+  const clipSkip = r["clipSkip"];
+  if (clipSkip !== undefined && (typeof clipSkip !== "number" || !Number.isInteger(clipSkip) || clipSkip < L.minClipSkip || clipSkip > L.maxClipSkip)) {
+    issues.push(`clipSkip must be an integer between ${L.minClipSkip} and ${L.maxClipSkip} (got ${show(clipSkip)})`);
+  }
   return issues;
 }

@@ -11,11 +11,25 @@ import { FEATURE, HIDDEN, tokenFeatures } from "./demo-vocabulary.ts";
 
 const BIG = 1 << 30; // "to the end" for Slice
 
+/**
+ * "identity-last" / "scaled-last": the export also has hidden_states.0..2 as
+ * optimum writes with output_hidden_states, and last_hidden_state is the
+ * text model's final LayerNorm (initializers named as in transformers'
+ * CLIPTextModel) of hidden_states.2. hidden_states.0 and .1 are the demo
+ * features; the last layer leaves them as they are ("identity-last") or
+ * scales each channel by 1..4 ("scaled-last"; LayerNorm would undo a
+ * uniform scale). For CLIP skip tests: with an
+ * identity last layer, CLIP skip 2 = LayerNorm(hidden_states.1) must equal
+ * last_hidden_state.
+ */
+export type DemoTextEncoderLayers = "none" | "identity-last" | "scaled-last";
+
 export function buildDemoTextEncoder(
   vocab: Record<string, number>,
   specials: ReadonlySet<string>,
   version: string,
   floatType: "float32" | "float16" = "float32",
+  layers: DemoTextEncoderLayers = "none",
 ): Uint8Array {
   const g = new GraphBuilder("atelier_demo_text_encoder", { floatType });
   const pieces = Object.entries(vocab).sort((a, b) => a[1] - b[1]);
@@ -46,7 +60,18 @@ export function buildDemoTextEncoder(
   const packed = g.op("Concat", [shapeColour, shapeCount, backgroundColour, backgroundCount, passThrough], { axis: { int: 2 } });
   const packedSize = HIDDEN.passThrough + (FEATURE.known + 1 - FEATURE.backgroundWord);
   const hidden = g.op("Pad", [packed, g.ints([0, 0, 0, 0, 0, HIDDEN.size - packedSize]), g.scalar(0)]);
-  g.output(hidden, "last_hidden_state", "float", ["batch_size", "sequence_length", HIDDEN.size]);
+  const dims = ["batch_size", "sequence_length", HIDDEN.size];
+  if (layers === "none") {
+    g.output(hidden, "last_hidden_state", "float", dims);
+  } else {
+    const channelScale = g.constant(Array.from({ length: HIDDEN.size }, (_, i) => 1 + (i % 4)), [HIDDEN.size]);
+    const last = layers === "identity-last" ? hidden : g.op("Mul", [hidden, channelScale]);
+    for (const [i, state] of [hidden, hidden, last].entries()) g.output(state, `hidden_states.${i}`, "float", dims);
+    const weight = g.constant(Array.from({ length: HIDDEN.size }, (_, i) => 1 + i / 64), [HIDDEN.size], "float", "text_model.final_layer_norm.weight");
+    const bias = g.constant(Array.from({ length: HIDDEN.size }, (_, i) => (i % 3) / 10), [HIDDEN.size], "float", "text_model.final_layer_norm.bias");
+    const normed = g.op("LayerNormalization", [last, weight, bias], { axis: { int: -1 }, epsilon: { float: 1e-5 } });
+    g.output(normed, "last_hidden_state", "float", dims);
+  }
   // CLIP pools the end-of-text token; the demo has no attention, so it sums.
   const pooled = g.op("ReduceSum", [hidden, g.ints([1])], { keepdims: { int: 0 } });
   g.output(pooled, "pooler_output", "float", ["batch_size", HIDDEN.size]);

@@ -105,10 +105,11 @@ export class GraphBuilder {
   }
 
   /** A constant tensor (initializer); dims [] makes a scalar. */
-  constant(values: ArrayLike<number>, dims: readonly number[] = [values.length], elem: ElemType = "float"): string {
+  constant(values: ArrayLike<number>, dims: readonly number[] = [values.length], elem: ElemType = "float", fixedName?: string): string {
     const count = dims.reduce((a, b) => a * b, 1);
     if (count !== values.length) throw new Error(`constant has ${values.length} values for dims [${dims.join(",")}]`);
-    const name = `const_${this.counter++}`;
+    // A fixed name mimics an exporter's parameter names (text_model.final_layer_norm.weight).
+    const name = fixedName ?? `const_${this.counter++}`;
     const type = this.concrete(elem);
     this.initializers.push(onnx.TensorProto.create({ name, dims: [...dims], dataType: ELEM[type], rawData: rawData(type, values) }));
     return name;

@@ -61,7 +61,7 @@ describe("ClipTextEncoder", () => {
     const encoder = new ClipTextEncoder(await session(g.toBytes("test")));
     expect(encoder.fixedSequenceLength).toBe(77);
     const tokens = Array.from({ length: 77 }, (_, i) => 1000 + i);
-    const out = await encoder.encode(tokens);
+    const out = (await encoder.encode(tokens)).hidden;
     expect(out.dims).toEqual([1, 77, 1]);
     expect(Array.from(out.data)).toEqual(tokens);
   });

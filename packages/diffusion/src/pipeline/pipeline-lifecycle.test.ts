@@ -52,12 +52,12 @@ describe("Pipeline", () => {
     expect(steps).toEqual([]);
   });
 
-  it("refuses prompts that do not fit the window", async () => {
-    const error = await rejection(pipeline.render({ ...RED_CIRCLE, prompt: "red ".repeat(80) }));
-    expect(error.name).toBe("PromptTooLongError");
-    expect(error.message).toBe("prompt is 80 tokens; the model's window is 77 (75 usable)");
-    const negative = await rejection(pipeline.render({ ...RED_CIRCLE, negativePrompt: "blue ".repeat(76) }));
-    expect(negative.message).toMatch(/^prompt is 76 tokens/);
+  it("refuses CLIP skip on an export without hidden_states outputs, naming why", async () => {
+    const error = await rejection(pipeline.render({ ...RED_CIRCLE, clipSkip: 2 }));
+    expect(error.name).toBe("ValidationError");
+    expect(error.message).toBe(
+      "clipSkip 2 cannot run on model atelier-demo: its text_encoder exports no hidden_states.N outputs (export it with output_hidden_states, as optimum exports SDXL)",
+    );
   });
 
   it("reports every step and stops at the step after an abort", async () => {

@@ -138,7 +138,7 @@ export class Pipeline {
     };
     try {
       const components: Components = {
-        textEncoder: new ClipTextEncoder(await open(model.textEncoderPath), clock),
+        textEncoder: new ClipTextEncoder(await open(model.textEncoderPath), clock, model.textEncoderPath),
         unet: new UnetModel(await open(model.unetPath), clock),
         vaeDecoder: new VaeDecoderModel(await open(model.vaeDecoderPath), clock),
         vaeEncoder: model.vaeEncoderPath ? new VaeEncoderModel(await open(model.vaeEncoderPath), clock) : undefined,
@@ -179,12 +179,12 @@ export class Pipeline {
     return { ...this.counters, sessionRunMs: this.clock.sessionRunMs, sessionRuns: this.clock.sessionRuns };
   }
 
-  /** Tokens the prompt takes in this model's window (emphasis syntax parsed), start/end markers excluded. */
+  /** Tokens the prompt takes (emphasis syntax parsed), start/end markers excluded; above maxPromptTokens it is encoded in several chunks. */
   countTokens(prompt: string): number {
     return countPromptTokens(this.tokenizer, prompt);
   }
 
-  /** Prompt tokens that fit the window (77 positions minus start and end markers for CLIP). */
+  /** Prompt tokens per chunk: the window (77 positions for CLIP) minus start and end markers. */
   get maxPromptTokens(): number {
     return this.tokenizer.maxLength - 2;
   }
@@ -240,7 +240,7 @@ export class Pipeline {
     const startedAt = performance.now();
     try {
       if (requests.length === 0) return [];
-      const planned = planImages(requests, {
+      const planned = await planImages(requests, {
         encoder: this.promptEncoder,
         schedule: this.schedule,
         modelName: this.name,
@@ -271,8 +271,9 @@ export class Pipeline {
       const items: DenoiseItem[] = [];
       let text = { tokens: 0, width: 0 };
       for (const image of group) {
-        const cond = await this.promptEncoder.embed(image.request.prompt);
-        const uncond = image.guided ? await this.promptEncoder.embed(image.request.negativePrompt) : undefined;
+        const { clipSkip, chunks } = image;
+        const cond = await this.promptEncoder.padTo(await this.promptEncoder.embed(image.request.prompt, clipSkip), chunks, clipSkip);
+        const uncond = image.guided ? await this.promptEncoder.padTo(await this.promptEncoder.embed(image.request.negativePrompt, clipSkip), chunks, clipSkip) : undefined;
         text = { tokens: cond.tokens, width: cond.width };
         items.push(await this.startItem(image, shape, cond.data, uncond?.data));
       }

@@ -22,6 +22,9 @@ export interface PlannedImage {
   guided: boolean;
   prompt: PromptTokens;
   negative: PromptTokens | undefined;
+  /** 75-token chunks the UNet sees for this image: prompt and negative prompt are padded to the longer */
+  chunks: number;
+  clipSkip: number;
   /** undefined for text-to-image */
   strength: number | undefined;
   source: SourceImage | undefined;
@@ -35,7 +38,7 @@ export interface PlanContext {
   hasVaeEncoder: boolean;
 }
 
-function planOne(request: RenderRequest, index: number, context: PlanContext): PlannedImage {
+async function planOne(request: RenderRequest, index: number, context: PlanContext): Promise<PlannedImage> {
   const issues = validateRenderRequest(request);
   if (issues.length > 0) throw new ValidationError(issues);
   if (request.initImage && !context.hasVaeEncoder) {
@@ -44,6 +47,10 @@ function planOne(request: RenderRequest, index: number, context: PlanContext): P
   const guided = request.guidance > 1;
   const prompt = context.encoder.tokens(request.prompt);
   const negative = guided ? context.encoder.tokens(request.negativePrompt) : undefined;
+  const chunks = Math.max(prompt.chunks.length, negative?.chunks.length ?? 0);
+  const clipSkip = request.clipSkip ?? 1;
+  const clipSkipProblem = await context.encoder.clipSkipProblem(clipSkip);
+  if (clipSkipProblem) throw new ValidationError([`clipSkip ${clipSkip} cannot run on model ${context.modelName}: ${clipSkipProblem}`]);
   const source = request.initImage ? readInitImage(request.initImage, request.width, request.height) : undefined;
   const mask = request.mask ? readMask(request.mask, request.width, request.height) : undefined;
   const strength = source ? (request.strength ?? (mask ? DEFAULT_INPAINT_STRENGTH : DEFAULT_IMG2IMG_STRENGTH)) : undefined;
@@ -53,25 +60,31 @@ function planOne(request: RenderRequest, index: number, context: PlanContext): P
     if (error instanceof RangeError) throw new ValidationError([`${request.sampler}: ${error.message}`]);
     throw error;
   }
-  return { index, request, guided, prompt, negative, strength, source, mask };
+  return { index, request, guided, prompt, negative, chunks, clipSkip, strength, source, mask };
 }
 
 /** Plans every request or throws for the first bad one, naming it when there are several. */
-export function planImages(requests: readonly RenderRequest[], context: PlanContext): PlannedImage[] {
-  return requests.map((request, index) => {
+export async function planImages(requests: readonly RenderRequest[], context: PlanContext): Promise<PlannedImage[]> {
+  const planned: PlannedImage[] = [];
+  for (const [index, request] of requests.entries()) {
     try {
-      return planOne(request, index, context);
+      planned.push(await planOne(request, index, context));
     } catch (error) {
       if (error instanceof ValidationError && requests.length > 1) throw new ValidationError(error.issues.map((issue) => `request ${index}: ${issue}`));
       throw error;
     }
-  });
+  }
+  return planned;
 }
 
-/** Images that can share UNet calls: same latent size, same timesteps, same batch layout. */
+/**
+ * Images that can share UNet calls: same latent size, same timesteps, same
+ * batch layout (guided or not, and the same number of prompt chunks, so no
+ * image is padded for another's sake and each stays what it is alone).
+ */
 export function batchKey(image: PlannedImage): string {
   const { width, height, steps, sampler } = image.request;
-  return [width, height, steps, sampler, image.strength ?? 1, image.guided].join("|");
+  return [width, height, steps, sampler, image.strength ?? 1, image.guided, image.chunks].join("|");
 }
 
 /** Compatible images in groups, in first-appearance order. */

@@ -17,6 +17,7 @@ const VERSION_KEY = "_atelier_test_model";
  *   { predictionType: "v_prediction" }      SD 2.x-style oracle
  *   { inpainting: true }                    9-channel inpainting oracle
  *   { safetyChecker: true }                 flags images whose mean red > 0.6
+ *   { textEncoderLayers: "identity-last" }  text encoder with hidden_states outputs (CLIP skip)
  */
 export function writeTestModel(dir: string, name: string, options: TestModelOptions = {}): Promise<string> {
   const layout: ModelLayoutOptions = { ...DEFAULT_LAYOUT, ...options };

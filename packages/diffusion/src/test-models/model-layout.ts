@@ -1,5 +1,5 @@
 import { buildDemoSafetyChecker } from "../demo/demo-safety-checker.ts";
-import { buildDemoTextEncoder } from "../demo/demo-text-encoder.ts";
+import { buildDemoTextEncoder, type DemoTextEncoderLayers } from "../demo/demo-text-encoder.ts";
 import { buildDemoTokenizerFiles } from "../demo/demo-tokenizer-files.ts";
 import { buildDemoUnet } from "../demo/demo-unet.ts";
 import { buildDemoVaeDecoder, DEMO_VAE_SCALING_FACTOR } from "../demo/demo-vae-decoder.ts";
@@ -26,6 +26,8 @@ export interface ModelLayoutOptions {
   safetyChecker: boolean;
   /** merged over the SD 1.x scheduler config */
   scheduler: Record<string, unknown>;
+  /** text encoder with hidden_states outputs and a final LayerNorm (CLIP skip); default "none" */
+  textEncoderLayers?: DemoTextEncoderLayers;
 }
 
 export const DEFAULT_LAYOUT: ModelLayoutOptions = {
@@ -111,7 +113,7 @@ export function buildModelFiles(version: string, versionKey: string, options: Mo
       "tokenizer/tokenizer_config.json",
       json({ ...specialTokens, add_prefix_space: false, do_lower_case: true, model_max_length: 77, tokenizer_class: "CLIPTokenizer" }),
     ],
-    ["text_encoder/model.onnx", buildDemoTextEncoder(tokenizer.vocab, new Set([START_OF_TEXT, END_OF_TEXT]), version, floatType)],
+    ["text_encoder/model.onnx", buildDemoTextEncoder(tokenizer.vocab, new Set([START_OF_TEXT, END_OF_TEXT]), version, floatType, options.textEncoderLayers)],
     ["unet/model.onnx", unet],
     ["vae_decoder/model.onnx", buildDemoVaeDecoder(version, floatType)],
     ["vae_decoder/config.json", json({ _class_name: "AutoencoderKL", latent_channels: 4, scaling_factor: DEMO_VAE_SCALING_FACTOR })],

@@ -82,6 +82,11 @@ export class ClipTokenizer {
     return this.tokenize(text).map((piece) => this.vocab.get(piece) ?? this.unknownId);
   }
 
+  /** The id of one vocabulary piece ("," + end of word is ",</w>"), or undefined. */
+  tokenId(piece: string): number | undefined {
+    return this.vocab.get(piece);
+  }
+
   /** How many window positions the prompt uses, not counting start/end markers. */
   countTokens(text: string): number {
     return this.tokenize(text).length;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { PromptTooLongError } from "../errors.ts";
 import { BASE_CHARACTERS } from "./byte-unicode.ts";
 import { ClipTokenizer } from "./clip-tokenizer.ts";
 import { parsePromptAttention } from "./prompt-attention.ts";
@@ -63,24 +62,23 @@ describe("encodePrompt", () => {
     const a = 320; // "a</w>" at CLIP's id
     const encoded = encodePrompt(tok, "a (low:1.5) [a]");
     expect(encoded.count).toBe(3);
-    expect(encoded.ids.slice(0, 5)).toEqual([tok.startId, a, low, a, tok.endId]);
-    expect(encoded.weights.slice(0, 5)).toEqual([1, 1, 1.5, 1 / 1.1, 1]);
-    expect(encoded.ids).toHaveLength(77);
-    expect(encoded.weights.slice(5).every((w) => w === 1)).toBe(true);
+    expect(encoded.chunks).toHaveLength(1);
+    const [chunk] = encoded.chunks;
+    expect(chunk!.ids.slice(0, 5)).toEqual([tok.startId, a, low, a, tok.endId]);
+    expect(chunk!.weights.slice(0, 5)).toEqual([1, 1, 1.5, 1 / 1.1, 1]);
+    expect(chunk!.ids).toHaveLength(77);
+    expect(chunk!.weights.slice(5).every((w) => w === 1)).toBe(true);
   });
 
-  it("counts tokens without the brackets and refuses over-long prompts by count", () => {
+  it("counts tokens without the brackets and starts a chunk every 75 tokens", () => {
     const tok = tinyTokenizer();
     expect(countPromptTokens(tok, "(low:1.2) ".repeat(75))).toBe(75);
-    expect(encodePrompt(tok, "(low:1.2) ".repeat(75)).ids).toHaveLength(77);
-    let error: unknown;
-    try {
-      encodePrompt(tok, "((low)) ".repeat(76));
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(PromptTooLongError);
-    expect((error as Error).message).toBe("prompt is 76 tokens; the model's window is 77 (75 usable)");
+    expect(encodePrompt(tok, "(low:1.2) ".repeat(75)).chunks).toHaveLength(1);
+    const long = encodePrompt(tok, "((low)) ".repeat(76));
+    expect(long.count).toBe(76);
+    expect(long.chunks).toHaveLength(2);
+    expect(long.chunks[1]!.ids.slice(0, 3)).toEqual([tok.startId, 513, tok.endId]);
+    expect(long.chunks[1]!.weights.slice(0, 3)).toEqual([1, 1.1 * 1.1, 1]);
   });
 });
 
