@@ -63,7 +63,7 @@ function startApp(session: SessionInfo): void {
   });
   replace(root,
     h("header", { class: "topbar" },
-      h("a", { class: "brand", href: link.farm() }, h("img", { src: "/assets/favicon.svg", alt: "", width: 22, height: 22 }), "Atelier"),
+      h("a", { class: "brand", href: link.farm() }, h("img", { src: "/assets/favicon.svg", alt: "", width: 22, height: 22 }), h("span", { class: "brand-name" }, "Atelier")),
       nav, h("div", { class: "spacer" }), liveBadge, themeButton, signOut),
     content);
 

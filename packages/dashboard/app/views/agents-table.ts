@@ -57,7 +57,8 @@ export class AgentsTable {
     });
     this.element = h("section", { class: "panel agents-panel" },
       h("header", { class: "section-head" }, h("h2", null, "Agents"), this.summary, h("div", { class: "spacer" }), search, statusSelect),
-      h("div", { class: "agents-table", role: "table" }, this.header, this.rows.element));
+      h("div", { class: "agents-table", role: "table", "aria-label": "Agents" }, this.header, this.rows.element));
+    this.rows.element.setAttribute("role", "rowgroup");
     this.renderHeader();
   }
 
@@ -73,7 +74,8 @@ export class AgentsTable {
   private renderHeader(): void {
     replace(this.header, ...COLUMNS.map((column) => {
       const active = column.sort === this.sort.key;
-      const cell = h("span", { class: `${column.className}${column.sort ? " sortable" : ""}${active ? " sorted" : ""}`, role: "columnheader" },
+      const cell = h("span", { class: `${column.className}${column.sort ? " sortable" : ""}${active ? " sorted" : ""}`, role: "columnheader",
+          "aria-sort": active ? (this.sort.descending ? "descending" : "ascending") : undefined },
         column.label, active ? (this.sort.descending ? " ↓" : " ↑") : "");
       if (column.sort) {
         cell.addEventListener("click", () => {
@@ -103,25 +105,25 @@ export class AgentsTable {
   private row(agent: AgentInfo): HTMLElement {
     const shard = agent.currentShards[0];
     const shardCell = shard
-      ? h("span", { class: "c-shard", title: `${shard.batchName || shard.batchId} · shard ${shard.shardId}` },
+      ? h("span", { role: "cell", class: "c-shard", title: `${shard.batchName || shard.batchId} · shard ${shard.shardId}` },
           h("a", { href: link.batch(shard.batchId) }, shard.batchName || shortId(shard.batchId)),
           h("span", { class: "muted" }, ` ${shard.done}/${shard.items}`),
           agent.currentShards.length > 1 ? h("span", { class: "muted" }, ` +${agent.currentShards.length - 1}`) : null)
-      : h("span", { class: "c-shard muted" }, agent.status === "offline" ? "—" : "idle");
+      : h("span", { role: "cell", class: "c-shard muted" }, agent.status === "offline" ? "—" : "idle");
     const open = () => (location.hash = link.agent(agent.id));
     const row = h("div", { class: `agents-row status-${agent.status}`, role: "row", tabindex: 0, "data-agent": agent.name,
         onclick: (event: MouseEvent) => (event.target as Element).closest("a") || open(),
         onkeydown: (event: KeyboardEvent) => event.key === "Enter" && open() },
-      h("span", { class: "c-name" }, h("a", { href: link.agent(agent.id) }, h("strong", null, agent.name)), agent.id !== agent.name ? h("span", { class: "muted small" }, agent.id) : null),
-      h("span", { class: "c-status" }, badge(agent.status)),
-      h("span", { class: "c-gpu", title: agent.gpu }, agent.gpu || "—"),
-      h("span", { class: "c-mem" }, bytes(agent.memoryBytes)),
-      h("span", { class: "c-provider" }, agent.providers.join(", ")),
-      h("span", { class: "c-models", title: agent.models.join(", ") }, agent.models.join(", ") || "—"),
+      h("span", { role: "cell", class: "c-name" }, h("a", { href: link.agent(agent.id) }, h("strong", null, agent.name)), agent.id !== agent.name ? h("span", { class: "muted small" }, agent.id) : null),
+      h("span", { role: "cell", class: "c-status" }, badge(agent.status)),
+      h("span", { role: "cell", class: "c-gpu", title: agent.gpu }, agent.gpu || "—"),
+      h("span", { role: "cell", class: "c-mem" }, bytes(agent.memoryBytes)),
+      h("span", { role: "cell", class: "c-provider" }, agent.providers.join(", ")),
+      h("span", { role: "cell", class: "c-models", title: agent.models.join(", ") }, agent.models.join(", ") || "—"),
       shardCell,
-      h("span", { class: "c-num" }, rate(agent.imagesPerMin).replace("/min", "")),
-      h("span", { class: "c-num" }, count(agent.imagesDone)),
-      h("span", { class: "c-seen", title: new Date(agent.lastSeenMs).toLocaleString() }, ago(agent.lastSeenMs)));
+      h("span", { role: "cell", class: "c-num" }, rate(agent.imagesPerMin).replace("/min", "")),
+      h("span", { role: "cell", class: "c-num" }, count(agent.imagesDone)),
+      h("span", { role: "cell", class: "c-seen", title: new Date(agent.lastSeenMs).toLocaleString() }, ago(agent.lastSeenMs)));
     return row;
   }
 }
