@@ -10,6 +10,9 @@ export { ClipTokenizer, type ClipTokenizerFiles } from "./tokenizer/clip-tokeniz
 export { countTokens, tokenize } from "./tokenizer/tokenize.ts";
 export { parsePromptAttention, type WeightedText } from "./tokenizer/prompt-attention.ts";
 export { gaussianNoise, GaussianStream } from "./noise/gaussian-noise.ts";
+export { createNoiseSource, NOISE_SOURCES, type NoiseSourceName } from "./noise/noise-sources.ts";
+export { PhiloxNoise } from "./noise/philox-noise.ts";
+export { TorchCpuNoise } from "./noise/torch-cpu-noise.ts";
 export { encodePng } from "./png/png-encode.ts";
 export { decodePng, type DecodedPng } from "./png/png-decode.ts";
 export { contactSheet, type ContactSheetOptions } from "./png/contact-sheet.ts";

@@ -1,3 +1,4 @@
+import { isNoiseSourceName, NOISE_SOURCES, type NoiseSourceName } from "./noise/noise-sources.ts";
 import { SAMPLER_NAMES, isSamplerName, type SamplerName } from "./samplers/sampler-registry.ts";
 
 /** One image to render. Same request + same model + same provider = same PNG bytes. */
@@ -31,6 +32,12 @@ export interface RenderRequest {
    * export with hidden_states outputs; refused with a reason otherwise.
    */
   clipSkip?: number;
+  /**
+   * the random number generator the seed drives (default "atelier"):
+   * "torch-cpu" reproduces diffusers' CPU generator and A1111's RNG "CPU",
+   * "a1111-gpu" A1111's RNG "NV" (torch's CUDA randn)
+   */
+  noiseSource?: NoiseSourceName;
 }
 
 /** The limits validateRenderRequest enforces, for callers that show them. */
@@ -114,6 +121,10 @@ export function validateRenderRequest(req: RenderRequest): string[] {
     issues.push(`sampler must be one of ${SAMPLER_NAMES.join(", ")} (got ${show(r["sampler"])})`);
   }
   checkSourceImage(r, issues);
+  const noiseSource = r["noiseSource"];
+  if (noiseSource !== undefined && !isNoiseSourceName(noiseSource)) {
+    issues.push(`noiseSource must be one of ${NOISE_SOURCES.join(", ")} (got ${show(noiseSource)})`);
+  }
   const clipSkip = r["clipSkip"];
   if (clipSkip !== undefined && (typeof clipSkip !== "number" || !Number.isInteger(clipSkip) || clipSkip < L.minClipSkip || clipSkip > L.maxClipSkip)) {
     issues.push(`clipSkip must be an integer between ${L.minClipSkip} and ${L.maxClipSkip} (got ${show(clipSkip)})`);

@@ -1,4 +1,5 @@
 import type { RenderRequest } from "../render-request.ts";
+import { A1111_RNG_LABEL } from "../noise/noise-sources.ts";
 import { samplerLabel } from "../samplers/sampler-registry.ts";
 
 /**
@@ -10,6 +11,9 @@ import { samplerLabel } from "../samplers/sampler-registry.ts";
  * The prompt is written as typed, emphasis brackets included. Denoising
  * strength is written for img2img and inpainting, as A1111 does. Nothing
  * time- or machine-dependent goes in, so re-renders are byte-identical.
+ * `RNG: CPU` / `RNG: NV` (A1111's own keys) name the noise source when it is
+ * torch's CPU generator or A1111's Philox; without the key the seed drove
+ * Atelier's own generator (A1111 would read a missing key as its GPU RNG).
  */
 export function formatA1111Parameters(req: RenderRequest, model: { name: string; hash: string }, strength: number | undefined): string {
   const settings = [
@@ -20,6 +24,7 @@ export function formatA1111Parameters(req: RenderRequest, model: { name: string;
     `Size: ${req.width}x${req.height}`,
     `Model hash: ${model.hash}`,
     `Model: ${model.name}`,
+    ...(A1111_RNG_LABEL[req.noiseSource ?? "atelier"] ? [`RNG: ${A1111_RNG_LABEL[req.noiseSource ?? "atelier"]}`] : []),
     ...(strength === undefined ? [] : [`Denoising strength: ${strength}`]),
   ].join(", ");
   const negative = req.negativePrompt === "" ? "" : `\nNegative prompt: ${req.negativePrompt}`;

@@ -1,5 +1,5 @@
 import { AbortError, ModelFormatError } from "../errors.ts";
-import { GaussianStream } from "../noise/gaussian-noise.ts";
+import { createNoiseSource } from "../noise/noise-sources.ts";
 import { encodePng } from "../png/png-encode.ts";
 import { thumbnailPng } from "../png/thumbnail.ts";
 import type { RenderRequest } from "../render-request.ts";
@@ -300,7 +300,7 @@ export class Pipeline {
   private async startItem(image: PlannedImage, shape: { latentChannels: number; latentHeight: number; latentWidth: number }, cond: Float32Array, uncond: Float32Array | undefined): Promise<DenoiseItem> {
     const { request, source, mask } = image;
     const sampler = createSampler(request.sampler, this.schedule, request.steps, image.strength ?? 1);
-    const stream = new GaussianStream(request.seed);
+    const stream = createNoiseSource(request.noiseSource ?? "atelier", request.seed);
     const noise = stream.next(shape.latentChannels * shape.latentHeight * shape.latentWidth);
     const item: DenoiseItem = { sampler, stream, latents: noise, guidance: request.guidance, cond, ...(uncond ? { uncond } : {}) };
     const imageLatents = source ? await this.encodeImage(source.planar, request.width, request.height) : undefined;

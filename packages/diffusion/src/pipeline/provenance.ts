@@ -31,6 +31,7 @@ export function formatProvenance(req: RenderRequest, context: ProvenanceContext)
     providers: context.providers,
     sampler: req.sampler,
     seed: req.seed,
+    ...(req.noiseSource && req.noiseSource !== "atelier" ? { noiseSource: req.noiseSource } : {}),
     steps: req.steps,
     guidance: req.guidance,
     width: req.width,
