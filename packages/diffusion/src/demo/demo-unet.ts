@@ -36,7 +36,20 @@ const EDGE_SHARPNESS = 4;
 export interface DemoUnetOptions {
   predictionType: "epsilon" | "v_prediction";
   inpainting: boolean;
+  /**
+   * An LCM-distilled UNet's `timestep_cond` [B, dim] (the guidance-scale
+   * embedding). The oracle reads w = guidance - 1 back from the lowest
+   * frequency, sin(w·1000·10^-4) = sin(w/10) (valid for w <= 15), recomputes
+   * the whole embedding from it and adds the largest deviation beyond 0.05 to
+   * its output (so a malformed embedding derails the render), and scales the
+   * picture's RGB by w/7: guidance 8 (LCM's usual) draws the demo's colours,
+   * lower guidance paler ones, as distilled guidance does.
+   */
+  timestepCondDim?: number;
 }
+
+/** w at which the LCM oracle draws full colour (guidance 8). */
+export const LCM_ORACLE_FULL_COLOUR_W = 7;
 
 export function buildDemoUnet(alphasCumprod: Float64Array, version: string, options: DemoUnetOptions): Uint8Array {
   const g = new GraphBuilder("atelier_demo_unet");
@@ -110,7 +123,9 @@ export function buildDemoUnet(alphasCumprod: Float64Array, version: string, opti
 
   const picture = mul(lerp(background, foreground, mask), presence);
   const gain = g.op("Expand", [presence, g.op("Shape", [mask])]);
-  const target = g.op("Concat", [picture, gain], { axis: { int: 1 } });
+  const guidanceCheck = options.timestepCondDim === undefined ? undefined : readGuidanceEmbedding(g, options.timestepCondDim);
+  const shown = guidanceCheck ? mul(picture, guidanceCheck.colourGain) : picture;
+  const target = g.op("Concat", [shown, gain], { axis: { int: 1 } });
   const x0 = options.inpainting ? lerp(g.slice(input, 1, 5, 9), target, g.slice(input, 1, 4, 5)) : target;
 
   const t = g.op("Reshape", [g.op("Cast", [timestep], { to: { int: 7 } }), g.ints([-1])]);
@@ -118,7 +133,27 @@ export function buildDemoUnet(alphasCumprod: Float64Array, version: string, opti
   const sqrtAlpha = g.op("Sqrt", [alpha]);
   const sqrtBeta = g.op("Sqrt", [sub(one, alpha)]);
   const eps = div(sub(sample, mul(sqrtAlpha, x0)), sqrtBeta);
-  const out = options.predictionType === "epsilon" ? eps : sub(mul(sqrtAlpha, eps), mul(sqrtBeta, x0));
+  const prediction = options.predictionType === "epsilon" ? eps : sub(mul(sqrtAlpha, eps), mul(sqrtBeta, x0));
+  const out = guidanceCheck ? add(prediction, guidanceCheck.penalty) : prediction;
   g.output(out, "out_sample", "float", ["batch_size", 4, "height", "width"]);
   return g.toBytes(version);
+}
+
+/** The oracle's reading of `timestep_cond` (see DemoUnetOptions): a colour gain and a penalty, both [B,1,1,1]. */
+function readGuidanceEmbedding(g: GraphBuilder, dim: number): { colourGain: string; penalty: string } {
+  const embedding = g.input("timestep_cond", "float", ["batch_size", dim]);
+  const half = Math.floor(dim / 2);
+  const w = g.op("Mul", [g.op("Asin", [g.slice(embedding, 1, half - 1, half)]), g.scalar(10)]);
+  const frequencies = g.constant(Array.from({ length: half }, (_, i) => 1000 * Math.exp((-i * Math.log(10000)) / (half - 1))), [1, half]);
+  const angles = g.op("Mul", [w, frequencies]);
+  const parts = [g.op("Sin", [angles]), g.op("Cos", [angles])];
+  if (dim % 2 === 1) parts.push(g.op("Mul", [g.slice(angles, 1, 0, 1), g.scalar(0)]));
+  const recomputed = g.op("Concat", parts, { axis: { int: 1 } });
+  const deviation = g.op("ReduceMax", [g.op("Abs", [g.op("Sub", [embedding, recomputed])])], { axes: { ints: [1] }, keepdims: { int: 1 } });
+  const excess = g.op("Relu", [g.op("Sub", [deviation, g.scalar(0.05)])]);
+  const toImage = (x: string) => g.op("Reshape", [x, g.ints([-1, 1, 1, 1])]);
+  return {
+    colourGain: toImage(g.op("Div", [w, g.scalar(LCM_ORACLE_FULL_COLOUR_W)])),
+    penalty: toImage(g.op("Mul", [excess, g.scalar(1000)])),
+  };
 }

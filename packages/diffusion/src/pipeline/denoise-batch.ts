@@ -1,6 +1,6 @@
 import type { NoiseSource, Sampler } from "../samplers/sampler.ts";
 import { assertFinite } from "./finite-check.ts";
-import type { UnetModel } from "./unet-model.ts";
+import type { UnetExtras, UnetModel } from "./unet-model.ts";
 
 // The denoising loop for a batch of compatible images (same size, sampler,
 // steps and strength): one UNet call per step for all of them, classifier-
@@ -26,6 +26,15 @@ export interface DenoiseItem {
    * step the kept area is replaced by the image noised to the next level.
    */
   latentBlend?: { mask: Float32Array; imageLatents: Float32Array; noise: Float32Array };
+  /** LCM-distilled UNets: the guidance-scale embedding (such UNets run without CFG) */
+  timestepCond?: Float32Array;
+  /** SDXL UNets: pooled text embedding and size conditioning of the prompt, and of the negative prompt when guided */
+  added?: { cond: AddedConditioning; uncond?: AddedConditioning };
+}
+
+export interface AddedConditioning {
+  textEmbeds: Float32Array;
+  timeIds: Float32Array;
 }
 
 export interface DenoiseShape {
@@ -72,6 +81,21 @@ function blendOutsideMask(latents: Float32Array, blend: NonNullable<DenoiseItem[
   });
 }
 
+/** The rows' extra UNet inputs in the same order as the text rows. */
+function batchExtras(items: readonly DenoiseItem[], guided: boolean): UnetExtras {
+  const extras: UnetExtras = {};
+  if (items.every((i) => i.timestepCond)) {
+    const rows = items.map((i) => i.timestepCond!);
+    extras.timestepCond = concat(guided ? [...rows, ...rows] : rows);
+  }
+  if (items.every((i) => i.added)) {
+    const rows = guided ? [...items.map((i) => i.added!.uncond!), ...items.map((i) => i.added!.cond)] : items.map((i) => i.added!.cond);
+    extras.textEmbeds = concat(rows.map((r) => r.textEmbeds));
+    extras.timeIds = concat(rows.map((r) => r.timeIds));
+  }
+  return extras;
+}
+
 /** Runs every step for the batch and returns each image's final latents. */
 export async function denoiseBatch(unet: UnetModel, items: readonly DenoiseItem[], shape: DenoiseShape, control: DenoiseControl): Promise<Float32Array[]> {
   const guided = items[0]!.uncond !== undefined;
@@ -81,6 +105,7 @@ export async function denoiseBatch(unet: UnetModel, items: readonly DenoiseItem[
   const sampleDims = [rows, inputChannels, shape.latentHeight, shape.latentWidth];
   const hiddenDims = [rows, shape.tokens, shape.hiddenWidth];
   const hidden = concat(guided ? [...items.map((i) => i.uncond!), ...items.map((i) => i.cond)] : items.map((i) => i.cond));
+  const extras = batchExtras(items, guided);
   const size = shape.latentChannels * shape.latentHeight * shape.latentWidth;
   const latents = items.map((i) => i.latents);
 
@@ -88,7 +113,7 @@ export async function denoiseBatch(unet: UnetModel, items: readonly DenoiseItem[
     control.checkContinue();
     const inputs = items.map((item, j) => unetRow(item, item.sampler.scaleModelInput(latents[j]!, step)));
     const sample = concat(guided ? [...inputs, ...inputs] : inputs);
-    const prediction = await unet.predict(sample, sampleDims, timesteps[step]!, hidden, hiddenDims);
+    const prediction = await unet.predict(sample, sampleDims, timesteps[step]!, hidden, hiddenDims, extras);
     for (let j = 0; j < items.length; j++) {
       const item = items[j]!;
       const condRow = guided ? items.length + j : j;

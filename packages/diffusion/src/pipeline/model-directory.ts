@@ -23,6 +23,8 @@ export interface ModelDirectory {
   /** CLIP preprocessing for the safety checker (optional; CLIP's defaults otherwise) */
   featureExtractorConfigPath: string;
   schedule: NoiseSchedule;
+  /** unet/config.json ({} when the export has none): time_cond_proj_dim, addition_embed_type, ... */
+  unetConfig: Record<string, unknown>;
   /** latents are divided by this before decoding (AutoencoderKL scaling_factor) */
   vaeScalingFactor: number;
   /** bytes of every ONNX graph and external weight file the pipeline loads */
@@ -60,6 +62,21 @@ async function optionalFile(path: string): Promise<string | undefined> {
     () => path,
     () => undefined,
   );
+}
+
+/** An optional JSON config: {} when the file is absent. */
+async function optionalJson(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    return {};
+  }
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    throw new ModelFormatError(`${path} is not valid JSON`, { cause: error });
+  }
 }
 
 async function readVaeScalingFactor(dir: string): Promise<number> {
@@ -106,6 +123,7 @@ export async function openModelDirectory(modelDir: string): Promise<ModelDirecto
     safetyCheckerPath,
     featureExtractorConfigPath: join(dir, "feature_extractor", "preprocessor_config.json"),
     schedule,
+    unetConfig: await optionalJson(join(dir, "unet", "config.json")),
     vaeScalingFactor: await readVaeScalingFactor(dir),
     weightBytes: sizes.reduce((a, b) => a + b, 0),
   };

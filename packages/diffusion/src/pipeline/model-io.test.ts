@@ -47,8 +47,29 @@ describe("UnetModel", () => {
   });
 
   it("refuses UNets that need inputs it does not provide", async () => {
-    const s = await session(echoTimestepUnet("int64", ["batch"], "text_embeds"));
-    expect(() => new UnetModel(s)).toThrow("unet needs inputs this pipeline does not provide: text_embeds (SDXL-style UNets are not supported)");
+    const s = await session(echoTimestepUnet("int64", ["batch"], "mid_block_additional_residual"));
+    expect(() => new UnetModel(s)).toThrow("unet needs inputs this pipeline does not provide: mid_block_additional_residual (ControlNet and IP-Adapter inputs are not supported)");
+    const half = await session(echoTimestepUnet("int64", ["batch"], "text_embeds"));
+    expect(() => new UnetModel(half)).toThrow("unet takes one of text_embeds and time_ids without the other");
+  });
+
+  it("feeds timestep_cond, with its width from the graph or from unet/config.json", async () => {
+    for (const [width, config] of [[6, {}], ["cond_dim", { time_cond_proj_dim: 6 }]] as const) {
+      const g = new GraphBuilder("echo_cond_unet");
+      const sample = g.input("sample", "float", ["batch", 4, "h", "w"]);
+      g.input("timestep", "int64", ["batch"]);
+      g.input("encoder_hidden_states", "float", ["batch", 77, 8]);
+      const cond = g.input("timestep_cond", "float", ["batch", width]);
+      // out = sample·0 + sum(timestep_cond) per row
+      const total = g.op("Reshape", [g.op("ReduceSum", [cond, g.ints([1])], { keepdims: { int: 0 } }), g.ints([-1, 1, 1, 1])]);
+      g.output(g.op("Add", [g.op("Mul", [sample, g.scalar(0)]), total]), "out_sample", "float", ["batch", 4, "h", "w"]);
+      const unet = new UnetModel(await session(g.toBytes("test")), undefined, config);
+      expect(unet.timestepCondDim).toBe(6);
+      const args = [new Float32Array(2 * 4), [2, 4, 1, 1], 10, new Float32Array(2 * 77 * 8), [2, 77, 8]] as const;
+      const out = await unet.predict(...args, { timestepCond: Float32Array.of(1, 2, 3, 0, 0, 0, 10, 10, 10, 10, 10, 10) });
+      expect(Array.from(out)).toEqual([6, 6, 6, 6, 60, 60, 60, 60]);
+      await expect(unet.predict(...args)).rejects.toThrow("unet input timestep_cond needs the guidance-scale embedding for each of 2 rows");
+    }
   });
 });
 

@@ -11,6 +11,7 @@ import { formatA1111Parameters } from "./a1111-parameters.ts";
 import { readClipImageSettings } from "./clip-image-processor.ts";
 import { ClipTextEncoder } from "./clip-text-encoder.ts";
 import { type DenoiseItem, denoiseBatch } from "./denoise-batch.ts";
+import { guidanceScaleEmbedding } from "./guidance-embedding.ts";
 import { resolveProviders } from "./execution-providers.ts";
 import { assertFinite } from "./finite-check.ts";
 import { planarToRgb8 } from "./image-pixels.ts";
@@ -139,7 +140,7 @@ export class Pipeline {
     try {
       const components: Components = {
         textEncoder: new ClipTextEncoder(await open(model.textEncoderPath), clock, model.textEncoderPath),
-        unet: new UnetModel(await open(model.unetPath), clock),
+        unet: new UnetModel(await open(model.unetPath), clock, model.unetConfig),
         vaeDecoder: new VaeDecoderModel(await open(model.vaeDecoderPath), clock),
         vaeEncoder: model.vaeEncoderPath ? new VaeEncoderModel(await open(model.vaeEncoderPath), clock) : undefined,
         safetyChecker: model.safetyCheckerPath
@@ -245,6 +246,7 @@ export class Pipeline {
         schedule: this.schedule,
         modelName: this.name,
         hasVaeEncoder: this.components.vaeEncoder !== undefined,
+        guidanceEmbedded: this.components.unet.timestepCondDim !== undefined,
       });
       this.checkContinue(options.signal);
       const results = new Array<RenderResult>(requests.length);
@@ -303,6 +305,8 @@ export class Pipeline {
     const stream = createNoiseSource(request.noiseSource ?? "atelier", request.seed);
     const noise = stream.next(shape.latentChannels * shape.latentHeight * shape.latentWidth);
     const item: DenoiseItem = { sampler, stream, latents: noise, guidance: request.guidance, cond, ...(uncond ? { uncond } : {}) };
+    const condDim = this.components.unet.timestepCondDim;
+    if (condDim !== undefined) item.timestepCond = guidanceScaleEmbedding(request.guidance, condDim);
     const imageLatents = source ? await this.encodeImage(source.planar, request.width, request.height) : undefined;
     // diffusers' inpainting at full strength starts from pure noise; img2img always from the noised image.
     item.latents = imageLatents && !(mask && image.strength === 1) ? sampler.addNoise(imageLatents, noise, 0) : noise.map((x) => x * sampler.initNoiseSigma);

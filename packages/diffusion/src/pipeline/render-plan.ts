@@ -18,7 +18,7 @@ export interface PlannedImage {
   /** position in the caller's list */
   index: number;
   request: RenderRequest;
-  /** diffusers' rule: guidance > 1 runs the negative prompt as the unconditional half */
+  /** diffusers' rule: guidance > 1 runs the negative prompt as the unconditional half, except on UNets that take the guidance as an embedding */
   guided: boolean;
   prompt: PromptTokens;
   negative: PromptTokens | undefined;
@@ -36,6 +36,8 @@ export interface PlanContext {
   schedule: NoiseSchedule;
   modelName: string;
   hasVaeEncoder: boolean;
+  /** the UNet takes the guidance scale as `timestep_cond` (LCM-distilled) and runs without CFG */
+  guidanceEmbedded: boolean;
 }
 
 async function planOne(request: RenderRequest, index: number, context: PlanContext): Promise<PlannedImage> {
@@ -44,7 +46,7 @@ async function planOne(request: RenderRequest, index: number, context: PlanConte
   if (request.initImage && !context.hasVaeEncoder) {
     throw new ValidationError([`model ${context.modelName} has no vae_encoder/, which img2img and inpainting need (re-export it with optimum-cli)`]);
   }
-  const guided = request.guidance > 1;
+  const guided = request.guidance > 1 && !context.guidanceEmbedded;
   const prompt = context.encoder.tokens(request.prompt);
   const negative = guided ? context.encoder.tokens(request.negativePrompt) : undefined;
   const chunks = Math.max(prompt.chunks.length, negative?.chunks.length ?? 0);

@@ -4,6 +4,22 @@ import { toFloat16 } from "../onnx/float16.ts";
 import { type FloatType, floatInputType, floatOutput, floatTensor, inputSpec, outputName, type SessionClock, TimedSession } from "./onnx-session.ts";
 
 const INPUTS = ["sample", "timestep", "encoder_hidden_states"];
+// Inputs some exports add (optimum's UNetOnnxConfig): LCM-distilled UNets
+// (time_cond_proj_dim set) take `timestep_cond`, SDXL UNets
+// (addition_embed_type "text_time") `text_embeds` and `time_ids`.
+const OPTIONAL_INPUTS = ["timestep_cond", "text_embeds", "time_ids"];
+/** (original h, w, crop top, left, target h, w); the refiner's 5 replace the target size by an aesthetic score */
+const SDXL_BASE_TIME_IDS = 6;
+
+/** Per-row conditioning beyond the text, each [batch, width] flattened. */
+export interface UnetExtras {
+  /** guidance-scale embedding [B, time_cond_proj_dim] */
+  timestepCond?: Float32Array;
+  /** SDXL: pooled text embedding of text_encoder_2 [B, P] */
+  textEmbeds?: Float32Array;
+  /** SDXL: original size, crop top-left, target size (or aesthetic score for the refiner) [B, 6|5] */
+  timeIds?: Float32Array;
+}
 // Inpainting UNets take latents, a 1-channel mask and masked-image latents stacked on the channel axis.
 const INPAINT_EXTRA_CHANNELS = 5;
 
@@ -19,13 +35,38 @@ export class UnetModel {
   private readonly hiddenType: FloatType;
   private readonly output: string;
   private readonly timed: TimedSession;
+  /** width of `timestep_cond` (the config's time_cond_proj_dim); undefined when the UNet has no such input */
+  readonly timestepCondDim: number | undefined;
+  /** widths of `text_embeds` and `time_ids` (SDXL); undefined for SD 1.x/2.x UNets */
+  readonly addedCond: { textEmbedsWidth: number | undefined; timeIdsWidth: number } | undefined;
+  private readonly extraTypes = new Map<string, FloatType>();
 
-  constructor(session: ort.InferenceSession, clock?: SessionClock) {
+  /** `config` is unet/config.json when the export has one: it gives time_cond_proj_dim where the graph leaves the width symbolic. */
+  constructor(session: ort.InferenceSession, clock?: SessionClock, config: Record<string, unknown> = {}) {
     this.timed = new TimedSession(session, clock);
-    const extra = session.inputNames.filter((name) => !INPUTS.includes(name));
+    const extra = session.inputNames.filter((name) => !INPUTS.includes(name) && !OPTIONAL_INPUTS.includes(name));
     if (extra.length > 0) {
-      throw new ModelFormatError(`unet needs inputs this pipeline does not provide: ${extra.join(", ")} (SDXL-style UNets are not supported)`);
+      throw new ModelFormatError(`unet needs inputs this pipeline does not provide: ${extra.join(", ")} (ControlNet and IP-Adapter inputs are not supported)`);
     }
+    for (const name of OPTIONAL_INPUTS.filter((n) => session.inputNames.includes(n))) this.extraTypes.set(name, floatInputType(inputSpec(session, name, "unet"), "unet"));
+    // optimum fixes every dimension but the batch; older exports may not.
+    const fixedWidth = (name: string): number | undefined => {
+      const dim = inputSpec(session, name, "unet").shape[1];
+      return typeof dim === "number" && dim > 0 ? dim : undefined;
+    };
+    const width = (name: string, fallback: unknown): number => {
+      const value = fixedWidth(name) ?? fallback;
+      if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+        throw new ModelFormatError(`unet input ${name} has no fixed width and unet/config.json does not give one`);
+      }
+      return value;
+    };
+    this.timestepCondDim = this.extraTypes.has("timestep_cond") ? width("timestep_cond", config["time_cond_proj_dim"]) : undefined;
+    const hasText = this.extraTypes.has("text_embeds");
+    if (hasText !== this.extraTypes.has("time_ids")) throw new ModelFormatError("unet takes one of text_embeds and time_ids without the other; SDXL UNets take both");
+    this.addedCond = hasText
+      ? { textEmbedsWidth: fixedWidth("text_embeds"), timeIdsWidth: fixedWidth("time_ids") ?? SDXL_BASE_TIME_IDS }
+      : undefined;
     const sample = inputSpec(session, "sample", "unet");
     this.sampleType = floatInputType(sample, "unet");
     this.hiddenType = floatInputType(inputSpec(session, "encoder_hidden_states", "unet"), "unet");
@@ -57,15 +98,32 @@ export class UnetModel {
    * diffusers' ONNX pipelines do (np.array([t], dtype=int64)); that only
    * matters for Euler with "linspace" spacing, whose timesteps are fractional.
    */
-  async predict(sample: Float32Array, sampleDims: readonly number[], timestep: number, hidden: Float32Array, hiddenDims: readonly number[]): Promise<Float32Array> {
+  async predict(
+    sample: Float32Array,
+    sampleDims: readonly number[],
+    timestep: number,
+    hidden: Float32Array,
+    hiddenDims: readonly number[],
+    extras: UnetExtras = {},
+  ): Promise<Float32Array> {
     const batch = sampleDims[0]!;
     const dims = this.timestepShape === "scalar" ? [] : this.timestepShape === "one" ? [1] : [batch];
     const count = this.timestepShape === "batch" ? batch : 1;
-    const result = await this.timed.run({
+    const feeds: Record<string, ort.Tensor> = {
       sample: floatTensor(this.sampleType, sample, sampleDims),
       timestep: new ort.Tensor(this.timestepType, this.timestepValues(timestep, count), dims),
       encoder_hidden_states: floatTensor(this.hiddenType, hidden, hiddenDims),
-    });
+    };
+    const feed = (name: string, data: Float32Array | undefined, what: string) => {
+      const type = this.extraTypes.get(name);
+      if (!type) return;
+      if (!data || data.length % batch !== 0) throw new ModelFormatError(`unet input ${name} needs ${what} for each of ${batch} rows`);
+      feeds[name] = floatTensor(type, data, [batch, data.length / batch]);
+    };
+    feed("timestep_cond", extras.timestepCond, "the guidance-scale embedding");
+    feed("text_embeds", extras.textEmbeds, "the pooled text embedding");
+    feed("time_ids", extras.timeIds, "the size conditioning");
+    const result = await this.timed.run(feeds);
     const out = floatOutput(result, this.output, "unet");
     const expected = batch * this.latentChannels * sampleDims[2]! * sampleDims[3]!;
     if (out.data.length !== expected) {

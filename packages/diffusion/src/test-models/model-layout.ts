@@ -28,6 +28,12 @@ export interface ModelLayoutOptions {
   scheduler: Record<string, unknown>;
   /** text encoder with hidden_states outputs and a final LayerNorm (CLIP skip); default "none" */
   textEncoderLayers?: DemoTextEncoderLayers;
+  /**
+   * oracle only: an LCM-distilled UNet with a `timestep_cond` input of this
+   * width (time_cond_proj_dim, 256 in LCM-Dreamshaper), an LCMScheduler
+   * config and LatentConsistencyModelPipeline's model_index
+   */
+  timestepCondDim?: number;
 }
 
 export const DEFAULT_LAYOUT: ModelLayoutOptions = {
@@ -57,6 +63,16 @@ const SD_SCHEDULER_CONFIG = {
   trained_betas: null,
 };
 
+// What LCM-distilled models ship (SimianLuo/LCM_Dreamshaper_v7's LCMScheduler
+// config, over SD's betas).
+const LCM_SCHEDULER_CONFIG = {
+  _class_name: "LCMScheduler",
+  original_inference_steps: 50,
+  set_alpha_to_one: true,
+  timestep_scaling: 10,
+  timestep_spacing: "leading",
+};
+
 // transformers' CLIPImageProcessor settings of SD's feature_extractor/.
 const CLIP_PREPROCESSOR = {
   crop_size: { height: 224, width: 224 },
@@ -78,20 +94,25 @@ const ONNX_COMPONENT = ["diffusers", "OnnxRuntimeModel"];
 
 /** Every file of a generated model, by path relative to the model directory; identical bytes on every call. */
 export function buildModelFiles(version: string, versionKey: string, options: ModelLayoutOptions): Map<string, Uint8Array> {
-  const scheduler = { ...SD_SCHEDULER_CONFIG, prediction_type: options.predictionType, ...options.scheduler };
+  const lcm = options.timestepCondDim !== undefined;
+  const scheduler = { ...SD_SCHEDULER_CONFIG, ...(lcm ? LCM_SCHEDULER_CONFIG : {}), prediction_type: options.predictionType, ...options.scheduler };
   const tokenizer = buildDemoTokenizerFiles(DEMO_WORDS);
   const schedule = parseSchedulerConfig(scheduler, "generated scheduler_config.json");
   const specialTokens = { bos_token: START_OF_TEXT, eos_token: END_OF_TEXT, pad_token: END_OF_TEXT, unk_token: END_OF_TEXT };
   const { floatType } = options;
   const unet =
     options.unet === "oracle"
-      ? buildDemoUnet(schedule.alphasCumprod, version, { predictionType: options.predictionType, inpainting: options.inpainting })
+      ? buildDemoUnet(schedule.alphasCumprod, version, {
+          predictionType: options.predictionType,
+          inpainting: options.inpainting,
+          ...(lcm ? { timestepCondDim: options.timestepCondDim } : {}),
+        })
       : buildTinyUnet(version, { contextWidth: HIDDEN.size, floatType });
   const files = new Map<string, Uint8Array>([
     [
       "model_index.json",
       json({
-        _class_name: options.inpainting ? "OnnxStableDiffusionInpaintPipeline" : "OnnxStableDiffusionPipeline",
+        _class_name: lcm ? "LatentConsistencyModelPipeline" : options.inpainting ? "OnnxStableDiffusionInpaintPipeline" : "OnnxStableDiffusionPipeline",
         _diffusers_version: "0.30.0",
         [versionKey]: version,
         feature_extractor: options.safetyChecker ? ["transformers", "CLIPImageProcessor"] : [null, null],
@@ -120,6 +141,7 @@ export function buildModelFiles(version: string, versionKey: string, options: Mo
     ["vae_encoder/model.onnx", buildDemoVaeEncoder(version, floatType)],
     ["vae_encoder/config.json", json({ _class_name: "AutoencoderKL", latent_channels: 4, scaling_factor: DEMO_VAE_SCALING_FACTOR })],
   ]);
+  if (lcm) files.set("unet/config.json", json({ _class_name: "UNet2DConditionModel", in_channels: 4, out_channels: 4, cross_attention_dim: HIDDEN.size, time_cond_proj_dim: options.timestepCondDim }));
   if (options.safetyChecker) {
     files.set("safety_checker/model.onnx", buildDemoSafetyChecker(version));
     files.set("feature_extractor/preprocessor_config.json", json(CLIP_PREPROCESSOR));
