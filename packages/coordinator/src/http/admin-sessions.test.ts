@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { AdminSessions } from "./admin-sessions.ts";
 import { LoginThrottle } from "./login-throttle.ts";
 
+const ADMIN = { actor: "bootstrap" };
+
 describe("admin sessions", () => {
   const clock = () => {
     let now = 1_000_000;
@@ -11,8 +13,8 @@ describe("admin sessions", () => {
   it("end after the idle timeout, and after the maximum age however busy", () => {
     const time = clock();
     const sessions = new AdminSessions({ idleTimeoutMs: 1_000, maxAgeMs: 5_000, maxSessions: 10, now: time.now });
-    const idle = sessions.create();
-    const busy = sessions.create();
+    const idle = sessions.create(ADMIN);
+    const busy = sessions.create(ADMIN);
     for (let n = 0; n < 4; n++) {
       time.advance(900);
       expect(sessions.use(busy.id)).toBe(busy);
@@ -25,8 +27,8 @@ describe("admin sessions", () => {
 
   it("rotate: a new id at every sign-in, and the presented one ends", () => {
     const sessions = new AdminSessions({ idleTimeoutMs: 1_000, maxAgeMs: 5_000, maxSessions: 10 });
-    const planted = sessions.create();
-    const signedIn = sessions.create(planted.id);
+    const planted = sessions.create(ADMIN);
+    const signedIn = sessions.create(ADMIN, planted.id);
     expect(signedIn.id).not.toBe(planted.id);
     expect(sessions.use(planted.id)).toBeUndefined();
     expect(sessions.size).toBe(1);
@@ -34,9 +36,9 @@ describe("admin sessions", () => {
 
   it("evict the least recently used past the cap", () => {
     const sessions = new AdminSessions({ idleTimeoutMs: 60_000, maxAgeMs: 60_000, maxSessions: 2 });
-    const [a, b] = [sessions.create(), sessions.create()];
+    const [a, b] = [sessions.create(ADMIN), sessions.create(ADMIN)];
     sessions.use(a.id);
-    const c = sessions.create();
+    const c = sessions.create(ADMIN);
     expect([a, b, c].map((s) => sessions.isLive(s.id))).toEqual([true, false, true]);
   });
 });

@@ -1,11 +1,25 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
+/** Who signed a session in. */
+export interface AdminPrincipal {
+  /** For the audit log: `token:<id>` for an admin API token, `bootstrap` for ATELIER_ADMIN_TOKEN. */
+  readonly actor: string;
+  /**
+   * Resolves false once the credential that signed in stops being valid (an
+   * API token revoked); absent when it cannot be revoked (the bootstrap secret).
+   */
+  readonly stillValid?: () => Promise<boolean>;
+}
+
 export interface AdminSession {
   readonly id: string;
+  readonly principal: AdminPrincipal;
   /** Sent back in X-CSRF-Token on every mutation; only a same-origin page can read it. */
   readonly csrfToken: string;
   readonly createdAtMs: number;
   lastSeenMs: number;
+  /** When `principal.stillValid` last said yes. */
+  checkedAtMs: number;
 }
 
 export interface AdminSessionOptions {
@@ -36,7 +50,7 @@ export class AdminSessions {
   }
 
   /** Signs in: a fresh session, replacing `previousId` if the browser had one. */
-  create(previousId?: string): AdminSession {
+  create(principal: AdminPrincipal, previousId?: string): AdminSession {
     if (previousId) this.sessions.delete(previousId);
     this.prune();
     while (this.sessions.size >= this.options.maxSessions) {
@@ -44,7 +58,7 @@ export class AdminSessions {
       this.sessions.delete(oldest);
     }
     const now = this.now();
-    const session: AdminSession = { id: secret(), csrfToken: secret(), createdAtMs: now, lastSeenMs: now };
+    const session: AdminSession = { id: secret(), principal, csrfToken: secret(), createdAtMs: now, lastSeenMs: now, checkedAtMs: now };
     this.sessions.set(session.id, session);
     return session;
   }

@@ -3,11 +3,12 @@ import { DatabaseBusyError, type Database } from "@atelier/db";
 import { loadDashboardAssets } from "@atelier/dashboard";
 import type { FarmHandlers } from "@atelier/protocol";
 import type { EventBus } from "../events/index.ts";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "@atelier/common";
 import type { FarmMetrics } from "../metrics.ts";
 import { BUSY_RETRY_AFTER_MS } from "../errors.ts";
 import type { ObjectStore } from "../storage/index.ts";
-import { AdminSessions, sameSecret } from "./admin-sessions.ts";
+import { AdminSessions, sameSecret, type AdminSession } from "./admin-sessions.ts";
+import { auditRoutes } from "./audit-routes.ts";
 import { batchRoutes } from "./batch-routes.ts";
 import { BatchRateTracker } from "./batch-rate-tracker.ts";
 import { EventStreamHub } from "./event-stream.ts";
@@ -15,7 +16,7 @@ import { FarmLoadSampler } from "./farm-load-sampler.ts";
 import { farmRoutes } from "./farm-routes.ts";
 import { HttpError, sendJson } from "./http-io.ts";
 import { LoginThrottle } from "./login-throttle.ts";
-import { CSRF_HEADER, crossSiteRefusal, sessionCookie } from "./request-guard.ts";
+import { CSRF_HEADER, crossSiteRefusal, HSTS_HEADER, sessionCookie, TrustedProxies } from "./request-guard.ts";
 import { matchRoute, type Route } from "./router.ts";
 import { sessionRoutes } from "./session-routes.ts";
 import { staticFiles } from "./static-files.ts";
@@ -25,14 +26,20 @@ export interface DashboardOptions {
   store: ObjectStore;
   bus: EventBus;
   log: Logger;
-  /** The Farm API's handlers: the dashboard's cancel and drain are the same calls. */
-  farm: FarmHandlers;
+  /**
+   * The Farm API's handlers as the signed-in admin `actor` calls them: the
+   * dashboard's cancel and drain are the same calls, audited under that actor.
+   */
+  farm: (actor: string) => FarmHandlers;
   metrics: FarmMetrics;
   coordinatorId: string;
   heartbeatIntervalMs: number;
+  /** The bootstrap sign-in secret; admin API tokens sign in as well. */
   adminToken: string;
   /** How often the farm's load is sampled for the charts and `atelier.farm.load`. */
   loadSampleIntervalMs: number;
+  /** Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (ATELIER_TRUSTED_PROXIES); none by default. */
+  trustedProxies?: TrustedProxies;
 }
 
 export interface Dashboard {
@@ -44,6 +51,8 @@ export interface Dashboard {
 
 const HOUR_MS = 60 * 60 * 1000;
 const SESSION_MAX_AGE_MS = 7 * 24 * HOUR_MS;
+/** A session opened with an API token asks this often whether the token still stands: revocation signs it out within this. */
+const TOKEN_RECHECK_MS = 5_000;
 
 /**
  * The admin dashboard on the coordinator's HTTP server: the static app, a
@@ -63,7 +72,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   const securityHeaders = {
     "content-security-policy": [
       "default-src 'self'",
-      `img-src 'self' data: ${imageOrigin}`,
+      `img-src 'self' ${imageOrigin}`,
       "style-src 'self'",
       "script-src 'self'",
       "connect-src 'self'",
@@ -78,6 +87,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     "cross-origin-opener-policy": "same-origin",
   };
 
+  const proxies = options.trustedProxies ?? new TrustedProxies([]);
   const sessions = new AdminSessions({ idleTimeoutMs: 12 * HOUR_MS, maxAgeMs: SESSION_MAX_AGE_MS, maxSessions: 1_000 });
   const throttle = new LoginThrottle({ maxFailures: 10, windowMs: 5 * 60_000, maxAddresses: 10_000 });
   const sampler = new FarmLoadSampler({
@@ -103,9 +113,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   const routes: Route[] = [
     ...sessionRoutes({
+      db,
       adminToken: options.adminToken,
       sessions,
       throttle,
+      proxies,
       sessionMaxAgeMs: SESSION_MAX_AGE_MS,
       signIns: metrics.signIns,
       endStreams: (id) => streams.endSession(id),
@@ -113,6 +125,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     }),
     ...farmRoutes({ db, farm: options.farm, sampler, coordinatorId: options.coordinatorId, heartbeatIntervalMs: options.heartbeatIntervalMs, log }),
     ...batchRoutes({ db, store, bus, farm: options.farm, rates, log, imageUrlTtlMs: HOUR_MS }),
+    ...auditRoutes({ db }),
     {
       method: "GET",
       path: "/api/events",
@@ -128,7 +141,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const match = matchRoute(routes, method, url.pathname);
     if (!match) throw new HttpError(404, `no such API: ${url.pathname}`);
     if ("methodNotAllowed" in match) throw new HttpError(405, `use ${match.methodNotAllowed.join(" or ")}`, { allow: match.methodNotAllowed.join(", ") });
-    const session = sessions.use(sessionCookie(request));
+    const session = await signedIn(sessions.use(sessionCookie(request, proxies.isHttps(request))));
     if (!match.route.public) {
       if (!session) throw new HttpError(401, "sign in with the admin token");
       if (method !== "GET" && method !== "HEAD") {
@@ -141,10 +154,25 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (body !== undefined) sendJson(request, response, 200, body);
   }
 
+  /** The session, unless the token that opened it has since been revoked (then it ends here). */
+  async function signedIn(session: AdminSession | undefined): Promise<AdminSession | undefined> {
+    const { stillValid } = session?.principal ?? {};
+    if (!session || !stillValid || Date.now() - session.checkedAtMs < TOKEN_RECHECK_MS) return session;
+    if (await stillValid()) {
+      session.checkedAtMs = Date.now();
+      return session;
+    }
+    sessions.end(session.id);
+    streams.endSession(session.id);
+    log.info({ actor: session.principal.actor }, "dashboard session ended: its admin token was revoked");
+    return undefined;
+  }
+
   let closed = false;
   return {
     handle(request, response, path) {
       for (const [name, value] of Object.entries(securityHeaders)) response.setHeader(name, value);
+      if (proxies.isHttps(request)) response.setHeader("strict-transport-security", HSTS_HEADER);
       if (!path.startsWith("/api/")) return serveStatic(request, response, path);
       const url = new URL(request.url ?? "/", "http://dashboard");
       api(request, response, url).catch((error: unknown) => {

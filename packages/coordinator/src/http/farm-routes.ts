@@ -1,6 +1,6 @@
 import { agentRegistry, dashboardQueries, type AgentRow, type Database, type ShardRow } from "@atelier/db";
 import type { FarmHandlers } from "@atelier/protocol";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "@atelier/common";
 import { VERSION } from "../version.ts";
 import type { FarmLoadSampler } from "./farm-load-sampler.ts";
 import { HttpError, readJson } from "./http-io.ts";
@@ -9,7 +9,8 @@ import type { Route } from "./router.ts";
 
 export interface FarmRoutesDeps {
   db: Database;
-  farm: FarmHandlers;
+  /** The Farm API as the signed-in admin calls it. */
+  farm: (actor: string) => FarmHandlers;
   sampler: FarmLoadSampler;
   coordinatorId: string;
   heartbeatIntervalMs: number;
@@ -84,10 +85,10 @@ export function farmRoutes(deps: FarmRoutesDeps): Route[] {
     {
       method: "POST",
       path: "/api/agents/:id/drain",
-      handler: async ({ request, params }) => {
+      handler: async ({ request, params, session }) => {
         const body = (await readJson(request, 1024)) as { drain?: unknown };
         if (typeof body.drain !== "boolean") throw new HttpError(400, 'send {"drain": true} to drain or {"drain": false} to undrain');
-        await callUnary(deps.farm.DrainAgent, { agentId: params.id!, drain: body.drain });
+        await callUnary(deps.farm(session!.principal.actor).DrainAgent, { agentId: params.id!, drain: body.drain });
         deps.log.info({ agentId: params.id, drain: body.drain, by: "dashboard" }, body.drain ? "agent drained" : "agent undrained");
         return detail(params.id!);
       },

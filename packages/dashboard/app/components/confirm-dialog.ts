@@ -3,7 +3,7 @@ import { h } from "../lib/dom.ts";
 /** Asks before a destructive action; resolves true when confirmed. */
 export function confirmAction(options: { title: string; body: string; confirm: string; danger?: boolean }): Promise<boolean> {
   return new Promise((resolve) => {
-    const dialog = h("dialog", { class: "dialog confirm" });
+    const dialog = h("dialog", { class: "dialog confirm", "aria-label": options.title });
     const finish = (ok: boolean) => {
       dialog.close();
       dialog.remove();

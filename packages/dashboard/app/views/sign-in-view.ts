@@ -9,7 +9,7 @@ export function signInView(onSignedIn: (session: SessionInfo) => void, message =
   const button = h("button", { class: "button primary", type: "submit" }, "Sign in");
   const form = h("form", { class: "sign-in panel" },
     h("div", { class: "brand large" }, h("img", { src: "/assets/favicon.svg", alt: "", width: 36, height: 36 }), "Atelier"),
-    h("p", { class: "muted" }, "Sign in with the farm's admin token: ATELIER_ADMIN_TOKEN, or the sign-in link the coordinator printed at start-up."),
+    h("p", { class: "muted" }, "Sign in with an admin API token (atelier tokens create --tenant T --role admin), the farm's ATELIER_ADMIN_TOKEN, or the sign-in link the coordinator printed at start-up."),
     input, button, error);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
