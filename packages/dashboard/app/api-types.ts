@@ -175,3 +175,19 @@ export interface AgentStatusEvent {
   status: string;
   atMs: number;
 }
+
+/** One audited act: who (`token:<id>`, `bootstrap`, `agent:<id>`, `local`), what, on what, and when. */
+export interface AuditEvent {
+  id: string;
+  atMs: number;
+  actor: string;
+  action: string;
+  target: string;
+  detail: Record<string, unknown>;
+}
+
+/** GET /api/audit: newest first; `next` pages back (`before=`), null at the oldest. */
+export interface AuditResponse {
+  events: AuditEvent[];
+  next: string | null;
+}

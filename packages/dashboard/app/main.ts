@@ -8,6 +8,7 @@ import { LiveUpdates, type LiveState } from "./lib/live.ts";
 import { link, parseRoute, type Route } from "./lib/router.ts";
 import { applyTheme, currentTheme, cycleTheme } from "./lib/theme.ts";
 import { agentView } from "./views/agent-view.ts";
+import { auditView } from "./views/audit-view.ts";
 import { batchView } from "./views/batch-view.ts";
 import { batchesView } from "./views/batches-view.ts";
 import { farmView } from "./views/farm-view.ts";
@@ -21,6 +22,7 @@ const VIEWS: Record<Route["name"], (context: ViewContext) => View> = {
   batch: batchView,
   gallery: galleryView,
   agent: agentView,
+  audit: auditView,
 };
 
 const LIVE_LABELS: Record<LiveState, string> = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", closed: "Offline" };
@@ -56,7 +58,8 @@ function startApp(session: SessionInfo): void {
   themeButton.addEventListener("click", () => (themeButton.title = THEME_LABELS[cycleTheme()]));
   const nav = h("nav", { class: "nav" },
     h("a", { href: link.farm(), "data-nav": "farm" }, "Farm"),
-    h("a", { href: link.batches(), "data-nav": "batches" }, "Batches"));
+    h("a", { href: link.batches(), "data-nav": "batches" }, "Batches"),
+    h("a", { href: link.audit(), "data-nav": "audit" }, "Audit"));
   const signOut = h("button", { class: "button subtle", type: "button" }, "Sign out");
   signOut.addEventListener("click", () => {
     void api("/api/session", { method: "DELETE" }).finally(() => stop("Signed out."));
@@ -73,7 +76,7 @@ function startApp(session: SessionInfo): void {
     view?.dispose();
     view = VIEWS[route.name]({ route, live });
     replace(content, view.element);
-    const section = route.name === "farm" || route.name === "agent" ? "farm" : "batches";
+    const section = route.name === "farm" || route.name === "agent" ? "farm" : route.name === "audit" ? "audit" : "batches";
     for (const anchor of nav.querySelectorAll("a")) anchor.classList.toggle("active", anchor.dataset.nav === section);
     document.title = `${route.name[0]!.toUpperCase()}${route.name.slice(1)} · Atelier`;
   };

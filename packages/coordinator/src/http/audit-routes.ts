@@ -1,4 +1,5 @@
 import { auditStore, type Database } from "@atelier/db";
+import type { AuditResponse } from "@atelier/dashboard/api-types";
 import { HttpError } from "./http-io.ts";
 import type { Route } from "./router.ts";
 
@@ -14,7 +15,7 @@ export function auditRoutes(deps: { db: Database }): Route[] {
     {
       method: "GET",
       path: "/api/audit",
-      handler: async ({ url }) => {
+      handler: async ({ url }): Promise<AuditResponse> => {
         const limitText = url.searchParams.get("limit");
         const limit = limitText === null ? PAGE_DEFAULT : Number(limitText);
         if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_MAX) throw new HttpError(400, `limit must be a whole number from 1 to ${PAGE_MAX}`);

@@ -1,7 +1,7 @@
 // Hash routes: the server serves one page, so any link works after a reload.
 
 export interface Route {
-  name: "farm" | "batches" | "batch" | "gallery" | "agent";
+  name: "farm" | "batches" | "batch" | "gallery" | "agent" | "audit";
   params: Record<string, string>;
   query: URLSearchParams;
 }
@@ -12,6 +12,7 @@ const PATTERNS: [Route["name"], RegExp][] = [
   ["batch", /^\/batches\/([^/]+)$/],
   ["gallery", /^\/batches\/([^/]+)\/gallery$/],
   ["agent", /^\/agents\/([^/]+)$/],
+  ["audit", /^\/audit$/],
 ];
 
 export function parseRoute(hash: string): Route {
@@ -29,4 +30,5 @@ export const link = {
   batch: (id: string) => `#/batches/${encodeURIComponent(id)}`,
   gallery: (id: string, state?: string) => `#/batches/${encodeURIComponent(id)}/gallery${state && state !== "all" ? `?state=${state}` : ""}`,
   agent: (id: string) => `#/agents/${encodeURIComponent(id)}`,
+  audit: () => "#/audit",
 };
