@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { REPO_ROOT } from "./support/cli-process.ts";
 
@@ -23,6 +23,25 @@ describe("repository conventions", () => {
       .map((file) => relative(REPO_ROOT, file))
       .filter((file) => !/^[a-z0-9]+(-[a-z0-9]+)*(\.(test|config))?\.(ts|mjs)$/.test(file.split("/").pop()!));
     expect(offenders).toEqual([]);
+  });
+
+  it("links from the README and docs/ only to files inside the repository", () => {
+    const pages = ["README.md", ...readdirSync(join(REPO_ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+    const broken: string[] = [];
+    for (const page of pages) {
+      const text = readFileSync(join(REPO_ROOT, page), "utf8");
+      // Markdown links and images: [text](target) and ![alt](target), outside code spans.
+      for (const [, target] of text.replace(/`[^`\n]*`/g, "").matchAll(/!?\[[^\]]*\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+        const path = target!.split("#")[0]!;
+        if (path === "") continue; // an anchor on the same page
+        const file = resolve(REPO_ROOT, dirname(page), decodeURIComponent(path));
+        const inside = !/^[a-z][a-z0-9+.-]*:/i.test(path) && !relative(REPO_ROOT, file).startsWith("..");
+        if (!inside || !existsSync(file)) broken.push(`${page}: ${target}`);
+      }
+      // Nor in prose: a reader of this repository has nothing beside it.
+      for (const [mention] of text.matchAll(/\.\.\/shared\/[\w./-]+/g)) broken.push(`${page}: ${mention}`);
+    }
+    expect(broken).toEqual([]);
   });
 
   it("keeps files small enough to hold one idea", () => {

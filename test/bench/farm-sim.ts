@@ -20,7 +20,7 @@ const GOAL_RATIO = 1.05;
 const flags = numericFlags({
   agents: 64, crashFraction: 0.1, slowFraction: 0.1, seed: 1, maxShardItems: 16, targetShardMs: 10_000, speculateAfterMs: 20_000,
 });
-// The coordinator's defaults (RELIABILITY.md): heartbeat 10 s, lease 30 s, sweep 10 s.
+// The coordinator's defaults (docs/reliability.md): heartbeat 10 s, lease 30 s, sweep 10 s.
 const timings = { heartbeatSeconds: 10, leaseTtlSeconds: 30, sweepSeconds: 10 };
 const coordinator = (speculateAfterMs: number) => coordinatorPolicy({
   targetShardMs: flags.targetShardMs, maxShardItems: flags.maxShardItems, probeItems: 2, agingMsPerPriorityLevel: 600_000, speculateAfterMs,

@@ -14,7 +14,7 @@ import { promptAt } from "../support/prompt-files.ts";
 import { natsUrl } from "../support/services.ts";
 import { benchLogger, note, numericFlags, printResult, round } from "./support/bench-report.ts";
 import { startCoordinatorProcess } from "./support/coordinator-process.ts";
-import { residentMemoryMb } from "./support/memory-usage.ts";
+import { residentMemoryMb } from "../support/memory-usage.ts";
 import { startS3Child } from "./support/s3-child.ts";
 import { SlowRenderer } from "../support/slow-renderer.ts";
 

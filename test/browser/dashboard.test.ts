@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { axeViolations, launchChromium, type AxeViolation, type Chromium } from "../support/chromium.ts";
 import { REPO_ROOT, waitFor } from "../support/cli-process.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 import { freePort } from "../support/free-port.ts";
@@ -14,7 +14,6 @@ import { promptAt, promptSpecs } from "../support/prompt-files.ts";
 
 const TOKEN = "browser-test-admin-token-42";
 const ARTIFACTS = join(REPO_ROOT, "test-artifacts");
-const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const settings = { model: "atelier-demo", width: 64, height: 64, steps: 10, guidance: 7.5, sampler: "euler" };
 const SEED_BASE = 7_000;
 /** Live updates arrive within a second or two; CI machines can be slow. */
@@ -38,7 +37,7 @@ describe("the dashboard in Chromium", () => {
   let page: Page;
   let base: string;
   let agentPorts: number[];
-  let profile: string;
+  let chromium: Chromium;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
@@ -50,14 +49,12 @@ describe("the dashboard in Chromium", () => {
     base = `http://127.0.0.1:${farm.httpPort}`;
     agentPorts = [await freePort(), await freePort()];
     await Promise.all(["gpu-a", "gpu-b"].map((name, n) => farm.startAgent(name, { ATELIER_AGENT_HTTP_PORT: String(agentPorts[n]) })));
-    profile = mkdtempSync(join(tmpdir(), "atelier-chromium-"));
-    context = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS, viewport: { width: 1440, height: 900 }, colorScheme: "dark" });
-    page = context.pages()[0] ?? (await context.newPage());
+    chromium = await launchChromium({ viewport: { width: 1440, height: 900 }, colorScheme: "dark" });
+    ({ context, page } = chromium);
   });
   afterAll(async () => {
-    await context?.close();
+    await chromium?.close();
     await farm?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   // What the page shows now ("" while the element is not there): never waits, so that polls keep their own timeouts.
@@ -83,7 +80,8 @@ describe("the dashboard in Chromium", () => {
 
     await page.fill('input[name="token"]', "not-the-token");
     await page.click('button[type="submit"]');
-    await expect.poll(() => text(".sign-in .error"), SLOW).toBe("that is not the admin token");
+    await expect.poll(() => text(".sign-in .error"), SLOW).toBe("that is not an admin token");
+    expect(await axeViolations(page)).toEqual([]);
   });
 
   it("signs in with the token into an HttpOnly, SameSite=Strict session, and shows the agents", async () => {
@@ -282,6 +280,75 @@ describe("the dashboard in Chromium", () => {
       await db.query(`UPDATE batch SET state = 'cancelled' WHERE id = 'huge'`);
     }
   }, 90_000);
+
+  it("lists what was done through the dashboard in the audit log: who, what, on what, when", async () => {
+    await page.goto(`${base}/#/audit`);
+    const rows = page.locator(".audit-table tbody tr");
+    await rows.first().waitFor(SLOW);
+    const events = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent ?? "")));
+    // The bootstrap secret signed this browser in; newest first.
+    const acts = events.map(([, who, what, on]) => `${who} ${what} ${on}`);
+    expect(acts).toEqual(expect.arrayContaining(["bootstrap agent.undrain gpu-b", "bootstrap agent.drain gpu-b", "bootstrap batch.rerun " + (await farm.database.db.query<{ id: string }>(`SELECT id FROM batch WHERE name = 'browser-poison'`))[0]!.id]));
+    expect(acts.indexOf("bootstrap agent.undrain gpu-b")).toBeLessThan(acts.indexOf("bootstrap agent.drain gpu-b"));
+    expect(acts.filter((act) => act.startsWith("bootstrap batch.cancel "))).toHaveLength(1);
+    expect(acts.filter((act) => act.startsWith("bootstrap session.sign-in "))).toHaveLength(1);
+    for (const [when] of events) expect(when).toMatch(/\d/);
+  });
+
+  it("meets WCAG 2 A and AA as axe-core judges it, on every page and dialog, in both themes", async () => {
+    const batchNamed = async (name: string) => (await farm.database.db.query<{ id: string }>(`SELECT id FROM batch WHERE name = $1`, [name]))[0]!.id;
+    const [rendered, failed] = [await batchNamed("browser-watch"), await batchNamed("browser-poison")];
+    // Each page once its data is on screen: axe judges what is there.
+    const pages: [string, string, string][] = [
+      ["farm", "#/farm", '.agents-row[data-agent="gpu-a"] .c-status .badge'],
+      ["batches", "#/batches?state=all", `tr[data-batch="${failed}"] .badge`],
+      ["batch", `#/batches/${failed}`, ".failures-table tbody tr"],
+      ["gallery", `#/batches/${rendered}/gallery`, '.tile[data-index="0"] img'],
+      ["agent", "#/agents/gpu-a", ".agent-page .title-row .badge"],
+      ["audit", "#/audit", ".audit-table tbody tr"],
+    ];
+    const found: Record<string, AxeViolation[]> = {};
+    for (const colorScheme of ["dark", "light"] as const) {
+      await page.emulateMedia({ colorScheme });
+      for (const [name, hash, shown] of pages) {
+        await page.goto(`${base}/${hash}`);
+        await page.locator(shown).first().waitFor(SLOW);
+        found[`${name} (${colorScheme})`] = await axeViolations(page);
+      }
+      await page.goto(`${base}/#/batches/${rendered}/gallery`);
+      await page.click('.tile[data-index="0"]');
+      await page.locator('.lightbox [data-field="parameters"]').waitFor(SLOW);
+      found[`image lightbox (${colorScheme})`] = await axeViolations(page);
+      await page.keyboard.press("Escape");
+      await page.goto(`${base}/#/agents/gpu-a`);
+      await page.click('button[data-action="drain"]');
+      await page.locator('dialog button[data-action="confirm"]').waitFor();
+      found[`confirm dialog (${colorScheme})`] = await axeViolations(page);
+      await page.keyboard.press("Escape");
+    }
+    await page.emulateMedia({ colorScheme: "dark" });
+    expect(found).toEqual(Object.fromEntries(Object.keys(found).map((name) => [name, []])));
+    expect(Object.keys(found)).toHaveLength(16);
+  }, 120_000);
+
+  it("keeps the header and its sign-out button on screen at phone width (390 px)", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      for (const [name, hash] of [["farm", "#/farm"], ["batches", "#/batches?state=all"], ["agent", "#/agents/gpu-a"], ["audit", "#/audit"]] as const) {
+        await page.goto(`${base}/${hash}`);
+        await page.locator("main .page").first().waitFor();
+        // A full-page screenshot is as wide as the page: wider than the screen means something overflows it.
+        const shot = await page.screenshot({ fullPage: true, path: join(ARTIFACTS, `dashboard-phone-${name}.png`) });
+        expect(shot.readUInt32BE(16), `${name}: screenshot width`).toBe(390);
+        const box = await page.locator('header.topbar button:has-text("Sign out")').boundingBox();
+        expect(box, `${name}: sign-out button`).not.toBeNull();
+        expect(box!.x, name).toBeGreaterThanOrEqual(0);
+        expect(box!.x + box!.width, name).toBeLessThanOrEqual(390);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  });
 
   it("signs out: the old session cookie no longer opens anything", async () => {
     const [cookie] = await context.cookies(base);

@@ -1,11 +1,11 @@
-import * as grpc from "@grpc/grpc-js";
-import { agentLinkService, type AgentLinkClient, type AgentMessage, type CoordinatorMessage__Output } from "@atelier/protocol";
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { waitForMidShard } from "../support/mid-shard.ts";
 import { finalProgress } from "../support/final-progress.ts";
 import { promptAt } from "../support/prompt-files.ts";
+import { connectRawAgent } from "../support/raw-agent.ts";
 
 const ITEMS = 300;
 
@@ -28,16 +28,7 @@ describe("an agent killed mid-shard", () => {
     );
 
     // Wait until agent-2 is inside a shard: some of its items done, some not.
-    const victim = await waitFor("agent-2 to be mid-shard", async () => {
-      const rows = await db.query<{ shardId: string; epoch: string; done: number; open: number }>(
-        `SELECT s.id AS "shardId", s.epoch::text AS epoch,
-                count(*) FILTER (WHERE i.state = 'done')::int AS done, count(*) FILTER (WHERE i.state = 'leased')::int AS open
-         FROM shard s JOIN agent a ON a.id = s.agent_id JOIN item i ON i.shard_id = s.id
-         WHERE a.name = 'agent-2' AND s.state = 'leased' AND s.batch_id = $1 GROUP BY s.id, s.epoch`,
-        [batchId],
-      );
-      return rows.find((r) => r.done > 0 && r.open > 1);
-    }, 60_000, 20);
+    const victim = await waitForMidShard(db, batchId, { agent: "agent-2", minOpen: 2, minDone: 1 });
     farm.agents.get("agent-2")!.child.kill("SIGKILL");
     const unfinished = await db.query<{ itemId: string }>(
       `SELECT id::text AS "itemId" FROM item WHERE shard_id = $1 AND state = 'leased'`,
@@ -73,7 +64,7 @@ describe("an agent killed mid-shard", () => {
     )) as [{ itemId: string }];
     const ack = await reportAsStaleAgent(farm, staleItem, Number(victim.epoch), victim.shardId);
     expect(ack.accepted).toBe(false);
-    expect(ack.reason).toMatch(/stale epoch/);
+    expect(ack.reason).toMatch(/no longer holds it|no lease of this agent/);
     const [after] = await db.query<{ n: number; epoch: string }>(
       `SELECT count(*)::int AS n, max(epoch)::text AS epoch FROM output WHERE item_id = $1::bigint`,
       [staleItem],
@@ -83,26 +74,19 @@ describe("an agent killed mid-shard", () => {
   }, 240_000);
 });
 
-/** Speaks AgentLink directly, as the killed agent would after a long pause, and returns the coordinator's ack. */
+/** Speaks AgentLink directly, as the killed agent would after a long pause (with its own credential), and returns the coordinator's ack. */
 async function reportAsStaleAgent(farm: FarmFixture, itemId: string, epoch: number, shardId: string) {
-  const client = new (agentLinkService())(farm.coordinatorAddress, grpc.credentials.createInsecure()) as unknown as AgentLinkClient;
-  const stream = client.Connect() as grpc.ClientDuplexStream<AgentMessage, CoordinatorMessage__Output>;
+  const agent = connectRawAgent(farm.coordinatorAddress, await farm.enroll("agent-2"), { agentId: "agent-2", name: "agent-2", slots: 1, models: ["atelier-demo"] });
   try {
     const [row] = await farm.database.db.query<{ key: string; sha256: string; bytes: number }>(
       `SELECT key, sha256, bytes FROM output WHERE item_id = $1::bigint`,
       [itemId],
     );
-    const ack = new Promise<{ accepted: boolean; reason: string }>((resolve, reject) => {
-      stream.on("data", (message: CoordinatorMessage__Output) => {
-        if (message.resultAck) resolve(message.resultAck);
-      });
-      stream.on("error", reject);
-    });
-    stream.write({ hello: { agentId: "agent-2", name: "agent-2", slots: 0, models: ["atelier-demo"] } });
-    stream.write({ result: { shardId, epoch, itemId, key: row!.key, sha256: row!.sha256, bytes: row!.bytes, width: 128, height: 128 } });
-    return await ack;
+    // The very bytes that stand there: only the lease can refuse it.
+    const md5 = createHash("md5").update(await farm.store.get(row!.key)).digest("hex");
+    agent.send({ results: { results: [{ shardId, epoch, itemId, key: row!.key, sha256: row!.sha256, md5, bytes: row!.bytes, width: 128, height: 128 }] } });
+    return (await agent.next("resultAcks")).acks[0]!;
   } finally {
-    stream.cancel();
-    client.close();
+    agent.close();
   }
 }

@@ -46,7 +46,7 @@ describe("bad input is refused with the line and the field, and writes nothing",
 
   it.each(cases)("%s", async (_name, write, message) => {
     const file = write(join(farm.modelsDir, ".."));
-    const run = await runAtelier(["submit", file, "--coordinator", farm.coordinatorAddress]);
+    const run = await runAtelier(["submit", file, "--coordinator", farm.coordinatorAddress], farm.cliEnv);
     expect(run.output).toMatch(message);
     expect(run.code).not.toBe(0);
     expect(await nothingWritten()).toEqual({ batches: 0, items: 0, objects: 0 });
@@ -54,7 +54,7 @@ describe("bad input is refused with the line and the field, and writes nothing",
 
   it("--strict refuses a batch that no registered agent can run, and writes nothing", async () => {
     const file = writeJsonl(join(farm.modelsDir, "..", "strict.jsonl"), [GOOD]);
-    const run = await runAtelier(["submit", file, "--strict", "--coordinator", farm.coordinatorAddress]);
+    const run = await runAtelier(["submit", file, "--strict", "--coordinator", farm.coordinatorAddress], farm.cliEnv);
     expect(run.output).toMatch(/refused \(strict\): no agent has registered with this farm yet/);
     expect(run.code).not.toBe(0);
     expect(await nothingWritten()).toEqual({ batches: 0, items: 0, objects: 0 });
@@ -64,7 +64,7 @@ describe("bad input is refused with the line and the field, and writes nothing",
     const nowhere = `127.0.0.1:${await freePort()}`;
     const file = writeJsonl(join(farm.modelsDir, "..", "nowhere.jsonl"), [GOOD]);
     for (const args of [["status", "some-batch"], ["submit", file]]) {
-      const run = await runAtelier([...args, "--coordinator", nowhere]);
+      const run = await runAtelier([...args, "--coordinator", nowhere], farm.cliEnv);
       expect(run.output).toContain(`atelier ${args[0]}: cannot reach a coordinator at ${nowhere} (connection refused): start one with \`atelier up\``);
       expect(run.code).toBe(1);
     }
@@ -72,7 +72,7 @@ describe("bad input is refused with the line and the field, and writes nothing",
 
   it("a valid file goes through on the same farm, with a warning while no agent can run it", async () => {
     const file = writeJsonl(join(farm.modelsDir, "..", "good.jsonl"), [GOOD, GOOD]);
-    const run = await runAtelier(["submit", file, "--coordinator", farm.coordinatorAddress]);
+    const run = await runAtelier(["submit", file, "--coordinator", farm.coordinatorAddress], farm.cliEnv);
     expect(run.output).toMatch(/2 images queued/);
     expect(run.output).toMatch(/warning: no agent has registered with this farm yet/);
     expect(run.code).toBe(0);

@@ -1,4 +1,4 @@
-import { AtelierClient } from "@atelier/sdk";
+import type { AtelierClient } from "@atelier/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
@@ -18,7 +18,7 @@ describe("two coordinators on one database", () => {
     await farm.startAgent("agent-1", {}, `${a},${b}`);
     await farm.startAgent("agent-2", {}, `${a},${b}`);
     await farm.startAgent("agent-3", {}, `${b},${a}`);
-    second = new AtelierClient(b!);
+    second = farm.clientFor(b!);
   });
   afterAll(async () => {
     second?.close();

@@ -26,6 +26,7 @@ describe("a coordinator and three agents as separate processes", () => {
     const started = performance.now();
     const run = await runAtelier(
       ["submit", file, "--coordinator", farm.coordinatorAddress, "--width", "64", "--height", "64", "--steps", "8", "--watch"],
+      farm.cliEnv,
     );
     const seconds = (performance.now() - started) / 1000;
     expect(run.output).toMatch(/completed: 300 done, 0 failed/);

@@ -8,7 +8,7 @@ import { finalProgress } from "../support/final-progress.ts";
 import { promptSpecs } from "../support/prompt-files.ts";
 import { SlowRenderer } from "../support/slow-renderer.ts";
 
-// RELIABILITY.md scenario 14, scaled to fit a test: a 12 s outage instead of
+// docs/reliability.md scenario 14, scaled to fit a test: a 12 s outage instead of
 // 2 min, and a reconnect backoff of 200 ms doubling to 4 s instead of 1 s to
 // 60 s (the same full jitter). Ten agents run in this process (the real Agent
 // over real gRPC, a renderer that takes 100 ms and uses no CPU), so that many
@@ -29,7 +29,7 @@ describe("the coordinator down for a while under many agents", () => {
     for (let i = 0; i < AGENTS; i++) {
       const id = `agent-${i}`;
       const agent = new Agent({
-        coordinator: farm.coordinatorAddress, id, name: id, renderers: [new SlowRenderer(100)], models: [settings.model], providers: ["cpu"],
+        coordinator: farm.coordinatorAddress, security: { token: await farm.enroll(id) }, id, name: id, renderers: [new SlowRenderer(100)], models: [settings.model], providers: ["cpu"],
         gpu: "none", memoryBytes: 0, maxWidth: 512, maxHeight: 512, version: "test", log: pino({ level: "silent" }),
         reconnectBaseMs: RECONNECT.baseMs, reconnectMaxMs: RECONNECT.maxMs,
       });
@@ -75,7 +75,7 @@ describe("the coordinator down for a while under many agents", () => {
     expect(spanMs).toBeGreaterThan(1_000);
     expect(crowd).toBeLessThanOrEqual(AGENTS / 2);
 
-    const last = await finalProgress(restarted.address, batchId);
+    const last = await finalProgress(farm.clientFor(restarted.address), batchId);
     expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS, failed: 0 });
     expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(ITEMS));
     // Every agent rendered again for the restarted coordinator.

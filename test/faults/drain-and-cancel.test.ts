@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { waitForMidShard } from "../support/mid-shard.ts";
 import { finalProgress } from "../support/final-progress.ts";
 import { promptSpecs } from "../support/prompt-files.ts";
 
@@ -26,19 +27,12 @@ describe("drain, graceful stop and cancel", () => {
   it("SIGTERM hands the shard back: its unfinished items requeue at no attempt cost and the batch completes exactly", async () => {
     const { db } = farm.database;
     const { batchId } = await submit("sigterm", 150);
-    const shard = await waitFor("agent-3 to be mid-shard", async () => {
-      const rows = await db.query<{ id: string; open: number; done: number }>(
-        `SELECT s.id, count(*) FILTER (WHERE i.state = 'leased')::int AS open, count(*) FILTER (WHERE i.state = 'done')::int AS done
-         FROM shard s JOIN item i ON i.shard_id = s.id WHERE s.agent_id = 'agent-3' AND s.state = 'leased' AND s.batch_id = $1 GROUP BY s.id`,
-        [batchId],
-      );
-      return rows.find((r) => r.open > 1);
-    }, 60_000, 20);
+    const shard = await waitForMidShard(db, batchId, { agent: "agent-3", minOpen: 2 });
     const agent = farm.agents.get("agent-3")!;
     agent.child.kill("SIGTERM");
     expect(await agent.exited).toBe(0);
 
-    const [released] = await db.query<{ state: string }>(`SELECT state FROM shard WHERE id = $1`, [shard.id]);
+    const [released] = await db.query<{ state: string }>(`SELECT state FROM shard WHERE id = $1`, [shard.shardId]);
     expect(released!.state).toBe("released");
     expect(await finish(batchId)).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: 150 });
     expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(150));

@@ -3,18 +3,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { waitForMidShard } from "../support/mid-shard.ts";
 import { finalProgress } from "../support/final-progress.ts";
 import { promptSpecs } from "../support/prompt-files.ts";
 import { startTcpProxy } from "../support/tcp-proxy.ts";
 
 const ITEMS = 80;
+// How long one try drops replies waiting for a result to be recorded: several renders and uploads on a
+// busy machine (each can take a second or more there), well inside the lease.
+const REPLIES_LOST_MS = 8_000;
 
 describe("a completion report whose reply is lost", () => {
   let farm: FarmFixture;
   let link: Awaited<ReturnType<typeof startTcpProxy>>;
   beforeAll(async () => {
-    // A 6 s lease: the agent hears no heartbeat ack while replies are lost and must not self-fence meanwhile.
-    farm = await startFarm({ coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "8", ATELIER_HEARTBEAT_MS: "500", ATELIER_LEASE_TTL_MS: "6000" } });
+    // A 20 s lease: the agent hears no heartbeat ack while replies are lost (up to REPLIES_LOST_MS) and must
+    // not self-fence meanwhile; it stops at TTL less 5 s.
+    farm = await startFarm({ coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "8", ATELIER_HEARTBEAT_MS: "500", ATELIER_LEASE_TTL_MS: "20000" } });
     link = await startTcpProxy("127.0.0.1", Number(farm.coordinatorAddress.split(":")[1]));
     await farm.startAgent("agent-1", { LOG_LEVEL: "info" }, `127.0.0.1:${link.port}`);
   });
@@ -68,14 +73,7 @@ describe("a completion report whose reply is lost", () => {
 async function loseReplies(db: Database, link: Awaited<ReturnType<typeof startTcpProxy>>, batchId: string) {
   for (let attempt = 0; attempt < 5; attempt++) {
     // Mid-shard, so that no Assign is due while replies are lost: only result and heartbeat acks are.
-    await waitFor("the agent to be mid-shard", async () => {
-      const rows = await db.query<{ open: number }>(
-        `SELECT count(*) FILTER (WHERE i.state = 'leased')::int AS open
-         FROM shard s JOIN item i ON i.shard_id = s.id WHERE s.state = 'leased' AND s.batch_id = $1 GROUP BY s.id`,
-        [batchId],
-      );
-      return rows.some((r) => r.open >= 4);
-    }, 60_000, 10);
+    await waitForMidShard(db, batchId, { minOpen: 4, intervalMs: 10 });
     link.mute();
     const [{ mutedAt }] = (await db.query<{ mutedAt: Date }>(`SELECT now() AS "mutedAt"`)) as [{ mutedAt: Date }];
     const lost = await waitFor("a result recorded after its reply was lost", async () => {
@@ -84,7 +82,7 @@ async function loseReplies(db: Database, link: Awaited<ReturnType<typeof startTc
         [batchId, mutedAt],
       );
       return rows.length > 0 && rows;
-    }, 2_000, 10).catch(() => undefined);
+    }, REPLIES_LOST_MS, 10).catch(() => undefined);
     link.cut();
     await new Promise((resolve) => setTimeout(resolve, 300));
     link.heal();

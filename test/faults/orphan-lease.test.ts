@@ -32,7 +32,7 @@ describe("a coordinator killed between committing a lease and sending it", () =>
     expect(orphan?.items.length).toBe(4);
     const orphanIds = orphan!.items.map((item) => item.itemId);
 
-    const last = await finalProgress(farm.coordinators[1]!.address, batchId);
+    const last = await finalProgress(farm.clientFor(farm.coordinators[1]!.address), batchId);
     expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS, failed: 0 });
     expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(ITEMS));
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { waitForMidShard } from "../support/mid-shard.ts";
 import { finalProgress } from "../support/final-progress.ts";
 import { promptSpecs } from "../support/prompt-files.ts";
 import { startTcpProxy } from "../support/tcp-proxy.ts";
@@ -30,17 +31,10 @@ describe("an agent partitioned from the coordinator while S3 stays reachable", (
       { tenant: "studio", name: "partition", priority: 0, baseSeed: 0, defaults: { model: "atelier-demo", width: 256, height: 256, steps: 20, guidance: 7.5, sampler: "euler" } },
       promptSpecs(ITEMS),
     );
-    const victim = await waitFor("agent-2 to be mid-shard", async () => {
-      const rows = await db.query<{ id: string; open: number }>(
-        `SELECT s.id, count(*) FILTER (WHERE i.state = 'leased')::int AS open
-         FROM shard s JOIN item i ON i.shard_id = s.id WHERE s.agent_id = 'agent-2' AND s.state = 'leased' AND s.batch_id = $1 GROUP BY s.id`,
-        [batchId],
-      );
-      return rows.find((r) => r.open > 2);
-    }, 60_000, 20);
+    const victim = await waitForMidShard(db, batchId, { agent: "agent-2", minOpen: 3 });
     link.cut();
     await waitFor("the partitioned lease to expire", async () => {
-      const [row] = await db.query<{ state: string }>(`SELECT state FROM shard WHERE id = $1`, [victim.id]);
+      const [row] = await db.query<{ state: string }>(`SELECT state FROM shard WHERE id = $1`, [victim.shardId]);
       return row!.state === "expired";
     }, 30_000, 50);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
@@ -51,7 +45,7 @@ describe("an agent partitioned from the coordinator while S3 stays reachable", (
     expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(ITEMS));
     const late = await db.query(
       `SELECT o.id FROM output o JOIN shard s ON s.epoch = o.epoch WHERE s.id = $1 AND o.created_at > s.ended_at`,
-      [victim.id],
+      [victim.shardId],
     );
     expect(late).toEqual([]);
     await waitFor("agent-2 back online", async () => (await farm.client.listAgents()).some((a) => a.name === "agent-2" && a.status === "online"), 60_000);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { waitForMidShard } from "../support/mid-shard.ts";
 import { finalProgress } from "../support/final-progress.ts";
 import { promptSpecs } from "../support/prompt-files.ts";
 
@@ -21,23 +22,16 @@ describe("an agent paused past its lease (SIGSTOP, then SIGCONT)", () => {
       { tenant: "studio", name: "paused", priority: 0, baseSeed: 0, defaults: { model: "atelier-demo", width: 256, height: 256, steps: 20, guidance: 7.5, sampler: "euler" } },
       promptSpecs(ITEMS),
     );
-    const victim = await waitFor("agent-2 to be mid-shard", async () => {
-      const rows = await db.query<{ id: string; epoch: string; open: number }>(
-        `SELECT s.id, s.epoch::text AS epoch, count(*) FILTER (WHERE i.state = 'leased')::int AS open
-         FROM shard s JOIN item i ON i.shard_id = s.id WHERE s.agent_id = 'agent-2' AND s.state = 'leased' AND s.batch_id = $1 GROUP BY s.id`,
-        [batchId],
-      );
-      return rows.find((r) => r.open > 2);
-    }, 60_000, 20);
+    const victim = await waitForMidShard(db, batchId, { agent: "agent-2", minOpen: 3 });
     const agent = farm.agents.get("agent-2")!.child;
     agent.kill("SIGSTOP");
     // Past the 2 s lease and a sweep: the shard is given to agent-1.
     await waitFor("the paused agent's lease to expire", async () => {
-      const [row] = await db.query<{ state: string }>(`SELECT state FROM shard WHERE id = $1`, [victim.id]);
+      const [row] = await db.query<{ state: string }>(`SELECT state FROM shard WHERE id = $1`, [victim.shardId]);
       return row!.state === "expired";
     }, 30_000, 50);
     await waitFor("its items to be re-leased", async () => {
-      const rows = await db.query(`SELECT id FROM item WHERE shard_id = $1 AND state = 'leased'`, [victim.id]);
+      const rows = await db.query(`SELECT id FROM item WHERE shard_id = $1 AND state = 'leased'`, [victim.shardId]);
       return rows.length === 0;
     }, 30_000, 50);
     agent.kill("SIGCONT");
@@ -48,7 +42,7 @@ describe("an agent paused past its lease (SIGSTOP, then SIGCONT)", () => {
     // Nothing was accepted from the paused agent's epoch after its lease ended.
     const stale = await db.query(
       `SELECT o.id FROM output o JOIN shard s ON s.epoch = o.epoch WHERE s.id = $1 AND o.created_at > s.ended_at`,
-      [victim.id],
+      [victim.shardId],
     );
     const adopted = await db.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM output o JOIN item i ON i.id = o.item_id WHERE i.shard_id IS NOT NULL AND o.epoch > $1::bigint AND o.batch_id = $2`,

@@ -43,7 +43,7 @@ describe("a poison item and a slow shard", () => {
     );
     expect(poison).toMatchObject({ state: "failed", attempts: 3 });
     expect(poison!.error).toMatch(/broken/);
-    const status = await runAtelier(["status", batchId, "--coordinator", farm.coordinatorAddress]);
+    const status = await runAtelier(["status", batchId, "--coordinator", farm.coordinatorAddress], farm.cliEnv);
     expect(status.output).toMatch(/item 2 failed after 3 attempts: .*broken/);
   }, 120_000);
 

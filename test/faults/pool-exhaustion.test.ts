@@ -1,5 +1,4 @@
 import * as grpc from "@grpc/grpc-js";
-import { AtelierClient } from "@atelier/sdk";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/cli-process.ts";
@@ -8,7 +7,7 @@ import { startFarm, TEST_TIMINGS, type FarmFixture } from "../support/farm-fixtu
 import { finalProgress } from "../support/final-progress.ts";
 import { promptSpecs } from "../support/prompt-files.ts";
 
-// Scenario 10 of RELIABILITY.md: the coordinator's connection pool is
+// Scenario 10 of docs/reliability.md: the coordinator's connection pool is
 // exhausted (two connections, each holding an agent's results stuck behind a
 // lock that a test session holds on the batch table for two lease TTLs). A client's call fails fast with
 // UNAVAILABLE and a retry hint; leases keep being renewed on their own
@@ -43,7 +42,7 @@ describe("a coordinator whose connection pool is exhausted", () => {
       // Each agent's next results hold a connection, waiting on the lock.
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       // Asked once, the coordinator answers at once: busy, come back in a second.
-      const once = new AtelierClient(farm.coordinatorAddress, { attempts: 1 });
+      const once = farm.clientFor(farm.coordinatorAddress, { attempts: 1 });
       const started = performance.now();
       const refused = await once.getBatch(batchId).then(() => undefined, (error: unknown) => error as grpc.ServiceError);
       once.close();

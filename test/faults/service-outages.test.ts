@@ -1,4 +1,5 @@
-import { AtelierClient } from "@atelier/sdk";
+import { DEFAULT_TEST_DATABASE_URL } from "@atelier/db/testing";
+import type { AtelierClient } from "@atelier/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
@@ -19,18 +20,22 @@ describe("NATS and Postgres going away while the farm renders", () => {
   beforeAll(async () => {
     const natsTarget = new URL(await natsUrl());
     nats = await startTcpProxy(natsTarget.hostname, Number(natsTarget.port || 4222));
-    postgres = await startTcpProxy("127.0.0.1", 5432);
+    // The test databases live on the server DATABASE_URL names, whatever its host and port.
+    const pgTarget = new URL(process.env.DATABASE_URL ?? DEFAULT_TEST_DATABASE_URL);
+    if (!pgTarget.hostname) throw new Error(`this test reaches Postgres over TCP; DATABASE_URL names no host: ${pgTarget.protocol}//${pgTarget.host}${pgTarget.pathname}`);
+    postgres = await startTcpProxy(pgTarget.hostname.replace(/^\[(.*)\]$/, "$1"), Number(pgTarget.port || 5432));
     farm = await startFarm({
       coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "8" },
       // The coordinator reaches both services through proxies the test can cut.
-      rewriteEnv: (env) => ({
-        ...env,
-        NATS_URL: `nats://127.0.0.1:${nats.port}`,
-        DATABASE_URL: env.DATABASE_URL!.replace(":5432/", `:${postgres.port}/`),
-      }),
+      rewriteEnv: (env) => {
+        const database = new URL(env.DATABASE_URL!);
+        database.hostname = "127.0.0.1";
+        database.port = String(postgres.port);
+        return { ...env, NATS_URL: `nats://127.0.0.1:${nats.port}`, DATABASE_URL: database.toString() };
+      },
     });
     await Promise.all(["agent-1", "agent-2"].map((name) => farm.startAgent(name)));
-    watcher = new AtelierClient(farm.coordinatorAddress);
+    watcher = farm.clientFor(farm.coordinatorAddress);
   });
   afterAll(async () => {
     watcher?.close();
@@ -43,6 +48,7 @@ describe("NATS and Postgres going away while the farm renders", () => {
     const { db } = farm.database;
     const { batchId } = await farm.client.submitBatch({ tenant: "studio", name: "nats-down", priority: 0, baseSeed: 0, defaults: settings }, items(150));
     await waitFor("rendering", async () => (await countOutputs(db, batchId)) > 10, 60_000, 50);
+    expect(nats.connections()).toBeGreaterThan(0);
     nats.cut();
     const before = await countOutputs(db, batchId);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
@@ -57,6 +63,8 @@ describe("NATS and Postgres going away while the farm renders", () => {
     const { db } = farm.database;
     const { batchId } = await farm.client.submitBatch({ tenant: "studio", name: "pg-restart", priority: 0, baseSeed: 0, defaults: settings }, items(150));
     await waitFor("rendering", async () => (await countOutputs(db, batchId)) > 10, 60_000, 50);
+    // The coordinator's connections run through the proxy, so the cut reaches them.
+    expect(postgres.connections()).toBeGreaterThan(0);
     postgres.cut();
     await new Promise((resolve) => setTimeout(resolve, 2_000));
     postgres.heal();

@@ -1,24 +1,42 @@
+import { skewedClock, type Clock } from "@atelier/agent";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 import { finalProgress } from "../support/final-progress.ts";
+import { startInProcessAgent, type InProcessAgent } from "../support/in-process-agent.ts";
 import { promptSpecs } from "../support/prompt-files.ts";
 
 const ITEMS = 320;
 const TEN_MINUTES_MS = 10 * 60_000;
 const SKEWS: Record<string, number> = { "agent-ahead": TEN_MINUTES_MS, "agent-behind": -TEN_MINUTES_MS };
 
+// docs/reliability.md, scenario 13. The agents run in this process, each on a
+// clock of its own (the agent reads time only through the clock it is given);
+// the coordinator and Postgres keep the host's.
 describe("agents whose wall clocks are 10 minutes off, one ahead and one behind", () => {
   let farm: FarmFixture;
+  const agents = new Map<string, InProcessAgent>();
+  const monotonicReads = new Map<string, number>();
+  /** The skewed clock, counting the agent's reads of its monotonic time. */
+  const countedClock = (name: string, offsetMs: number): Clock => {
+    const skewed = skewedClock(offsetMs);
+    return {
+      wallMs: () => skewed.wallMs(),
+      monotonicMs: () => (monotonicReads.set(name, (monotonicReads.get(name) ?? 0) + 1), skewed.monotonicMs()),
+    };
+  };
   beforeAll(async () => {
     // Shards of up to 8 s at the agent's measured rate: longer than the lease, so that it must be renewed.
     // No speculative copies: every item is to be rendered by the holder of its one lease.
     farm = await startFarm({ coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "500", ATELIER_SHARD_TARGET_MS: "8000", ATELIER_SPECULATE_AFTER_MS: "0" } });
     for (const [name, offsetMs] of Object.entries(SKEWS)) {
-      await farm.startAgent(name, { LOG_LEVEL: "info", ATELIER_TEST_CLOCK_OFFSET_MS: String(offsetMs) });
+      agents.set(name, await startInProcessAgent({ coordinator: farm.coordinatorAddress, name, modelsDir: farm.modelsDir, clock: countedClock(name, offsetMs) }));
     }
   });
-  afterAll(() => farm?.close());
+  afterAll(async () => {
+    await Promise.all([...agents.values()].map((agent) => agent.close()));
+    await farm?.close();
+  });
 
   it("keep every lease to its end: leases are judged by the database clock and the agents' monotonic clocks", async () => {
     const { db } = farm.database;
@@ -31,12 +49,14 @@ describe("agents whose wall clocks are 10 minutes off, one ahead and one behind"
     expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(ITEMS));
 
     for (const [name, offsetMs] of Object.entries(SKEWS)) {
-      const log = farm.agents.get(name)!.output();
-      // The skew was real: the agent's own log lines are stamped 10 minutes off.
+      const log = agents.get(name)!.output();
+      // The skew was real: the agent's log lines are stamped 10 minutes off.
       const stamps = log.split("\n").filter((line) => line.startsWith("{")).map((line) => (JSON.parse(line) as { time: number }).time);
       expect(stamps.length).toBeGreaterThan(0);
       expect(Math.abs(stamps[0]! - Date.now() - offsetMs)).toBeLessThan(60_000);
       expect(log).not.toMatch(/self-fenced|leases lost|result refused/);
+      // And the agent timed its leases on the clock it was given (lint keeps Date out of the agent package).
+      expect(monotonicReads.get(name)).toBeGreaterThan(100);
     }
 
     // Shards outlived the 2 s TTL: their leases were renewed by agents whose clocks disagree with the database's.

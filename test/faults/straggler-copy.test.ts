@@ -24,7 +24,7 @@ describe("a straggler's tail copied by an idle agent", () => {
   const agents: Agent[] = [];
   const startAgent = async (id: string, renderMs: number) => {
     const agent = new Agent({
-      coordinator: farm.coordinatorAddress, id, name: id, renderers: [new SlowRenderer(renderMs)], models: [settings.model],
+      coordinator: farm.coordinatorAddress, security: { token: await farm.enroll(id) }, id, name: id, renderers: [new SlowRenderer(renderMs)], models: [settings.model],
       providers: ["cpu"], gpu: "none", memoryBytes: 0, maxWidth: 512, maxHeight: 512, version: "test", log: pino({ level: "warn" }),
     });
     agents.push(agent);

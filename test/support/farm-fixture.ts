@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { createS3ObjectStore, startEmbeddedS3, type ObjectStore } from "@atelier/coordinator";
+import { createS3ObjectStore, localAdmin, startEmbeddedS3, type ObjectStore } from "@atelier/coordinator";
 import { createTestDatabase, type TestDatabase } from "@atelier/db/testing";
 import { ensureDemoModel } from "@atelier/diffusion";
-import { AtelierClient } from "@atelier/sdk";
+import { AtelierClient, type ClientOptions } from "@atelier/sdk";
 import { startAtelier, waitFor, type RunningProcess } from "./cli-process.ts";
 import { freePort } from "./free-port.ts";
 import { natsUrl } from "./services.ts";
@@ -20,8 +20,18 @@ export interface FarmFixture {
   database: TestDatabase;
   store: ObjectStore;
   bucket: string;
-  /** A client of the first coordinator. */
+  /** A client of the first coordinator, with the admin token. */
   client: AtelierClient;
+  /** An admin API token (tenant "e2e"), as `atelier tokens create --role admin` makes one. */
+  adminToken: string;
+  /** The environment a client command (`atelier submit`, `status`…) needs: the admin token. */
+  cliEnv: Record<string, string>;
+  /** A client of any coordinator of the farm with the admin token (or `token`); closed with the farm. */
+  clientFor(address: string, options?: ClientOptions): AtelierClient;
+  /** A new API token, as an admin would create it. */
+  mintToken(tenant: string, role?: "user" | "admin"): Promise<string>;
+  /** Enrolls an agent id (revoking any credential it had) and returns its credential. */
+  enroll(name: string): Promise<string>;
   /** Every coordinator, all on the same database, NATS prefix and bucket. */
   coordinators: CoordinatorProcess[];
   /** The first coordinator's. */
@@ -87,7 +97,19 @@ export async function startFarm(options: FarmOptions = {}): Promise<FarmFixture>
     coordinators.push(await startCoordinator(sharedEnv));
   }
   const { address: coordinatorAddress, httpPort, process: coordinator } = coordinators[0]!;
-  const client = new AtelierClient(coordinatorAddress);
+  const admin = localAdmin(database.db);
+  const adminToken = (await admin.createToken({ tenant: "e2e", role: "admin", name: "farm fixture" })).token;
+  const clients: AtelierClient[] = [];
+  const clientFor = (address: string, options: ClientOptions = {}) => {
+    const made = new AtelierClient(address, { token: adminToken, ...options });
+    clients.push(made);
+    return made;
+  };
+  const enroll = async (name: string) => {
+    await admin.revokeAgent(name);
+    return (await admin.enrollAgent(name, "")).credential;
+  };
+  const client = clientFor(coordinatorAddress);
   const agents = new Map<string, RunningProcess>();
 
   return {
@@ -95,6 +117,11 @@ export async function startFarm(options: FarmOptions = {}): Promise<FarmFixture>
     store,
     bucket,
     client,
+    adminToken,
+    cliEnv: { ATELIER_TOKEN: adminToken },
+    clientFor,
+    mintToken: async (tenant, role = "user") => (await admin.createToken({ tenant, role, name: "test" })).token,
+    enroll,
     coordinators,
     coordinatorAddress,
     httpPort,
@@ -102,7 +129,9 @@ export async function startFarm(options: FarmOptions = {}): Promise<FarmFixture>
     modelsDir,
     agents,
     async startAgent(name, extraEnv = {}, addresses = coordinatorAddress) {
+      const credential = await enroll(name);
       const agent = startAtelier(["agent", "--coordinator", addresses, "--name", name, "--models", modelsDir], {
+        ATELIER_AGENT_TOKEN: credential,
         LOG_LEVEL: "warn",
         ATELIER_RECONNECT_BASE_MS: "200",
         ...extraEnv,
@@ -124,7 +153,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<FarmFixture>
       return coordinators[index];
     },
     async close() {
-      client.close();
+      for (const made of clients) made.close();
       const all = [...agents.values(), ...coordinators.map((c) => c.process)];
       for (const proc of all) if (proc.child.exitCode === null && proc.child.signalCode === null) proc.child.kill("SIGKILL");
       await Promise.all(all.map((p) => p.exited));

@@ -1,25 +1,20 @@
 import type { Renderer, Rendered } from "@atelier/agent";
-
-/** A valid 1x1 RGB PNG (69 bytes). */
-export const TINY_PNG = Uint8Array.from(Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGM4kWIEAANWAV/oF4RSAAAAAElFTkSuQmCC", "base64"));
+import { blankPng } from "./blank-png.ts";
 
 /**
  * A renderer that takes `renderMs` per image and gives it up at once when its
  * lease is lost, the shard is cancelled or the renderer closes: agents that
  * hold shards and heartbeat, as busy GPUs do, without using the CPU. Every
- * image is `png` (by default a 1x1 PNG), so any two agents render an item alike.
+ * image is a grey PNG of the item's size, so any two agents render an item alike.
  */
 export class SlowRenderer implements Renderer {
   private readonly pending = new Set<() => void>();
 
-  constructor(
-    private readonly renderMs: number,
-    private readonly png = TINY_PNG,
-  ) {}
+  constructor(private readonly renderMs: number) {}
 
   async ready(): Promise<void> {}
 
-  render(_job: unknown, signal?: AbortSignal): Promise<Rendered> {
+  render(job: { width: number; height: number }, signal?: AbortSignal): Promise<Rendered> {
     return new Promise((resolve, reject) => {
       const stop = () => {
         clearTimeout(timer);
@@ -28,7 +23,7 @@ export class SlowRenderer implements Renderer {
       };
       const timer = setTimeout(() => {
         this.pending.delete(stop);
-        resolve({ png: this.png, width: 1, height: 1, inferenceMs: this.renderMs, totalMs: this.renderMs });
+        resolve({ png: blankPng(job.width, job.height), width: job.width, height: job.height, inferenceMs: this.renderMs, totalMs: this.renderMs });
       }, this.renderMs);
       this.pending.add(stop);
       signal?.addEventListener("abort", stop, { once: true });

@@ -35,6 +35,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     port: (server.address() as AddressInfo).port,
+    /** Connections open through the proxy now. */
+    connections: () => sockets.size / 2,
     cut() {
       cut = true;
       for (const socket of sockets) socket.destroy();

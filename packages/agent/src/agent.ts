@@ -1,21 +1,19 @@
-import { createHash } from "node:crypto";
-import { performance } from "node:perf_hooks";
-import * as grpc from "@grpc/grpc-js";
-import { agentLinkService, type AgentLinkClient, type AgentMessage, type Assign__Output, type CoordinatorMessage__Output, type ResultAck__Output } from "@atelier/protocol";
-import type { Logger } from "pino";
+import type { AgentMessage, Assign__Output, ClientSecurity, CoordinatorMessage__Output, ItemResult, ResultAck__Output } from "@atelier/protocol";
+import type { Logger } from "@atelier/common";
+import { systemClock, type Clock } from "./clock.ts";
+import { CoordinatorLink } from "./coordinator-link.ts";
 import { LeaseBook } from "./lease-book.ts";
-import { DEFAULT_RECONNECT_BACKOFF, reconnectDelayMs } from "./reconnect-backoff.ts";
 import type { AgentObserver } from "./metrics/index.ts";
+import { renderShard } from "./render-shard.ts";
 import { ResultOutbox } from "./result-outbox.ts";
-import { renderChunk } from "./render-chunk.ts";
-import type { RenderJob } from "./render-protocol.ts";
-import { uploadPng } from "./uploader.ts";
-import { RenderFailed, type Renderer } from "./worker-renderer.ts";
+import type { Renderer } from "./worker-renderer.ts";
 
 export interface AgentOptions {
   /** host:port of a coordinator's gRPC endpoint; several, comma-separated, are tried in turn. */
   coordinator: string;
-  /** Stable across restarts of this agent (host + GPU). */
+  /** The enrolled credential (which names the agent to the coordinator) and TLS settings. */
+  security?: ClientSecurity;
+  /** The id the agent's credential was enrolled under; empty lets the credential say. */
   id: string;
   name: string;
   /** Shards run at once; one renderer each. */
@@ -34,9 +32,9 @@ export interface AgentOptions {
   uploadAttempts?: number;
   /** Told about every image rendered or failed (Prometheus metrics). */
   observer?: AgentObserver;
+  /** Where the agent reads time. Default: the host's clocks. */
+  clock?: Clock;
 }
-
-type Stream = grpc.ClientDuplexStream<AgentMessage, CoordinatorMessage__Output>;
 
 interface RunningShard {
   shardId: string;
@@ -51,11 +49,15 @@ interface RunningShard {
 const RESULT_WINDOW = 2;
 const MAX_RESULTS_PER_MESSAGE = 256;
 
-const CLIENT_OPTIONS: grpc.ChannelOptions = {
-  "grpc.keepalive_time_ms": 20_000,
-  "grpc.keepalive_timeout_ms": 10_000,
-  "grpc.keepalive_permit_without_calls": 1,
-};
+// A coordinator that leaves a heartbeat unanswered this long is treated as
+// gone by a stopping agent: it waits for nothing more from it. A live
+// coordinator answers heartbeats on connections kept apart for them, in
+// milliseconds; this bounds how long SIGTERM takes when the coordinator is
+// frozen or cut off (the shards the agent held then expire on their TTL).
+const STOP_SILENCE_MS = 1_000;
+// How long close() waits for a live coordinator to end the stream after the
+// agent half-closed it, so that the agent's last messages arrive.
+const HANG_UP_WAIT_MS = 2_000;
 
 /**
  * An agent: one stream to a coordinator, shards rendered on its renderers,
@@ -64,22 +66,17 @@ const CLIENT_OPTIONS: grpc.ChannelOptions = {
  * delay them.
  */
 export class Agent {
-  private readonly addresses: string[];
-  private readonly clients = new Map<string, AgentLinkClient>();
-  private addressIndex = 0;
-  private readonly leases = new LeaseBook();
+  private readonly link: CoordinatorLink;
+  private readonly clock: Clock;
+  private readonly leases: LeaseBook;
   private readonly outbox = new ResultOutbox();
   private readonly idle: Renderer[];
   private readonly running = new Map<string, RunningShard>();
-  private stream: Stream | undefined;
   private welcomed = false;
   /** The coordinator takes several results per message (ItemResults). */
-  private resultBatches = false;
   private heartbeatMs = 10_000;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly fenceTimer: NodeJS.Timeout;
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private reconnectAttempt = 0;
   private readonly sentBeats: { asked: { shardId: string; epoch: number }[]; sentAt: number; onAck?: () => void }[] = [];
   private draining = false;
   private stopping = false;
@@ -87,14 +84,42 @@ export class Agent {
   private readonly welcomeWaiters: (() => void)[] = [];
 
   constructor(private readonly options: AgentOptions) {
-    this.addresses = options.coordinator.split(",").map((a) => a.trim()).filter(Boolean);
+    this.clock = options.clock ?? systemClock;
+    this.leases = new LeaseBook(() => this.clock.monotonicMs());
     this.idle = [...options.renderers];
     this.fenceTimer = setInterval(() => this.fence(), 250);
+    this.link = new CoordinatorLink({
+      coordinator: options.coordinator,
+      security: options.security,
+      log: options.log,
+      reconnectBaseMs: options.reconnectBaseMs,
+      reconnectMaxMs: options.reconnectMaxMs,
+      hello: () => ({
+        hello: {
+          agentId: options.id,
+          name: options.name,
+          gpu: options.gpu,
+          memoryBytes: options.memoryBytes,
+          providers: options.providers,
+          models: options.models,
+          slots: options.renderers.length,
+          maxWidth: options.maxWidth,
+          maxHeight: options.maxHeight,
+          version: options.version,
+        },
+      }),
+      onMessage: (message) => this.onMessage(message),
+      onLost: () => {
+        this.welcomed = false;
+        clearInterval(this.heartbeatTimer);
+        this.sentBeats.length = 0;
+      },
+    });
   }
 
   /** Connects; resolves once the coordinator has welcomed this agent. */
   start(): Promise<void> {
-    this.connect();
+    this.link.open();
     return new Promise((resolve) => (this.welcomed ? resolve() : this.welcomeWaiters.push(resolve)));
   }
 
@@ -104,10 +129,13 @@ export class Agent {
 
   /**
    * Graceful stop (SIGTERM): claim nothing more, hand back unfinished shards
-   * (they cost no attempt), wait briefly for outstanding acks, disconnect.
+   * (they cost no attempt), wait up to `graceMs` for outstanding acks,
+   * disconnect. A coordinator that is gone or has stopped answering is
+   * waited for no longer than STOP_SILENCE_MS.
    */
   async stop(graceMs = 5_000): Promise<void> {
     this.stopping = true;
+    this.link.stayDown();
     this.announceSlots(); // free: 0, so the dispatcher hands out no more
     for (const shard of this.running.values()) {
       // A shard already rendered only waits for its acks; ShardDone follows them.
@@ -115,20 +143,28 @@ export class Agent {
       shard.released = true;
       this.leases.drop(shard.shardId, "agent stopping");
     }
-    const deadline = performance.now() + graceMs;
-    while ((this.outbox.size > 0 || this.running.size > 0) && performance.now() < deadline) {
+    // Asks at once whether the coordinator still answers; the answer also renews what is left.
+    this.heartbeat();
+    const deadline = this.clock.monotonicMs() + graceMs;
+    while ((this.outbox.size > 0 || this.running.size > 0) && this.clock.monotonicMs() < deadline && this.coordinatorAnswers()) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     // A shard the coordinator leased before it read "free: 0" arrives before
     // the answer to this heartbeat, and onAssign hands it back; after the
     // answer none can come, so nothing is left to expire.
-    await this.heartbeatRoundTrip(Math.max(100, deadline - performance.now()));
+    if (this.coordinatorAnswers()) await this.heartbeatRoundTrip(Math.max(100, deadline - this.clock.monotonicMs()));
     await this.close();
+  }
+
+  /** Welcomed on a stream, and no heartbeat on it has gone unanswered for STOP_SILENCE_MS. */
+  private coordinatorAnswers(): boolean {
+    const oldest = this.sentBeats[0];
+    return this.link.isOpen && this.welcomed && (!oldest || this.clock.monotonicMs() - oldest.sentAt < STOP_SILENCE_MS);
   }
 
   private heartbeatRoundTrip(timeoutMs: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
+      const timer = setTimeout(resolve, Math.min(timeoutMs, STOP_SILENCE_MS));
       if (!this.heartbeat(() => {
         clearTimeout(timer);
         resolve();
@@ -146,100 +182,25 @@ export class Agent {
       for (const shardId of [...this.running.keys()]) this.leases.drop(shardId, "agent closed");
       clearInterval(this.fenceTimer);
       clearInterval(this.heartbeatTimer);
-      clearTimeout(this.reconnectTimer);
-      await this.hangUp();
-      for (const client of this.clients.values()) client.close();
+      // Final messages are worth waiting for only while someone answers.
+      await this.link.close(this.coordinatorAnswers() ? HANG_UP_WAIT_MS : 0);
       await Promise.all(this.options.renderers.map((r) => r.close()));
     })();
     return this.closing;
   }
 
-  /** Half-closes the stream and waits (briefly) for the coordinator to end it, so that final messages arrive. */
-  private async hangUp(): Promise<void> {
-    const stream = this.stream;
-    if (!stream) return;
-    const ended = new Promise<void>((resolve) => {
-      stream.once("status", () => resolve());
-      stream.once("error", () => resolve());
-    });
-    stream.end();
-    await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 2_000))]);
-    stream.cancel();
-  }
-
-  private connect(): void {
-    if (this.stopping) return;
-    const stream = this.clientFor(this.addresses[this.addressIndex % this.addresses.length]!).Connect() as Stream;
-    this.stream = stream;
-    let gone = false;
-    const lost = (reason: string) => {
-      if (gone) return;
-      gone = true;
-      if (this.stream === stream) this.stream = undefined;
-      this.welcomed = false;
-      clearInterval(this.heartbeatTimer);
-      this.sentBeats.length = 0;
-      if (!this.stopping) {
-        this.options.log.warn({ reason }, "coordinator stream lost; reconnecting");
-        this.scheduleReconnect();
-      }
-    };
-    stream.on("data", (message: CoordinatorMessage__Output) => this.onMessage(message));
-    stream.on("error", (error) => lost(error.message));
-    stream.on("end", () => lost("stream ended"));
-    const { options } = this;
-    this.send({
-      hello: {
-        agentId: options.id,
-        name: options.name,
-        gpu: options.gpu,
-        memoryBytes: options.memoryBytes,
-        providers: options.providers,
-        models: options.models,
-        slots: options.renderers.length,
-        maxWidth: options.maxWidth,
-        maxHeight: options.maxHeight,
-        version: options.version,
-      },
-    });
-  }
-
-  private clientFor(address: string): AgentLinkClient {
-    let client = this.clients.get(address);
-    if (!client) {
-      client = new (agentLinkService())(address, grpc.credentials.createInsecure(), CLIENT_OPTIONS) as unknown as AgentLinkClient;
-      this.clients.set(address, client);
-    }
-    return client;
-  }
-
-  /** After a full-jitter backoff (no thundering herd after a coordinator restart); each attempt goes to the next coordinator. */
-  private scheduleReconnect(): void {
-    this.addressIndex++;
-    const delayMs = reconnectDelayMs(this.reconnectAttempt++, {
-      baseMs: this.options.reconnectBaseMs ?? DEFAULT_RECONNECT_BACKOFF.baseMs,
-      maxMs: this.options.reconnectMaxMs ?? DEFAULT_RECONNECT_BACKOFF.maxMs,
-    });
-    clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = setTimeout(() => this.connect(), delayMs);
-  }
-
   private send(message: AgentMessage): void {
     // Results go first, so that the coordinator sees them before a ShardDone or release that follows them.
     this.sendResults(Infinity);
-    this.stream?.write(message);
+    this.link.write(message);
   }
 
   /** Sends what the outbox's window allows; results wait for a welcome, after which all unacknowledged go again. */
   private sendResults(window = RESULT_WINDOW): void {
-    if (!this.stream || !this.welcomed) return;
-    if (!this.resultBatches) {
-      for (const result of this.outbox.takeAll()) this.stream.write({ result });
-      return;
-    }
+    if (!this.link.isOpen || !this.welcomed) return;
     for (let results = this.outbox.takeMessage({ window, maxResults: MAX_RESULTS_PER_MESSAGE }); results.length > 0;
       results = this.outbox.takeMessage({ window, maxResults: MAX_RESULTS_PER_MESSAGE })) {
-      this.stream.write({ results: { results } });
+      this.link.write({ results: { results } });
     }
   }
 
@@ -252,9 +213,8 @@ export class Agent {
   private onMessage(message: CoordinatorMessage__Output): void {
     if (message.welcome) {
       this.welcomed = true;
-      this.reconnectAttempt = 0;
+      this.link.established();
       this.heartbeatMs = message.welcome.heartbeatIntervalMs || this.heartbeatMs;
-      this.resultBatches = message.welcome.resultBatches;
       clearInterval(this.heartbeatTimer);
       this.heartbeatTimer = setInterval(() => this.heartbeat(), this.heartbeatMs);
       // Re-announce leases at once, then anything the last coordinator never acknowledged.
@@ -274,8 +234,6 @@ export class Agent {
         if (lost.length > 0) this.options.log.warn({ shards: lost }, "leases lost; stopped their work");
         beat.onAck?.();
       }
-    } else if (message.resultAck) {
-      this.onResultAck(message.resultAck);
     } else if (message.resultAcks) {
       this.outbox.messageAcknowledged();
       for (const ack of message.resultAcks.acks) this.onResultAck(ack);
@@ -291,9 +249,9 @@ export class Agent {
 
   /** Sends a heartbeat unless disconnected; `onAck` runs when the coordinator answers it. */
   private heartbeat(onAck?: () => void): boolean {
-    if (!this.stream || !this.welcomed) return false;
+    if (!this.link.isOpen || !this.welcomed) return false;
     const asked = this.leases.list();
-    this.sentBeats.push({ asked, sentAt: performance.now(), onAck });
+    this.sentBeats.push({ asked, sentAt: this.clock.monotonicMs(), onAck });
     this.send({ heartbeat: { leases: asked } });
     return true;
   }
@@ -323,51 +281,15 @@ export class Agent {
   }
 
   private async runShard(assign: Assign__Output, shard: RunningShard, signal: AbortSignal): Promise<void> {
-    const settings = assign.settings!;
-    const log = this.options.log.child({ shardId: assign.shardId, epoch: assign.epoch });
-    log.debug({ items: assign.items.length }, "shard started");
-    const job = (item: Assign__Output["items"][number]): RenderJob => ({
-      model: settings.model, prompt: item.prompt, negativePrompt: item.negativePrompt, seed: item.seed, width: settings.width,
-      height: settings.height, steps: settings.steps, guidance: settings.guidance, sampler: settings.sampler,
+    await renderShard(assign, {
+      renderer: shard.renderer,
+      signal,
+      log: this.options.log,
+      clock: this.clock,
+      uploadAttempts: this.options.uploadAttempts ?? 5,
+      observer: this.options.observer,
+      report: (result) => this.report(result),
     });
-    // A batching renderer takes a run of items at once (they share UNet calls); each is uploaded and reported on its own.
-    const perRequest = Math.max(1, shard.renderer.batchItems ?? 1);
-    for (let start = 0; start < assign.items.length && !signal.aborted; start += perRequest) {
-      const run = assign.items.slice(start, start + perRequest);
-      const started = performance.now();
-      const outcomes = await renderChunk(shard.renderer, run.map(job), signal);
-      const renderMs = (performance.now() - started) / run.length;
-      for (const [k, item] of run.entries()) {
-        if (signal.aborted) break;
-        const uploadStarted = performance.now();
-        try {
-          const rendered = outcomes[k]!;
-          if (rendered instanceof Error) throw rendered;
-          await uploadPng(item.uploadUrl, rendered.png, { attempts: this.options.uploadAttempts ?? 5, baseDelayMs: 200, signal });
-          this.options.observer?.rendered({ steps: settings.steps, inferenceMs: rendered.inferenceMs, uploadMs: performance.now() - uploadStarted });
-          this.report({
-            shardId: assign.shardId,
-            epoch: assign.epoch,
-            itemId: item.itemId,
-            key: item.key,
-            sha256: createHash("sha256").update(rendered.png).digest("hex"),
-            md5: createHash("md5").update(rendered.png).digest("hex"),
-            bytes: rendered.png.byteLength,
-            width: rendered.width,
-            height: rendered.height,
-            renderMs: Math.round(renderMs + performance.now() - uploadStarted),
-            modelLoadMs: Math.round(rendered.loadMs ?? 0),
-          });
-        } catch (error) {
-          if (signal.aborted) break;
-          const err = error as Error;
-          const retryable = err instanceof RenderFailed ? err.retryable : (err as { retryable?: boolean }).retryable ?? true;
-          log.warn({ itemId: item.itemId, err: err.message }, "item failed");
-          this.options.observer?.failed(retryable);
-          this.report({ shardId: assign.shardId, epoch: assign.epoch, itemId: item.itemId, error: err.message, retryable });
-        }
-      }
-    }
     shard.rendered = true;
     this.idle.push(shard.renderer);
     if (shard.released) {
@@ -382,7 +304,7 @@ export class Agent {
     this.announceSlots();
   }
 
-  private report(result: Parameters<ResultOutbox["add"]>[0]): void {
+  private report(result: ItemResult): void {
     this.outbox.add(result);
     this.sendResults();
   }

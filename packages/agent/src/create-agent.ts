@@ -1,13 +1,17 @@
 import { readFileSync } from "node:fs";
 import { hostname, totalmem } from "node:os";
-import type { Logger } from "pino";
+import type { Logger } from "@atelier/common";
+import type { ClientSecurity } from "@atelier/protocol";
 import { Agent } from "./agent.ts";
+import { systemClock, type Clock } from "./clock.ts";
 import type { AgentMetrics } from "./metrics/index.ts";
 import { discoverModels } from "./model-catalog.ts";
 import { WorkerRenderer } from "./worker-renderer.ts";
 
 export interface AgentConfig {
   coordinator: string;
+  /** The enrolled credential and TLS settings; with a credential, the id is the one it was enrolled under. */
+  security?: ClientSecurity;
   name?: string;
   id?: string;
   slots: number;
@@ -26,6 +30,8 @@ export interface AgentConfig {
   batchMemoryBytes?: number;
   /** The GPU this agent drives, as announced to the coordinator; unset on CPU (the host is announced). */
   gpu?: { name: string; memoryBytes: number };
+  /** Where the agent reads time. Default: the host's clocks. */
+  clock?: Clock;
 }
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
@@ -39,12 +45,16 @@ export async function createAgent(config: AgentConfig): Promise<Agent> {
       models, providers: config.providers, intraOpThreads: config.intraOpThreads, modelMemoryBytes: config.modelMemoryBytes, batchMemoryBytes: config.batchMemoryBytes,
     }),
   );
-  const loading = performance.now();
-  await Promise.all(renderers.map((r) => r.ready().then(() => config.metrics?.modelsLoaded(performance.now() - loading))));
+  const clock = config.clock ?? systemClock;
+  const loading = clock.monotonicMs();
+  await Promise.all(renderers.map((r) => r.ready().then(() => config.metrics?.modelsLoaded(clock.monotonicMs() - loading))));
   // Agent ids travel in event subjects: one token of letters, digits, _ and -.
-  const name = config.name ?? `${hostname().replace(/[^A-Za-z0-9_-]/g, "-")}-gpu0`;
+  // An enrolled agent's id is its credential's: unnamed, it leaves the credential to say.
+  const enrolled = config.security?.token !== undefined;
+  const name = config.name ?? (enrolled ? "" : `${hostname().replace(/[^A-Za-z0-9_-]/g, "-")}-gpu0`);
   const agent = new Agent({
     coordinator: config.coordinator,
+    security: config.security,
     id: config.id ?? name,
     name,
     renderers,
@@ -57,9 +67,10 @@ export async function createAgent(config: AgentConfig): Promise<Agent> {
     maxHeight: config.maxHeight,
     version: VERSION,
     // Every line this agent logs names it, as the coordinator's lines do.
-    log: config.log.child({ agentId: config.id ?? name }),
+    log: config.log.child({ agentId: config.id ?? (name || "enrolled") }),
     reconnectBaseMs: config.reconnectBaseMs,
     observer: config.metrics,
+    clock,
   });
   config.metrics?.follow(agent, config.slots);
   return agent;

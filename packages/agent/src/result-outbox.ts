@@ -38,11 +38,6 @@ export class ResultOutbox {
     return this.unsent.splice(0, options.maxResults);
   }
 
-  /** Every result not yet sent on the current stream, one by one (for a coordinator that takes no batches). */
-  takeAll(): ItemResult[] {
-    return this.unsent.splice(0);
-  }
-
   /** One message of results was answered. */
   messageAcknowledged(): void {
     this.messagesInFlight = Math.max(0, this.messagesInFlight - 1);

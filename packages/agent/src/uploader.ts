@@ -1,8 +1,11 @@
-import { setTimeout as sleep } from "node:timers/promises";
+import { retryWithBackoff } from "@atelier/common";
+
+// A wait between upload tries never grows past this, however many attempts are allowed.
+const MAX_RETRY_DELAY_MS = 10_000;
 
 /**
  * PUTs an image to its presigned URL, retrying network errors, 5xx and 409
- * (a concurrent write of the key) with exponential backoff and full jitter.
+ * (a concurrent write of the key) with the house's full-jitter backoff.
  * Uploads only create: the URL is signed for `If-None-Match: *`, so an
  * object already at the key (an earlier attempt whose answer was lost, or
  * another render of the same item: same seed, same bytes) stands, and the
@@ -10,26 +13,33 @@ import { setTimeout as sleep } from "node:timers/promises";
  * is wrong or expired, and trying again will not change that.
  */
 export async function uploadPng(url: string, body: Uint8Array, options: { attempts: number; baseDelayMs: number; signal?: AbortSignal }): Promise<void> {
-  let lastError = "";
-  for (let attempt = 0; attempt < options.attempts; attempt++) {
-    if (attempt > 0) await sleep(Math.random() * options.baseDelayMs * 2 ** attempt, undefined, { signal: options.signal });
-    try {
-      const response = await fetch(url, {
-        method: "PUT",
-        body,
-        headers: { "content-type": "image/png", "if-none-match": "*" },
-        signal: options.signal,
-      });
-      await response.arrayBuffer();
-      if (response.ok || response.status === 412) return;
-      lastError = `upload refused with HTTP ${response.status}`;
-      if (response.status < 500 && response.status !== 409) throw new UploadError(lastError, false);
-    } catch (error) {
-      if (error instanceof UploadError || options.signal?.aborted) throw error;
-      lastError = `upload failed: ${(error as Error).message}`;
-    }
+  const { signal } = options;
+  try {
+    await retryWithBackoff(
+      async () => {
+        let response: Response;
+        try {
+          response = await fetch(url, { method: "PUT", body, headers: { "content-type": "image/png", "if-none-match": "*" }, signal });
+          await response.arrayBuffer();
+        } catch (error) {
+          if (signal?.aborted) throw error;
+          throw new UploadError(`upload failed: ${(error as Error).message}`, true);
+        }
+        if (response.ok || response.status === 412) return;
+        throw new UploadError(`upload refused with HTTP ${response.status}`, response.status >= 500 || response.status === 409);
+      },
+      {
+        attempts: options.attempts,
+        backoff: { baseMs: options.baseDelayMs, maxMs: MAX_RETRY_DELAY_MS },
+        retryable: (error) => error instanceof UploadError && error.retryable && !signal?.aborted,
+        signal,
+      },
+    );
+  } catch (error) {
+    // A retryable failure gets out only once the attempts are spent.
+    if (error instanceof UploadError && error.retryable) throw new UploadError(`${error.message} (after ${options.attempts} attempts)`, true);
+    throw error;
   }
-  throw new UploadError(`${lastError} (after ${options.attempts} attempts)`, true);
 }
 
 export class UploadError extends Error {

@@ -1,15 +1,36 @@
+import { readFileSync } from "node:fs";
 import { AtelierClient } from "@atelier/sdk";
+import { CliError } from "./cli-error.ts";
 
-export const COORDINATOR_OPTION = { coordinator: { type: "string" } } as const;
+/** The flags every client command takes: where the coordinator is, the API token, and the CA to trust for TLS. */
+export const COORDINATOR_OPTION = {
+  coordinator: { type: "string" },
+  token: { type: "string" },
+  "tls-ca": { type: "string" },
+} as const;
+
+export interface ConnectFlags {
+  coordinator?: string;
+  token?: string;
+  "tls-ca"?: string;
+}
 
 // gRPC's UNAVAILABLE: nothing answered at the address (or it went away).
 const UNAVAILABLE = 14;
 
+export const NO_TOKEN_HELP =
+  "no API token: pass --token or set $ATELIER_TOKEN. An admin creates one with `atelier tokens create --tenant NAME` " +
+  "(beside `atelier up`, with its DATABASE_URL, or with an admin token); `atelier up` printed an admin token at its first start";
+
 let address: string | undefined;
 
-export function connect(coordinator: string | undefined): AtelierClient {
-  address = coordinator ?? process.env.ATELIER_COORDINATOR ?? "127.0.0.1:7070";
-  return new AtelierClient(address);
+/** A client of the coordinator the flags (or $ATELIER_COORDINATOR, $ATELIER_TOKEN, $ATELIER_TLS_CA) name. */
+export function connect(flags: ConnectFlags): AtelierClient {
+  const token = flags.token ?? process.env.ATELIER_TOKEN;
+  if (!token) throw new CliError(NO_TOKEN_HELP, 2);
+  const ca = flags["tls-ca"] ?? process.env.ATELIER_TLS_CA;
+  address = flags.coordinator ?? process.env.ATELIER_COORDINATOR ?? "127.0.0.1:7070";
+  return new AtelierClient(address, { token, ...(ca ? { tls: { ca: readFileSync(ca) } } : {}) });
 }
 
 /** What to tell a user whose command found no coordinator; undefined for any other error. */

@@ -12,8 +12,14 @@ const USAGE = `atelier: a render farm for diffusion models
   atelier outputs BATCH --download DIR
   atelier cancel BATCH
   atelier agents [--json]
+  atelier agents enroll --name N [--pool P]   enroll an agent: prints its credential once
+  atelier agents revoke NAME
+  atelier tokens create --tenant T [--role user|admin] [--name LABEL]   prints a new API token once
+  atelier tokens list [--tenant T] | atelier tokens revoke ID
 
-Client commands reach the coordinator at --coordinator HOST:PORT or $ATELIER_COORDINATOR (default 127.0.0.1:7070).
+Client commands reach the coordinator at --coordinator HOST:PORT or $ATELIER_COORDINATOR (default 127.0.0.1:7070)
+with the API token in --token or $ATELIER_TOKEN (and --tls-ca FILE or $ATELIER_TLS_CA for a private CA).
+tokens and agents enroll/revoke use DATABASE_URL directly when it is set, else the API with an admin token.
 Configuration of \`up\`: DATABASE_URL, NATS_URL, S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY (see README).`;
 
 // Each command loads only what it needs: a coordinator does not load
@@ -27,6 +33,7 @@ const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<void>>>
   outputs: async () => (await import("./commands/outputs.ts")).outputsCommand,
   cancel: async () => (await import("./commands/cancel.ts")).cancelCommand,
   agents: async () => (await import("./commands/agents.ts")).agentsCommand,
+  tokens: async () => (await import("./commands/tokens.ts")).tokensCommand,
 };
 
 const [name, ...args] = process.argv.slice(2);

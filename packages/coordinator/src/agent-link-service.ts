@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type * as grpc from "@grpc/grpc-js";
-import { BUSY_RETRY_AFTER_MS, unavailable } from "./errors.ts";
-import { agentRegistry, DatabaseBusyError, leaseStore, resultStore, type AgentHello, type BatchCounts, type Database } from "@atelier/db";
+import * as grpc from "@grpc/grpc-js";
+import { BUSY_RETRY_AFTER_MS, toGrpcError, unavailable } from "./errors.ts";
+import { agentRegistry, DatabaseBusyError, leaseStore, resultStore, type BatchCounts, type Database, type EnrolledAgent } from "@atelier/db";
 import type { AgentMessage__Output, CoordinatorMessage, Heartbeat__Output, Hello__Output, ItemResult__Output, ResultAck } from "@atelier/protocol";
 import { AgentSession } from "./agent-session.ts";
+import { helloProblem, type AgentCaps } from "./agent-caps.ts";
+import type { Authenticator } from "./auth/authenticator.ts";
 import type { Dispatcher } from "./dispatcher.ts";
 import { subjects, type EventBus } from "./events/index.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "@atelier/common";
 import { failureReason, type FarmMetrics } from "./metrics.ts";
 import type { OutputRecorder } from "./output-recorder.ts";
 import { recordOutputResults } from "./output-results.ts";
@@ -17,12 +19,14 @@ export interface AgentLinkOptions {
   heartbeatIntervalMs: number;
   leaseTtlMs: number;
   coordinatorId: string;
+  caps: AgentCaps;
 }
 
 export interface AgentLinkDeps {
   db: Database;
   store: ObjectStore;
   bus: EventBus;
+  auth: Authenticator;
   sessions: Map<string, AgentSession>;
   dispatcher: () => Dispatcher;
   metrics: FarmMetrics;
@@ -31,45 +35,85 @@ export interface AgentLinkDeps {
   options: AgentLinkOptions;
 }
 
+type AgentCall = grpc.ServerDuplexStream<AgentMessage__Output, CoordinatorMessage>;
+
+const status = (code: grpc.status, details: string): grpc.ServiceError =>
+  Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() }) as grpc.ServiceError;
+
 /**
- * Serves AgentLink.Connect: one stream per agent. Messages from one agent are
- * handled in order (a result before the ShardDone that follows it), and one
- * that finds the database busy is tried again, in place, until it goes
- * through; heartbeats alone skip the queue, on connections of their own, so
- * that results stuck behind a busy database never cost an agent its leases.
+ * Serves AgentLink.Connect: one stream per enrolled agent. The stream's
+ * credential says which agent it is; nothing the agent sends can change
+ * that. Messages from one agent are handled in order (a result before the
+ * ShardDone that follows it), at most `caps.maxQueuedMessages` waiting (more
+ * ends the stream: RESOURCE_EXHAUSTED); one that finds the database busy is
+ * tried again, in place, until it goes through. Heartbeats skip the queue,
+ * on connections of their own, so that results stuck behind a busy database
+ * never cost an agent its leases; one agent has at most one renewal in
+ * flight and one waiting, so a flood of heartbeats costs the database no
+ * more than a beat per `caps.minHeartbeatGapMs`.
  */
 export function agentLinkHandler(deps: AgentLinkDeps) {
-  return (call: grpc.ServerDuplexStream<AgentMessage__Output, CoordinatorMessage>) => {
+  return (call: AgentCall) => {
     let session: AgentSession | undefined;
-    let queue = Promise.resolve();
+    let stopped = false;
+    let queued = 0;
+    const stop = (error: grpc.ServiceError) => {
+      if (stopped) return;
+      stopped = true;
+      // Emitting (not destroying) makes grpc-js send the status.
+      call.emit("error", error);
+    };
     const fail = (error: unknown) => {
+      if (error instanceof AgentRefusal) {
+        deps.log.warn({ agentId: session?.id, reason: error.message }, "agent stream refused");
+        stop(status(error.code, error.message));
+        return;
+      }
+      const known = toGrpcError(error, () => {});
+      if (known.code !== grpc.status.INTERNAL) return stop(known);
       deps.log.error({ err: error, agentId: session?.id }, "agent message failed");
-      // Emitting (not destroying) makes grpc-js send the status: the agent
-      // sees the stream end, reconnects and re-sends what was not acknowledged.
-      call.emit("error", unavailable(`the coordinator could not handle a message: ${(error as Error).message}`));
+      // The agent sees the stream end, reconnects and re-sends what was not acknowledged.
+      stop(unavailable(`the coordinator could not handle a message: ${(error as Error).message}`));
     };
 
+    // Every message waits for the credential's verdict; a stream without a valid one ends there.
+    const enrolled = deps.auth.agent(call.metadata);
+    let queue: Promise<unknown> = enrolled.catch(fail);
+    const beats = new HeartbeatGate(deps.options.caps.minHeartbeatGapMs);
+
     call.on("data", (message: AgentMessage__Output) => {
-      if (message.heartbeat && session) {
+      if (stopped) return;
+      if (message.heartbeat) {
+        if (!session) return;
         const current = session;
-        heartbeat(deps, current, message.heartbeat).catch((error: unknown) => {
-          // A renewal that missed is made good by the next heartbeat, a third of a lease later.
-          if (error instanceof DatabaseBusyError) deps.log.warn({ agentId: current.id, err: error.message }, "heartbeat not renewed: database busy");
-          else fail(error);
-        });
+        beats.offer(message.heartbeat, (beat) =>
+          heartbeat(deps, current, beat).catch((error: unknown) => {
+            // A renewal that missed is made good by the next heartbeat, a third of a lease later.
+            if (error instanceof DatabaseBusyError) deps.log.warn({ agentId: current.id, err: error.message }, "heartbeat not renewed: database busy");
+            else fail(error);
+          }),
+        );
+        return;
+      }
+      if (++queued > deps.options.caps.maxQueuedMessages) {
+        stop(status(grpc.status.RESOURCE_EXHAUSTED, `more than ${deps.options.caps.maxQueuedMessages} messages waiting on one stream; send less at once`));
         return;
       }
       queue = queue
         .then(async () => {
+          if (stopped) return;
+          const agent = await enrolled;
           if (message.hello) {
-            session = await retryWhileBusy(() => welcome(deps, call, message.hello!), () => true);
+            if (session) throw new AgentRefusal(grpc.status.FAILED_PRECONDITION, "hello may be sent only once per stream");
+            session = await retryWhileBusy(() => welcome(deps, call, message.hello!, agent), () => !stopped);
             return;
           }
           const current = session;
-          if (!current) throw new Error("the first message on AgentLink.Connect must be a hello");
+          if (!current) throw new AgentRefusal(grpc.status.FAILED_PRECONDITION, "the first message on AgentLink.Connect must be a hello");
           await retryWhileBusy(() => handle(deps, current, message), () => current.open);
         })
-        .catch(fail);
+        .catch(fail)
+        .finally(() => queued--);
     });
     const finish = () => {
       queue = queue.then(async () => {
@@ -78,7 +122,7 @@ export function agentLinkHandler(deps: AgentLinkDeps) {
         session.end();
         deps.metrics.agentsConnected.set(deps.sessions.size);
         await agentRegistry.markOffline(deps.db, session.id).catch(() => {});
-        await deps.bus.publish(subjects.agentStatus(session.id), { agentId: session.id, status: "offline" });
+        await deps.bus.publish(subjects.agentStatus(session.id), { agentId: session.id, status: "offline" }).catch(() => {});
         deps.log.info({ agentId: session.id }, "agent disconnected");
       });
     };
@@ -88,27 +132,43 @@ export function agentLinkHandler(deps: AgentLinkDeps) {
   };
 }
 
-async function welcome(deps: AgentLinkDeps, call: grpc.ServerDuplexStream<AgentMessage__Output, CoordinatorMessage>, hello: Hello__Output) {
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(hello.agentId)) {
-    throw new Error(`hello.agent_id "${hello.agentId}" must be 1-128 letters, digits, _ or -`);
+/** Ends the stream with this status and message. */
+class AgentRefusal extends Error {
+  constructor(readonly code: grpc.status, message: string) {
+    super(message);
   }
-  const info: AgentHello = {
-    id: hello.agentId,
-    name: hello.name || hello.agentId,
+}
+
+async function welcome(deps: AgentLinkDeps, call: AgentCall, hello: Hello__Output, agent: EnrolledAgent) {
+  const { caps } = deps.options;
+  if (hello.agentId && hello.agentId !== agent.agentId) {
+    throw new AgentRefusal(grpc.status.PERMISSION_DENIED, `this credential is enrolled as agent ${agent.agentId}; hello.agent_id may only name that agent`);
+  }
+  const problem = helloProblem(hello, caps);
+  if (problem) throw new AgentRefusal(grpc.status.INVALID_ARGUMENT, problem);
+  // One stream per agent: while the live one is heard from, another is refused
+  // and the live one keeps running. One gone quiet (its connection died
+  // without a word) gives way to the same credential reconnecting.
+  const live = deps.sessions.get(agent.agentId);
+  if (live?.open && Date.now() - live.lastHeardAtMs < 2 * deps.options.heartbeatIntervalMs) {
+    throw new AgentRefusal(grpc.status.ALREADY_EXISTS, `agent ${agent.agentId} is already connected; a second stream is refused while the first is alive`);
+  }
+  const info = {
+    id: agent.agentId,
+    name: hello.name || agent.agentId,
     gpu: hello.gpu,
     memoryBytes: hello.memoryBytes,
     providers: hello.providers,
     models: hello.models,
-    slots: Math.max(1, hello.slots),
-    maxWidth: hello.maxWidth || 2048,
-    maxHeight: hello.maxHeight || 2048,
+    slots: Math.min(Math.max(1, hello.slots), caps.maxSlots),
+    maxWidth: Math.min(hello.maxWidth || caps.maxSide, caps.maxSide),
+    maxHeight: Math.min(hello.maxHeight || caps.maxSide, caps.maxSide),
     version: hello.version,
   };
   const { draining } = await agentRegistry.upsert(deps.db, info);
   const session = new AgentSession(info, call);
   session.draining = draining;
-  // A reconnect replaces the old stream: there is one session per agent.
-  deps.sessions.get(info.id)?.end();
+  live?.end();
   deps.sessions.set(info.id, session);
   deps.metrics.agentsConnected.set(deps.sessions.size);
   session.send({
@@ -116,44 +176,78 @@ async function welcome(deps: AgentLinkDeps, call: grpc.ServerDuplexStream<AgentM
       coordinatorId: deps.options.coordinatorId,
       heartbeatIntervalMs: deps.options.heartbeatIntervalMs,
       leaseTtlMs: deps.options.leaseTtlMs,
-      resultBatches: true,
     },
   });
   if (draining) session.send({ drain: { drain: true } });
   await deps.bus.publish(subjects.agentStatus(info.id), { agentId: info.id, status: "online", name: info.name });
-  deps.log.info({ agentId: info.id, name: info.name, models: info.models, slots: info.slots }, "agent connected");
+  deps.log.info({ agentId: info.id, name: info.name, pool: agent.pool, models: info.models, slots: info.slots }, "agent connected");
   return session;
 }
 
 async function handle(deps: AgentLinkDeps, session: AgentSession, message: AgentMessage__Output): Promise<void> {
   const { db } = deps;
+  session.heard();
   if (message.slots) {
-    session.freeSlots = message.slots.free;
+    // Never more than the slots it said it has, whatever it announces now.
+    session.freeSlots = Math.min(message.slots.free, session.hello.slots);
     deps.dispatcher().wake();
-  } else if (message.heartbeat) {
-    await heartbeat(deps, session, message.heartbeat);
-  } else if (message.result) {
-    await onResults(deps, session, [message.result], ([ack]) => session.send({ resultAck: ack! }));
   } else if (message.results) {
+    if (message.results.results.length > deps.options.caps.maxResultsPerMessage) {
+      throw new AgentRefusal(grpc.status.INVALID_ARGUMENT, `at most ${deps.options.caps.maxResultsPerMessage} results per message`);
+    }
     await onResults(deps, session, message.results.results, (acks) => session.send({ resultAcks: { acks } }));
   } else if (message.shardDone) {
     const { shardId, epoch } = message.shardDone;
     session.shards.delete(shardId);
-    const settled = await leaseStore.finish(db, shardId, epoch);
+    const settled = await leaseStore.finish(db, shardId, epoch, session.id);
     for (const batch of settled.batches) await publishProgressOf(db, deps.bus, batch.batchId);
     if (settled.batches.some((b) => b.requeued > 0)) deps.dispatcher().wake();
   } else if (message.released) {
     const { shardId, epoch, reason } = message.released;
     session.shards.delete(shardId);
-    const settled = await leaseStore.release(db, shardId, epoch);
-    deps.log.info({ agentId: session.id, shardId, reason }, "agent released shard");
+    const settled = await leaseStore.release(db, shardId, epoch, session.id);
+    deps.log.info({ agentId: session.id, shardId, reason: reason.slice(0, 200) }, "agent released shard");
     if (settled.shards > 0) deps.dispatcher().wake();
+  }
+}
+
+/**
+ * Lets through one heartbeat at a time, at most one per `minGapMs`; what
+ * arrives meanwhile replaces the one waiting (the latest names every lease).
+ */
+class HeartbeatGate {
+  private running = false;
+  private waiting: Heartbeat__Output | undefined;
+  private lastAt = 0;
+
+  constructor(private readonly minGapMs: number) {}
+
+  offer(beat: Heartbeat__Output, renew: (beat: Heartbeat__Output) => Promise<void>): void {
+    this.waiting = beat;
+    if (!this.running) void this.drain(renew);
+  }
+
+  private async drain(renew: (beat: Heartbeat__Output) => Promise<void>): Promise<void> {
+    this.running = true;
+    try {
+      while (this.waiting) {
+        const gap = this.lastAt + this.minGapMs - Date.now();
+        if (gap > 0) await sleep(gap);
+        const beat = this.waiting;
+        this.waiting = undefined;
+        this.lastAt = Date.now();
+        await renew(beat);
+      }
+    } finally {
+      this.running = false;
+    }
   }
 }
 
 /** Renews the leases the agent names and acks; its last-seen time follows, on the ordinary connections. */
 async function heartbeat(deps: AgentLinkDeps, session: AgentSession, beat: Heartbeat__Output): Promise<void> {
-  const asked = beat.leases.map((l) => ({ shardId: l.shardId, epoch: l.epoch }));
+  session.heard();
+  const asked = beat.leases.slice(0, deps.options.caps.maxSlots * 2).map((l) => ({ shardId: l.shardId, epoch: l.epoch }));
   const renewed = await leaseStore.renew(deps.db, session.id, asked, deps.options.leaseTtlMs);
   session.send({ heartbeatAck: { renewed, leaseTtlMs: deps.options.leaseTtlMs } });
   await agentRegistry.touch(deps.db, session.id);
@@ -199,14 +293,16 @@ async function onResults(deps: AgentLinkDeps, session: AgentSession, results: re
 
 async function onFailure(deps: AgentLinkDeps, session: AgentSession, result: ItemResult__Output): Promise<{ ack: ResultAck; counts?: BatchCounts }> {
   const ack = (accepted: boolean, reason = ""): ResultAck => ({ itemId: result.itemId, epoch: result.epoch, accepted, reason });
+  if (!/^\d{1,18}$/.test(result.itemId)) return { ack: ack(false, "item_id must be an item's number") };
   const outcome = await resultStore.recordFailure(deps.db, {
     itemId: result.itemId,
     epoch: result.epoch,
-    error: result.error,
+    agentId: session.id,
+    error: result.error.slice(0, 2_000),
     retryable: result.retryable,
   });
   if (!outcome.accepted) return { ack: ack(false, outcome.reason) };
   deps.metrics.itemsFailed.inc({ final: String(outcome.itemState === "failed"), reason: failureReason(result.error) });
-  deps.log.warn({ agentId: session.id, itemId: result.itemId, error: result.error, state: outcome.itemState }, "item failed");
+  deps.log.warn({ agentId: session.id, itemId: result.itemId, error: result.error.slice(0, 2_000), state: outcome.itemState }, "item failed");
   return { ack: ack(true), counts: outcome.counts };
 }

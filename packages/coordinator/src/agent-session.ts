@@ -9,6 +9,9 @@ export interface LiveShard {
   batchId: string;
   /** The object key signed for each item: a result naming another key is refused. */
   keys: Map<string, string>;
+  /** The size every item of the shard must come out at. */
+  width: number;
+  height: number;
   /** Its model differs from the agent's previous shard's: its first result tells what the switch cost. */
   switchesModel: boolean;
 }
@@ -28,6 +31,8 @@ export class AgentSession {
   /** The model of the last shard given to this agent: it is loaded there. */
   lastModel: string | undefined;
   readonly shards = new Map<string, LiveShard>();
+  /** When the agent last sent anything: a stream silent for two heartbeats may be replaced by a reconnect. */
+  lastHeardAtMs = Date.now();
   private ended = false;
 
   constructor(
@@ -41,6 +46,10 @@ export class AgentSession {
 
   get open(): boolean {
     return !this.ended;
+  }
+
+  heard(): void {
+    this.lastHeardAtMs = Date.now();
   }
 
   send(message: CoordinatorMessage): void {

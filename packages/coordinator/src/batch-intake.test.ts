@@ -3,6 +3,7 @@ import type { ItemSpec, SubmitBatchRequest__Output } from "@atelier/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { receiveBatch } from "./batch-intake.ts";
 import { ValidationError } from "./errors.ts";
+import { admitSubmission } from "./tenant-limits.ts";
 
 const DEFAULTS = { model: "atelier-demo", width: 512, height: 512, steps: 20, guidance: 7.5, sampler: "euler" };
 const OPTIONS = { defaults: DEFAULTS, maxAttempts: 5, insertChunkItems: 3 };
@@ -17,8 +18,12 @@ async function* stream(header: object, ...chunks: ItemSpec[][]): AsyncGenerator<
   for (const items of chunks) yield { items: { items }, part: "items" } as SubmitBatchRequest__Output;
 }
 
+const LIMITS = { maxQueuedItems: 1_000, userPriority: { min: -5, max: 5 } };
+const user = { actor: "token:u", tenantId: "studio", admin: false };
+const admit = (header: NonNullable<SubmitBatchRequest__Output["header"]>) => admitSubmission(db, user, header, LIMITS);
+let db: Database;
+
 describe("receiveBatch", () => {
-  let db: Database;
   beforeAll(async () => {
     db = await openDatabase({ embedded: {} });
     await migrate(db);
@@ -36,6 +41,7 @@ describe("receiveBatch", () => {
       db,
       stream({}, [spec("a", { count: 3, seed: 4294967295, hasSeed: true }), spec("b")], [spec("c", { settings: { ...settings, width: 256 } })]),
       OPTIONS,
+      admit,
     );
     expect(result.itemCount).toBe(5);
     const items = await rows(result.batchId);
@@ -50,7 +56,7 @@ describe("receiveBatch", () => {
 
   it("rejects a bad item with its source and field, leaving no rows", async () => {
     const before = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM item`);
-    const attempt = receiveBatch(db, stream({}, [spec("fine"), spec("fine")], [spec("x", { source: "p.jsonl:3", settings: { ...settings, steps: 999 } })]), OPTIONS);
+    const attempt = receiveBatch(db, stream({}, [spec("fine"), spec("fine")], [spec("x", { source: "p.jsonl:3", settings: { ...settings, steps: 999 } })]), OPTIONS, admit);
     await expect(attempt).rejects.toThrow(ValidationError);
     await expect(attempt).rejects.toThrow("p.jsonl:3: steps must be an integer between 1 and 150 (got 999)");
     const after = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM item`);
@@ -61,31 +67,45 @@ describe("receiveBatch", () => {
 
   it("reports every problem of an item: prompt length, control characters, seed, count", async () => {
     const long = "x".repeat(2001);
-    await expect(receiveBatch(db, stream({}, [spec(long, { source: "f:1" })]), OPTIONS)).rejects.toThrow("f:1: prompt is 2001 characters; the limit is 2000");
-    await expect(receiveBatch(db, stream({}, [spec("bell\u0007", { source: "f:2" })]), OPTIONS)).rejects.toThrow("f:2: prompt contains control characters");
-    await expect(receiveBatch(db, stream({}, [spec("a", { source: "f:3", count: 1000 })]), OPTIONS)).rejects.toThrow("f:3: count must be at most 100 (got 1000)");
-    await expect(receiveBatch(db, stream({}, [spec("a", { source: "f:4", settings: { ...settings, sampler: "warp" } })]), OPTIONS)).rejects.toThrow('f:4: sampler must be one of euler, euler_a, ddim, pndm, dpmpp_2m, dpmpp_2m_karras, lcm (got "warp")');
+    await expect(receiveBatch(db, stream({}, [spec(long, { source: "f:1" })]), OPTIONS, admit)).rejects.toThrow("f:1: prompt is 2001 characters; the limit is 2000");
+    await expect(receiveBatch(db, stream({}, [spec("bell\u0007", { source: "f:2" })]), OPTIONS, admit)).rejects.toThrow("f:2: prompt contains control characters");
+    await expect(receiveBatch(db, stream({}, [spec("a", { source: "f:3", count: 1000 })]), OPTIONS, admit)).rejects.toThrow("f:3: count must be at most 100 (got 1000)");
+    await expect(receiveBatch(db, stream({}, [spec("a", { source: "f:4", settings: { ...settings, sampler: "warp" } })]), OPTIONS, admit)).rejects.toThrow('f:4: sampler must be one of euler, euler_a, ddim, pndm, dpmpp_2m, dpmpp_2m_karras, lcm (got "warp")');
   });
 
   it("rejects a stream without a header, an empty batch and a bad tenant", async () => {
     async function* noHeader(): AsyncGenerator<SubmitBatchRequest__Output> {
       yield { items: { items: [spec("a")] }, part: "items" } as SubmitBatchRequest__Output;
     }
-    await expect(receiveBatch(db, noHeader(), OPTIONS)).rejects.toThrow("the first message of SubmitBatch must be a header");
-    await expect(receiveBatch(db, stream({}), OPTIONS)).rejects.toThrow("the batch has no items");
-    await expect(receiveBatch(db, stream({ tenant: "../etc" }, [spec("a")]), OPTIONS)).rejects.toThrow('tenant "../etc" must be 1-64 letters');
+    await expect(receiveBatch(db, noHeader(), OPTIONS, admit)).rejects.toThrow("the first message of SubmitBatch must be a header");
+    await expect(receiveBatch(db, stream({}), OPTIONS, admit)).rejects.toThrow("the batch has no items");
+    await expect(receiveBatch(db, stream({ tenant: "../etc" }, [spec("a")]), OPTIONS, admit)).rejects.toThrow('tenant "../etc" must be 1-64 letters');
   });
 
   it("returns the same batch for the same idempotency key", async () => {
-    const first = await receiveBatch(db, stream({ idempotencyKey: "nightly-42" }, [spec("a"), spec("b")]), OPTIONS);
-    const again = await receiveBatch(db, stream({ idempotencyKey: "nightly-42" }, [spec("a"), spec("b")]), OPTIONS);
+    const first = await receiveBatch(db, stream({ idempotencyKey: "nightly-42" }, [spec("a"), spec("b")]), OPTIONS, admit);
+    const again = await receiveBatch(db, stream({ idempotencyKey: "nightly-42" }, [spec("a"), spec("b")]), OPTIONS, admit);
     expect(again).toMatchObject({ batchId: first.batchId, itemCount: 2, reused: true });
   });
 
   it("a cancelled stream is not a batch", async () => {
     const source = stream({}, [spec("a")]);
     const cancelled = Object.assign(source, { cancelled: true });
-    await expect(receiveBatch(db, cancelled, OPTIONS)).rejects.toThrow("cancelled");
+    await expect(receiveBatch(db, cancelled, OPTIONS, admit)).rejects.toThrow("cancelled");
+    expect(await db.query(`SELECT id FROM batch WHERE state = 'receiving'`)).toEqual([]);
+  });
+
+  it("writes as the token's tenant; another tenant, a priority out of range or a full queue is refused and writes nothing", async () => {
+    const before = await db.query(`SELECT id FROM batch`);
+    await expect(receiveBatch(db, stream({ tenant: "rival" }, [spec("a")]), OPTIONS, admit)).rejects.toThrow('this token submits as tenant "studio"');
+    await expect(receiveBatch(db, stream({ priority: 6 }, [spec("a")]), OPTIONS, admit)).rejects.toThrow("priority must be between -5 and 5 for this token (got 6)");
+    const admin = { actor: "token:a", tenantId: "ops", admin: true };
+    const asAdmin = await receiveBatch(db, stream({ tenant: "rival", priority: 50 }, [spec("a")]), OPTIONS, (h) => admitSubmission(db, admin, h, LIMITS));
+    expect(asAdmin.tenantId).toBe("rival");
+    const queued = Number((await db.query<{ n: string }>(`SELECT coalesce(sum(total - done), 0)::text AS n FROM batch WHERE tenant_id = 'studio' AND state = 'queued'`))[0]!.n);
+    const big = Array.from({ length: LIMITS.maxQueuedItems - queued + 1 }, (_, i) => spec(`p${i}`));
+    await expect(receiveBatch(db, stream({}, big), OPTIONS, admit)).rejects.toThrow("tenant studio may queue");
+    expect((await db.query(`SELECT id FROM batch`)).length).toBe(before.length + 1);
     expect(await db.query(`SELECT id FROM batch WHERE state = 'receiving'`)).toEqual([]);
   });
 });

@@ -2,9 +2,10 @@ import { randomInt, randomUUID } from "node:crypto";
 import { batchStore, capacityStore, type Database, type NewItem, type RenderSettings } from "@atelier/db";
 import type { BatchHeader__Output, ItemSpec__Output, SubmitBatchRequest__Output } from "@atelier/protocol";
 import { Requirements, unmetRequirements } from "./capacity-check.ts";
-import { CapacityError, ValidationError } from "./errors.ts";
+import { CapacityError, QuotaError, ValidationError } from "./errors.ts";
 import { validateItem, validateSettings } from "./item-validation.ts";
 import { LIMITS } from "./limits.ts";
+import type { Admission } from "./tenant-limits.ts";
 
 export interface IntakeOptions {
   /** Settings for fields that neither the item nor the header sets. */
@@ -34,17 +35,21 @@ export async function receiveBatch(
   db: Database,
   requests: AsyncIterable<SubmitBatchRequest__Output> & { readonly cancelled?: boolean },
   options: IntakeOptions,
+  /** Says which tenant the header may write as and how many items it may add; throws to refuse. */
+  admit: (header: BatchHeader__Output) => Promise<Admission>,
 ): Promise<IntakeResult> {
   const iterator = requests[Symbol.asyncIterator]();
   const first = await iterator.next();
   const header = first.done ? undefined : first.value.header;
   if (!header) throw new ValidationError(["the first message of SubmitBatch must be a header"]);
 
-  const tenantId = header.tenant || "default";
   const defaults = mergeSettings(header.defaults, options.defaults);
   const headerProblems = validateSettings(defaults, "batch defaults: ");
-  if (!/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(tenantId)) headerProblems.push(`tenant "${tenantId}" must be 1-64 letters, digits, _ or -`);
+  if (header.tenant && !TENANT.test(header.tenant)) headerProblems.push(`tenant "${header.tenant.slice(0, 80)}" must be 1-64 letters, digits, _ or -`);
+  if (header.name.length > LIMITS.batchNameChars) headerProblems.push(`name must be at most ${LIMITS.batchNameChars} characters (got ${header.name.length})`);
+  if (header.idempotencyKey.length > LIMITS.idempotencyKeyChars) headerProblems.push(`idempotency_key must be at most ${LIMITS.idempotencyKeyChars} characters (got ${header.idempotencyKey.length})`);
   if (headerProblems.length > 0) throw new ValidationError(headerProblems);
+  const { tenantId, maxItems } = await admit(header);
 
   if (header.idempotencyKey) {
     const existing = await batchStore.findByIdempotencyKey(db, tenantId, header.idempotencyKey);
@@ -75,6 +80,7 @@ export async function receiveBatch(
     for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
       const specs = next.value.items?.items;
       if (!specs) throw new ValidationError(["only one header is allowed, at the start of SubmitBatch"]);
+      if (specs.length > LIMITS.maxChunkItems) throw new ValidationError([`a chunk may hold at most ${LIMITS.maxChunkItems} items (got ${specs.length})`]);
       for (const spec of specs) {
         const expanded = expand(spec, count, baseSeed, defaults);
         const problems = expanded.flatMap((item) => validateItem(item, spec.source)).slice(0, 20);
@@ -83,6 +89,7 @@ export async function receiveBatch(
         count += expanded.length;
         for (const item of expanded) requirements.add(item.model, item.width, item.height);
         if (count > LIMITS.maxItemsPerBatch) throw new ValidationError([`a batch may hold at most ${LIMITS.maxItemsPerBatch} items`]);
+        if (count > maxItems) throw new QuotaError(`tenant ${tenantId} may queue ${maxItems} more items now (ATELIER_TENANT_MAX_QUEUED); this batch has more`);
         pending.push(...expanded);
       }
       if (pending.length >= options.insertChunkItems) {
@@ -103,6 +110,8 @@ export async function receiveBatch(
     throw error;
   }
 }
+
+const TENANT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 function mergeSettings(header: RenderSettingsInput | null, fallback: RenderSettings): RenderSettings {
   return {

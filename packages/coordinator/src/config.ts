@@ -1,7 +1,10 @@
+import { configFields, parseConfig } from "@atelier/common";
 import { z } from "zod";
+import { TrustedProxies } from "./http/request-guard.ts";
 
-const port = z.coerce.number().int().min(0).max(65_535);
-const ms = z.coerce.number().int().positive();
+const port = configFields.port();
+const ms = configFields.positiveMs();
+const count = configFields.integer(1, 1_000_000);
 
 /**
  * The coordinator's configuration, read once from the environment. Every
@@ -27,7 +30,7 @@ export const configSchema = z
     /** Path-style URLs (MinIO, s3rver); set false for AWS virtual-hosted buckets. */
     S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("true"),
     /** Postgres connections for this coordinator (lease renewals have two more of their own). */
-    ATELIER_DB_POOL_SIZE: ms.default(10),
+    ATELIER_DB_POOL_SIZE: count.default(10),
     /** How long a call waits for a free connection before failing with UNAVAILABLE and a retry hint. */
     ATELIER_DB_ACQUIRE_TIMEOUT_MS: ms.default(5_000),
     ATELIER_GRPC_HOST: z.string().default("0.0.0.0"),
@@ -37,20 +40,42 @@ export const configSchema = z
     ATELIER_HEARTBEAT_MS: ms.default(10_000),
     ATELIER_LEASE_TTL_MS: ms.default(30_000),
     ATELIER_SWEEP_MS: ms.default(10_000),
-    ATELIER_MAX_SHARD_ITEMS: ms.default(16),
+    ATELIER_MAX_SHARD_ITEMS: count.default(16),
     /** A shard should keep an agent busy this long at its measured rate. */
     ATELIER_SHARD_TARGET_MS: ms.default(10_000),
     /** An idle agent copies the unfinished tail of a shard that has run longer than this; 0 turns copies off. */
-    ATELIER_SPECULATE_AFTER_MS: z.coerce.number().int().min(0).default(20_000),
+    ATELIER_SPECULATE_AFTER_MS: configFields.integer(0, 2 ** 31 - 1).default(20_000),
     /** Waiting this long raises a batch's priority by one level, so that nothing starves. */
     ATELIER_AGING_MS: ms.default(600_000),
-    ATELIER_MAX_ATTEMPTS: ms.default(5),
+    ATELIER_MAX_ATTEMPTS: count.default(5),
     ATELIER_DEFAULT_MODEL: z.string().default("atelier-demo"),
     /** Dashboard sign-in secret; unset generates one at start-up and prints a sign-in link. */
     ATELIER_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters: a short admin token can be guessed").optional(),
+    /** Proxies (IPs or CIDR ranges, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto the dashboard believes; none by default. */
+    ATELIER_TRUSTED_PROXIES: z.string().default("").superRefine((text, ctx) => {
+      try {
+        TrustedProxies.parse(text);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
     /** How often the farm's load is sampled for the dashboard's charts and atelier.farm.load. */
     ATELIER_LOAD_SAMPLE_MS: ms.default(5_000),
-    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    /** How long a token's verdict is cached: a revoked token stops working within this. */
+    ATELIER_AUTH_CACHE_MS: ms.default(2_000),
+    /** Items one tenant may have queued or running at once; a submission past it is refused with RESOURCE_EXHAUSTED. */
+    ATELIER_TENANT_MAX_QUEUED: ms.default(10_000_000),
+    /** Priorities a user token may give its batches (admins: -1000 to 1000). */
+    ATELIER_USER_PRIORITY_MIN: z.coerce.number().int().default(-10),
+    ATELIER_USER_PRIORITY_MAX: z.coerce.number().int().default(10),
+    /** A submission stream that sends nothing for this long is cut, and what it wrote removed. */
+    ATELIER_SUBMIT_IDLE_MS: ms.default(30_000),
+    /** Slots one agent may claim; it never holds more leases than this. */
+    ATELIER_MAX_AGENT_SLOTS: ms.default(16),
+    /** gRPC over TLS: PEM certificate chain and key files; both or neither. */
+    ATELIER_TLS_CERT: z.string().optional(),
+    ATELIER_TLS_KEY: z.string().optional(),
+    LOG_LEVEL: configFields.logLevel().default("info"),
   })
   .superRefine((config, ctx) => {
     if (config.ATELIER_HEARTBEAT_MS * 2 >= config.ATELIER_LEASE_TTL_MS) {
@@ -60,6 +85,12 @@ export const configSchema = z
         message: `must be under half of ATELIER_LEASE_TTL_MS (${config.ATELIER_LEASE_TTL_MS}): with fewer than two beats per lease, one lost heartbeat loses the lease`,
       });
     }
+    if (config.ATELIER_USER_PRIORITY_MIN > config.ATELIER_USER_PRIORITY_MAX) {
+      ctx.addIssue({ code: "custom", path: ["ATELIER_USER_PRIORITY_MIN"], message: `must not exceed ATELIER_USER_PRIORITY_MAX (${config.ATELIER_USER_PRIORITY_MAX})` });
+    }
+    if (Boolean(config.ATELIER_TLS_CERT) !== Boolean(config.ATELIER_TLS_KEY)) {
+      ctx.addIssue({ code: "custom", path: ["ATELIER_TLS_CERT"], message: "ATELIER_TLS_CERT and ATELIER_TLS_KEY go together: TLS needs both the certificate and its key" });
+    }
     if (config.S3_ENDPOINT && !(config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY)) {
       ctx.addIssue({ code: "custom", path: ["S3_ACCESS_KEY_ID"], message: "S3_ENDPOINT needs S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY" });
     }
@@ -67,13 +98,7 @@ export const configSchema = z
 
 export type CoordinatorConfig = z.infer<typeof configSchema>;
 
+/** Reads the environment once; a variable set to "" counts as unset. Throws a ConfigError naming every problem. */
 export function loadConfig(env: Record<string, string | undefined>): CoordinatorConfig {
-  // A variable set to "" counts as unset, as shells and compose files expect.
-  const given = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
-  const parsed = configSchema.safeParse(given);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
-    throw new Error(`invalid configuration:\n${lines.join("\n")}`);
-  }
-  return parsed.data;
+  return parseConfig(configSchema, env, { what: "configuration" });
 }

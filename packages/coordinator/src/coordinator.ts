@@ -3,7 +3,11 @@ import * as grpc from "@grpc/grpc-js";
 import { migrate, outboxStore, type Database, type RenderSettings } from "@atelier/db";
 import { agentLinkService, farmService } from "@atelier/protocol";
 import { AgentCommands } from "./agent-commands.ts";
+import { defaultAgentCaps, type AgentCaps } from "./agent-caps.ts";
 import { agentLinkHandler } from "./agent-link-service.ts";
+import { Authenticator } from "./auth/authenticator.ts";
+import { asCaller, guardFarm } from "./auth/farm-guard.ts";
+import { toGrpcError } from "./errors.ts";
 import type { AgentSession } from "./agent-session.ts";
 import { Dispatcher } from "./dispatcher.ts";
 import { OutputRecorder } from "./output-recorder.ts";
@@ -12,12 +16,13 @@ import { farmHandlers } from "./farm-service.ts";
 import { addHealthService } from "./health/health-service.ts";
 import { startDashboard } from "./http/dashboard-app.ts";
 import { ShardDurationTracker } from "./http/shard-duration-tracker.ts";
-import { startHttpServer } from "./http-server.ts";
 import { startLeaseSweeper } from "./lease-sweeper.ts";
-import type { Logger } from "./logger.ts";
+import { startHttpServer, type Logger } from "@atelier/common";
 import { createFarmMetrics } from "./metrics.ts";
 import { startOutboxRelay } from "./outbox-relay.ts";
 import type { ObjectStore } from "./storage/index.ts";
+import { DEFAULT_TENANT_LIMITS, type TenantLimits } from "./tenant-limits.ts";
+import type { TrustedProxies } from "./http/request-guard.ts";
 
 export interface CoordinatorOptions {
   db: Database;
@@ -47,6 +52,18 @@ export interface CoordinatorOptions {
   adminToken?: string;
   /** How often the farm's load is sampled for the dashboard and `atelier.farm.load`. Default 5000. */
   loadSampleIntervalMs?: number;
+  /** Proxies whose X-Forwarded-For and X-Forwarded-Proto the dashboard believes; default none. */
+  trustedProxies?: TrustedProxies;
+  /** How long a token's verdict is reused: revocation takes effect within this. Default 2000. */
+  authCacheTtlMs?: number;
+  /** Default: DEFAULT_TENANT_LIMITS. */
+  tenantLimits?: TenantLimits;
+  /** A SubmitBatch stream silent this long is cut and its rows removed. Default 30000. */
+  submitIdleMs?: number;
+  /** Default: DEFAULT_AGENT_CAPS, heartbeats at most four per interval. */
+  agentCaps?: AgentCaps;
+  /** TLS for the gRPC port; plaintext when unset. */
+  grpcCredentials?: grpc.ServerCredentials;
 }
 
 export interface Coordinator {
@@ -84,6 +101,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   await store.ensureBucket();
 
   const sessions = new Map<string, AgentSession>();
+  const auth = new Authenticator(db, { cacheTtlMs: options.authCacheTtlMs ?? 2_000 });
   const metrics = createFarmMetrics({
     queueDepth: async () => {
       const rows = await db.query<{ n: number }>(
@@ -136,8 +154,11 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
       },
       log,
       intake: { defaults: options.defaults, maxAttempts: options.maxAttempts, insertChunkItems: 5_000 },
+      tenantLimits: options.tenantLimits ?? DEFAULT_TENANT_LIMITS,
+      submitIdleMs: options.submitIdleMs ?? 30_000,
+      forgetCredentials: () => auth.forget(),
     });
-  server.addService(farmService().service, farm);
+  server.addService(farmService().service, guardFarm(farm, auth, (error) => toGrpcError(error, (e) => log.error({ err: e }, "farm request failed"))));
   server.addService(
     agentLinkService().service,
     {
@@ -145,21 +166,33 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
         db,
         store,
         bus,
+        auth,
         sessions,
         dispatcher: () => dispatcher,
         metrics,
         log,
         recorder: new OutputRecorder(db),
-        options: { heartbeatIntervalMs: options.heartbeatIntervalMs, leaseTtlMs: options.leaseTtlMs, coordinatorId: id },
+        options: { heartbeatIntervalMs: options.heartbeatIntervalMs, leaseTtlMs: options.leaseTtlMs, coordinatorId: id, caps: options.agentCaps ?? defaultAgentCaps(options.heartbeatIntervalMs) },
       }),
     },
   );
+  // Readiness answers on the open /healthz and the gRPC health service: it
+  // names the broken dependency, never the driver's message (hosts, users,
+  // addresses), which goes to the log instead, once per outage.
+  let databaseDown = false;
   const ready = async () => {
-    await db.query("SELECT 1");
+    try {
+      await db.query("SELECT 1");
+      databaseDown = false;
+    } catch (error) {
+      if (!databaseDown) log.warn({ err: error }, "not ready: the database does not answer");
+      databaseDown = true;
+      throw new Error("the database does not answer", { cause: error });
+    }
   };
   const health = addHealthService(server, { services: ["atelier.v1.Farm", "atelier.v1.AgentLink"], ready, intervalMs: 5_000, log });
   const grpcPort = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${options.grpcHost}:${options.grpcPort}`, grpc.ServerCredentials.createInsecure(), (error, port) =>
+    server.bindAsync(`${options.grpcHost}:${options.grpcPort}`, options.grpcCredentials ?? grpc.ServerCredentials.createInsecure(), (error, port) =>
       error ? reject(error) : resolve(port),
     ),
   );
@@ -169,14 +202,22 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     store,
     bus,
     log,
-    farm,
+    // Dashboard sessions are admins' (an admin token or the bootstrap secret signed them in).
+    farm: (actor) => asCaller(farm, { actor, tenantId: "", admin: true }),
     metrics,
     coordinatorId: id,
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     adminToken,
     loadSampleIntervalMs: options.loadSampleIntervalMs ?? 5_000,
+    ...(options.trustedProxies ? { trustedProxies: options.trustedProxies } : {}),
   });
-  const http = await startHttpServer({ host: options.httpHost, port: options.httpPort, registry: metrics.registry, ready, dashboard });
+  const http = await startHttpServer({
+    host: options.httpHost,
+    port: options.httpPort,
+    metrics: metrics.registry,
+    ready,
+    handle: (request, response, path) => dashboard.handle(request, response, path),
+  });
   const sweeper = startLeaseSweeper({
     db,
     bus,

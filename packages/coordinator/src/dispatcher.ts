@@ -16,6 +16,7 @@ export interface DispatcherOptions {
   speculateAfterMs: number;
   /** Waiting this long raises a batch's priority by one level. */
   agingMsPerPriorityLevel: number;
+  /** Longest an upload URL lives: one for a shard lives as long as the shard should take at the agent's measured rate, plus a lease. */
   presignedPutTtlMs: number;
   /** Safety net for work that arrives without a wake-up (retry backoffs, other coordinators). */
   pollIntervalMs: number;
@@ -82,12 +83,12 @@ export class Dispatcher {
         const served = await this.serve(session, totalSlots);
         if (!served) hungry = hungry.filter((s) => s !== session);
       }
-      hungry = hungry.filter((s) => s.open && s.freeSlots > 0 && !s.draining);
+      hungry = hungry.filter(canTakeMore);
     }
   }
 
   private hungrySessions(): AgentSession[] {
-    return [...this.sessions()].filter((s) => s.open && s.freeSlots > 0 && !s.draining);
+    return [...this.sessions()].filter(canTakeMore);
   }
 
   private async serve(session: AgentSession, totalSlots: number): Promise<boolean> {
@@ -122,17 +123,18 @@ export class Dispatcher {
     // The agent may have gone, been drained or announced no free slot (it is
     // stopping) while the lease was taken: it never hears of this shard, so
     // the shard goes straight back, at no cost.
-    if (!session.open || session.draining || session.freeSlots <= 0) {
-      await leaseStore.release(this.db, lease.shardId, lease.epoch);
+    if (!canTakeMore(session)) {
+      await leaseStore.release(this.db, lease.shardId, lease.epoch, session.id);
       return false;
     }
     session.freeSlots -= 1;
     const switchesModel = session.lastModel !== undefined && session.lastModel !== lease.settings.model;
     session.lastModel = lease.settings.model;
+    const expiresInMs = uploadUrlTtlMs(lease.items.length, session.rate.itemsPerSecond, this.options);
     const items: AssignedItem[] = await Promise.all(
       lease.items.map(async (item) => {
         const key = objectKeyFor(lease.tenantId, lease.batchId, item.index, item.seed);
-        const uploadUrl = await this.store.presignPut(key, { contentType: "image/png", expiresInMs: this.options.presignedPutTtlMs });
+        const uploadUrl = await this.store.presignPut(key, { contentType: "image/png", expiresInMs });
         return { ...item, key, uploadUrl };
       }),
     );
@@ -140,6 +142,8 @@ export class Dispatcher {
       epoch: lease.epoch,
       batchId: lease.batchId,
       keys: new Map(items.map((item) => [item.itemId!, item.key!])),
+      width: lease.settings.width,
+      height: lease.settings.height,
       switchesModel,
     });
     session.send({
@@ -155,4 +159,25 @@ export class Dispatcher {
     this.onLease(session, lease);
     return true;
   }
+}
+
+/** Open, not draining, with a free slot it announced, and fewer live leases here than the slots it has. */
+function canTakeMore(session: AgentSession): boolean {
+  return session.open && !session.draining && session.freeSlots > 0 && session.shards.size < session.hello.slots;
+}
+
+// An agent's first shards come before its rate is known: their URLs live the longest allowed.
+const MIN_UPLOAD_URL_MS = 60_000;
+
+/**
+ * How long a shard's upload URLs live: three times as long as the shard
+ * should take at the agent's measured rate, plus a lease, within
+ * [1 minute, presignedPutTtlMs]. A URL is worth nothing once its lease is
+ * gone (a result is recorded only from the lease holder); the expiry bounds
+ * what a leaked URL can still write.
+ */
+export function uploadUrlTtlMs(items: number, itemsPerSecond: number | undefined, options: Pick<DispatcherOptions, "leaseTtlMs" | "presignedPutTtlMs">): number {
+  if (!itemsPerSecond || itemsPerSecond <= 0) return options.presignedPutTtlMs;
+  const expected = options.leaseTtlMs + (3 * items * 1000) / itemsPerSecond;
+  return Math.round(Math.min(options.presignedPutTtlMs, Math.max(MIN_UPLOAD_URL_MS, expected)));
 }

@@ -21,6 +21,26 @@ export class CapacityError extends Error {
   override name = "CapacityError";
 }
 
+/** No credential, or one that is malformed, unknown or revoked. Says nothing about which. */
+export class UnauthenticatedError extends Error {
+  override name = "UnauthenticatedError";
+}
+
+/** A valid caller asked for something its role may not do. */
+export class PermissionDeniedError extends Error {
+  override name = "PermissionDeniedError";
+}
+
+/** A caller went past a quota or a rate: it may come back later with less. */
+export class QuotaError extends Error {
+  override name = "QuotaError";
+}
+
+/** A client stream went quiet for longer than the coordinator waits. */
+export class IdleStreamError extends Error {
+  override name = "IdleStreamError";
+}
+
 /**
  * The one place where errors become gRPC statuses. Known errors keep their
  * message; anything else is logged once and returned as INTERNAL without
@@ -32,6 +52,10 @@ export function toGrpcError(error: unknown, log: (error: unknown) => void): grpc
   if (error instanceof ValidationError) return status(grpc.status.INVALID_ARGUMENT, error.message);
   if (error instanceof NotFoundError) return status(grpc.status.NOT_FOUND, error.message);
   if (error instanceof CapacityError) return status(grpc.status.FAILED_PRECONDITION, error.message);
+  if (error instanceof UnauthenticatedError) return status(grpc.status.UNAUTHENTICATED, error.message);
+  if (error instanceof PermissionDeniedError) return status(grpc.status.PERMISSION_DENIED, error.message);
+  if (error instanceof QuotaError) return status(grpc.status.RESOURCE_EXHAUSTED, error.message);
+  if (error instanceof IdleStreamError) return status(grpc.status.DEADLINE_EXCEEDED, error.message);
   if (error instanceof DatabaseBusyError) {
     // UNAVAILABLE is gRPC's "try again"; the pushback says when (gRPC's retry policy reads it).
     const busy = status(grpc.status.UNAVAILABLE, `${error.message}; retry in ${BUSY_RETRY_AFTER_MS / 1000} s`);

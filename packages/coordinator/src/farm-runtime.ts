@@ -1,12 +1,15 @@
+import * as grpc from "@grpc/grpc-js";
 import { openDatabase, type Database } from "@atelier/db";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CoordinatorConfig } from "./config.ts";
 import { startCoordinator, type Coordinator } from "./coordinator.ts";
 import { connectNatsBus, createInProcessBus, type EventBus } from "./events/index.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "@atelier/common";
+import { defaultAgentCaps } from "./agent-caps.ts";
 import { createS3ObjectStore, startEmbeddedS3, type ObjectStore } from "./storage/index.ts";
+import { TrustedProxies } from "./http/request-guard.ts";
 
 export interface FarmRuntime {
   coordinator: Coordinator;
@@ -78,6 +81,17 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
       outboxPollMs: 250,
       adminToken: config.ATELIER_ADMIN_TOKEN,
       loadSampleIntervalMs: config.ATELIER_LOAD_SAMPLE_MS,
+      trustedProxies: TrustedProxies.parse(config.ATELIER_TRUSTED_PROXIES),
+      authCacheTtlMs: config.ATELIER_AUTH_CACHE_MS,
+      tenantLimits: {
+        maxQueuedItems: config.ATELIER_TENANT_MAX_QUEUED,
+        userPriority: { min: config.ATELIER_USER_PRIORITY_MIN, max: config.ATELIER_USER_PRIORITY_MAX },
+      },
+      submitIdleMs: config.ATELIER_SUBMIT_IDLE_MS,
+      agentCaps: defaultAgentCaps(config.ATELIER_HEARTBEAT_MS, config.ATELIER_MAX_AGENT_SLOTS),
+      ...(config.ATELIER_TLS_CERT && config.ATELIER_TLS_KEY
+        ? { grpcCredentials: grpc.ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(config.ATELIER_TLS_CERT), private_key: readFileSync(config.ATELIER_TLS_KEY) }], false) }
+        : {}),
     });
     closers.push(() => coordinator.close());
 

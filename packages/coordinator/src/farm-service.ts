@@ -1,16 +1,20 @@
-import * as grpc from "@grpc/grpc-js";
-import { agentRegistry, batchStore, capacityStore, outputStore, type Database, type AgentRow } from "@atelier/db";
+import type * as grpc from "@grpc/grpc-js";
+import { agentRegistry, auditStore, batchStore, capacityStore, outputStore, type AgentRow, type Database } from "@atelier/db";
 import type { Agent, Batch, BatchProgress, FarmHandlers } from "@atelier/protocol";
 import { PROTO_VERSION } from "@atelier/protocol";
 import type { AgentCommands } from "./agent-commands.ts";
 import type { AgentSession } from "./agent-session.ts";
+import type { Caller } from "./auth/authenticator.ts";
 import { receiveBatch, type IntakeOptions } from "./batch-intake.ts";
+import { withIdleDeadline } from "./client-stream-deadline.ts";
 import type { Dispatcher } from "./dispatcher.ts";
-import { NotFoundError, toGrpcError } from "./errors.ts";
+import { NotFoundError, PermissionDeniedError, ValidationError, toGrpcError } from "./errors.ts";
 import { subjects, type EventBus } from "./events/index.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "@atelier/common";
 import { publishProgressOf, TERMINAL_STATES, toProgress } from "./progress.ts";
 import type { ObjectStore } from "./storage/index.ts";
+import { adminHandlers } from "./admin-handlers.ts";
+import { admitSubmission, type TenantLimits } from "./tenant-limits.ts";
 import { VERSION } from "./version.ts";
 
 export interface FarmServiceDeps {
@@ -24,40 +28,69 @@ export interface FarmServiceDeps {
   announceWork: (batchId: string) => Promise<void>;
   log: Logger;
   intake: IntakeOptions;
+  tenantLimits: TenantLimits;
+  /** A SubmitBatch stream that sends nothing for this long is cut, and what it wrote is removed. */
+  submitIdleMs: number;
+  /** Drops cached token verdicts: a revocation through this API takes effect at once here. */
+  forgetCredentials: () => void;
 }
 
-const OUTPUT_PAGE = 500;
+type FarmMethod = "SubmitBatch" | "GetBatch" | "WatchBatch" | "CancelBatch" | "ListOutputs" | "ListAgents" | "DrainAgent" | "GetVersion"
+  | "CreateToken" | "ListTokens" | "RevokeToken" | "EnrollAgent" | "RevokeAgent" | "ListAuditEvents";
 
-export function farmHandlers(deps: FarmServiceDeps): FarmHandlers {
+/** The Farm API with the authenticated caller made explicit: see guardFarm for how a network call gets one. */
+export type FarmImpl = { [K in FarmMethod]: (caller: Caller, ...args: Parameters<FarmHandlers[K]>) => void };
+
+const OUTPUT_PAGE = 500;
+// Batch ids are UUIDs; anything else is refused before it reaches a query or a subject.
+const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function farmHandlers(deps: FarmServiceDeps): FarmImpl {
   const { db } = deps;
   const fail = (error: unknown) => toGrpcError(error, (e) => deps.log.error({ err: e }, "farm request failed"));
-  const unary = <Req, Res>(work: (request: Req) => Promise<Res>): grpc.handleUnaryCall<Req, Res> =>
-    (call, callback) => {
-      work(call.request).then((response) => callback(null, response), (error) => callback(fail(error)));
+  const unary = <Req, Res>(work: (caller: Caller, request: Req) => Promise<Res>) =>
+    (caller: Caller, call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
+      work(caller, call.request).then((response) => callback(null, response), (error: unknown) => callback(fail(error)));
     };
+  // Work that follows an answer already given: a failure is logged, never thrown at nobody.
+  const afterwards = (what: string, work: () => Promise<void>) => {
+    work().catch((error: unknown) => deps.log.error({ err: error }, `${what} failed`));
+  };
 
   return {
-    SubmitBatch(call, callback) {
-      receiveBatch(db, call, deps.intake).then(
-        async (result) => {
-          const { itemsPerSecond, queued } = await capacityStore.throughput(db, 5 * 60_000);
-          const etaMs = itemsPerSecond > 0 && result.warnings.length === 0 ? Math.round((queued / itemsPerSecond) * 1000) : 0;
-          callback(null, { batchId: result.batchId, itemCount: result.itemCount, warnings: result.warnings, etaMs });
-          if (!result.reused) {
-            deps.log.info({ batchId: result.batchId, items: result.itemCount, tenant: result.tenantId }, "batch submitted");
-            deps.dispatcher().wake();
-            await publishProgressOf(db, deps.bus, result.batchId);
-            await deps.announceWork(result.batchId);
-          }
+    ...adminHandlers({ db, forgetCredentials: deps.forgetCredentials, disconnectAgent: (agentId) => deps.sessions.get(agentId)?.end() }, unary),
+
+    SubmitBatch(caller, call, callback) {
+      const requests = withIdleDeadline(call, deps.submitIdleMs);
+      receiveBatch(db, requests, deps.intake, (header) => admitSubmission(db, caller, header, deps.tenantLimits)).then(
+        (result) => {
+          etaMs(db, result.warnings.length > 0).then(
+            (eta) => callback(null, { batchId: result.batchId, itemCount: result.itemCount, warnings: result.warnings, etaMs: eta }),
+            (error: unknown) => {
+              // The batch is durable: its id is the answer, without an estimate.
+              deps.log.warn({ err: error, batchId: result.batchId }, "no ETA for the batch: the throughput query failed");
+              callback(null, { batchId: result.batchId, itemCount: result.itemCount, warnings: result.warnings, etaMs: 0 });
+            },
+          );
+          if (result.reused) return;
+          deps.log.info({ batchId: result.batchId, items: result.itemCount, tenant: result.tenantId }, "batch submitted");
+          deps.dispatcher().wake();
+          // The dispatcher's poll finds the batch even if neither goes out.
+          afterwards("publishing a new batch's progress", () => publishProgressOf(db, deps.bus, result.batchId));
+          afterwards("announcing a new batch", () => deps.announceWork(result.batchId));
         },
-        (error) => callback(fail(error)),
+        (error: unknown) => callback(fail(error)),
       );
     },
 
-    GetBatch: unary(async (request) => describeBatch(db, request.batchId)),
+    GetBatch: unary(async (caller, request) => describeBatch(db, caller, request.batchId)),
 
-    WatchBatch(call) {
+    WatchBatch(caller, call) {
       const { batchId } = call.request;
+      if (!BATCH_ID.test(batchId)) {
+        call.emit("error", fail(batchIdProblem(batchId)));
+        return;
+      }
       let ended = false;
       const end = () => {
         if (ended) return;
@@ -70,38 +103,47 @@ export function farmHandlers(deps: FarmServiceDeps): FarmHandlers {
         call.write(progress);
         if (TERMINAL_STATES.has(String(progress.state).replace("BATCH_STATE_", "").toLowerCase())) end();
       };
-      // Subscribe before reading the current state so that no change falls in between.
-      const subscription = deps.bus.subscribe(subjects.batchProgress(batchId), (event) => send(event.data as BatchProgress));
+      // Subscribe before reading the current state so that no change falls in between;
+      // nothing is sent before the batch is known to be the caller's.
+      let owned = false;
+      const early: BatchProgress[] = [];
+      const subscription = deps.bus.subscribe(subjects.batchProgress(batchId), (event) => {
+        if (owned) send(event.data as BatchProgress);
+        else early.push(event.data as BatchProgress);
+      });
       call.on("cancelled", end);
       batchStore.counts(db, batchId).then(
         (counts) => {
-          if (!counts || counts.state === "receiving") {
+          if (!counts || counts.state === "receiving" || !mayRead(caller, counts.tenantId)) {
             ended = true;
             subscription.unsubscribe();
-            call.emit("error", fail(new NotFoundError(`batch ${batchId} not found`)));
+            call.emit("error", fail(notFound(batchId)));
             return;
           }
+          owned = true;
           send(toProgress(counts));
+          for (const progress of early.splice(0)) send(progress);
         },
-        (error) => call.emit("error", fail(error)),
+        (error: unknown) => call.emit("error", fail(error)),
       );
     },
 
-    CancelBatch: unary(async (request) => {
-      await describeBatch(db, request.batchId);
+    CancelBatch: unary(async (caller, request) => {
+      await describeBatch(db, caller, request.batchId);
       const { shards } = await batchStore.cancel(db, request.batchId);
       for (const shard of shards) {
         await deps.commands.send(shard.agentId, { cancel: { shardId: shard.shardId, itemIds: [], reason: "batch cancelled" } });
       }
+      await auditStore.record(db, { actor: caller.actor, action: "batch.cancel", target: request.batchId, detail: { shards: shards.length } });
       await publishProgressOf(db, deps.bus, request.batchId);
-      deps.log.info({ batchId: request.batchId, shards: shards.length }, "batch cancelled");
-      return describeBatch(db, request.batchId);
+      deps.log.info({ batchId: request.batchId, shards: shards.length, actor: caller.actor }, "batch cancelled");
+      return describeBatch(db, caller, request.batchId);
     }),
 
-    ListOutputs(call) {
+    ListOutputs(caller, call) {
       const { batchId, urlTtlMs } = call.request;
       (async () => {
-        await describeBatch(db, batchId);
+        await describeBatch(db, caller, batchId);
         let after = -1;
         for (;;) {
           const page = await outputStore.page(db, batchId, after, OUTPUT_PAGE);
@@ -117,12 +159,17 @@ export function farmHandlers(deps: FarmServiceDeps): FarmHandlers {
       })().catch((error: unknown) => call.emit("error", fail(error)));
     },
 
-    ListAgents: unary(async () => ({ agents: (await agentRegistry.list(db)).map((row) => toAgent(row, deps.sessions)) })),
+    ListAgents: unary(async (caller) => {
+      requireAdmin(caller, "list agents");
+      return { agents: (await agentRegistry.list(db)).map((row) => toAgent(row, deps.sessions)) };
+    }),
 
-    DrainAgent: unary(async (request) => {
+    DrainAgent: unary(async (caller, request) => {
+      requireAdmin(caller, "drain agents");
       const row = await agentRegistry.setDraining(db, request.agentId, request.drain);
       if (!row) throw new NotFoundError(`agent ${request.agentId} not found`);
       await deps.commands.send(request.agentId, { drain: { drain: request.drain } });
+      await auditStore.record(db, { actor: caller.actor, action: request.drain ? "agent.drain" : "agent.undrain", target: request.agentId });
       return toAgent(row, deps.sessions);
     }),
 
@@ -130,9 +177,34 @@ export function farmHandlers(deps: FarmServiceDeps): FarmHandlers {
   };
 }
 
-async function describeBatch(db: Database, batchId: string): Promise<Batch> {
+async function etaMs(db: Database, waiting: boolean): Promise<number> {
+  if (waiting) return 0;
+  const { itemsPerSecond, queued } = await capacityStore.throughput(db, 5 * 60_000);
+  return itemsPerSecond > 0 ? Math.round((queued / itemsPerSecond) * 1000) : 0;
+}
+
+/** An admin reads every tenant's batches; anyone else only their own. */
+function mayRead(caller: Caller, tenantId: string): boolean {
+  return caller.admin || caller.tenantId === tenantId;
+}
+
+function requireAdmin(caller: Caller, what: string): void {
+  if (!caller.admin) throw new PermissionDeniedError(`only an admin token may ${what}`);
+}
+
+function batchIdProblem(batchId: string): ValidationError {
+  return new ValidationError([`batch_id must be a batch's UUID (got ${JSON.stringify(batchId.slice(0, 80))})`]);
+}
+
+// Another tenant's batch is answered exactly as a batch that does not exist: ids must not leak.
+function notFound(batchId: string): NotFoundError {
+  return new NotFoundError(`batch ${batchId} not found`);
+}
+
+async function describeBatch(db: Database, caller: Caller, batchId: string): Promise<Batch> {
+  if (!BATCH_ID.test(batchId)) throw batchIdProblem(batchId);
   const batch = await batchStore.get(db, batchId);
-  if (!batch) throw new NotFoundError(`batch ${batchId} not found`);
+  if (!batch || !mayRead(caller, batch.tenantId)) throw notFound(batchId);
   const failures = await batchStore.failures(db, batchId, 100);
   return {
     ...toProgress(batch),

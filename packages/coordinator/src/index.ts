@@ -3,8 +3,8 @@
 export { startCoordinator, type Coordinator, type CoordinatorOptions } from "./coordinator.ts";
 export { startFarmRuntime, type FarmRuntime } from "./farm-runtime.ts";
 export { dashboardUrl } from "./http/dashboard-url.ts";
+export { localAdmin, openLocalAdmin, type LocalAdmin } from "./local-admin.ts";
 export { configSchema, loadConfig, type CoordinatorConfig } from "./config.ts";
-export { createLogger, type Logger } from "./logger.ts";
 export { LIMITS } from "./limits.ts";
 export { MODEL_AFFINITY, planShardSize, RateEstimate, switchAffinity, type ShardPlanInput } from "./shard-planner.ts";
 export { ValidationError } from "./errors.ts";

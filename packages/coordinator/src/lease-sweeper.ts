@@ -1,6 +1,6 @@
 import { batchStore, leaseStore, type Database } from "@atelier/db";
 import type { EventBus } from "./events/index.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "@atelier/common";
 import type { FarmMetrics } from "./metrics.ts";
 import { publishProgressOf } from "./progress.ts";
 

@@ -9,6 +9,10 @@ export const LIMITS = {
   maxSeed: 0xffff_ffff,
   maxCount: 100,
   maxItemsPerBatch: 5_000_000,
+  /** Item specs in one SubmitBatch message. */
+  maxChunkItems: 10_000,
+  batchNameChars: 200,
+  idempotencyKeyChars: 200,
   samplers: ["euler", "euler_a", "ddim", "pndm", "dpmpp_2m", "dpmpp_2m_karras", "lcm"] as const,
   modelName: /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
 };

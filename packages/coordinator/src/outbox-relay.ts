@@ -1,6 +1,6 @@
 import { outboxStore, type Database } from "@atelier/db";
 import type { EventBus } from "./events/index.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "@atelier/common";
 
 const CLAIM_LIMIT = 200;
 

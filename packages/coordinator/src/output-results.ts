@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { resultStore, type BatchCounts, type Database } from "@atelier/db";
 import type { ItemResult__Output, ResultAck } from "@atelier/protocol";
 import type { AgentSession } from "./agent-session.ts";
-import type { Logger } from "./logger.ts";
+import type { Logger } from "@atelier/common";
 import type { FarmMetrics } from "./metrics.ts";
 import type { OutputRecorder } from "./output-recorder.ts";
 import { objectKeyFor, type ObjectHead, type ObjectStore } from "./storage/index.ts";
@@ -74,37 +74,86 @@ export async function recordOutputResults(
   return { acks, progress: batches };
 }
 
-/** The object must be where it was signed for, with the size the agent reported; undefined when it is. */
+/** What the item must come out as: the key signed for it and its size. */
+interface Expected {
+  key: string;
+  width: number;
+  height: number;
+}
+
+// PNG signature, then the IHDR chunk: length, type, width, height.
+const PNG_HEAD_BYTES = 24;
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+// Render times past a day are not render times; the column is an int4.
+const MAX_RENDER_MS = 86_400_000;
+
+/** The most bytes a PNG of this size may have: every pixel stored raw as RGBA, plus room for metadata. */
+export function maxPngBytes(width: number, height: number): number {
+  return width * height * 4 + height + (1 << 20);
+}
+
+/**
+ * The object must be where it was signed for, a PNG of the item's size, with
+ * the size and MD5 the agent reported; undefined when it is. The numbers an
+ * agent sends are checked here, before they reach a statement shared with
+ * other agents' outputs. An object that is not what the lease holder
+ * reported is deleted, so that whatever was put there (by anyone) cannot
+ * block the item: its next attempt uploads afresh.
+ */
 async function verifyUpload(deps: OutputResultsDeps, session: AgentSession, result: ItemResult__Output): Promise<string | undefined> {
-  const expectedKey = session.shards.get(result.shardId)?.keys.get(result.itemId) ?? (await expectedKeyOf(deps.db, result.itemId));
-  if (expectedKey !== result.key) return `object key ${result.key} is not the one signed for item ${result.itemId}`;
+  if (!/^\d{1,18}$/.test(result.itemId)) return "item_id must be an item's number";
+  const expected = await expectedOf(deps.db, session, result);
+  if (!expected || expected.key !== result.key) return `object key ${result.key.slice(0, 200)} is not the one signed for item ${result.itemId}`;
   if (!/^[0-9a-f]{64}$/.test(result.sha256)) return "sha256 must be 64 hex digits";
-  // A store whose PUT is not atomic (s3rver) shows a key that another render
-  // of the same item is writing again short for a moment: look again before refusing.
-  for (let look = 1; ; look++) {
-    const head = await deps.store.head(result.key);
-    if (!head) return `object ${result.key} was not found in the bucket`;
-    const problem = differs(head, result);
-    if (!problem) return undefined;
-    if (look === LOOKS) return problem;
-    await sleep(100 * look);
+  if (!/^[0-9a-f]{32}$/.test(result.md5)) return "md5 must be 32 hex digits: a result without the checksum of its bytes is refused";
+  if (result.width !== expected.width || result.height !== expected.height) {
+    return `the item renders at ${expected.width}x${expected.height}; the agent reported ${result.width}x${result.height}`;
   }
+  if (result.renderMs > MAX_RENDER_MS || result.modelLoadMs > result.renderMs) return `render_ms must be at most ${MAX_RENDER_MS} and at least model_load_ms`;
+  const limit = maxPngBytes(expected.width, expected.height);
+  if (Number(result.bytes) > limit) return `a ${expected.width}x${expected.height} PNG has at most ${limit} bytes; the agent reported ${result.bytes}`;
+  // A store whose PUT is not atomic shows a key that another render of the
+  // same item is writing again short for a moment: look again before refusing.
+  let problem: string | undefined;
+  for (let look = 1; look <= LOOKS; look++) {
+    if (look > 1) await sleep(100 * (look - 1));
+    const head = await deps.store.head(result.key, { firstBytes: PNG_HEAD_BYTES });
+    if (!head) return `object ${result.key} was not found in the bucket`;
+    problem = differs(head, result, expected);
+    if (!problem) return undefined;
+  }
+  if (await resultStore.holds(deps.db, { itemId: result.itemId, epoch: result.epoch, agentId: session.id })) {
+    await deps.store.delete(result.key);
+    deps.log.warn({ agentId: session.id, itemId: result.itemId, key: result.key, problem }, "deleted an object that is not what the lease holder reported");
+  }
+  return problem;
 }
 
 /** Why the object is not the one the agent reported, or undefined. */
-function differs(head: ObjectHead, result: ItemResult__Output): string | undefined {
-  if (head.bytes !== result.bytes) return `object ${result.key} has ${head.bytes} bytes; the agent reported ${result.bytes}`;
-  // An ETag is the MD5 of the bytes for a single-part upload (S3, MinIO,
-  // s3rver); a multipart or encrypted object's is not, and is not compared.
-  if (result.md5 && head.etag && /^[0-9a-f]{32}$/.test(head.etag) && head.etag !== result.md5) {
-    return `object ${result.key} holds other bytes (MD5 ${head.etag}) than the agent reported (MD5 ${result.md5})`;
+function differs(head: ObjectHead, result: ItemResult__Output, expected: Expected): string | undefined {
+  if (head.bytes !== Number(result.bytes)) return `object ${result.key} has ${head.bytes} bytes; the agent reported ${result.bytes}`;
+  const png = head.firstBytes ?? new Uint8Array();
+  if (png.length < PNG_HEAD_BYTES || PNG_SIGNATURE.some((byte, i) => png[i] !== byte)) return `object ${result.key} is not a PNG`;
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  if (width !== expected.width || height !== expected.height) {
+    return `object ${result.key} is a ${width}x${height} PNG; the item renders at ${expected.width}x${expected.height}`;
   }
+  // An ETag is the MD5 of the bytes for a single-part upload (S3, MinIO,
+  // s3rver), which is how agents upload; a multipart or encrypted object's is
+  // not an MD5 and cannot vouch for the bytes.
+  if (!head.etag || !/^[0-9a-f]{32}$/.test(head.etag)) return `object ${result.key} has no MD5 ETag to check the agent's report against`;
+  if (head.etag !== result.md5) return `object ${result.key} holds other bytes (MD5 ${head.etag}) than the agent reported (MD5 ${result.md5})`;
   return undefined;
 }
 
-async function expectedKeyOf(db: Database, itemId: string): Promise<string | undefined> {
-  const item = await resultStore.identityOf(db, itemId);
-  return item ? objectKeyFor(item.tenantId, item.batchId, item.index, item.seed) : undefined;
+async function expectedOf(db: Database, session: AgentSession, result: ItemResult__Output): Promise<Expected | undefined> {
+  const shard = session.shards.get(result.shardId);
+  const key = shard?.keys.get(result.itemId);
+  if (shard && key) return { key, width: shard.width, height: shard.height };
+  const item = await resultStore.identityOf(db, result.itemId);
+  return item && { key: objectKeyFor(item.tenantId, item.batchId, item.index, item.seed), width: item.width, height: item.height };
 }
 
 /** Like Promise.all over `work`, with at most `limit` running at once; results keep their order. */

@@ -2,6 +2,7 @@
 // types generated from it (src/generated is never edited by hand).
 export { PROTO_ROOT, agentLinkService, farmService } from "./load-proto.js";
 export const PROTO_VERSION = "atelier.v1";
+export { clientChannel, type ClientSecurity } from "./client-security.ts";
 
 export type { AgentLinkClient, AgentLinkHandlers } from "./generated/atelier/v1/AgentLink.js";
 export type { FarmClient, FarmHandlers } from "./generated/atelier/v1/Farm.js";
@@ -26,3 +27,7 @@ export type { BatchState } from "./generated/atelier/v1/BatchState.js";
 export type { Output, Output__Output } from "./generated/atelier/v1/Output.js";
 export type { Agent, Agent__Output } from "./generated/atelier/v1/Agent.js";
 export type { Version, Version__Output } from "./generated/atelier/v1/Version.js";
+export type { CreatedToken__Output } from "./generated/atelier/v1/CreatedToken.js";
+export type { TokenInfo__Output } from "./generated/atelier/v1/TokenInfo.js";
+export type { EnrolledAgent__Output } from "./generated/atelier/v1/EnrolledAgent.js";
+export type { AuditEvent__Output } from "./generated/atelier/v1/AuditEvent.js";

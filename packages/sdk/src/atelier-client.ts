@@ -1,6 +1,12 @@
 import * as grpc from "@grpc/grpc-js";
 import {
+  clientChannel,
   farmService,
+  type AuditEvent__Output,
+  type ClientSecurity,
+  type CreatedToken__Output,
+  type EnrolledAgent__Output,
+  type TokenInfo__Output,
   type Agent__Output,
   type Batch__Output,
   type BatchHeader,
@@ -21,7 +27,7 @@ export interface SubmitResult {
   etaMs: number;
 }
 
-export interface ClientOptions {
+export interface ClientOptions extends ClientSecurity {
   /** Deadline for unary calls. */
   unaryTimeoutMs?: number;
   /** Items per SubmitBatch message. */
@@ -42,7 +48,9 @@ export class AtelierClient {
   private readonly retryPolicy: typeof RETRY_POLICY;
 
   constructor(address: string, options: ClientOptions = {}) {
-    this.client = new (farmService())(address, grpc.credentials.createInsecure(), {
+    const channel = clientChannel(options);
+    this.client = new (farmService())(address, channel.credentials, {
+      ...channel.options,
       "grpc.keepalive_time_ms": 20_000,
       "grpc.keepalive_timeout_ms": 10_000,
       "grpc.max_send_message_length": 16 * 1024 * 1024,
@@ -105,6 +113,36 @@ export class AtelierClient {
 
   getVersion(): Promise<Version__Output> {
     return this.unary((deadline, cb) => this.client.GetVersion({}, { deadline }, cb));
+  }
+
+  /** Admin: a new API token for a tenant; its secret is in the answer only. */
+  createToken(request: { tenant: string; role?: "user" | "admin"; name?: string }): Promise<CreatedToken__Output> {
+    return this.unary((deadline, cb) => this.client.CreateToken({ role: "user", name: "", ...request }, { deadline }, cb));
+  }
+
+  /** Admin: every token (of one tenant, when named), live and revoked, without secrets. */
+  async listTokens(tenant = ""): Promise<TokenInfo__Output[]> {
+    return (await this.unary<{ tokens: TokenInfo__Output[] }>((deadline, cb) => this.client.ListTokens({ tenant }, { deadline }, cb))).tokens;
+  }
+
+  /** Admin: false when no live token has this id. */
+  async revokeToken(id: string): Promise<boolean> {
+    return (await this.unary<{ revoked: boolean }>((deadline, cb) => this.client.RevokeToken({ id }, { deadline }, cb))).revoked;
+  }
+
+  /** Admin: enrolls an agent id and returns its credential, shown only here. */
+  enrollAgent(name: string, pool = ""): Promise<EnrolledAgent__Output> {
+    return this.unary((deadline, cb) => this.client.EnrollAgent({ name, pool }, { deadline }, cb));
+  }
+
+  /** Admin: revokes every credential of an agent; how many were live. */
+  async revokeAgent(name: string): Promise<number> {
+    return (await this.unary<{ revoked: number }>((deadline, cb) => this.client.RevokeAgent({ name }, { deadline }, cb))).revoked;
+  }
+
+  /** Admin: the audit log, newest first. */
+  async listAuditEvents(limit = 100, before = ""): Promise<AuditEvent__Output[]> {
+    return (await this.unary<{ events: AuditEvent__Output[] }>((deadline, cb) => this.client.ListAuditEvents({ limit, before }, { deadline }, cb))).events;
   }
 
   /** Progress now, then every change, until the batch ends. */

@@ -1,5 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
-import { setTimeout as sleep } from "node:timers/promises";
+import { retryWithBackoff } from "@atelier/common/backoff";
 
 /** The one client retry policy: these codes, exponential backoff with full jitter, a cap. */
 export const RETRY_POLICY = {
@@ -14,15 +14,14 @@ export const RETRY_POLICY = {
  * to come back (grpc-retry-pushback-ms, e.g. a busy database) is taken at its
  * word. Only for calls that are safe to repeat.
  */
-export async function withRetry<T>(call: () => Promise<T>, policy: typeof RETRY_POLICY = RETRY_POLICY): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      const { code, metadata } = error as grpc.ServiceError;
-      if (attempt + 1 >= policy.attempts || !policy.retryableCodes.has(code)) throw error;
-      const pushbackMs = Number(metadata?.get("grpc-retry-pushback-ms")[0] ?? Number.NaN);
-      await sleep(pushbackMs >= 0 ? pushbackMs : Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
-    }
-  }
+export function withRetry<T>(call: () => Promise<T>, policy: typeof RETRY_POLICY = RETRY_POLICY): Promise<T> {
+  return retryWithBackoff(call, {
+    attempts: policy.attempts,
+    backoff: { baseMs: policy.baseDelayMs, maxMs: policy.maxDelayMs },
+    retryable: (error) => policy.retryableCodes.has((error as grpc.ServiceError).code),
+    pushbackMs: (error) => {
+      const pushback = Number((error as grpc.ServiceError).metadata?.get("grpc-retry-pushback-ms")[0] ?? Number.NaN);
+      return pushback >= 0 ? pushback : undefined;
+    },
+  });
 }

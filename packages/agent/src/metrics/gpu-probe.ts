@@ -51,7 +51,7 @@ export function nvidiaSmiProbe(options: { command?: string; cacheMs: number; tim
   return {
     read() {
       if (missing) return Promise.resolve([]);
-      const now = Date.now();
+      const now = performance.now();
       if (!cached || now - cached.atMs >= options.cacheMs) cached = { atMs: now, readings: run() };
       return cached.readings;
     },

@@ -1,72 +1,92 @@
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { createAgent, createAgentMetrics, nvidiaSmiProbe, shiftWallClock, startAgentMetricsServer } from "@atelier/agent";
-import { createLogger } from "@atelier/coordinator";
-import { CliError } from "../cli-error.ts";
+import { createAgent, createAgentMetrics, nvidiaSmiProbe } from "@atelier/agent";
+import { configFields, createLogger, startHttpServer } from "@atelier/common";
+import { z } from "zod";
+import { parseFlags } from "../flags.ts";
 import { resolveModelsDir } from "../models-dir.ts";
 import { waitForSignal } from "../signals.ts";
+
+// The agent's flags; the environment variable beside a flag is its default.
+const agentFlags = z.object({
+  /** HOST:PORT of a coordinator, or several, comma-separated ($ATELIER_COORDINATOR). */
+  coordinator: z.string({ error: "is missing: the coordinator's HOST:PORT (or set $ATELIER_COORDINATOR)" }),
+  /** The agent's enrolled credential, from `atelier agents enroll` ($ATELIER_AGENT_TOKEN). */
+  token: z.string({ error: "is missing: the agent's credential (enroll one with `atelier agents enroll --name NAME`, then pass --token or set $ATELIER_AGENT_TOKEN)" }),
+  /** TLS to the coordinator: a PEM CA to trust ($ATELIER_TLS_CA), and a client certificate and key for mutual TLS. */
+  "tls-ca": z.string().optional(),
+  "tls-cert": z.string().optional(),
+  "tls-key": z.string().optional(),
+  name: z.string().optional(),
+  id: z.string().optional(),
+  /** Render slots, one worker thread each. */
+  slots: configFields.integer(1, 64).default(1),
+  /** Folder of models; unset: the demo model in the user's cache. */
+  models: z.string().optional(),
+  /** onnxruntime execution providers in order of preference ($ATELIER_PROVIDERS). */
+  providers: configFields.list().default(["cpu"]),
+  /** onnxruntime intra-op threads per slot. */
+  threads: configFields.integer(1, 256).default(1),
+  /** Largest width and height this agent accepts, in pixels. */
+  "max-size": configFields.integer(64, 16_384).default(2048),
+  /** Per slot: megabytes of idle models kept loaded; unset keeps every model loaded ($ATELIER_MODEL_MEMORY_MB). */
+  "model-memory-mb": configFields.nonNegative("megabytes").optional(),
+  /** Per slot: megabytes for one UNet call, which sets how many images share it; unset: the GPU's memory over the slots, none on CPU ($ATELIER_BATCH_MEMORY_MB). */
+  "batch-memory-mb": configFields.nonNegative("megabytes").optional(),
+  /** Prometheus /metrics and /healthz; off unless a port is given ($ATELIER_AGENT_HTTP_PORT). */
+  "http-port": configFields.port().optional(),
+  "http-host": z.string().default("0.0.0.0"),
+  /** First reconnect's ceiling; it doubles per attempt ($ATELIER_RECONNECT_BASE_MS). */
+  "reconnect-base-ms": configFields.positiveMs().optional(),
+  "log-level": configFields.logLevel().default("info"),
+});
 
 export async function agentCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: {
-      coordinator: { type: "string" },
-      name: { type: "string" },
-      id: { type: "string" },
-      slots: { type: "string", default: "1" },
-      models: { type: "string" },
-      providers: { type: "string", default: process.env.ATELIER_PROVIDERS ?? "cpu" },
-      threads: { type: "string", default: "1" },
-      "max-size": { type: "string", default: "2048" },
-      // Per slot: megabytes of idle models kept loaded; unset keeps every model loaded.
-      "model-memory-mb": { type: "string", default: process.env.ATELIER_MODEL_MEMORY_MB },
-      // Per slot: megabytes for one UNet call, which sets how many images share it; default: the GPU's memory over the slots, none on CPU.
-      "batch-memory-mb": { type: "string", default: process.env.ATELIER_BATCH_MEMORY_MB },
-      // Prometheus /metrics and /healthz; off unless a port is given.
-      "http-port": { type: "string", default: process.env.ATELIER_AGENT_HTTP_PORT },
-      "http-host": { type: "string", default: "0.0.0.0" },
-    },
+    options: Object.fromEntries(Object.keys(agentFlags.shape).map((flag) => [flag, { type: "string" as const }])),
   });
-  // Tests only: a skewed host clock, which nothing the agent does may depend on (RELIABILITY.md, scenario 13).
-  const clockOffsetMs = Number(process.env.ATELIER_TEST_CLOCK_OFFSET_MS ?? 0);
-  if (!Number.isFinite(clockOffsetMs)) throw new CliError(`ATELIER_TEST_CLOCK_OFFSET_MS must be a number of milliseconds (got ${process.env.ATELIER_TEST_CLOCK_OFFSET_MS})`, 2);
-  shiftWallClock(clockOffsetMs);
-  const coordinator = values.coordinator ?? process.env.ATELIER_COORDINATOR;
-  if (!coordinator) throw new CliError("usage: atelier agent --coordinator HOST:PORT [--name NAME] [--slots N] [--models DIR]", 2);
-  const slots = Number(values.slots);
-  if (!Number.isInteger(slots) || slots < 1 || slots > 64) throw new CliError(`--slots must be an integer between 1 and 64 (got ${values.slots})`, 2);
-  const maxSide = Number(values["max-size"]);
-  const modelMemoryMb = values["model-memory-mb"] === undefined || values["model-memory-mb"] === "" ? undefined : Number(values["model-memory-mb"]);
-  if (modelMemoryMb !== undefined && !(modelMemoryMb >= 0)) throw new CliError(`--model-memory-mb must be a number of megabytes, 0 or more (got ${values["model-memory-mb"]})`, 2);
-  const batchMemoryMb = values["batch-memory-mb"] === undefined || values["batch-memory-mb"] === "" ? undefined : Number(values["batch-memory-mb"]);
-  if (batchMemoryMb !== undefined && !(batchMemoryMb >= 0)) throw new CliError(`--batch-memory-mb must be a number of megabytes, 0 or more (got ${values["batch-memory-mb"]})`, 2);
-  const httpPort = values["http-port"] === undefined || values["http-port"] === "" ? undefined : Number(values["http-port"]);
-  if (httpPort !== undefined && !(Number.isInteger(httpPort) && httpPort >= 0 && httpPort <= 65_535)) {
-    throw new CliError(`--http-port must be a port number (got ${values["http-port"]})`, 2);
-  }
-  const log = createLogger({ level: process.env.LOG_LEVEL ?? "info", name: "agent" });
-  const providers = values.providers.split(",").map((p) => p.trim()).filter(Boolean);
+  const { env } = process;
+  const flags = parseFlags("agent", agentFlags, {
+    coordinator: env.ATELIER_COORDINATOR,
+    token: env.ATELIER_AGENT_TOKEN,
+    "tls-ca": env.ATELIER_TLS_CA,
+    providers: env.ATELIER_PROVIDERS,
+    "model-memory-mb": env.ATELIER_MODEL_MEMORY_MB,
+    "batch-memory-mb": env.ATELIER_BATCH_MEMORY_MB,
+    "http-port": env.ATELIER_AGENT_HTTP_PORT,
+    "reconnect-base-ms": env.ATELIER_RECONNECT_BASE_MS,
+    "log-level": env.LOG_LEVEL,
+    ...Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)),
+  });
+  const { slots, providers } = flags;
+  const log = createLogger({ level: flags["log-level"], name: "agent" });
   const gpuProbe = nvidiaSmiProbe({ cacheMs: 5_000, timeoutMs: 3_000 });
   // On a GPU provider, announce this agent's GPU: the first of CUDA_VISIBLE_DEVICES when it names an index, else the first GPU.
   const visible = process.env.CUDA_VISIBLE_DEVICES?.split(",")[0]?.trim();
   const readings = providers.some((p) => p === "cuda" || p === "tensorrt") ? await gpuProbe.read() : [];
   const gpu = readings.find((reading) => String(reading.index) === visible) ?? readings[0];
+  const httpPort = flags["http-port"];
   const metrics = httpPort === undefined ? undefined : createAgentMetrics({ gpu: gpuProbe });
-  const metricsServer = metrics && (await startAgentMetricsServer({ host: values["http-host"], port: httpPort!, registry: metrics.registry }));
+  const metricsServer = metrics && (await startHttpServer({ host: flags["http-host"], port: httpPort!, metrics: metrics.registry }));
   if (metricsServer) log.info({ port: metricsServer.port }, "agent metrics at /metrics");
+  const tlsFile = (flag: "tls-ca" | "tls-cert" | "tls-key") => (flags[flag] ? readFileSync(flags[flag]) : undefined);
+  const tls = flags["tls-ca"] || flags["tls-cert"] ? { ca: tlsFile("tls-ca"), cert: tlsFile("tls-cert"), key: tlsFile("tls-key") } : undefined;
   const agent = await createAgent({
-    coordinator,
-    name: values.name,
-    id: values.id,
+    coordinator: flags.coordinator,
+    security: { token: flags.token, ...(tls ? { tls } : {}) },
+    name: flags.name,
+    id: flags.id,
     slots,
-    modelsDir: await resolveModelsDir(values.models),
+    modelsDir: await resolveModelsDir(flags.models),
     providers,
-    intraOpThreads: Number(values.threads),
-    maxWidth: maxSide,
-    maxHeight: maxSide,
-    modelMemoryBytes: modelMemoryMb === undefined ? undefined : modelMemoryMb * 1024 * 1024,
-    batchMemoryBytes: batchMemoryMb !== undefined ? batchMemoryMb * 1024 * 1024 : gpu && Math.floor(gpu.memoryTotalBytes / slots),
+    intraOpThreads: flags.threads,
+    maxWidth: flags["max-size"],
+    maxHeight: flags["max-size"],
+    modelMemoryBytes: megabytes(flags["model-memory-mb"]),
+    batchMemoryBytes: megabytes(flags["batch-memory-mb"]) ?? (gpu && Math.floor(gpu.memoryTotalBytes / slots)),
     log,
-    reconnectBaseMs: process.env.ATELIER_RECONNECT_BASE_MS ? Number(process.env.ATELIER_RECONNECT_BASE_MS) : undefined,
+    reconnectBaseMs: flags["reconnect-base-ms"],
     metrics,
     gpu: gpu && { name: gpu.name, memoryBytes: gpu.memoryTotalBytes },
   });
@@ -77,4 +97,8 @@ export async function agentCommand(args: string[]): Promise<void> {
   log.info({ signal }, "stopping: handing back unfinished shards");
   await agent.stop();
   await metricsServer?.close();
+}
+
+function megabytes(mb: number | undefined): number | undefined {
+  return mb === undefined ? undefined : Math.round(mb * 1024 * 1024);
 }

@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createAgent, type Agent } from "@atelier/agent";
-import { createLogger, dashboardUrl, loadConfig, startFarmRuntime } from "@atelier/coordinator";
+import { createLogger } from "@atelier/common";
+import { dashboardUrl, loadConfig, localAdmin, startFarmRuntime } from "@atelier/coordinator";
 import { contactSheet } from "@atelier/diffusion";
 import { AtelierClient } from "@atelier/sdk";
 import { CliError } from "../cli-error.ts";
@@ -43,19 +44,26 @@ export async function demoCommand(args: string[]): Promise<void> {
   const modelsDir = await resolveModelsDir(undefined);
   // Ports default to free ones so that the demo runs beside anything else.
   const config = loadConfig({ ATELIER_GRPC_PORT: "0", ATELIER_HTTP_PORT: "0", ATELIER_GRPC_HOST: "127.0.0.1", ATELIER_HTTP_HOST: "127.0.0.1", LOG_LEVEL: "warn", ...process.env });
-  const log = createLogger({ level: config.LOG_LEVEL });
+  const log = createLogger({ level: config.LOG_LEVEL, name: "coordinator" });
   const farm = await startFarmRuntime(config, log);
   const address = `127.0.0.1:${farm.coordinator.grpcPort}`;
   const agents: Agent[] = [];
-  const client = new AtelierClient(address);
+  // The demo is its own admin: it mints a tenant token and agent credentials on its embedded database.
+  const admin = localAdmin(farm.db);
+  const { token } = await admin.createToken({ tenant: "demo", role: "user", name: "atelier demo" });
+  const client = new AtelierClient(address, { token });
   try {
     const dashboard = dashboardUrl({ host: "127.0.0.1", httpPort: farm.coordinator.httpPort, adminToken: farm.coordinator.adminToken, withToken: true });
     console.log(`atelier demo: coordinator on ${address}, metrics at http://127.0.0.1:${farm.coordinator.httpPort}/metrics`);
     console.log(`dashboard:     ${dashboard}`);
     for (let i = 1; i <= agentCount; i++) {
+      const name = `demo-agent-${i}`;
+      await admin.revokeAgent(name); // a demo kept in ATELIER_DATA_DIR enrolled it before
+      const { credential } = await admin.enrollAgent(name, "demo");
       const agent = await createAgent({
         coordinator: address,
-        name: `demo-agent-${i}`,
+        security: { token: credential },
+        name,
         slots: 1,
         modelsDir,
         providers: ["cpu"],
@@ -71,7 +79,7 @@ export async function demoCommand(args: string[]): Promise<void> {
 
     const promptsFile = values.prompts ? resolve(values.prompts) : EXAMPLES;
     const { batchId, itemCount } = await client.submitBatch(
-      { tenant: "demo", name: "demo", priority: 0, baseSeed: 1, defaults: { model: "atelier-demo", width: size, height: size, steps: Number(values.steps), guidance: 7.5, sampler: "euler" } },
+      { tenant: "", name: "demo", priority: 0, baseSeed: 1, defaults: { model: "atelier-demo", width: size, height: size, steps: Number(values.steps), guidance: 7.5, sampler: "euler" } },
       readItems(typeof promptsFile === "string" ? promptsFile : promptsFile.pathname),
     );
     console.log(`batch ${batchId}: ${itemCount} images of ${size}x${size}`);

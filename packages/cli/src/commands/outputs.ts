@@ -7,7 +7,7 @@ export async function outputsCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...COORDINATOR_OPTION, download: { type: "string" } } });
   const batchId = positionals[0];
   if (!batchId) throw new CliError("usage: atelier outputs BATCH [--download DIR]", 2);
-  const client = connect(values.coordinator);
+  const client = connect(values);
   try {
     if (values.download) {
       const { files, bytes } = await downloadOutputs(client, batchId, values.download);

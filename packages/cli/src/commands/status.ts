@@ -7,7 +7,7 @@ export async function statusCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...COORDINATOR_OPTION, json: { type: "boolean", default: false } } });
   const batchId = positionals[0];
   if (!batchId) throw new CliError("usage: atelier status BATCH [--json]", 2);
-  const client = connect(values.coordinator);
+  const client = connect(values);
   try {
     const batch = await client.getBatch(batchId);
     if (values.json) {

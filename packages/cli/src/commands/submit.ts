@@ -49,7 +49,7 @@ export async function submitCommand(args: string[]): Promise<void> {
     throw error;
   }
 
-  const client = connect(values.coordinator);
+  const client = connect(values);
   try {
     async function* items(): AsyncGenerator<ItemSpec> {
       for await (const item of readItems(file!)) yield { ...item, count: item.count || defaultCount || 1 };
@@ -57,7 +57,7 @@ export async function submitCommand(args: string[]): Promise<void> {
     const { batchId, itemCount, warnings, etaMs } = await client.submitBatch(
       {
         strict: values.strict,
-        tenant: values.tenant ?? process.env.ATELIER_TENANT ?? "default",
+        tenant: values.tenant ?? process.env.ATELIER_TENANT ?? "",
         name: values.name ?? basename(file),
         priority: number("priority"),
         baseSeed: seed,

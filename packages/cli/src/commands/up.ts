@@ -1,9 +1,10 @@
-import { createLogger, dashboardUrl, loadConfig, startFarmRuntime } from "@atelier/coordinator";
+import { createLogger, type Logger } from "@atelier/common";
+import { dashboardUrl, loadConfig, localAdmin, startFarmRuntime, type LocalAdmin } from "@atelier/coordinator";
 import { waitForSignal } from "../signals.ts";
 
 export async function upCommand(_args: string[]): Promise<void> {
   const config = loadConfig(process.env);
-  const log = createLogger({ level: config.LOG_LEVEL });
+  const log = createLogger({ level: config.LOG_LEVEL, name: "coordinator" });
   const farm = await startFarmRuntime(config, log);
   const { coordinator, embedded } = farm;
   console.error(`atelier coordinator ${coordinator.id}`);
@@ -14,7 +15,26 @@ export async function upCommand(_args: string[]): Promise<void> {
   console.error(`  events   ${embedded.bus ? "in-process bus" : config.NATS_URL}`);
   const dashboard = dashboardUrl({ host: config.ATELIER_HTTP_HOST, httpPort: coordinator.httpPort, adminToken: coordinator.adminToken, withToken: coordinator.adminTokenGenerated });
   console.error(`  dashboard ${dashboard}${coordinator.adminTokenGenerated ? "   (sign-in link: ATELIER_ADMIN_TOKEN is unset, so a token was generated for this run)" : "   (sign in with ATELIER_ADMIN_TOKEN)"}`);
+  await bootstrapAdminToken(localAdmin(farm.db), log);
   const signal = await waitForSignal();
   log.info({ signal }, "shutting down");
   await farm.close();
+}
+
+/**
+ * A farm whose database holds no token at all gets an admin token at its
+ * first start in a terminal, printed there once. Logs get its id, never the
+ * secret; without a terminal none is made (nobody would see it), and the log
+ * says how to make one.
+ */
+async function bootstrapAdminToken(admin: LocalAdmin, log: Logger): Promise<void> {
+  if (await admin.hasTokens()) return;
+  if (!process.stderr.isTTY) {
+    log.warn("no API tokens exist yet: create one with `atelier tokens create --tenant NAME --role admin` (with this DATABASE_URL)");
+    return;
+  }
+  const created = await admin.createToken({ tenant: "admin", role: "admin", name: "first start" });
+  log.info({ tokenId: created.id }, "created the first admin token");
+  console.error(`\n  first start: an admin API token was created (id ${created.id}); it is shown only now, keep it:\n\n    ATELIER_TOKEN=${created.token}\n`);
+  console.error("  with it: `atelier tokens create --tenant NAME` for tenants, `atelier agents enroll --name NAME` for agents\n");
 }

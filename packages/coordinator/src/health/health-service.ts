@@ -1,6 +1,6 @@
 import type * as grpc from "@grpc/grpc-js";
 import { HealthImplementation, type ServingStatus } from "grpc-health-check";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "@atelier/common";
 
 export interface HealthServiceOptions {
   /** Fully qualified service names reported besides "" (the whole server). */

@@ -1,25 +1,31 @@
-import { batchRerun, batchStore, dashboardQueries, type BatchCursor, type BatchState, type Database, type ItemState } from "@atelier/db";
+import { auditStore, batchRerun, batchStore, dashboardQueries, type BatchCursor, type BatchState, type Database, type ItemState } from "@atelier/db";
+import { readPngText } from "@atelier/diffusion/png";
 import type { FarmHandlers } from "@atelier/protocol";
 import { subjects, type EventBus } from "../events/index.ts";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "@atelier/common";
 import { publishProgress } from "../progress.ts";
 import type { ObjectStore } from "../storage/index.ts";
 import type { BatchRateTracker } from "./batch-rate-tracker.ts";
 import { HttpError } from "./http-io.ts";
 import { callUnary } from "./in-process-call.ts";
-import { pngText } from "./png-text.ts";
 import type { Route } from "./router.ts";
 
 export interface BatchRoutesDeps {
   db: Database;
   store: ObjectStore;
   bus: EventBus;
-  farm: FarmHandlers;
+  /** The Farm API as the signed-in admin calls it. */
+  farm: (actor: string) => FarmHandlers;
   rates: BatchRateTracker;
   log: Logger;
   /** Lifetime of the presigned image URLs the gallery is redirected to. */
   imageUrlTtlMs: number;
 }
+
+// Where the dashboard reads an image's parameters: text chunks stand before
+// the image data, and A1111's parameters are a few kilobytes.
+const PNG_TEXT_READ_BYTES = 1024 * 1024;
+const PNG_TEXT_MAX_BYTES = 256 * 1024;
 
 const BATCH_STATES = new Set(["live", "queued", "running", "completed", "failed", "cancelled"]);
 /** The gallery's filters; "pending" is everything not yet settled. */
@@ -139,8 +145,10 @@ export function batchRoutes(deps: BatchRoutesDeps): Route[] {
         let parameters: string | null = null;
         if (item.output) {
           // Read from the image itself: what a user who downloads it will see.
-          parameters = await deps.store.get(item.output.key).then(
-            (png) => pngText(png).parameters ?? null,
+          // Only its first bytes are fetched and a compressed text inflates only
+          // so far: an object in the bucket may be anything (a gigabyte, a deflate bomb).
+          parameters = await deps.store.head(item.output.key, { firstBytes: PNG_TEXT_READ_BYTES }).then(
+            (head) => (head?.firstBytes && readPngText(head.firstBytes, { maxTextBytes: PNG_TEXT_MAX_BYTES }).parameters) ?? null,
             (error: Error) => {
               deps.log.warn({ err: error, itemId: item.itemId, batchId: item.batchId }, "could not read the image's parameters");
               return null;
@@ -165,8 +173,8 @@ export function batchRoutes(deps: BatchRoutesDeps): Route[] {
     {
       method: "POST",
       path: "/api/batches/:id/cancel",
-      handler: async ({ params }) => {
-        await callUnary(deps.farm.CancelBatch, { batchId: params.id! });
+      handler: async ({ params, session }) => {
+        await callUnary(deps.farm(session!.principal.actor).CancelBatch, { batchId: params.id! });
         deps.log.info({ batchId: params.id, by: "dashboard" }, "batch cancelled from the dashboard");
         return describe(params.id!);
       },
@@ -174,13 +182,14 @@ export function batchRoutes(deps: BatchRoutesDeps): Route[] {
     {
       method: "POST",
       path: "/api/batches/:id/rerun-failed",
-      handler: async ({ params }) => {
+      handler: async ({ params, session }) => {
         const outcome = await batchRerun.requeueFailed(db, params.id!);
         if (!outcome.rerun) {
           if (outcome.state === undefined || outcome.state === "receiving") throw new HttpError(404, `batch ${params.id} not found`);
           throw new HttpError(409, `batch ${params.id} was ${outcome.state}; its failed items stay as they are`);
         }
         deps.log.info({ batchId: params.id, requeued: outcome.requeued, by: "dashboard" }, "failed items re-queued");
+        await auditStore.record(db, { actor: session!.principal.actor, action: "batch.rerun", target: params.id!, detail: { requeued: outcome.requeued } });
         await publishProgress(db, deps.bus, outcome.counts);
         if (outcome.requeued > 0) await deps.bus.publish(subjects.work, { batchId: params.id });
         return { requeued: outcome.requeued, ...(await describe(params.id!)) };

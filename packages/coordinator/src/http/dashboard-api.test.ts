@@ -1,12 +1,11 @@
-import { crc32, deflateSync } from "node:zlib";
 import * as grpc from "@grpc/grpc-js";
+import { encodePng, readPngText } from "@atelier/diffusion/png";
 import { batchStore, leaseStore, resultStore, agentRegistry } from "@atelier/db";
 import { service as healthService } from "grpc-health-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../config.ts";
 import { startFarmRuntime, type FarmRuntime } from "../farm-runtime.ts";
-import { createLogger } from "../logger.ts";
-import { pngText } from "./png-text.ts";
+import { createLogger } from "@atelier/common";
 
 // The dashboard's HTTP surface on a real embedded farm (PGlite, S3 server,
 // in-process bus): sessions, CSRF and cross-site refusals, the JSON API,
@@ -16,27 +15,8 @@ const TOKEN = "test-admin-token-0123456789";
 const settings = { model: "atelier-demo", width: 64, height: 64, steps: 4, guidance: 7, sampler: "euler" };
 
 /** A 1x1 PNG carrying A1111 parameters, as the pipeline writes them. */
-function pngWithParameters(parameters: string, keyword = "parameters"): Uint8Array {
-  const chunk = (type: string, data: Buffer) => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.from([0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0]);
-  const utf8 = /[^\x00-\xff]/.test(parameters);
-  const text = utf8
-    ? chunk("iTXt", Buffer.concat([Buffer.from(keyword, "latin1"), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(parameters, "utf8")]))
-    : chunk("tEXt", Buffer.concat([Buffer.from(keyword, "latin1"), Buffer.from([0]), Buffer.from(parameters, "latin1")]));
-  return new Uint8Array(Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    text,
-    chunk("IDAT", deflateSync(Buffer.from([0, 255, 0, 0]))),
-    chunk("IEND", Buffer.alloc(0)),
-  ]));
+function pngWithParameters(parameters: string): Uint8Array {
+  return encodePng(Uint8Array.of(255, 0, 0), 1, 1, { parameters });
 }
 
 describe("dashboard HTTP API", () => {
@@ -53,7 +33,7 @@ describe("dashboard HTTP API", () => {
       ATELIER_ADMIN_TOKEN: TOKEN,
       ATELIER_LOAD_SAMPLE_MS: "200",
     });
-    farm = await startFarmRuntime(config, createLogger({ level: "silent" }));
+    farm = await startFarmRuntime(config, createLogger({ level: "silent", name: "coordinator" }));
     host = `127.0.0.1:${farm.coordinator.httpPort}`;
     base = `http://${host}`;
 
@@ -70,7 +50,7 @@ describe("dashboard HTTP API", () => {
         await farm.store.put(key, png, "image/png");
         await resultStore.recordOutput(farm.db, { itemId: item.itemId, epoch: lease.epoch, agentId: "gpu-7", key, sha256: "0".repeat(64), bytes: png.length, width: 64, height: 64, renderMs: 12, metadata: {} });
       } else {
-        await resultStore.recordFailure(farm.db, { itemId: item.itemId, epoch: lease.epoch, error: "CUDA out of memory", retryable: false });
+        await resultStore.recordFailure(farm.db, { itemId: item.itemId, epoch: lease.epoch, agentId: "gpu-7", error: "CUDA out of memory", retryable: false });
       }
     }
   });
@@ -189,12 +169,7 @@ describe("dashboard HTTP API", () => {
     const image = await fetch(`${base}/api/items/${tile!.itemId}/image`, { headers: { cookie }, redirect: "manual" });
     expect(image.status).toBe(302);
     const png = new Uint8Array(await (await fetch(image.headers.get("location")!)).arrayBuffer());
-    expect(pngText(png).parameters).toBe(detail.parameters);
-  });
-
-  it("reads UTF-8 prompts from iTXt chunks, as PIL and A1111 write them", () => {
-    expect(pngText(pngWithParameters("un chat 猫 sur la lune\nSeed: 7"))).toEqual({ parameters: "un chat 猫 sur la lune\nSeed: 7" });
-    expect(pngText(new Uint8Array([1, 2, 3]))).toEqual({});
+    expect(readPngText(png, { maxTextBytes: 1024 }).parameters).toBe(detail.parameters);
   });
 
   it("re-runs failed items and streams the progress over Server-Sent Events", async () => {

@@ -1,6 +1,6 @@
 import { dashboardQueries, type Database } from "@atelier/db";
 import { subjects, type EventBus } from "../events/index.ts";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "@atelier/common";
 
 /** The farm at one instant: what the dashboard charts and `atelier.farm.load` carries. */
 export interface FarmLoadSample {

@@ -1,6 +1,6 @@
 import { dashboardQueries, type Database } from "@atelier/db";
 import type { Histogram } from "prom-client";
-import type { Logger } from "../logger.ts";
+import type { Logger } from "@atelier/common";
 
 /**
  * Follows the shards this coordinator leased until the database says they

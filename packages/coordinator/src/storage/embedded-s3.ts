@@ -1,9 +1,11 @@
+import { rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { keepS3Promises } from "./s3rver-store.ts";
 
 export interface EmbeddedS3Options {
-  /** Where objects are stored, as plain files. */
+  /** Where objects are stored, as plain files. Uploads in progress go to a sibling folder, `<directory>.uploads`. */
   directory: string;
   /** 0 picks a free port. Default 0. */
   port?: number;
@@ -23,6 +25,9 @@ export interface EmbeddedS3 {
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
   httpServer?: Server;
+  store: unknown;
+  context: { store: unknown };
+  middleware: Parameters<typeof keepS3Promises>[0]["middleware"];
 }
 type S3rverConstructor = new (options: {
   address: string;
@@ -36,6 +41,8 @@ type S3rverConstructor = new (options: {
  * Starts s3rver, an S3-compatible server, for development and tests. It
  * stores and serves objects faithfully but does NOT verify SigV4 signatures:
  * it is no security boundary, and tests of URL abuse must check what we sign.
+ * Its store is made to keep S3's promises that s3rver alone does not:
+ * create-only PUTs (`If-None-Match: *`) and atomic replacement.
  */
 export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
   const host = options.host ?? "127.0.0.1";
@@ -48,6 +55,10 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
     silent: true,
     configureBuckets: [],
   });
+  // Uploads in progress live here; what a crash left behind is of no use.
+  const uploads = `${options.directory}.uploads`;
+  await rm(uploads, { recursive: true, force: true });
+  keepS3Promises(server, { root: options.directory, uploads });
   const { port } = await server.run();
   const httpServer = server.httpServer;
   if (httpServer === undefined) throw new Error("s3rver started without an HTTP server");
@@ -61,7 +72,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
         httpServer.close((error) => (error ? reject(error) : resolve()));
         // Clients' keep-alive sockets would otherwise hold close() open.
         httpServer.closeAllConnections();
-      });
+      }).then(() => rm(uploads, { recursive: true, force: true }));
       return closing;
     },
   };

@@ -58,12 +58,81 @@ describe("S3 object store against embedded s3rver", () => {
   });
 
   it("ensureBucket is idempotent, also when two stores race to create", async () => {
+    const kept = `tenant-e/${randomUUID()}.png`;
+    await store.put(kept, new Uint8Array([1, 2, 3]), "image/png");
     await store.ensureBucket();
+    // Ensuring an existing bucket leaves what is in it.
+    expect(await store.head(kept)).toMatchObject({ bytes: 3 });
+
     const fresh = `atelier-test-${randomUUID().slice(0, 8)}`;
     const [a, b] = [openStore({ bucket: fresh }), openStore({ bucket: fresh })];
     await Promise.all([a.ensureBucket(), b.ensureBucket()]);
-    await a.ensureBucket();
+    // The bucket exists once, empty, and takes objects; ensuring it again changes nothing.
+    const listed = [];
+    for await (const object of a.list("")) listed.push(object);
+    expect(listed).toEqual([]);
+    await a.put("k.png", new Uint8Array(5), "image/png");
+    await b.ensureBucket();
+    expect(await b.head("k.png")).toMatchObject({ bytes: 5 });
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it("creates only with If-None-Match: *: a taken key answers 412 and keeps its object", async () => {
+    const key = `tenant-c/${randomUUID()}.png`;
+    const [first, second] = [randomBytes(64 * 1024), randomBytes(64 * 1024)];
+    const createOnly = { ...noKeepAlive, "content-type": "image/png", "if-none-match": "*" };
+    const putUrl = (body: Buffer) => store.presignPut(key, { contentType: "image/png", expiresInMs: 60_000, contentLength: body.length });
+
+    const created = await fetch(await putUrl(first), { method: "PUT", body: first, headers: createOnly });
+    expect(created.status, await created.text()).toBe(200);
+    const refused = await fetch(await putUrl(second), { method: "PUT", body: second, headers: createOnly });
+    expect(refused.status).toBe(412);
+    expect(await refused.text()).toContain("PreconditionFailed");
+    expect(Buffer.from(await store.get(key)).equals(first)).toBe(true);
+    expect(await store.head(key)).toMatchObject({ etag: createHash("md5").update(first).digest("hex") });
+  });
+
+  it("of racing creates of one key, exactly one wins and its bytes are the object's", async () => {
+    const key = `tenant-c/${randomUUID()}.png`;
+    const bodies = Array.from({ length: 8 }, () => randomBytes(256 * 1024));
+    const statuses = await Promise.all(bodies.map(async (body) => {
+      const url = await store.presignPut(key, { contentType: "image/png", expiresInMs: 60_000, contentLength: body.length });
+      const response = await fetch(url, { method: "PUT", body, headers: { ...noKeepAlive, "content-type": "image/png", "if-none-match": "*" } });
+      await response.arrayBuffer();
+      return response.status;
+    }));
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 412)).toHaveLength(bodies.length - 1);
+    const winner = bodies[statuses.indexOf(200)]!;
+    expect(Buffer.from(await store.get(key)).equals(winner)).toBe(true);
+  });
+
+  it("replaces an object atomically: a reader during overwrites gets one whole version, its ETag matching", async () => {
+    const key = `tenant-r/${randomUUID()}.png`;
+    const versions = [randomBytes(1024 * 1024), randomBytes(512 * 1024)];
+    const md5s = versions.map((body) => createHash("md5").update(body).digest("hex"));
+    await store.put(key, versions[0]!, "image/png");
+    const writes = (async () => {
+      for (let i = 1; i <= 20; i++) await store.put(key, versions[i % 2]!, "image/png");
+    })();
+    const reads = (async () => {
+      const seen = new Set<number>();
+      for (let i = 0; i < 40; i++) {
+        const [got, head] = await Promise.all([store.get(key), store.head(key)]);
+        const index = versions.findIndex((body) => Buffer.from(got).equals(body));
+        expect(index, `read ${i}: ${got.byteLength} bytes, neither version`).toBeGreaterThanOrEqual(0);
+        expect(md5s).toContain(head!.etag);
+        expect(head!.bytes).toBe(versions[md5s.indexOf(head!.etag!)]!.length);
+        seen.add(index);
+      }
+      return seen;
+    })();
+    await writes;
+    expect((await reads).size).toBeGreaterThan(0);
+    // Nothing of the uploads is left behind, and no partial file is listed.
+    const listed = [];
+    for await (const object of store.list("tenant-r/")) listed.push(object);
+    expect(listed).toEqual([{ key, bytes: versions[0]!.length }]);
   });
 
   it("accepts a presigned PUT and serves the object by head, get and presigned GET", async () => {

@@ -9,8 +9,12 @@ export interface ObjectStore {
   /** Signs the key, the content type and, when given, the exact length. */
   presignPut(key: string, options: PresignPutOptions): Promise<string>;
   presignGet(key: string, options: { expiresInMs: number }): Promise<string>;
-  /** Null when no object exists at the key. */
-  head(key: string): Promise<ObjectHead | null>;
+  /**
+   * Null when no object exists at the key. With `firstBytes`, the object's
+   * first bytes come too, in the same request (a ranged GET instead of a HEAD).
+   */
+  head(key: string, options?: { firstBytes?: number }): Promise<ObjectHead | null>;
+  delete(key: string): Promise<void>;
   get(key: string): Promise<Uint8Array>;
   put(key: string, body: Uint8Array, contentType: string): Promise<void>;
   /** Every object under the prefix, in key order, fetched page by page. */
@@ -34,6 +38,8 @@ export interface ObjectHead {
   contentType?: string;
   /** As the store gives it, quotes removed; for a single-part upload, the MD5 of the bytes in hex. */
   etag?: string;
+  /** Up to the `firstBytes` asked for (fewer when the object is shorter). */
+  firstBytes?: Uint8Array;
 }
 
 export interface ObjectListing {

@@ -1,5 +1,6 @@
 import {
   CreateBucketCommand,
+  DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
@@ -121,8 +122,14 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
       return getSignedUrl(client, command, { expiresIn: expiresInSeconds(get.expiresInMs) });
     },
 
-    head(key: string) {
-      return heads.head(() => presign({ method: "HEAD", key, expiresInSeconds: 60 }), `s3://${bucket}/${key}`);
+    head(key: string, options: { firstBytes?: number } = {}) {
+      const { firstBytes } = options;
+      if (firstBytes === undefined) return heads.head(() => presign({ method: "HEAD", key, expiresInSeconds: 60 }), `s3://${bucket}/${key}`);
+      return heads.head(() => presign({ method: "GET", key, expiresInSeconds: 60 }), `s3://${bucket}/${key}`, firstBytes);
+    },
+
+    async delete(key: string): Promise<void> {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
 
     async get(key: string): Promise<Uint8Array> {

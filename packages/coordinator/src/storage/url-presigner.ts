@@ -1,5 +1,5 @@
 import { createHash, createHmac, type BinaryLike, type Hash, type Hmac } from "node:crypto";
-import { HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { SignatureV4 } from "@smithy/signature-v4";
 
@@ -11,6 +11,7 @@ export type PresignRequest = (
    */
   | { method: "PUT"; contentType: string; contentLength?: number }
   | { method: "HEAD" }
+  | { method: "GET" }
 ) & {
   key: string;
   expiresInSeconds: number;
@@ -98,7 +99,9 @@ export function createUrlPresigner(
 async function resolveTemplate(client: S3Client, bucket: string, method: PresignRequest["method"]): Promise<UrlTemplate> {
   const command = method === "PUT"
     ? new PutObjectCommand({ Bucket: bucket, Key: TEMPLATE_KEY, ContentType: "application/octet-stream" })
-    : new HeadObjectCommand({ Bucket: bucket, Key: TEMPLATE_KEY });
+    : method === "GET"
+      ? new GetObjectCommand({ Bucket: bucket, Key: TEMPLATE_KEY })
+      : new HeadObjectCommand({ Bucket: bucket, Key: TEMPLATE_KEY });
   const url = new URL(await getSignedUrl(client, command, { expiresIn: 60 }));
   if (!url.pathname.endsWith(`/${TEMPLATE_KEY}`)) throw new Error(`unexpected presigned URL shape for bucket ${bucket}: ${url.pathname}`);
   const query: Record<string, string> = {};

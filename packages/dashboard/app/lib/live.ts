@@ -1,4 +1,9 @@
+import { backoffDelayMs } from "@atelier/common/backoff";
 import type { AgentStatusEvent, FarmLoadSample, ProgressEvent } from "../api-types.ts";
+
+// Reconnects after a refusal: 1 s doubling to 30 s, full jitter, so that the
+// dashboards open on a restarted coordinator do not all come back at once.
+const RETRY_BACKOFF = { baseMs: 1_000, maxMs: 30_000 };
 
 export type LiveState = "connecting" | "live" | "reconnecting" | "closed";
 
@@ -74,7 +79,7 @@ export class LiveUpdates {
     this.source?.close();
     this.source = undefined;
     this.setState("reconnecting");
-    const delayMs = Math.random() * Math.min(30_000, 1_000 * 2 ** this.retries++);
+    const delayMs = backoffDelayMs(this.retries++, RETRY_BACKOFF);
     window.clearTimeout(this.retryTimer);
     this.retryTimer = window.setTimeout(() => {
       // Signed out: the sign-in page takes over. Unreachable: keep trying.

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatabaseBusyError, openDatabase, type Database } from "../open-database.ts";
 import { createTestDatabase, type TestDatabase } from "../testing.ts";
 
-// Scenario 10 of RELIABILITY.md at the pool: with every connection held by
+// Scenario 10 of docs/reliability.md at the pool: with every connection held by
 // slow work, a call fails fast with DatabaseBusyError, while lease renewals
 // still get through on connections of their own.
 describe("an exhausted connection pool", () => {

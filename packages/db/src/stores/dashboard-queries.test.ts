@@ -53,7 +53,7 @@ describe.each(backends)("dashboard queries on %s", (_name, open) => {
           bytes: 10, width: 64, height: 64, renderMs: 5, metadata: {},
         });
       } else {
-        await resultStore.recordFailure(db, { itemId: item.itemId, epoch: lease!.epoch, error: `${error} on item ${k % 2}`, retryable: false });
+        await resultStore.recordFailure(db, { itemId: item.itemId, epoch: lease!.epoch, agentId: "agent-a", error: `${error} on item ${k % 2}`, retryable: false });
       }
     }
     return lease!;
@@ -106,7 +106,7 @@ describe.each(backends)("dashboard queries on %s", (_name, open) => {
   it("re-runs failed items in one statement: attempts reset, counters and state fixed", async () => {
     await newBatch("r", 4, 1);
     const shard = await settle("r", 4, 1, "boom");
-    await leaseStore.finish(db, shard.shardId, shard.epoch);
+    await leaseStore.finish(db, shard.shardId, shard.epoch, "agent-a");
     expect(await batchStore.finishIfSettled(db, "r")).toBe("completed");
 
     const outcome = await batchRerun.requeueFailed(db, "r");

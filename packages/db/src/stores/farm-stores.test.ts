@@ -98,9 +98,10 @@ describe.each(backends)("farm stores on %s", (_name, open) => {
     // The same result again (its ack was lost): a duplicate, not a second write.
     expect(await resultStore.recordOutput(db, output)).toEqual({ accepted: true, duplicate: true });
     const otherObject = await resultStore.recordOutput(db, { ...output, sha256: "y" });
-    expect(otherObject).toMatchObject({ accepted: false, reason: expect.stringContaining("with another object") });
+    expect(otherObject).toMatchObject({ accepted: false, reason: `item ${item.itemId} is done; the lease under epoch ${lease!.epoch} no longer holds it` });
     const stale = await resultStore.recordOutput(db, { ...lease!.items[1]!, ...output, itemId: lease!.items[1]!.itemId, epoch: lease!.epoch - 1, key: "k1" });
-    expect(stale).toMatchObject({ accepted: false, reason: expect.stringContaining("stale epoch") });
+    // The refusal names what the agent sent, never the epoch that holds the item now.
+    expect(stale).toEqual({ accepted: false, reason: `no lease of this agent under epoch ${lease!.epoch - 1} holds item ${lease!.items[1]!.itemId}` });
   });
 
   it("records many outputs in one statement: fresh ones once, stale and repeated ones refused with a reason", async () => {
@@ -113,7 +114,7 @@ describe.each(backends)("farm stores on %s", (_name, open) => {
       { accepted: true },
       { accepted: true },
       { accepted: false, reason: expect.stringContaining("already recorded") },
-      { accepted: false, reason: expect.stringContaining(`stale epoch ${lease!.epoch - 1}`) },
+      { accepted: false, reason: expect.stringContaining(`no lease of this agent under epoch ${lease!.epoch - 1}`) },
     ]);
     expect(first.batches).toEqual([expect.objectContaining({ id: "b5", done: 2, total: 4 })]);
     // Sent again after a lost ack: output 0 is a duplicate; from another agent or with another object it is refused.
@@ -123,8 +124,8 @@ describe.each(backends)("farm stores on %s", (_name, open) => {
     const foreign = await resultStore.recordOutputs(db, "agent-2", [output(0)]);
     const altered = await resultStore.recordOutputs(db, "agent-1", [{ ...output(1), bytes: 2 }]);
     expect([...foreign.outcomes, ...altered.outcomes]).toEqual([
-      { accepted: false, reason: expect.stringContaining("with another object") },
-      { accepted: false, reason: expect.stringContaining("with another object") },
+      { accepted: false, reason: expect.stringContaining("is done") },
+      { accepted: false, reason: expect.stringContaining("is done") },
     ]);
     expect([...foreign.batches, ...altered.batches]).toEqual([]);
     const rows = await db.query<{ n: number; keys: string[]; done: number }>(
@@ -182,7 +183,7 @@ describe.each(backends)("farm stores on %s", (_name, open) => {
     for (let attempt = 1; attempt <= 2; attempt++) {
       await db.query(`UPDATE item SET not_before = NULL WHERE batch_id = 'b3'`);
       const lease = await leaseStore.lease(db, "b3", { ...capabilities, agentId: "agent-1", shardId: `s3-${attempt}`, maxItems: 1, leaseTtlMs: 30_000 });
-      const result = await resultStore.recordFailure(db, { itemId: lease!.items[0]!.itemId, epoch: lease!.epoch, error: `boom ${attempt}`, retryable: true });
+      const result = await resultStore.recordFailure(db, { itemId: lease!.items[0]!.itemId, epoch: lease!.epoch, agentId: "agent-1", error: `boom ${attempt}`, retryable: true });
       expect(result.accepted && result.itemState).toBe(attempt === 2 ? "failed" : "queued");
     }
     expect(await batchStore.finishIfSettled(db, "b3")).toBe("failed");
@@ -196,7 +197,7 @@ describe.each(backends)("farm stores on %s", (_name, open) => {
       const leases = await Promise.all(Array.from({ length: 8 }, (_, n) =>
         leaseStore.lease(db, id, { ...capabilities, agentId: "agent-1", shardId: `${id}-${n}`, maxItems: 1, leaseTtlMs: 30_000 })));
       const results = await Promise.all(leases.map((lease) =>
-        resultStore.recordFailure(db, { itemId: lease!.items[0]!.itemId, epoch: lease!.epoch, error: "boom", retryable: true })));
+        resultStore.recordFailure(db, { itemId: lease!.items[0]!.itemId, epoch: lease!.epoch, agentId: "agent-1", error: "boom", retryable: true })));
       const seen = results.map((result) => (result.accepted ? result.counts.failed : -1)).sort((a, b) => a - b);
       expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     }
@@ -214,12 +215,31 @@ describe.each(backends)("farm stores on %s", (_name, open) => {
   it("a released shard requeues at no attempt cost; cancel stops everything", async () => {
     await newBatch("b4", 3);
     const lease = await leaseStore.lease(db, "b4", { ...capabilities, agentId: "agent-2", shardId: "s4", maxItems: 3, leaseTtlMs: 30_000 });
-    await leaseStore.release(db, "s4", lease!.epoch);
+    await leaseStore.release(db, "s4", lease!.epoch, "agent-2");
     const rows = await db.query<{ attempts: number; state: string }>(`SELECT attempts, state FROM item WHERE batch_id = 'b4'`);
     expect(rows.every((r) => r.attempts === 0 && r.state === "queued")).toBe(true);
     await leaseStore.lease(db, "b4", { ...capabilities, agentId: "agent-2", shardId: "s4b", maxItems: 1, leaseTtlMs: 30_000 });
     const { shards } = await batchStore.cancel(db, "b4");
     expect(shards).toEqual([{ shardId: "s4b", agentId: "agent-2" }]);
     expect(await batchStore.counts(db, "b4")).toMatchObject({ state: "cancelled", cancelled: 3 });
+  });
+
+  it("a result, failure, shard end or release from an agent that does not hold the lease changes nothing", async () => {
+    await newBatch("rogue", 2);
+    const lease = await leaseStore.lease(db, "rogue", { ...capabilities, agentId: "agent-1", shardId: "s-rogue", maxItems: 2, leaseTtlMs: 30_000 });
+    const [first, second] = lease!.items;
+    const before = await db.query(`SELECT id, state, attempts, lease_epoch::text FROM item WHERE batch_id = 'rogue' ORDER BY id`);
+    const output = { itemId: first!.itemId, epoch: lease!.epoch, key: "rogue-k", sha256: "x", bytes: 1, width: 64, height: 64, renderMs: 1, metadata: {} };
+    const outcome = await resultStore.recordOutputs(db, "agent-2", [output]);
+    expect(outcome.outcomes[0]).toEqual({ accepted: false, reason: `no lease of this agent under epoch ${lease!.epoch} holds item ${first!.itemId}` });
+    expect(outcome.outcomes[0]!.accepted || JSON.stringify(outcome).includes("agent-1")).toBe(false);
+    expect((await resultStore.recordFailure(db, { itemId: second!.itemId, epoch: lease!.epoch, agentId: "agent-2", error: "x", retryable: false })).accepted).toBe(false);
+    expect((await leaseStore.finish(db, "s-rogue", lease!.epoch, "agent-2")).shards).toBe(0);
+    expect((await leaseStore.release(db, "s-rogue", lease!.epoch, "agent-2")).shards).toBe(0);
+    expect(await db.query(`SELECT id, state, attempts, lease_epoch::text FROM item WHERE batch_id = 'rogue' ORDER BY id`)).toEqual(before);
+    expect(await db.query(`SELECT state FROM shard WHERE id = 's-rogue'`)).toEqual([{ state: "leased" }]);
+    expect(await db.query(`SELECT 1 FROM output WHERE key = 'rogue-k'`)).toEqual([]);
+    // The holder's own word still counts.
+    expect((await resultStore.recordOutputs(db, "agent-1", [output])).outcomes[0]).toEqual({ accepted: true });
   });
 });

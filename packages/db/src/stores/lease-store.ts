@@ -200,9 +200,9 @@ export const leaseStore = {
     });
   },
 
-  /** The agent finished the shard; anything it did not report goes back to the queue. */
-  async finish(db: Database, shardId: string, epoch: number) {
-    return settleShards(db, `id = $1 AND epoch = $2 AND state = 'leased'`, [shardId, epoch], {
+  /** The agent holding the shard finished it; anything it did not report goes back to the queue. Any other agent's word changes nothing. */
+  async finish(db: Database, shardId: string, epoch: number, agentId: string) {
+    return settleShards(db, `id = $1 AND epoch = $2 AND state = 'leased' AND agent_id = $3`, [shardId, epoch, agentId], {
       shardState: "done",
       chargeAttempt: true,
       error: "the agent ended the shard without reporting this item",
@@ -210,8 +210,8 @@ export const leaseStore = {
   },
 
   /** The agent handed the shard back (drain, shutdown): its items requeue at no cost. */
-  async release(db: Database, shardId: string, epoch: number) {
-    return settleShards(db, `id = $1 AND epoch = $2 AND state = 'leased'`, [shardId, epoch], {
+  async release(db: Database, shardId: string, epoch: number, agentId: string) {
+    return settleShards(db, `id = $1 AND epoch = $2 AND state = 'leased' AND agent_id = $3`, [shardId, epoch, agentId], {
       shardState: "released",
       chargeAttempt: false,
       error: "",

@@ -33,7 +33,7 @@ export interface OutputsOutcome {
   batches: BatchCounts[];
 }
 
-// Retry backoff: 1 s doubling to 100 s, full jitter (RELIABILITY.md).
+// Retry backoff: 1 s doubling to 100 s, full jitter (docs/reliability.md).
 const BACKOFF = `make_interval(secs => random() * least(100, power(2, item.attempts)))`;
 
 /**
@@ -73,6 +73,8 @@ export const resultStore = {
          UPDATE item SET state = 'done', last_error = NULL
          FROM given g
          WHERE item.id = g.item_id AND (item.lease_epoch = g.epoch OR item.spec_epoch = g.epoch) AND item.state = 'leased'
+           -- Only from the agent that holds the lease: epochs are a sequence, easy to guess.
+           AND EXISTS (SELECT 1 FROM shard s WHERE s.epoch = g.epoch AND s.agent_id = g.agent_id)
          RETURNING item.id, item.batch_id, g.agent_id, g.epoch, g.key, g.sha256, g.bytes, g.width, g.height, g.render_ms, g.metadata
        ), recorded AS (
          INSERT INTO output (item_id, batch_id, key, sha256, bytes, width, height, agent_id, epoch, render_ms, metadata)
@@ -114,15 +116,16 @@ export const resultStore = {
    * attempts. A speculative copy's failure costs nothing: the item stays
    * with the shard it was copied from.
    */
-  async recordFailure(db: Database, failure: { itemId: string; epoch: number; error: string; retryable: boolean }) {
+  async recordFailure(db: Database, failure: { itemId: string; epoch: number; agentId: string; error: string; retryable: boolean }) {
     const copies = await db.query<BatchCounts & { itemState: string }>(
       `WITH dropped AS (
          UPDATE item SET spec_shard_id = NULL, spec_epoch = NULL
-         WHERE id = $1::bigint AND spec_epoch = $2 AND state = 'leased' RETURNING batch_id
+         WHERE id = $1::bigint AND spec_epoch = $2 AND state = 'leased'
+           AND EXISTS (SELECT 1 FROM shard s WHERE s.epoch = $2 AND s.agent_id = $3) RETURNING batch_id
        )
        SELECT b.id, b.tenant_id AS "tenantId", b.state, b.total, b.done, b.failed, b.cancelled, 'leased' AS "itemState"
        FROM dropped d JOIN batch b ON b.id = d.batch_id`,
-      [failure.itemId, failure.epoch],
+      [failure.itemId, failure.epoch, failure.agentId],
     );
     if (copies[0]) {
       const { itemState, ...counts } = copies[0];
@@ -137,6 +140,7 @@ export const resultStore = {
            not_before = now() + ${BACKOFF}
          FROM batch b
          WHERE item.id = $1::bigint AND item.lease_epoch = $2 AND item.state = 'leased' AND b.id = item.batch_id
+           AND EXISTS (SELECT 1 FROM shard s WHERE s.epoch = $2 AND s.agent_id = $5)
          RETURNING item.batch_id, item.state
        ), counted AS (
          UPDATE batch SET failed = batch.failed + 1 FROM failed_item f
@@ -150,7 +154,7 @@ export const resultStore = {
        SELECT b.id, b.tenant_id AS "tenantId", b.state, b.total, b.done, b.failed, b.cancelled, f.state AS "itemState"
        FROM failed_item f
        JOIN LATERAL (SELECT * FROM counted UNION ALL SELECT * FROM batch WHERE id = f.batch_id AND NOT EXISTS (SELECT 1 FROM counted)) b ON true`,
-      [failure.itemId, failure.epoch, failure.retryable, failure.error],
+      [failure.itemId, failure.epoch, failure.retryable, failure.error, failure.agentId],
     );
     const row = rows[0];
     if (!row) {
@@ -161,10 +165,24 @@ export const resultStore = {
     return { accepted: true as const, itemState, counts };
   },
 
-  /** What an item's object key is made of, for checking a result from a shard this process did not lease. */
+  /**
+   * Whether the agent's lease under `epoch` holds the item now: only then may
+   * the coordinator clear an object at the item's key that is not what the
+   * agent reported, so that garbage left there by anyone never blocks the item.
+   */
+  async holds(db: Database, lease: { itemId: string; epoch: number; agentId: string }): Promise<boolean> {
+    const rows = await db.query(
+      `SELECT 1 FROM item i JOIN shard s ON s.epoch = $2
+       WHERE i.id = $1::bigint AND i.state = 'leased' AND (i.lease_epoch = $2 OR i.spec_epoch = $2) AND s.agent_id = $3`,
+      [lease.itemId, lease.epoch, lease.agentId],
+    );
+    return rows.length > 0;
+  },
+
+  /** What an item's object key is made of and the size it renders at, for checking a result from a shard this process did not lease. */
   async identityOf(db: Database, itemId: string) {
-    const rows = await db.query<{ tenantId: string; batchId: string; index: number; seed: string }>(
-      `SELECT b.tenant_id AS "tenantId", i.batch_id AS "batchId", i.index, i.seed::text AS seed
+    const rows = await db.query<{ tenantId: string; batchId: string; index: number; seed: string; width: number; height: number }>(
+      `SELECT b.tenant_id AS "tenantId", i.batch_id AS "batchId", i.index, i.seed::text AS seed, i.width, i.height
        FROM item i JOIN batch b ON b.id = i.batch_id WHERE i.id = $1::bigint`,
       [itemId],
     );
@@ -190,12 +208,16 @@ async function alreadyRecorded(db: Database, outputs: readonly RecordedOutput[])
   return new Set(rows.map((row) => `${row.id}/${row.epoch}`));
 }
 
-/** Why each result was refused, keyed by `itemId/epoch`, in one query. */
+/**
+ * Why each result was refused, keyed by `itemId/epoch`, in one query. The
+ * reasons name only what the agent sent: never the epoch that holds the item
+ * now, nor who holds it (a rogue would learn what to send next).
+ */
 async function whyRefused(db: Database, results: readonly { itemId: string; epoch: number }[]): Promise<Map<string, string>> {
   const reasons = new Map<string, string>();
   if (results.length === 0) return reasons;
-  const rows = await db.query<{ id: string; state: string; epoch: string | null }>(
-    `SELECT id::text AS id, state, lease_epoch::text AS epoch FROM item WHERE id = ANY($1::bigint[])`,
+  const rows = await db.query<{ id: string; state: string }>(
+    `SELECT id::text AS id, state FROM item WHERE id = ANY($1::bigint[])`,
     [results.map((r) => r.itemId)],
   );
   const items = new Map(rows.map((row) => [row.id, row]));
@@ -204,10 +226,8 @@ async function whyRefused(db: Database, results: readonly { itemId: string; epoc
     const reason = !item
       ? `unknown item ${itemId}`
       : item.state === "leased"
-        ? `stale epoch ${epoch}: the item is now held by epoch ${item.epoch}`
-        : item.state === "done" && item.epoch === String(epoch)
-          ? `item ${itemId} was already recorded under epoch ${epoch} with another object`
-          : `stale epoch ${epoch}: the item is ${item.state}`;
+        ? `no lease of this agent under epoch ${epoch} holds item ${itemId}`
+        : `item ${itemId} is ${item.state}; the lease under epoch ${epoch} no longer holds it`;
     reasons.set(`${itemId}/${epoch}`, reason);
   }
   return reasons;

@@ -73,9 +73,9 @@ describe("speculative copies of a straggler's tail", () => {
   it("a copy's failure, or its end, costs the item nothing", async () => {
     const own = await leasedBatch("spare", 4);
     const copy = (await copyFor("idle", "spare-copy"))!;
-    const failed = await resultStore.recordFailure(db, { itemId: copy.items[0]!.itemId, epoch: copy.epoch, error: "out of memory", retryable: true });
+    const failed = await resultStore.recordFailure(db, { itemId: copy.items[0]!.itemId, epoch: copy.epoch, agentId: "idle", error: "out of memory", retryable: true });
     expect(failed).toMatchObject({ accepted: true, itemState: "leased" });
-    await leaseStore.finish(db, copy.shardId, copy.epoch);
+    await leaseStore.finish(db, copy.shardId, copy.epoch, "idle");
     expect((await items("spare")).every((item) => item.state === "leased" && item.attempts === 0 && item.shard_id === own.shardId)).toBe(true);
     // Its items are free to be copied again, and the straggler's results still count.
     expect((await copyFor("idle", "spare-copy-2"))!.items.map((item) => item.index)).toEqual([2, 3]);

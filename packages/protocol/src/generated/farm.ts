@@ -2,11 +2,16 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Agent as _atelier_v1_Agent, Agent__Output as _atelier_v1_Agent__Output } from './atelier/v1/Agent.js';
+import type { AuditEvent as _atelier_v1_AuditEvent, AuditEvent__Output as _atelier_v1_AuditEvent__Output } from './atelier/v1/AuditEvent.js';
 import type { Batch as _atelier_v1_Batch, Batch__Output as _atelier_v1_Batch__Output } from './atelier/v1/Batch.js';
 import type { BatchHeader as _atelier_v1_BatchHeader, BatchHeader__Output as _atelier_v1_BatchHeader__Output } from './atelier/v1/BatchHeader.js';
 import type { BatchProgress as _atelier_v1_BatchProgress, BatchProgress__Output as _atelier_v1_BatchProgress__Output } from './atelier/v1/BatchProgress.js';
 import type { CancelBatchRequest as _atelier_v1_CancelBatchRequest, CancelBatchRequest__Output as _atelier_v1_CancelBatchRequest__Output } from './atelier/v1/CancelBatchRequest.js';
+import type { CreateTokenRequest as _atelier_v1_CreateTokenRequest, CreateTokenRequest__Output as _atelier_v1_CreateTokenRequest__Output } from './atelier/v1/CreateTokenRequest.js';
+import type { CreatedToken as _atelier_v1_CreatedToken, CreatedToken__Output as _atelier_v1_CreatedToken__Output } from './atelier/v1/CreatedToken.js';
 import type { DrainAgentRequest as _atelier_v1_DrainAgentRequest, DrainAgentRequest__Output as _atelier_v1_DrainAgentRequest__Output } from './atelier/v1/DrainAgentRequest.js';
+import type { EnrollAgentRequest as _atelier_v1_EnrollAgentRequest, EnrollAgentRequest__Output as _atelier_v1_EnrollAgentRequest__Output } from './atelier/v1/EnrollAgentRequest.js';
+import type { EnrolledAgent as _atelier_v1_EnrolledAgent, EnrolledAgent__Output as _atelier_v1_EnrolledAgent__Output } from './atelier/v1/EnrolledAgent.js';
 import type { FarmClient as _atelier_v1_FarmClient, FarmDefinition as _atelier_v1_FarmDefinition } from './atelier/v1/Farm.js';
 import type { GetBatchRequest as _atelier_v1_GetBatchRequest, GetBatchRequest__Output as _atelier_v1_GetBatchRequest__Output } from './atelier/v1/GetBatchRequest.js';
 import type { GetVersionRequest as _atelier_v1_GetVersionRequest, GetVersionRequest__Output as _atelier_v1_GetVersionRequest__Output } from './atelier/v1/GetVersionRequest.js';
@@ -15,11 +20,20 @@ import type { ItemFailure as _atelier_v1_ItemFailure, ItemFailure__Output as _at
 import type { ItemSpec as _atelier_v1_ItemSpec, ItemSpec__Output as _atelier_v1_ItemSpec__Output } from './atelier/v1/ItemSpec.js';
 import type { ListAgentsRequest as _atelier_v1_ListAgentsRequest, ListAgentsRequest__Output as _atelier_v1_ListAgentsRequest__Output } from './atelier/v1/ListAgentsRequest.js';
 import type { ListAgentsResponse as _atelier_v1_ListAgentsResponse, ListAgentsResponse__Output as _atelier_v1_ListAgentsResponse__Output } from './atelier/v1/ListAgentsResponse.js';
+import type { ListAuditEventsRequest as _atelier_v1_ListAuditEventsRequest, ListAuditEventsRequest__Output as _atelier_v1_ListAuditEventsRequest__Output } from './atelier/v1/ListAuditEventsRequest.js';
+import type { ListAuditEventsResponse as _atelier_v1_ListAuditEventsResponse, ListAuditEventsResponse__Output as _atelier_v1_ListAuditEventsResponse__Output } from './atelier/v1/ListAuditEventsResponse.js';
 import type { ListOutputsRequest as _atelier_v1_ListOutputsRequest, ListOutputsRequest__Output as _atelier_v1_ListOutputsRequest__Output } from './atelier/v1/ListOutputsRequest.js';
+import type { ListTokensRequest as _atelier_v1_ListTokensRequest, ListTokensRequest__Output as _atelier_v1_ListTokensRequest__Output } from './atelier/v1/ListTokensRequest.js';
+import type { ListTokensResponse as _atelier_v1_ListTokensResponse, ListTokensResponse__Output as _atelier_v1_ListTokensResponse__Output } from './atelier/v1/ListTokensResponse.js';
 import type { Output as _atelier_v1_Output, Output__Output as _atelier_v1_Output__Output } from './atelier/v1/Output.js';
 import type { RenderSettings as _atelier_v1_RenderSettings, RenderSettings__Output as _atelier_v1_RenderSettings__Output } from './atelier/v1/RenderSettings.js';
+import type { RevokeAgentRequest as _atelier_v1_RevokeAgentRequest, RevokeAgentRequest__Output as _atelier_v1_RevokeAgentRequest__Output } from './atelier/v1/RevokeAgentRequest.js';
+import type { RevokeAgentResponse as _atelier_v1_RevokeAgentResponse, RevokeAgentResponse__Output as _atelier_v1_RevokeAgentResponse__Output } from './atelier/v1/RevokeAgentResponse.js';
+import type { RevokeTokenRequest as _atelier_v1_RevokeTokenRequest, RevokeTokenRequest__Output as _atelier_v1_RevokeTokenRequest__Output } from './atelier/v1/RevokeTokenRequest.js';
+import type { RevokeTokenResponse as _atelier_v1_RevokeTokenResponse, RevokeTokenResponse__Output as _atelier_v1_RevokeTokenResponse__Output } from './atelier/v1/RevokeTokenResponse.js';
 import type { SubmitBatchRequest as _atelier_v1_SubmitBatchRequest, SubmitBatchRequest__Output as _atelier_v1_SubmitBatchRequest__Output } from './atelier/v1/SubmitBatchRequest.js';
 import type { SubmitBatchResponse as _atelier_v1_SubmitBatchResponse, SubmitBatchResponse__Output as _atelier_v1_SubmitBatchResponse__Output } from './atelier/v1/SubmitBatchResponse.js';
+import type { TokenInfo as _atelier_v1_TokenInfo, TokenInfo__Output as _atelier_v1_TokenInfo__Output } from './atelier/v1/TokenInfo.js';
 import type { Version as _atelier_v1_Version, Version__Output as _atelier_v1_Version__Output } from './atelier/v1/Version.js';
 import type { WatchBatchRequest as _atelier_v1_WatchBatchRequest, WatchBatchRequest__Output as _atelier_v1_WatchBatchRequest__Output } from './atelier/v1/WatchBatchRequest.js';
 
@@ -31,12 +45,17 @@ export interface ProtoGrpcType {
   atelier: {
     v1: {
       Agent: MessageTypeDefinition<_atelier_v1_Agent, _atelier_v1_Agent__Output>
+      AuditEvent: MessageTypeDefinition<_atelier_v1_AuditEvent, _atelier_v1_AuditEvent__Output>
       Batch: MessageTypeDefinition<_atelier_v1_Batch, _atelier_v1_Batch__Output>
       BatchHeader: MessageTypeDefinition<_atelier_v1_BatchHeader, _atelier_v1_BatchHeader__Output>
       BatchProgress: MessageTypeDefinition<_atelier_v1_BatchProgress, _atelier_v1_BatchProgress__Output>
       BatchState: EnumTypeDefinition
       CancelBatchRequest: MessageTypeDefinition<_atelier_v1_CancelBatchRequest, _atelier_v1_CancelBatchRequest__Output>
+      CreateTokenRequest: MessageTypeDefinition<_atelier_v1_CreateTokenRequest, _atelier_v1_CreateTokenRequest__Output>
+      CreatedToken: MessageTypeDefinition<_atelier_v1_CreatedToken, _atelier_v1_CreatedToken__Output>
       DrainAgentRequest: MessageTypeDefinition<_atelier_v1_DrainAgentRequest, _atelier_v1_DrainAgentRequest__Output>
+      EnrollAgentRequest: MessageTypeDefinition<_atelier_v1_EnrollAgentRequest, _atelier_v1_EnrollAgentRequest__Output>
+      EnrolledAgent: MessageTypeDefinition<_atelier_v1_EnrolledAgent, _atelier_v1_EnrolledAgent__Output>
       /**
        * The client-facing API: submit, watch and browse batches; see the farm.
        */
@@ -49,11 +68,20 @@ export interface ProtoGrpcType {
       ItemState: EnumTypeDefinition
       ListAgentsRequest: MessageTypeDefinition<_atelier_v1_ListAgentsRequest, _atelier_v1_ListAgentsRequest__Output>
       ListAgentsResponse: MessageTypeDefinition<_atelier_v1_ListAgentsResponse, _atelier_v1_ListAgentsResponse__Output>
+      ListAuditEventsRequest: MessageTypeDefinition<_atelier_v1_ListAuditEventsRequest, _atelier_v1_ListAuditEventsRequest__Output>
+      ListAuditEventsResponse: MessageTypeDefinition<_atelier_v1_ListAuditEventsResponse, _atelier_v1_ListAuditEventsResponse__Output>
       ListOutputsRequest: MessageTypeDefinition<_atelier_v1_ListOutputsRequest, _atelier_v1_ListOutputsRequest__Output>
+      ListTokensRequest: MessageTypeDefinition<_atelier_v1_ListTokensRequest, _atelier_v1_ListTokensRequest__Output>
+      ListTokensResponse: MessageTypeDefinition<_atelier_v1_ListTokensResponse, _atelier_v1_ListTokensResponse__Output>
       Output: MessageTypeDefinition<_atelier_v1_Output, _atelier_v1_Output__Output>
       RenderSettings: MessageTypeDefinition<_atelier_v1_RenderSettings, _atelier_v1_RenderSettings__Output>
+      RevokeAgentRequest: MessageTypeDefinition<_atelier_v1_RevokeAgentRequest, _atelier_v1_RevokeAgentRequest__Output>
+      RevokeAgentResponse: MessageTypeDefinition<_atelier_v1_RevokeAgentResponse, _atelier_v1_RevokeAgentResponse__Output>
+      RevokeTokenRequest: MessageTypeDefinition<_atelier_v1_RevokeTokenRequest, _atelier_v1_RevokeTokenRequest__Output>
+      RevokeTokenResponse: MessageTypeDefinition<_atelier_v1_RevokeTokenResponse, _atelier_v1_RevokeTokenResponse__Output>
       SubmitBatchRequest: MessageTypeDefinition<_atelier_v1_SubmitBatchRequest, _atelier_v1_SubmitBatchRequest__Output>
       SubmitBatchResponse: MessageTypeDefinition<_atelier_v1_SubmitBatchResponse, _atelier_v1_SubmitBatchResponse__Output>
+      TokenInfo: MessageTypeDefinition<_atelier_v1_TokenInfo, _atelier_v1_TokenInfo__Output>
       Version: MessageTypeDefinition<_atelier_v1_Version, _atelier_v1_Version__Output>
       WatchBatchRequest: MessageTypeDefinition<_atelier_v1_WatchBatchRequest, _atelier_v1_WatchBatchRequest__Output>
     }

@@ -2,7 +2,7 @@ import { RateEstimate } from "@atelier/coordinator";
 import { EventQueue } from "./event-queue.ts";
 import type { FarmScenario, SimAgent, SimBatch } from "./farm-scenario.ts";
 
-/** The coordinator's timings (RELIABILITY.md defaults), in seconds. */
+/** The coordinator's timings (docs/reliability.md defaults), in seconds. */
 export interface SimTimings {
   heartbeatSeconds: number;
   leaseTtlSeconds: number;

@@ -5,7 +5,6 @@ import type { Assign as _atelier_v1_Assign, Assign__Output as _atelier_v1_Assign
 import type { Cancel as _atelier_v1_Cancel, Cancel__Output as _atelier_v1_Cancel__Output } from '../../atelier/v1/Cancel.js';
 import type { Drain as _atelier_v1_Drain, Drain__Output as _atelier_v1_Drain__Output } from '../../atelier/v1/Drain.js';
 import type { HeartbeatAck as _atelier_v1_HeartbeatAck, HeartbeatAck__Output as _atelier_v1_HeartbeatAck__Output } from '../../atelier/v1/HeartbeatAck.js';
-import type { ResultAck as _atelier_v1_ResultAck, ResultAck__Output as _atelier_v1_ResultAck__Output } from '../../atelier/v1/ResultAck.js';
 import type { ResultAcks as _atelier_v1_ResultAcks, ResultAcks__Output as _atelier_v1_ResultAcks__Output } from '../../atelier/v1/ResultAcks.js';
 
 export interface CoordinatorMessage {
@@ -14,9 +13,8 @@ export interface CoordinatorMessage {
   'cancel'?: (_atelier_v1_Cancel | null);
   'drain'?: (_atelier_v1_Drain | null);
   'heartbeatAck'?: (_atelier_v1_HeartbeatAck | null);
-  'resultAck'?: (_atelier_v1_ResultAck | null);
   'resultAcks'?: (_atelier_v1_ResultAcks | null);
-  'body'?: "welcome"|"assign"|"cancel"|"drain"|"heartbeatAck"|"resultAck"|"resultAcks";
+  'body'?: "welcome"|"assign"|"cancel"|"drain"|"heartbeatAck"|"resultAcks";
 }
 
 export interface CoordinatorMessage__Output {
@@ -25,7 +23,6 @@ export interface CoordinatorMessage__Output {
   'cancel'?: (_atelier_v1_Cancel__Output | null);
   'drain'?: (_atelier_v1_Drain__Output | null);
   'heartbeatAck'?: (_atelier_v1_HeartbeatAck__Output | null);
-  'resultAck'?: (_atelier_v1_ResultAck__Output | null);
   'resultAcks'?: (_atelier_v1_ResultAcks__Output | null);
-  'body'?: "welcome"|"assign"|"cancel"|"drain"|"heartbeatAck"|"resultAck"|"resultAcks";
+  'body'?: "welcome"|"assign"|"cancel"|"drain"|"heartbeatAck"|"resultAcks";
 }

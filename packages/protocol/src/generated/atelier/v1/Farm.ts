@@ -6,13 +6,25 @@ import type { Agent as _atelier_v1_Agent, Agent__Output as _atelier_v1_Agent__Ou
 import type { Batch as _atelier_v1_Batch, Batch__Output as _atelier_v1_Batch__Output } from '../../atelier/v1/Batch.js';
 import type { BatchProgress as _atelier_v1_BatchProgress, BatchProgress__Output as _atelier_v1_BatchProgress__Output } from '../../atelier/v1/BatchProgress.js';
 import type { CancelBatchRequest as _atelier_v1_CancelBatchRequest, CancelBatchRequest__Output as _atelier_v1_CancelBatchRequest__Output } from '../../atelier/v1/CancelBatchRequest.js';
+import type { CreateTokenRequest as _atelier_v1_CreateTokenRequest, CreateTokenRequest__Output as _atelier_v1_CreateTokenRequest__Output } from '../../atelier/v1/CreateTokenRequest.js';
+import type { CreatedToken as _atelier_v1_CreatedToken, CreatedToken__Output as _atelier_v1_CreatedToken__Output } from '../../atelier/v1/CreatedToken.js';
 import type { DrainAgentRequest as _atelier_v1_DrainAgentRequest, DrainAgentRequest__Output as _atelier_v1_DrainAgentRequest__Output } from '../../atelier/v1/DrainAgentRequest.js';
+import type { EnrollAgentRequest as _atelier_v1_EnrollAgentRequest, EnrollAgentRequest__Output as _atelier_v1_EnrollAgentRequest__Output } from '../../atelier/v1/EnrollAgentRequest.js';
+import type { EnrolledAgent as _atelier_v1_EnrolledAgent, EnrolledAgent__Output as _atelier_v1_EnrolledAgent__Output } from '../../atelier/v1/EnrolledAgent.js';
 import type { GetBatchRequest as _atelier_v1_GetBatchRequest, GetBatchRequest__Output as _atelier_v1_GetBatchRequest__Output } from '../../atelier/v1/GetBatchRequest.js';
 import type { GetVersionRequest as _atelier_v1_GetVersionRequest, GetVersionRequest__Output as _atelier_v1_GetVersionRequest__Output } from '../../atelier/v1/GetVersionRequest.js';
 import type { ListAgentsRequest as _atelier_v1_ListAgentsRequest, ListAgentsRequest__Output as _atelier_v1_ListAgentsRequest__Output } from '../../atelier/v1/ListAgentsRequest.js';
 import type { ListAgentsResponse as _atelier_v1_ListAgentsResponse, ListAgentsResponse__Output as _atelier_v1_ListAgentsResponse__Output } from '../../atelier/v1/ListAgentsResponse.js';
+import type { ListAuditEventsRequest as _atelier_v1_ListAuditEventsRequest, ListAuditEventsRequest__Output as _atelier_v1_ListAuditEventsRequest__Output } from '../../atelier/v1/ListAuditEventsRequest.js';
+import type { ListAuditEventsResponse as _atelier_v1_ListAuditEventsResponse, ListAuditEventsResponse__Output as _atelier_v1_ListAuditEventsResponse__Output } from '../../atelier/v1/ListAuditEventsResponse.js';
 import type { ListOutputsRequest as _atelier_v1_ListOutputsRequest, ListOutputsRequest__Output as _atelier_v1_ListOutputsRequest__Output } from '../../atelier/v1/ListOutputsRequest.js';
+import type { ListTokensRequest as _atelier_v1_ListTokensRequest, ListTokensRequest__Output as _atelier_v1_ListTokensRequest__Output } from '../../atelier/v1/ListTokensRequest.js';
+import type { ListTokensResponse as _atelier_v1_ListTokensResponse, ListTokensResponse__Output as _atelier_v1_ListTokensResponse__Output } from '../../atelier/v1/ListTokensResponse.js';
 import type { Output as _atelier_v1_Output, Output__Output as _atelier_v1_Output__Output } from '../../atelier/v1/Output.js';
+import type { RevokeAgentRequest as _atelier_v1_RevokeAgentRequest, RevokeAgentRequest__Output as _atelier_v1_RevokeAgentRequest__Output } from '../../atelier/v1/RevokeAgentRequest.js';
+import type { RevokeAgentResponse as _atelier_v1_RevokeAgentResponse, RevokeAgentResponse__Output as _atelier_v1_RevokeAgentResponse__Output } from '../../atelier/v1/RevokeAgentResponse.js';
+import type { RevokeTokenRequest as _atelier_v1_RevokeTokenRequest, RevokeTokenRequest__Output as _atelier_v1_RevokeTokenRequest__Output } from '../../atelier/v1/RevokeTokenRequest.js';
+import type { RevokeTokenResponse as _atelier_v1_RevokeTokenResponse, RevokeTokenResponse__Output as _atelier_v1_RevokeTokenResponse__Output } from '../../atelier/v1/RevokeTokenResponse.js';
 import type { SubmitBatchRequest as _atelier_v1_SubmitBatchRequest, SubmitBatchRequest__Output as _atelier_v1_SubmitBatchRequest__Output } from '../../atelier/v1/SubmitBatchRequest.js';
 import type { SubmitBatchResponse as _atelier_v1_SubmitBatchResponse, SubmitBatchResponse__Output as _atelier_v1_SubmitBatchResponse__Output } from '../../atelier/v1/SubmitBatchResponse.js';
 import type { Version as _atelier_v1_Version, Version__Output as _atelier_v1_Version__Output } from '../../atelier/v1/Version.js';
@@ -31,6 +43,25 @@ export interface FarmClient extends grpc.Client {
   cancelBatch(argument: _atelier_v1_CancelBatchRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_Batch__Output>): grpc.ClientUnaryCall;
   cancelBatch(argument: _atelier_v1_CancelBatchRequest, callback: grpc.requestCallback<_atelier_v1_Batch__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Admin only: tenant API tokens, agent enrollment and the audit log. With
+   * direct database access, `atelier tokens` and `atelier agents enroll` do
+   * the same without a coordinator.
+   */
+  CreateToken(argument: _atelier_v1_CreateTokenRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_CreatedToken__Output>): grpc.ClientUnaryCall;
+  CreateToken(argument: _atelier_v1_CreateTokenRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_CreatedToken__Output>): grpc.ClientUnaryCall;
+  CreateToken(argument: _atelier_v1_CreateTokenRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_CreatedToken__Output>): grpc.ClientUnaryCall;
+  CreateToken(argument: _atelier_v1_CreateTokenRequest, callback: grpc.requestCallback<_atelier_v1_CreatedToken__Output>): grpc.ClientUnaryCall;
+  /**
+   * Admin only: tenant API tokens, agent enrollment and the audit log. With
+   * direct database access, `atelier tokens` and `atelier agents enroll` do
+   * the same without a coordinator.
+   */
+  createToken(argument: _atelier_v1_CreateTokenRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_CreatedToken__Output>): grpc.ClientUnaryCall;
+  createToken(argument: _atelier_v1_CreateTokenRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_CreatedToken__Output>): grpc.ClientUnaryCall;
+  createToken(argument: _atelier_v1_CreateTokenRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_CreatedToken__Output>): grpc.ClientUnaryCall;
+  createToken(argument: _atelier_v1_CreateTokenRequest, callback: grpc.requestCallback<_atelier_v1_CreatedToken__Output>): grpc.ClientUnaryCall;
+  
   DrainAgent(argument: _atelier_v1_DrainAgentRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_Agent__Output>): grpc.ClientUnaryCall;
   DrainAgent(argument: _atelier_v1_DrainAgentRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_Agent__Output>): grpc.ClientUnaryCall;
   DrainAgent(argument: _atelier_v1_DrainAgentRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_Agent__Output>): grpc.ClientUnaryCall;
@@ -39,6 +70,15 @@ export interface FarmClient extends grpc.Client {
   drainAgent(argument: _atelier_v1_DrainAgentRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_Agent__Output>): grpc.ClientUnaryCall;
   drainAgent(argument: _atelier_v1_DrainAgentRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_Agent__Output>): grpc.ClientUnaryCall;
   drainAgent(argument: _atelier_v1_DrainAgentRequest, callback: grpc.requestCallback<_atelier_v1_Agent__Output>): grpc.ClientUnaryCall;
+  
+  EnrollAgent(argument: _atelier_v1_EnrollAgentRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_EnrolledAgent__Output>): grpc.ClientUnaryCall;
+  EnrollAgent(argument: _atelier_v1_EnrollAgentRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_EnrolledAgent__Output>): grpc.ClientUnaryCall;
+  EnrollAgent(argument: _atelier_v1_EnrollAgentRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_EnrolledAgent__Output>): grpc.ClientUnaryCall;
+  EnrollAgent(argument: _atelier_v1_EnrollAgentRequest, callback: grpc.requestCallback<_atelier_v1_EnrolledAgent__Output>): grpc.ClientUnaryCall;
+  enrollAgent(argument: _atelier_v1_EnrollAgentRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_EnrolledAgent__Output>): grpc.ClientUnaryCall;
+  enrollAgent(argument: _atelier_v1_EnrollAgentRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_EnrolledAgent__Output>): grpc.ClientUnaryCall;
+  enrollAgent(argument: _atelier_v1_EnrollAgentRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_EnrolledAgent__Output>): grpc.ClientUnaryCall;
+  enrollAgent(argument: _atelier_v1_EnrollAgentRequest, callback: grpc.requestCallback<_atelier_v1_EnrolledAgent__Output>): grpc.ClientUnaryCall;
   
   GetBatch(argument: _atelier_v1_GetBatchRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_Batch__Output>): grpc.ClientUnaryCall;
   GetBatch(argument: _atelier_v1_GetBatchRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_Batch__Output>): grpc.ClientUnaryCall;
@@ -67,10 +107,52 @@ export interface FarmClient extends grpc.Client {
   listAgents(argument: _atelier_v1_ListAgentsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListAgentsResponse__Output>): grpc.ClientUnaryCall;
   listAgents(argument: _atelier_v1_ListAgentsRequest, callback: grpc.requestCallback<_atelier_v1_ListAgentsResponse__Output>): grpc.ClientUnaryCall;
   
+  ListAuditEvents(argument: _atelier_v1_ListAuditEventsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListAuditEventsResponse__Output>): grpc.ClientUnaryCall;
+  ListAuditEvents(argument: _atelier_v1_ListAuditEventsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_ListAuditEventsResponse__Output>): grpc.ClientUnaryCall;
+  ListAuditEvents(argument: _atelier_v1_ListAuditEventsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListAuditEventsResponse__Output>): grpc.ClientUnaryCall;
+  ListAuditEvents(argument: _atelier_v1_ListAuditEventsRequest, callback: grpc.requestCallback<_atelier_v1_ListAuditEventsResponse__Output>): grpc.ClientUnaryCall;
+  listAuditEvents(argument: _atelier_v1_ListAuditEventsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListAuditEventsResponse__Output>): grpc.ClientUnaryCall;
+  listAuditEvents(argument: _atelier_v1_ListAuditEventsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_ListAuditEventsResponse__Output>): grpc.ClientUnaryCall;
+  listAuditEvents(argument: _atelier_v1_ListAuditEventsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListAuditEventsResponse__Output>): grpc.ClientUnaryCall;
+  listAuditEvents(argument: _atelier_v1_ListAuditEventsRequest, callback: grpc.requestCallback<_atelier_v1_ListAuditEventsResponse__Output>): grpc.ClientUnaryCall;
+  
   ListOutputs(argument: _atelier_v1_ListOutputsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_atelier_v1_Output__Output>;
   ListOutputs(argument: _atelier_v1_ListOutputsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_atelier_v1_Output__Output>;
   listOutputs(argument: _atelier_v1_ListOutputsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_atelier_v1_Output__Output>;
   listOutputs(argument: _atelier_v1_ListOutputsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_atelier_v1_Output__Output>;
+  
+  ListTokens(argument: _atelier_v1_ListTokensRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListTokensResponse__Output>): grpc.ClientUnaryCall;
+  ListTokens(argument: _atelier_v1_ListTokensRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_ListTokensResponse__Output>): grpc.ClientUnaryCall;
+  ListTokens(argument: _atelier_v1_ListTokensRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListTokensResponse__Output>): grpc.ClientUnaryCall;
+  ListTokens(argument: _atelier_v1_ListTokensRequest, callback: grpc.requestCallback<_atelier_v1_ListTokensResponse__Output>): grpc.ClientUnaryCall;
+  listTokens(argument: _atelier_v1_ListTokensRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListTokensResponse__Output>): grpc.ClientUnaryCall;
+  listTokens(argument: _atelier_v1_ListTokensRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_ListTokensResponse__Output>): grpc.ClientUnaryCall;
+  listTokens(argument: _atelier_v1_ListTokensRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListTokensResponse__Output>): grpc.ClientUnaryCall;
+  listTokens(argument: _atelier_v1_ListTokensRequest, callback: grpc.requestCallback<_atelier_v1_ListTokensResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Revokes an agent's credentials; its stream to this coordinator ends.
+   */
+  RevokeAgent(argument: _atelier_v1_RevokeAgentRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_RevokeAgentResponse__Output>): grpc.ClientUnaryCall;
+  RevokeAgent(argument: _atelier_v1_RevokeAgentRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_RevokeAgentResponse__Output>): grpc.ClientUnaryCall;
+  RevokeAgent(argument: _atelier_v1_RevokeAgentRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_RevokeAgentResponse__Output>): grpc.ClientUnaryCall;
+  RevokeAgent(argument: _atelier_v1_RevokeAgentRequest, callback: grpc.requestCallback<_atelier_v1_RevokeAgentResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Revokes an agent's credentials; its stream to this coordinator ends.
+   */
+  revokeAgent(argument: _atelier_v1_RevokeAgentRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_RevokeAgentResponse__Output>): grpc.ClientUnaryCall;
+  revokeAgent(argument: _atelier_v1_RevokeAgentRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_RevokeAgentResponse__Output>): grpc.ClientUnaryCall;
+  revokeAgent(argument: _atelier_v1_RevokeAgentRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_RevokeAgentResponse__Output>): grpc.ClientUnaryCall;
+  revokeAgent(argument: _atelier_v1_RevokeAgentRequest, callback: grpc.requestCallback<_atelier_v1_RevokeAgentResponse__Output>): grpc.ClientUnaryCall;
+  
+  RevokeToken(argument: _atelier_v1_RevokeTokenRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_RevokeTokenResponse__Output>): grpc.ClientUnaryCall;
+  RevokeToken(argument: _atelier_v1_RevokeTokenRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_RevokeTokenResponse__Output>): grpc.ClientUnaryCall;
+  RevokeToken(argument: _atelier_v1_RevokeTokenRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_RevokeTokenResponse__Output>): grpc.ClientUnaryCall;
+  RevokeToken(argument: _atelier_v1_RevokeTokenRequest, callback: grpc.requestCallback<_atelier_v1_RevokeTokenResponse__Output>): grpc.ClientUnaryCall;
+  revokeToken(argument: _atelier_v1_RevokeTokenRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_RevokeTokenResponse__Output>): grpc.ClientUnaryCall;
+  revokeToken(argument: _atelier_v1_RevokeTokenRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_RevokeTokenResponse__Output>): grpc.ClientUnaryCall;
+  revokeToken(argument: _atelier_v1_RevokeTokenRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_RevokeTokenResponse__Output>): grpc.ClientUnaryCall;
+  revokeToken(argument: _atelier_v1_RevokeTokenRequest, callback: grpc.requestCallback<_atelier_v1_RevokeTokenResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * A header first, then any number of chunks of items. The batch id is
@@ -108,7 +190,16 @@ export interface FarmClient extends grpc.Client {
 export interface FarmHandlers extends grpc.UntypedServiceImplementation {
   CancelBatch: grpc.handleUnaryCall<_atelier_v1_CancelBatchRequest__Output, _atelier_v1_Batch>;
   
+  /**
+   * Admin only: tenant API tokens, agent enrollment and the audit log. With
+   * direct database access, `atelier tokens` and `atelier agents enroll` do
+   * the same without a coordinator.
+   */
+  CreateToken: grpc.handleUnaryCall<_atelier_v1_CreateTokenRequest__Output, _atelier_v1_CreatedToken>;
+  
   DrainAgent: grpc.handleUnaryCall<_atelier_v1_DrainAgentRequest__Output, _atelier_v1_Agent>;
+  
+  EnrollAgent: grpc.handleUnaryCall<_atelier_v1_EnrollAgentRequest__Output, _atelier_v1_EnrolledAgent>;
   
   GetBatch: grpc.handleUnaryCall<_atelier_v1_GetBatchRequest__Output, _atelier_v1_Batch>;
   
@@ -116,7 +207,18 @@ export interface FarmHandlers extends grpc.UntypedServiceImplementation {
   
   ListAgents: grpc.handleUnaryCall<_atelier_v1_ListAgentsRequest__Output, _atelier_v1_ListAgentsResponse>;
   
+  ListAuditEvents: grpc.handleUnaryCall<_atelier_v1_ListAuditEventsRequest__Output, _atelier_v1_ListAuditEventsResponse>;
+  
   ListOutputs: grpc.handleServerStreamingCall<_atelier_v1_ListOutputsRequest__Output, _atelier_v1_Output>;
+  
+  ListTokens: grpc.handleUnaryCall<_atelier_v1_ListTokensRequest__Output, _atelier_v1_ListTokensResponse>;
+  
+  /**
+   * Revokes an agent's credentials; its stream to this coordinator ends.
+   */
+  RevokeAgent: grpc.handleUnaryCall<_atelier_v1_RevokeAgentRequest__Output, _atelier_v1_RevokeAgentResponse>;
+  
+  RevokeToken: grpc.handleUnaryCall<_atelier_v1_RevokeTokenRequest__Output, _atelier_v1_RevokeTokenResponse>;
   
   /**
    * A header first, then any number of chunks of items. The batch id is
@@ -133,11 +235,17 @@ export interface FarmHandlers extends grpc.UntypedServiceImplementation {
 
 export interface FarmDefinition extends grpc.ServiceDefinition {
   CancelBatch: MethodDefinition<_atelier_v1_CancelBatchRequest, _atelier_v1_Batch, _atelier_v1_CancelBatchRequest__Output, _atelier_v1_Batch__Output>
+  CreateToken: MethodDefinition<_atelier_v1_CreateTokenRequest, _atelier_v1_CreatedToken, _atelier_v1_CreateTokenRequest__Output, _atelier_v1_CreatedToken__Output>
   DrainAgent: MethodDefinition<_atelier_v1_DrainAgentRequest, _atelier_v1_Agent, _atelier_v1_DrainAgentRequest__Output, _atelier_v1_Agent__Output>
+  EnrollAgent: MethodDefinition<_atelier_v1_EnrollAgentRequest, _atelier_v1_EnrolledAgent, _atelier_v1_EnrollAgentRequest__Output, _atelier_v1_EnrolledAgent__Output>
   GetBatch: MethodDefinition<_atelier_v1_GetBatchRequest, _atelier_v1_Batch, _atelier_v1_GetBatchRequest__Output, _atelier_v1_Batch__Output>
   GetVersion: MethodDefinition<_atelier_v1_GetVersionRequest, _atelier_v1_Version, _atelier_v1_GetVersionRequest__Output, _atelier_v1_Version__Output>
   ListAgents: MethodDefinition<_atelier_v1_ListAgentsRequest, _atelier_v1_ListAgentsResponse, _atelier_v1_ListAgentsRequest__Output, _atelier_v1_ListAgentsResponse__Output>
+  ListAuditEvents: MethodDefinition<_atelier_v1_ListAuditEventsRequest, _atelier_v1_ListAuditEventsResponse, _atelier_v1_ListAuditEventsRequest__Output, _atelier_v1_ListAuditEventsResponse__Output>
   ListOutputs: MethodDefinition<_atelier_v1_ListOutputsRequest, _atelier_v1_Output, _atelier_v1_ListOutputsRequest__Output, _atelier_v1_Output__Output>
+  ListTokens: MethodDefinition<_atelier_v1_ListTokensRequest, _atelier_v1_ListTokensResponse, _atelier_v1_ListTokensRequest__Output, _atelier_v1_ListTokensResponse__Output>
+  RevokeAgent: MethodDefinition<_atelier_v1_RevokeAgentRequest, _atelier_v1_RevokeAgentResponse, _atelier_v1_RevokeAgentRequest__Output, _atelier_v1_RevokeAgentResponse__Output>
+  RevokeToken: MethodDefinition<_atelier_v1_RevokeTokenRequest, _atelier_v1_RevokeTokenResponse, _atelier_v1_RevokeTokenRequest__Output, _atelier_v1_RevokeTokenResponse__Output>
   SubmitBatch: MethodDefinition<_atelier_v1_SubmitBatchRequest, _atelier_v1_SubmitBatchResponse, _atelier_v1_SubmitBatchRequest__Output, _atelier_v1_SubmitBatchResponse__Output>
   WatchBatch: MethodDefinition<_atelier_v1_WatchBatchRequest, _atelier_v1_BatchProgress, _atelier_v1_WatchBatchRequest__Output, _atelier_v1_BatchProgress__Output>
 }

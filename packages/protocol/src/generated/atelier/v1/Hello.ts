@@ -4,7 +4,8 @@ import type { Long } from '@grpc/proto-loader';
 
 export interface Hello {
   /**
-   * Stable across restarts of the same agent (e.g. host + GPU index).
+   * The agent's id comes from its enrolled credential; this may be empty or
+   * must name that same agent.
    */
   'agentId'?: (string);
   'name'?: (string);
@@ -20,7 +21,8 @@ export interface Hello {
 
 export interface Hello__Output {
   /**
-   * Stable across restarts of the same agent (e.g. host + GPU index).
+   * The agent's id comes from its enrolled credential; this may be empty or
+   * must name that same agent.
    */
   'agentId': (string);
   'name': (string);

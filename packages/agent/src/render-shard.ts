@@ -1,0 +1,76 @@
+import { createHash } from "node:crypto";
+import type { Assign__Output, ItemResult } from "@atelier/protocol";
+import type { Logger } from "@atelier/common";
+import type { Clock } from "./clock.ts";
+import type { AgentObserver } from "./metrics/index.ts";
+import { renderChunk } from "./render-chunk.ts";
+import type { RenderJob } from "./render-protocol.ts";
+import { uploadPng } from "./uploader.ts";
+import { RenderFailed, type Renderer } from "./worker-renderer.ts";
+
+export interface RenderShardOptions {
+  renderer: Renderer;
+  /** Aborted when the lease is lost, the shard cancelled or handed back: nothing more is rendered, uploaded or reported. */
+  signal: AbortSignal;
+  log: Logger;
+  clock: Clock;
+  uploadAttempts: number;
+  observer?: AgentObserver;
+  /** Every item's outcome, an image uploaded or an error, as soon as it is known. */
+  report(result: ItemResult): void;
+}
+
+/**
+ * Renders a leased shard's items on one renderer, uploads each image straight
+ * to its presigned URL and reports it; an item that fails is reported with
+ * its error and whether another try could succeed. Resolves when every item
+ * is reported or the signal is aborted.
+ */
+export async function renderShard(assign: Assign__Output, options: RenderShardOptions): Promise<void> {
+  const { renderer, signal, clock } = options;
+  const settings = assign.settings!;
+  const log = options.log.child({ shardId: assign.shardId, epoch: assign.epoch });
+  log.debug({ items: assign.items.length }, "shard started");
+  const job = (item: Assign__Output["items"][number]): RenderJob => ({
+    model: settings.model, prompt: item.prompt, negativePrompt: item.negativePrompt, seed: item.seed, width: settings.width,
+    height: settings.height, steps: settings.steps, guidance: settings.guidance, sampler: settings.sampler,
+  });
+  // A batching renderer takes a run of items at once (they share UNet calls); each is uploaded and reported on its own.
+  const perRequest = Math.max(1, renderer.batchItems ?? 1);
+  for (let start = 0; start < assign.items.length && !signal.aborted; start += perRequest) {
+    const run = assign.items.slice(start, start + perRequest);
+    const started = clock.monotonicMs();
+    const outcomes = await renderChunk(renderer, run.map(job), signal);
+    const renderMs = (clock.monotonicMs() - started) / run.length;
+    for (const [k, item] of run.entries()) {
+      if (signal.aborted) break;
+      const uploadStarted = clock.monotonicMs();
+      try {
+        const rendered = outcomes[k]!;
+        if (rendered instanceof Error) throw rendered;
+        await uploadPng(item.uploadUrl, rendered.png, { attempts: options.uploadAttempts, baseDelayMs: 200, signal });
+        options.observer?.rendered({ steps: settings.steps, inferenceMs: rendered.inferenceMs, uploadMs: clock.monotonicMs() - uploadStarted });
+        options.report({
+          shardId: assign.shardId,
+          epoch: assign.epoch,
+          itemId: item.itemId,
+          key: item.key,
+          sha256: createHash("sha256").update(rendered.png).digest("hex"),
+          md5: createHash("md5").update(rendered.png).digest("hex"),
+          bytes: rendered.png.byteLength,
+          width: rendered.width,
+          height: rendered.height,
+          renderMs: Math.round(renderMs + clock.monotonicMs() - uploadStarted),
+          modelLoadMs: Math.round(rendered.loadMs ?? 0),
+        });
+      } catch (error) {
+        if (signal.aborted) break;
+        const err = error as Error;
+        const retryable = err instanceof RenderFailed ? err.retryable : (err as { retryable?: boolean }).retryable ?? true;
+        log.warn({ itemId: item.itemId, err: err.message }, "item failed");
+        options.observer?.failed(retryable);
+        options.report({ shardId: assign.shardId, epoch: assign.epoch, itemId: item.itemId, error: err.message, retryable });
+      }
+    }
+  }
+}

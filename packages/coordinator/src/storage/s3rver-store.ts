@@ -1,0 +1,141 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { createHash, randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+
+// s3rver ships no types; these are the slices of its internals used here.
+interface StoredObject {
+  bucket: string;
+  key: string;
+  content: Buffer | Readable;
+  metadata: Record<string, string>;
+}
+interface FilesystemStoreInstance {
+  putObject(object: StoredObject): Promise<{ size: number; md5: string }>;
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
+  getObject(bucket: string, key: string, options?: unknown): Promise<unknown>;
+  deleteObject(bucket: string, key: string): Promise<void>;
+  copyObject(srcBucket: string, srcKey: string, destBucket: string, destKey: string, replacementMetadata?: unknown): Promise<unknown>;
+}
+type FilesystemStoreConstructor = new (rootDirectory: string) => FilesystemStoreInstance;
+type S3ErrorConstructor = new (code: string, message: string, detail?: Record<string, string>) => Error;
+interface KoaContext {
+  get(header: string): string;
+}
+type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
+
+/** What one request asked of the store beyond what s3rver passes on to it. */
+interface RequestConditions {
+  createOnly: boolean;
+}
+
+/**
+ * Makes an s3rver instance keep two promises of S3 that s3rver itself does
+ * not: a PUT with `If-None-Match: *` only creates (412 when the key is
+ * taken, decided together with the write, so that of two racing creates one
+ * wins), and a PUT replaces an object atomically: a reader gets the old
+ * object or the new one, never a mix or a truncated file. Uploads are written
+ * beside the store, in `uploadsDirectory` (on the same filesystem, so the
+ * final rename is atomic), and moved into place under a per-key lock that
+ * readers of that key also take.
+ */
+export function keepS3Promises(server: { store: unknown; context: { store: unknown }; middleware: KoaMiddleware[] }, directories: { root: string; uploads: string }): void {
+  const require = createRequire(import.meta.url);
+  const FilesystemStore = require("s3rver/lib/stores/filesystem") as FilesystemStoreConstructor;
+  const S3Error = require("s3rver/lib/models/error") as S3ErrorConstructor;
+  const conditions = new AsyncLocalStorage<RequestConditions>();
+  const locks = new KeyLocks();
+
+  class AtomicStore extends FilesystemStore {
+    override async putObject(object: StoredObject): Promise<{ size: number; md5: string }> {
+      await mkdir(directories.uploads, { recursive: true });
+      const upload = join(directories.uploads, randomUUID());
+      try {
+        const { size, md5 } = await writeCounted(object.content, upload);
+        return await locks.run(`${object.bucket}/${object.key}`, async () => {
+          const objectPath = this.getResourcePath(object.bucket, object.key, "object");
+          if (conditions.getStore()?.createOnly && (await exists(objectPath))) {
+            throw new S3Error("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", { Condition: "If-None-Match" });
+          }
+          await mkdir(dirname(objectPath), { recursive: true });
+          // Checksum and metadata first: a new key is invisible until the object's rename, and an
+          // existing key's readers wait on this lock until all three agree again.
+          await this.putMetadata(object.bucket, object.key, object.metadata, md5);
+          await rename(upload, objectPath);
+          return { size, md5 };
+        });
+      } finally {
+        await rm(upload, { force: true });
+      }
+    }
+
+    // A reader holds the lock only while it reads the metadata and opens the file; a rename
+    // after that leaves its open file as it was.
+    override getObject(bucket: string, key: string, options?: unknown): Promise<unknown> {
+      return locks.run(`${bucket}/${key}`, () => super.getObject(bucket, key, options));
+    }
+
+    override deleteObject(bucket: string, key: string): Promise<void> {
+      return locks.run(`${bucket}/${key}`, () => super.deleteObject(bucket, key));
+    }
+
+    override copyObject(srcBucket: string, srcKey: string, destBucket: string, destKey: string, replacementMetadata?: unknown): Promise<unknown> {
+      return locks.run(`${destBucket}/${destKey}`, () => super.copyObject(srcBucket, srcKey, destBucket, destKey, replacementMetadata));
+    }
+  }
+
+  const store = new AtomicStore(directories.root);
+  server.store = server.context.store = store;
+  // First in the chain, so that the store sees the conditions of the request it serves.
+  server.middleware.unshift((ctx, next) => conditions.run({ createOnly: ctx.get("if-none-match").trim() === "*" }, next));
+}
+
+/** Writes `content` to `path`; its size and MD5 (S3's ETag of a single-part object). */
+async function writeCounted(content: Buffer | Readable, path: string): Promise<{ size: number; md5: string }> {
+  const md5 = createHash("md5");
+  let size = 0;
+  await pipeline(
+    Buffer.isBuffer(content) ? Readable.from([content]) : content,
+    async function* (chunks: AsyncIterable<Buffer>) {
+      for await (const chunk of chunks) {
+        md5.update(chunk);
+        size += chunk.length;
+        yield chunk;
+      }
+    },
+    createWriteStream(path),
+  );
+  return { size, md5: md5.digest("hex") };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw error;
+  }
+}
+
+/** One task at a time per key, in arrival order. */
+class KeyLocks {
+  private readonly tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, task: () => Promise<T>): Promise<T> {
+    // A tail never rejects, so the next task runs whatever became of this one.
+    const previous = this.tails.get(key) ?? Promise.resolve();
+    const result = previous.then(() => task());
+    const tail = result.catch(() => undefined);
+    this.tails.set(key, tail);
+    void tail.then(() => {
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    });
+    return result;
+  }
+}

@@ -1,0 +1,64 @@
+import { performance } from "node:perf_hooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAtelier, waitFor, type RunningProcess } from "../support/cli-process.ts";
+import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { freePort } from "../support/free-port.ts";
+
+// An operator stopping agents after their coordinator went away (or froze)
+// must not wait on it: `atelier agent` exits within 2 s of SIGTERM.
+const EXIT_WITHIN_MS = 2_000;
+
+/** SIGTERM, then the milliseconds until the process exited, and how. */
+async function stopTimed(agent: RunningProcess): Promise<{ ms: number; code: number | NodeJS.Signals }> {
+  const sent = performance.now();
+  agent.child.kill("SIGTERM");
+  const code = await agent.exited;
+  return { ms: performance.now() - sent, code };
+}
+
+describe("atelier agent on SIGTERM when its coordinator is gone", () => {
+  let farm: FarmFixture;
+  beforeAll(async () => {
+    farm = await startFarm();
+  });
+  afterAll(() => farm?.close());
+
+  it("exits within 2 s when the coordinator has stopped answering (frozen with SIGSTOP, its connection still open)", async () => {
+    const agent = await farm.startAgent("frozen-coordinator");
+    const coordinator = farm.coordinator.child;
+    coordinator.kill("SIGSTOP");
+    try {
+      // Long enough for heartbeats to go unanswered, far shorter than keepalive's 30 s to notice a dead peer.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const { ms, code } = await stopTimed(agent);
+      expect(code).toBe(0);
+      expect(ms).toBeLessThan(EXIT_WITHIN_MS);
+    } finally {
+      coordinator.kill("SIGCONT");
+    }
+  });
+
+  it("exits within 2 s when the coordinator was killed and the agent is reconnecting", async () => {
+    const agent = await farm.startAgent("killed-coordinator");
+    farm.coordinator.child.kill("SIGKILL");
+    await waitFor("the agent to notice", async () => agent.output().includes("coordinator stream lost"), 30_000);
+    const { ms, code } = await stopTimed(agent);
+    expect(code).toBe(0);
+    expect(ms).toBeLessThan(EXIT_WITHIN_MS);
+  });
+
+  it("exits within 2 s when no coordinator ever answered", async () => {
+    const agent = startAtelier(["agent", "--coordinator", `127.0.0.1:${await freePort()}`, "--name", "never-connected", "--models", farm.modelsDir], {
+      LOG_LEVEL: "warn",
+      ATELIER_RECONNECT_BASE_MS: "200",
+    });
+    try {
+      await waitFor("the agent to try and fail", async () => agent.output().includes("coordinator stream lost"), 60_000);
+      const { ms, code } = await stopTimed(agent);
+      expect(code).toBe(0);
+      expect(ms).toBeLessThan(EXIT_WITHIN_MS);
+    } finally {
+      if (agent.child.exitCode === null && agent.child.signalCode === null) agent.child.kill("SIGKILL");
+    }
+  });
+});
