@@ -38,6 +38,13 @@ export interface RenderRequest {
    * "a1111-gpu" A1111's RNG "NV" (torch's CUDA randn)
    */
   noiseSource?: NoiseSourceName;
+  /**
+   * two-stage render (SDXL base + refiner): the fraction of the schedule,
+   * 0 < x < 1, after which the refiner (RenderOptions.refiner) takes over,
+   * as diffusers' denoising_end/denoising_start (0.8 is the usual split).
+   * Text-to-image only.
+   */
+  refinerStart?: number;
 }
 
 /** The limits validateRenderRequest enforces, for callers that show them. */
@@ -55,6 +62,8 @@ export const RENDER_LIMITS = {
   maxStrength: 1,
   minClipSkip: 1,
   maxClipSkip: 12,
+  /** refinerStart lies strictly between these */
+  refinerStartExclusive: [0, 1],
 } as const;
 
 const show = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : String(value));
@@ -128,6 +137,14 @@ export function validateRenderRequest(req: RenderRequest): string[] {
   const clipSkip = r["clipSkip"];
   if (clipSkip !== undefined && (typeof clipSkip !== "number" || !Number.isInteger(clipSkip) || clipSkip < L.minClipSkip || clipSkip > L.maxClipSkip)) {
     issues.push(`clipSkip must be an integer between ${L.minClipSkip} and ${L.maxClipSkip} (got ${show(clipSkip)})`);
+  }
+  const refinerStart = r["refinerStart"];
+  if (refinerStart !== undefined) {
+    if (typeof refinerStart !== "number" || !Number.isFinite(refinerStart) || refinerStart <= 0 || refinerStart >= 1) {
+      issues.push(`refinerStart must be a number strictly between 0 and 1 (got ${show(refinerStart)})`);
+    } else if (r["initImage"] !== undefined) {
+      issues.push("refinerStart applies to text-to-image only (got an initImage)");
+    }
   }
   return issues;
 }

@@ -30,6 +30,8 @@ export function buildDemoTextEncoder(
   version: string,
   floatType: "float32" | "float16" = "float32",
   layers: DemoTextEncoderLayers = "none",
+  /** "text_embeds": the pooled output named as CLIPTextModelWithProjection (SDXL's text_encoder_2) exports it */
+  pooledName: "pooler_output" | "text_embeds" = "pooler_output",
 ): Uint8Array {
   const g = new GraphBuilder("atelier_demo_text_encoder", { floatType });
   const pieces = Object.entries(vocab).sort((a, b) => a[1] - b[1]);
@@ -73,7 +75,9 @@ export function buildDemoTextEncoder(
     g.output(normed, "last_hidden_state", "float", dims);
   }
   // CLIP pools the end-of-text token; the demo has no attention, so it sums.
-  const pooled = g.op("ReduceSum", [hidden, g.ints([1])], { keepdims: { int: 0 } });
-  g.output(pooled, "pooler_output", "float", ["batch_size", HIDDEN.size]);
+  const summed = g.op("ReduceSum", [hidden, g.ints([1])], { keepdims: { int: 0 } });
+  // CLIPTextModelWithProjection projects its pool (text_projection); here a fixed per-channel scale, so the two pools differ.
+  const pooled = pooledName === "text_embeds" ? g.op("Mul", [summed, g.constant(Array.from({ length: HIDDEN.size }, (_, i) => 0.5 + (i % 5) / 4), [HIDDEN.size])]) : summed;
+  g.output(pooled, pooledName, "float", ["batch_size", HIDDEN.size]);
   return g.toBytes(version);
 }

@@ -8,10 +8,10 @@ import { GraphBuilder } from "../onnx/graph-builder.ts";
 export const DEMO_VAE_SCALING_FACTOR = 0.18215;
 const UPSAMPLE = 8;
 
-export function buildDemoVaeDecoder(version: string, floatType: "float32" | "float16" = "float32"): Uint8Array {
+export function buildDemoVaeDecoder(version: string, floatType: "float32" | "float16" = "float32", scalingFactor = DEMO_VAE_SCALING_FACTOR): Uint8Array {
   const g = new GraphBuilder("atelier_demo_vae_decoder", { floatType });
   const latent = g.input("latent_sample", "float", ["batch_size", 4, "latent_height", "latent_width"]);
-  const unscaled = g.op("Mul", [latent, g.scalar(DEMO_VAE_SCALING_FACTOR)]);
+  const unscaled = g.op("Mul", [latent, g.scalar(scalingFactor)]);
   const gain = g.op("Max", [g.slice(unscaled, 1, 3, 4), g.scalar(1)]);
   const rgb = g.op("Div", [g.slice(unscaled, 1, 0, 3), gain]);
   const upsampled = g.op("Resize", [rgb, "", g.constant([1, 1, UPSAMPLE, UPSAMPLE], [4], "float32")], { mode: { string: "linear" } });

@@ -11,12 +11,12 @@ const DOWNSAMPLE = 8;
 // A variance far below anything visible: the pipeline uses the mean anyway.
 const LOG_VARIANCE = -30;
 
-export function buildDemoVaeEncoder(version: string, floatType: "float32" | "float16" = "float32"): Uint8Array {
+export function buildDemoVaeEncoder(version: string, floatType: "float32" | "float16" = "float32", scalingFactor = DEMO_VAE_SCALING_FACTOR): Uint8Array {
   const g = new GraphBuilder("atelier_demo_vae_encoder", { floatType });
   const image = g.input("sample", "float", ["batch_size", 3, "height", "width"]);
   const pooled = g.op("AveragePool", [image], { kernel_shape: { ints: [DOWNSAMPLE, DOWNSAMPLE] }, strides: { ints: [DOWNSAMPLE, DOWNSAMPLE] } });
   const presence = g.op("Add", [g.op("Mul", [g.slice(pooled, 1, 0, 1), g.scalar(0)]), g.scalar(1)]);
-  const mean = g.op("Mul", [g.op("Concat", [pooled, presence], { axis: { int: 1 } }), g.scalar(1 / DEMO_VAE_SCALING_FACTOR)]);
+  const mean = g.op("Mul", [g.op("Concat", [pooled, presence], { axis: { int: 1 } }), g.scalar(1 / scalingFactor)]);
   const logVariance = g.op("Add", [g.op("Mul", [mean, g.scalar(0)]), g.scalar(LOG_VARIANCE)]);
   const parameters = g.op("Concat", [mean, logVariance], { axis: { int: 1 } });
   g.output(parameters, "latent_parameters", "float", ["batch_size", 8, "latent_height", "latent_width"]);

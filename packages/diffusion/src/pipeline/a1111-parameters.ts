@@ -15,7 +15,12 @@ import { samplerLabel } from "../samplers/sampler-registry.ts";
  * torch's CPU generator or A1111's Philox; without the key the seed drove
  * Atelier's own generator (A1111 would read a missing key as its GPU RNG).
  */
-export function formatA1111Parameters(req: RenderRequest, model: { name: string; hash: string }, strength: number | undefined): string {
+export function formatA1111Parameters(
+  req: RenderRequest,
+  model: { name: string; hash: string },
+  strength: number | undefined,
+  refiner?: { name: string; hash: string },
+): string {
   const settings = [
     `Steps: ${req.steps}`,
     `Sampler: ${samplerLabel(req.sampler)}`,
@@ -26,6 +31,8 @@ export function formatA1111Parameters(req: RenderRequest, model: { name: string;
     `Model: ${model.name}`,
     ...(A1111_RNG_LABEL[req.noiseSource ?? "atelier"] ? [`RNG: ${A1111_RNG_LABEL[req.noiseSource ?? "atelier"]}`] : []),
     ...(strength === undefined ? [] : [`Denoising strength: ${strength}`]),
+    // A1111's SDXL refiner keys
+    ...(refiner && req.refinerStart !== undefined ? [`Refiner: ${refiner.name} [${refiner.hash}]`, `Refiner switch at: ${req.refinerStart}`] : []),
   ].join(", ");
   const negative = req.negativePrompt === "" ? "" : `\nNegative prompt: ${req.negativePrompt}`;
   return `${req.prompt}${negative}\n${settings}`;

@@ -13,8 +13,14 @@ export interface ModelDirectory {
   dir: string;
   /** directory basename, used as the A1111 "Model" */
   name: string;
+  /** the first text encoder's tokenizer (tokenizer/, or tokenizer_2/ for an SDXL refiner) */
   tokenizerDir: string;
+  /** the first text encoder (text_encoder/, or text_encoder_2/ for an SDXL refiner) */
   textEncoderPath: string;
+  /** every text encoder in order: text_encoder then text_encoder_2 (SDXL) */
+  textEncoders: { tokenizerDir: string; path: string }[];
+  /** model_index.json */
+  modelIndex: Record<string, unknown>;
   unetPath: string;
   vaeDecoderPath: string;
   /** img2img and inpainting need it */
@@ -102,21 +108,30 @@ async function folderWeightBytes(folder: string): Promise<number> {
 
 export async function openModelDirectory(modelDir: string): Promise<ModelDirectory> {
   const dir = resolve(modelDir);
-  await readJson(join(dir, "model_index.json"), "model_index.json");
+  const modelIndex = await readJson(join(dir, "model_index.json"), "model_index.json");
   const schedulerPath = join(dir, "scheduler", "scheduler_config.json");
   const schedule = parseSchedulerConfig(await readJson(schedulerPath, "scheduler/scheduler_config.json"), schedulerPath);
-  const textEncoderPath = await requireFile(join(dir, "text_encoder", "model.onnx"), "text_encoder/model.onnx");
+  // SDXL adds text_encoder_2/ (+ tokenizer_2/); its refiner has only that one.
+  const second = await optionalFile(join(dir, "text_encoder_2", "model.onnx"));
+  const first = second ? await optionalFile(join(dir, "text_encoder", "model.onnx")) : await requireFile(join(dir, "text_encoder", "model.onnx"), "text_encoder/model.onnx");
+  const textEncoders = [
+    ...(first ? [{ tokenizerDir: join(dir, "tokenizer"), path: first }] : []),
+    ...(second ? [{ tokenizerDir: join(dir, "tokenizer_2"), path: second }] : []),
+  ];
+  const textEncoderPath = textEncoders[0]!.path;
   const unetPath = await requireFile(join(dir, "unet", "model.onnx"), "unet/model.onnx");
   const vaeDecoderPath = await requireFile(join(dir, "vae_decoder", "model.onnx"), "vae_decoder/model.onnx");
   const vaeEncoderPath = await optionalFile(join(dir, "vae_encoder", "model.onnx"));
   const safetyCheckerPath = await optionalFile(join(dir, "safety_checker", "model.onnx"));
-  const loaded = [textEncoderPath, unetPath, vaeDecoderPath, vaeEncoderPath, safetyCheckerPath].filter((p) => p !== undefined);
+  const loaded = [...textEncoders.map((t) => t.path), unetPath, vaeDecoderPath, vaeEncoderPath, safetyCheckerPath].filter((p) => p !== undefined);
   const sizes = await Promise.all(loaded.map((path) => folderWeightBytes(join(path, ".."))));
   return {
     dir,
     name: basename(dir),
-    tokenizerDir: join(dir, "tokenizer"),
+    tokenizerDir: textEncoders[0]!.tokenizerDir,
     textEncoderPath,
+    textEncoders,
+    modelIndex,
     unetPath,
     vaeDecoderPath,
     vaeEncoderPath,

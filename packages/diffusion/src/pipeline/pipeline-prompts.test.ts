@@ -26,7 +26,7 @@ afterAll(async () => {
 const settings = { providers: ["cpu"], intraOpThreads: 1, interOpThreads: 1, graphOptimization: "all" } as const;
 async function promptEncoder(dir: string): Promise<PromptEncoder> {
   const path = `${dir}/text_encoder/model.onnx`;
-  return new PromptEncoder(await ClipTokenizer.load(`${dir}/tokenizer`), new ClipTextEncoder(await createSession(path, settings), undefined, path));
+  return new PromptEncoder({ tokenizer: await ClipTokenizer.load(`${dir}/tokenizer`), encoder: new ClipTextEncoder(await createSession(path, settings), undefined, path) });
 }
 
 describe("long prompts", () => {

@@ -1,16 +1,19 @@
+import { basename, dirname } from "node:path";
 import { AbortError, ModelFormatError } from "../errors.ts";
 import { createNoiseSource } from "../noise/noise-sources.ts";
 import { encodePng } from "../png/png-encode.ts";
 import { thumbnailPng } from "../png/thumbnail.ts";
 import type { RenderRequest } from "../render-request.ts";
 import { createSampler } from "../samplers/sampler-registry.ts";
+import { baseStage, refinerStage, splitCutoff } from "../samplers/sampler-split.ts";
 import type { NoiseSchedule } from "../scheduler/noise-schedule.ts";
 import { ClipTokenizer } from "../tokenizer/clip-tokenizer.ts";
 import { countPromptTokens } from "../tokenizer/prompt-tokens.ts";
 import { formatA1111Parameters } from "./a1111-parameters.ts";
 import { readClipImageSettings } from "./clip-image-processor.ts";
 import { ClipTextEncoder } from "./clip-text-encoder.ts";
-import { type DenoiseItem, denoiseBatch } from "./denoise-batch.ts";
+import { detectModelArchitecture, type ModelArchitectureInfo } from "./model-architecture.ts";
+import { type AddedConditioning, type DenoiseItem, denoiseBatch } from "./denoise-batch.ts";
 import { guidanceScaleEmbedding } from "./guidance-embedding.ts";
 import { resolveProviders } from "./execution-providers.ts";
 import { assertFinite } from "./finite-check.ts";
@@ -23,6 +26,7 @@ import { PromptEncoder } from "./prompt-encoder.ts";
 import { formatProvenance, PROVENANCE_KEYWORD } from "./provenance.ts";
 import { SafetyCheckerModel } from "./safety-checker-model.ts";
 import { compositeOutsideMask, maskedPlanar } from "./source-image.ts";
+import { sdxlTimeIds } from "./sdxl-conditioning.ts";
 import { UnetModel } from "./unet-model.ts";
 import { VaeDecoderModel } from "./vae-decoder-model.ts";
 import { VaeEncoderModel } from "./vae-encoder-model.ts";
@@ -45,6 +49,13 @@ export interface PipelineOptions {
 export interface RenderOptions {
   /** checked before every denoising step and before decoding */
   signal?: AbortSignal;
+  /**
+   * the second stage of requests with `refinerStart` (an SDXL refiner): it
+   * takes this pipeline's latents at that fraction of the schedule,
+   * finishes denoising with its own text encoder and UNet and decodes with
+   * its VAE. Must stay open for the render.
+   */
+  refiner?: Pipeline;
   /** called after each denoising step with (steps done, UNet calls in this batch) */
   onStep?: (step: number, steps: number) => void;
 }
@@ -79,7 +90,8 @@ const VAE_DOWNSCALE = 8;
 const DEFAULT_THUMBNAIL_SIDE_PX = 128;
 
 interface Components {
-  textEncoder: ClipTextEncoder;
+  /** text_encoder (and text_encoder_2 for SDXL), in that order */
+  textEncoders: ClipTextEncoder[];
   unet: UnetModel;
   vaeDecoder: VaeDecoderModel;
   vaeEncoder: VaeEncoderModel | undefined;
@@ -101,16 +113,19 @@ export class Pipeline {
 
   private constructor(
     private readonly model: ModelDirectory,
+    /** what the folder holds, from its configs (see model-architecture.ts) */
+    readonly architecture: ModelArchitectureInfo,
     /** first 10 hex digits of sha256(unet/model.onnx) (A1111 "Model hash") */
     readonly modelHash: string,
     /** the execution providers the sessions run on, in preference order */
     readonly providers: readonly string[],
-    private readonly tokenizer: ClipTokenizer,
+    private readonly tokenizers: ClipTokenizer[],
     private readonly components: Components,
     private readonly clock: SessionClock,
     private readonly thumbnailMaxSidePx: number,
   ) {
-    this.promptEncoder = new PromptEncoder(tokenizer, components.textEncoder);
+    const branches = tokenizers.map((tokenizer, i) => ({ tokenizer, encoder: components.textEncoders[i]! }));
+    this.promptEncoder = new PromptEncoder(branches, components.unet.addedCond ? "sdxl" : "sd");
     this.schedule = model.schedule;
   }
 
@@ -128,7 +143,11 @@ export class Pipeline {
       graphOptimization: options.graphOptimization ?? "all",
     };
     const model = await openModelDirectory(modelDir);
-    const [tokenizer, modelHash] = await Promise.all([ClipTokenizer.load(model.tokenizerDir), shortModelHash(model.unetPath)]);
+    const [architecture, tokenizers, modelHash] = await Promise.all([
+      detectModelArchitecture(model.dir),
+      Promise.all(model.textEncoders.map((t) => ClipTokenizer.load(t.tokenizerDir))),
+      shortModelHash(model.unetPath),
+    ]);
     const clock: SessionClock = { sessionRunMs: 0, sessionRuns: 0 };
     // Sessions opened so far, released again if a later one fails.
     const opened: { release(): Promise<void> }[] = [];
@@ -139,7 +158,10 @@ export class Pipeline {
     };
     try {
       const components: Components = {
-        textEncoder: new ClipTextEncoder(await open(model.textEncoderPath), clock, model.textEncoderPath),
+        textEncoders: await model.textEncoders.reduce<Promise<ClipTextEncoder[]>>(
+          async (done, t) => [...(await done), new ClipTextEncoder(await open(t.path), clock, t.path)],
+          Promise.resolve([]),
+        ),
         unet: new UnetModel(await open(model.unetPath), clock, model.unetConfig),
         vaeDecoder: new VaeDecoderModel(await open(model.vaeDecoderPath), clock),
         vaeEncoder: model.vaeEncoderPath ? new VaeEncoderModel(await open(model.vaeEncoderPath), clock) : undefined,
@@ -147,14 +169,24 @@ export class Pipeline {
           ? new SafetyCheckerModel(await open(model.safetyCheckerPath), await readClipImageSettings(model.featureExtractorConfigPath), clock)
           : undefined,
       };
-      const window = components.textEncoder.fixedSequenceLength;
-      if (window !== undefined && window !== tokenizer.maxLength) {
-        throw new ModelFormatError(`text_encoder takes ${window} tokens but the tokenizer pads to ${tokenizer.maxLength}`);
+      for (const [i, encoder] of components.textEncoders.entries()) {
+        const window = encoder.fixedSequenceLength;
+        if (window !== undefined && window !== tokenizers[i]!.maxLength) {
+          throw new ModelFormatError(`${basename(dirname(model.textEncoders[i]!.path))} takes ${window} tokens but its tokenizer pads to ${tokenizers[i]!.maxLength}`);
+        }
+      }
+      const sdxl = architecture.family === "sdxl" || architecture.family === "sdxl-refiner";
+      if (sdxl !== (components.unet.addedCond !== undefined)) {
+        throw new ModelFormatError(
+          sdxl
+            ? "the folder has SDXL's text_encoder_2/ but its unet takes no text_embeds/time_ids"
+            : "unet takes text_embeds/time_ids (SDXL) but the folder has no text_encoder_2/ (export the whole SDXL pipeline with optimum-cli)",
+        );
       }
       if (components.unet.isInpainting && !components.vaeEncoder) {
         throw new ModelFormatError(`unet takes ${components.unet.inputChannels} channels (inpainting) but the model has no vae_encoder/`);
       }
-      return new Pipeline(model, modelHash, providers, tokenizer, components, clock, options.thumbnailMaxSidePx ?? DEFAULT_THUMBNAIL_SIDE_PX);
+      return new Pipeline(model, architecture, modelHash, providers, tokenizers, components, clock, options.thumbnailMaxSidePx ?? DEFAULT_THUMBNAIL_SIDE_PX);
     } catch (error) {
       await Promise.allSettled(opened.map((session) => session.release()));
       throw error;
@@ -182,12 +214,17 @@ export class Pipeline {
 
   /** Tokens the prompt takes (emphasis syntax parsed), start/end markers excluded; above maxPromptTokens it is encoded in several chunks. */
   countTokens(prompt: string): number {
-    return countPromptTokens(this.tokenizer, prompt);
+    return countPromptTokens(this.tokenizers[0]!, prompt);
   }
 
   /** Prompt tokens per chunk: the window (77 positions for CLIP) minus start and end markers. */
   get maxPromptTokens(): number {
-    return this.tokenizer.maxLength - 2;
+    return this.tokenizers[0]!.maxLength - 2;
+  }
+
+  /** width = height the model was trained at (1024 for SDXL, 512 for SD 1.x): a caller's default size */
+  get defaultSizePx(): number {
+    return this.architecture.defaultSizePx;
   }
 
   /**
@@ -226,8 +263,8 @@ export class Pipeline {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await Promise.allSettled([...this.inFlight]);
-      const { textEncoder, unet, vaeDecoder, vaeEncoder, safetyChecker } = this.components;
-      await Promise.all([textEncoder.release(), unet.release(), vaeDecoder.release(), vaeEncoder?.release(), safetyChecker?.release()]);
+      const { textEncoders, unet, vaeDecoder, vaeEncoder, safetyChecker } = this.components;
+      await Promise.all([...textEncoders.map((t) => t.release()), unet.release(), vaeDecoder.release(), vaeEncoder?.release(), safetyChecker?.release()]);
     })();
     return this.closing;
   }
@@ -247,6 +284,8 @@ export class Pipeline {
         modelName: this.name,
         hasVaeEncoder: this.components.vaeEncoder !== undefined,
         guidanceEmbedded: this.components.unet.timestepCondDim !== undefined,
+        refiner: options.refiner ? { name: options.refiner.name, latentChannels: options.refiner.components.unet.latentChannels } : undefined,
+        latentChannels: this.components.unet.latentChannels,
       });
       this.checkContinue(options.signal);
       const results = new Array<RenderResult>(requests.length);
@@ -270,32 +309,120 @@ export class Pipeline {
       images = group.map((image) => image.source!.rgb);
     } else {
       const shape = { latentChannels: this.components.unet.latentChannels, latentHeight: height / VAE_DOWNSCALE, latentWidth: width / VAE_DOWNSCALE };
+      const refiner = first.request.refinerStart === undefined ? undefined : options.refiner!;
+      const cutoff = first.request.refinerStart === undefined ? undefined : splitCutoff(first.request.refinerStart, this.schedule.numTrainTimesteps);
       const items: DenoiseItem[] = [];
       let text = { tokens: 0, width: 0 };
       for (const image of group) {
-        const { clipSkip, chunks } = image;
-        const cond = await this.promptEncoder.padTo(await this.promptEncoder.embed(image.request.prompt, clipSkip), chunks, clipSkip);
-        const uncond = image.guided ? await this.promptEncoder.padTo(await this.promptEncoder.embed(image.request.negativePrompt, clipSkip), chunks, clipSkip) : undefined;
-        text = { tokens: cond.tokens, width: cond.width };
-        items.push(await this.startItem(image, shape, cond.data, uncond?.data));
+        const conditioning = await this.conditioning(image);
+        text = conditioning.text;
+        const item = await this.startItem(image, shape, conditioning.cond, conditioning.uncond);
+        if (conditioning.added) item.added = conditioning.added;
+        if (cutoff !== undefined) item.sampler = baseStage(item.sampler, cutoff);
+        items.push(item);
       }
-      const control = { checkContinue: () => this.checkContinue(options.signal), ...(options.onStep ? { onStep: options.onStep } : {}) };
-      const latents = await denoiseBatch(this.components.unet, items, { ...shape, tokens: text.tokens, hiddenWidth: text.width }, control);
+      const baseCalls = items[0]!.sampler.timesteps.length;
+      const refinerCalls = refiner && cutoff !== undefined ? refinerStage(createSampler(first.request.sampler, refiner.schedule, first.request.steps), cutoff).timesteps.length : 0;
+      const onStep = options.onStep;
+      const control = { checkContinue: () => this.checkContinue(options.signal), ...(onStep ? { onStep: (step: number) => onStep(step, baseCalls + refinerCalls) } : {}) };
+      let latents = await denoiseBatch(this.components.unet, items, { ...shape, tokens: text.tokens, hiddenWidth: text.width }, control);
       this.checkContinue(options.signal);
+      if (refiner && cutoff !== undefined) {
+        const refinerControl = {
+          checkContinue: () => {
+            this.checkContinue(options.signal);
+            refiner.checkContinue(options.signal);
+          },
+          ...(onStep ? { onStep: (step: number) => onStep(baseCalls + step, baseCalls + refinerCalls) } : {}),
+        };
+        latents = await refiner.refineLatents(group, latents, items.map((i) => i.stream), cutoff, refinerControl);
+        this.checkContinue(options.signal);
+      }
+      const decoder = refiner ?? this;
       images = [];
-      for (const [j, image] of group.entries()) images.push(await this.decode(latents[j]!, image));
+      for (const [j, image] of group.entries()) images.push(await decoder.decode(latents[j]!, image));
     }
     const out: [number, RenderResult][] = [];
     for (const [j, image] of group.entries()) {
       const rgb = images[j]!;
       const nsfw = this.components.safetyChecker ? await this.components.safetyChecker.isFlagged(rgb, width, height) : false;
+      const refiner = image.request.refinerStart === undefined ? undefined : options.refiner;
       // diffusers' safety checker output: a flagged image becomes solid black.
       const pixels = nsfw ? new Uint8Array(rgb.length) : rgb;
       const inferenceMs = performance.now() - inferenceStartedAt;
-      out.push([image.index, { ...this.encode(image, pixels, nsfw), width, height, nsfw, inferenceMs, totalMs: performance.now() - startedAt }]);
+      out.push([image.index, { ...this.encode(image, pixels, nsfw, refiner), width, height, nsfw, inferenceMs, totalMs: performance.now() - startedAt }]);
       this.counters.images++;
     }
     return out;
+  }
+
+  /**
+   * The text conditioning of one image: prompt and (when guided) negative
+   * prompt, padded to the same chunks; SDXL UNets also get the pooled
+   * embedding and time_ids of each. SDXL's force_zeros_for_empty_prompt
+   * (model_index.json; diffusers' default for the base) makes an empty
+   * negative prompt all zeros instead of the encoded "".
+   */
+  private async conditioning(image: PlannedImage): Promise<{
+    cond: Float32Array;
+    uncond: Float32Array | undefined;
+    added: DenoiseItem["added"];
+    text: { tokens: number; width: number };
+  }> {
+    const { clipSkip, chunks, request } = image;
+    const cond = await this.promptEncoder.padTo(await this.promptEncoder.embed(request.prompt, clipSkip), chunks, clipSkip);
+    const zeroNegative = request.negativePrompt === "" && this.model.modelIndex["force_zeros_for_empty_prompt"] === true;
+    const uncond = !image.guided
+      ? undefined
+      : zeroNegative
+        ? this.promptEncoder.zerosLike(cond)
+        : await this.promptEncoder.padTo(await this.promptEncoder.embed(request.negativePrompt, clipSkip), chunks, clipSkip);
+    const addedCond = this.components.unet.addedCond;
+    let added: DenoiseItem["added"];
+    if (addedCond) {
+      const part = (embedding: typeof cond, negative: boolean): AddedConditioning => ({
+        textEmbeds: embedding.pooled!,
+        timeIds: sdxlTimeIds(request.width, request.height, addedCond.timeIdsWidth, negative),
+      });
+      added = { cond: part(cond, false), ...(uncond ? { uncond: part(uncond, true) } : {}) };
+    }
+    return { cond: cond.data, uncond: uncond?.data, added, text: { tokens: cond.tokens, width: cond.width } };
+  }
+
+  /**
+   * The refiner's half of a two-stage render: the base's latents at the
+   * cutoff timestep go on through this pipeline's own conditioning, UNet and
+   * N-step schedule (its calls below the cutoff), drawing further noise from
+   * each image's stream, as diffusers' img2img pipeline does with
+   * denoising_start (no noise is added to the handed-over latents).
+   */
+  private async refineLatents(
+    group: readonly PlannedImage[],
+    latents: Float32Array[],
+    streams: DenoiseItem["stream"][],
+    cutoff: number,
+    control: { checkContinue(): void; onStep?: (step: number) => void },
+  ): Promise<Float32Array[]> {
+    const first = group[0]!.request;
+    const shape = { latentChannels: this.components.unet.latentChannels, latentHeight: first.height / VAE_DOWNSCALE, latentWidth: first.width / VAE_DOWNSCALE };
+    const items: DenoiseItem[] = [];
+    let text = { tokens: 0, width: 0 };
+    for (const [j, image] of group.entries()) {
+      const conditioning = await this.conditioning(image);
+      text = conditioning.text;
+      const sampler = refinerStage(createSampler(image.request.sampler, this.schedule, image.request.steps), cutoff);
+      items.push({
+        sampler,
+        stream: streams[j]!,
+        latents: latents[j]!,
+        guidance: image.request.guidance,
+        cond: conditioning.cond,
+        ...(conditioning.uncond ? { uncond: conditioning.uncond } : {}),
+        ...(conditioning.added ? { added: conditioning.added } : {}),
+      });
+    }
+    if (items[0]!.sampler.timesteps.length === 0) return latents;
+    return denoiseBatch(this.components.unet, items, { ...shape, tokens: text.tokens, hiddenWidth: text.width }, control);
   }
 
   /** An image's sampler, noise stream and starting latents (the stream's first draw is the initial noise). */
@@ -348,10 +475,11 @@ export class Pipeline {
     return image.source && image.mask ? compositeOutsideMask(rgb, image.source, image.mask) : rgb;
   }
 
-  private encode(image: PlannedImage, rgb: Uint8Array, nsfw: boolean): { png: Uint8Array; thumbnail: Uint8Array } {
+  private encode(image: PlannedImage, rgb: Uint8Array, nsfw: boolean, refiner: Pipeline | undefined): { png: Uint8Array; thumbnail: Uint8Array } {
     const encodeStartedAt = performance.now();
     const { request } = image;
-    const parameters = formatA1111Parameters(request, { name: this.name, hash: this.modelHash }, image.strength);
+    const refinerModel = refiner ? { name: refiner.name, hash: refiner.modelHash } : undefined;
+    const parameters = formatA1111Parameters(request, { name: this.name, hash: this.modelHash }, image.strength, refinerModel);
     const provenance = formatProvenance(request, {
       model: this.name,
       modelHash: this.modelHash,
@@ -359,6 +487,7 @@ export class Pipeline {
       strength: image.strength,
       inpainting: image.mask !== undefined,
       nsfw,
+      ...(refinerModel ? { refiner: refinerModel } : {}),
     });
     const png = encodePng(rgb, request.width, request.height, { parameters, [PROVENANCE_KEYWORD]: provenance });
     const thumbnail = thumbnailPng(rgb, request.width, request.height, this.thumbnailMaxSidePx);

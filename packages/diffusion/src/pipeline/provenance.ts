@@ -13,6 +13,8 @@ export interface ProvenanceContext {
   strength: number | undefined;
   inpainting: boolean;
   nsfw: boolean;
+  /** the second stage of a base + refiner render */
+  refiner?: { name: string; hash: string };
 }
 
 /**
@@ -37,6 +39,7 @@ export function formatProvenance(req: RenderRequest, context: ProvenanceContext)
     width: req.width,
     height: req.height,
     ...(context.strength === undefined ? {} : { strength: context.strength, inpainting: context.inpainting }),
+    ...(context.refiner && req.refinerStart !== undefined ? { refiner: context.refiner.name, refinerHash: context.refiner.hash, refinerStart: req.refinerStart } : {}),
     nsfw: context.nsfw,
   });
 }

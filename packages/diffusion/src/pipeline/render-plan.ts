@@ -38,6 +38,9 @@ export interface PlanContext {
   hasVaeEncoder: boolean;
   /** the UNet takes the guidance scale as `timestep_cond` (LCM-distilled) and runs without CFG */
   guidanceEmbedded: boolean;
+  /** RenderOptions.refiner, for requests with refinerStart */
+  refiner: { name: string; latentChannels: number } | undefined;
+  latentChannels: number;
 }
 
 async function planOne(request: RenderRequest, index: number, context: PlanContext): Promise<PlannedImage> {
@@ -45,6 +48,12 @@ async function planOne(request: RenderRequest, index: number, context: PlanConte
   if (issues.length > 0) throw new ValidationError(issues);
   if (request.initImage && !context.hasVaeEncoder) {
     throw new ValidationError([`model ${context.modelName} has no vae_encoder/, which img2img and inpainting need (re-export it with optimum-cli)`]);
+  }
+  if (request.refinerStart !== undefined && !context.refiner) {
+    throw new ValidationError([`refinerStart ${request.refinerStart} needs a refiner: pass the refiner model's pipeline as RenderOptions.refiner`]);
+  }
+  if (request.refinerStart !== undefined && context.refiner && context.refiner.latentChannels !== context.latentChannels) {
+    throw new ValidationError([`refiner ${context.refiner.name} denoises ${context.refiner.latentChannels}-channel latents, model ${context.modelName} ${context.latentChannels}-channel ones`]);
   }
   const guided = request.guidance > 1 && !context.guidanceEmbedded;
   const prompt = context.encoder.tokens(request.prompt);
@@ -86,7 +95,7 @@ export async function planImages(requests: readonly RenderRequest[], context: Pl
  */
 export function batchKey(image: PlannedImage): string {
   const { width, height, steps, sampler } = image.request;
-  return [width, height, steps, sampler, image.strength ?? 1, image.guided, image.chunks].join("|");
+  return [width, height, steps, sampler, image.strength ?? 1, image.guided, image.chunks, image.request.refinerStart ?? ""].join("|");
 }
 
 /** Compatible images in groups, in first-appearance order. */

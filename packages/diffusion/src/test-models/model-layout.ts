@@ -7,6 +7,7 @@ import { buildDemoVaeEncoder } from "../demo/demo-vae-encoder.ts";
 import { DEMO_WORDS, HIDDEN } from "../demo/demo-vocabulary.ts";
 import { parseSchedulerConfig } from "../scheduler/noise-schedule.ts";
 import { END_OF_TEXT, START_OF_TEXT } from "../tokenizer/clip-text.ts";
+import { buildSdxlModelFiles, type SdxlKind } from "./sdxl-layout.ts";
 import { buildTinyUnet } from "./tiny-unet.ts";
 
 // Generated models in the Stable Diffusion ONNX export layout (what
@@ -34,6 +35,11 @@ export interface ModelLayoutOptions {
    * config and LatentConsistencyModelPipeline's model_index
    */
   timestepCondDim?: number;
+  /**
+   * "sdxl" / "sdxl-refiner": SDXL's export layout (sdxl-layout.ts) with a
+   * random-weight UNet; `scheduler` still applies, the other options do not
+   */
+  architecture?: "sd" | SdxlKind;
 }
 
 export const DEFAULT_LAYOUT: ModelLayoutOptions = {
@@ -94,6 +100,7 @@ const ONNX_COMPONENT = ["diffusers", "OnnxRuntimeModel"];
 
 /** Every file of a generated model, by path relative to the model directory; identical bytes on every call. */
 export function buildModelFiles(version: string, versionKey: string, options: ModelLayoutOptions): Map<string, Uint8Array> {
+  if (options.architecture === "sdxl" || options.architecture === "sdxl-refiner") return buildSdxlModelFiles(version, versionKey, options.architecture, options.scheduler);
   const lcm = options.timestepCondDim !== undefined;
   const scheduler = { ...SD_SCHEDULER_CONFIG, ...(lcm ? LCM_SCHEDULER_CONFIG : {}), prediction_type: options.predictionType, ...options.scheduler };
   const tokenizer = buildDemoTokenizerFiles(DEMO_WORDS);

@@ -20,15 +20,36 @@ export interface TinyUnetOptions {
   contextWidth: number;
   /** "float16": weights, inputs and outputs stored as float16, as an fp16 export */
   floatType: "float32" | "float16";
+  /**
+   * SDXL's added conditioning (addition_embed_type "text_time"), with the
+   * IO of optimum's SDXL export: a float scalar `timestep`, `text_embeds`
+   * [B,P] and `time_ids` [B,6] (base) or [B,5] (refiner). Each time id gets
+   * a sinusoidal embedding, they are concatenated with text_embeds and
+   * projected into the time embedding, as UNet2DConditionModel's
+   * add_time_proj + add_embedding do.
+   */
+  added?: { textEmbedsWidth: number; timeIdsWidth: number };
 }
+
+const ADDITION_TIME_EMBED = 8;
 
 export function buildTinyUnet(version: string, options: TinyUnetOptions): Uint8Array {
   const g = new GraphBuilder("atelier_tiny_unet", { floatType: options.floatType });
   const sample = g.input("sample", "float", ["batch_size", 4, "height", "width"]);
-  const timestep = g.input("timestep", "int64", ["batch_size"]);
+  const timestep = options.added ? g.input("timestep", "float", []) : g.input("timestep", "int64", ["batch_size"]);
   const context = g.input("encoder_hidden_states", "float", ["batch_size", "sequence_length", options.contextWidth]);
   const l = new UnetLayers(g, WEIGHT_SEED);
-  const time = l.timeEmbedding(timestep, TIME_CHANNELS, TIME_EMBEDDING);
+  let time = l.timeEmbedding(options.added ? g.op("Expand", [g.op("Reshape", [timestep, g.ints([1])]), g.op("Slice", [g.op("Shape", [sample]), g.ints([0]), g.ints([1])])]) : timestep, TIME_CHANNELS, TIME_EMBEDDING);
+  if (options.added) {
+    const { textEmbedsWidth, timeIdsWidth } = options.added;
+    const textEmbeds = g.input("text_embeds", "float", ["batch_size", textEmbedsWidth]);
+    const timeIds = g.input("time_ids", "float", ["batch_size", timeIdsWidth]);
+    // [B,k] -> [B·k] -> sinusoids [B·k, E] -> [B, k·E]
+    const idEmbeddings = g.op("Reshape", [l.sinusoids(g.op("Reshape", [timeIds, g.ints([-1])]), ADDITION_TIME_EMBED), g.ints([-1, timeIdsWidth * ADDITION_TIME_EMBED])]);
+    const joined = g.op("Concat", [textEmbeds, idEmbeddings], { axis: { int: 1 } });
+    const added = l.linear(l.silu(l.linear(joined, textEmbedsWidth + timeIdsWidth * ADDITION_TIME_EMBED, TIME_EMBEDDING)), TIME_EMBEDDING, TIME_EMBEDDING);
+    time = g.op("Add", [time, added]);
+  }
   const res = (x: string, inChannels: number, outChannels: number) => l.resBlock(x, inChannels, outChannels, time, TIME_EMBEDDING);
   const attend = (x: string, channels: number) => l.transformer(x, channels, context, options.contextWidth, HEADS);
   const cat = (a: string, b: string) => g.op("Concat", [a, b], { axis: { int: 1 } });

@@ -54,14 +54,18 @@ export class UnetLayers {
     return this.g.op("LayerNormalization", [x, this.filled(features, 1), this.filled(features, 0)], { axis: { int: -1 }, epsilon: { float: 1e-5 } });
   }
 
-  /** Sinusoidal timestep embedding (diffusers Timesteps, flip_sin_to_cos) and its two-layer MLP. */
-  timeEmbedding(timestep: string, channels: number, embedding: number): string {
+  /** diffusers' Timesteps (flip_sin_to_cos): values [N] -> [N, channels] of cos then sin. */
+  sinusoids(values: string, channels: number): string {
     const g = this.g;
     const half = channels / 2;
     const frequencies = g.constant(Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / half)), [1, half]);
-    const angles = g.op("Mul", [g.op("Unsqueeze", [g.castToFloat(timestep), g.ints([1])]), frequencies]);
-    const sinusoid = g.op("Concat", [g.op("Cos", [angles]), g.op("Sin", [angles])], { axis: { int: 1 } });
-    return this.linear(this.silu(this.linear(sinusoid, channels, embedding)), embedding, embedding);
+    const angles = g.op("Mul", [g.op("Unsqueeze", [g.castToFloat(values), g.ints([1])]), frequencies]);
+    return g.op("Concat", [g.op("Cos", [angles]), g.op("Sin", [angles])], { axis: { int: 1 } });
+  }
+
+  /** Sinusoidal timestep embedding and its two-layer MLP. */
+  timeEmbedding(timestep: string, channels: number, embedding: number): string {
+    return this.linear(this.silu(this.linear(this.sinusoids(timestep, channels), channels, embedding)), embedding, embedding);
   }
 
   /** ResnetBlock2D: two GroupNorm-SiLU-Conv stages, the time embedding added in between, a 1x1 skip when channels change. */
