@@ -1,16 +1,14 @@
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 
-// Writes a generated model folder atomically: files go to a staging folder
-// that is renamed into place, so agents starting together never load a
-// half-written model, and a copy of the same version is left alone.
-
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(
-    () => true,
-    () => false,
-  );
-}
+// Writes a generated model folder atomically. Several agents started at once
+// on a fresh machine seed the same models folder together, so:
+// - each writes its own staging folder and renames it into place whole: no
+//   one ever loads a half-written model;
+// - the first rename wins, and the others, finding that version in place,
+//   use it (every copy of a version is the same bytes);
+// - a folder of another version is moved aside in one rename, never deleted
+//   in place, so that no caller removes a copy another has just put there.
 
 export async function hasVersion(modelDir: string, versionKey: string, version: string): Promise<boolean> {
   try {
@@ -20,6 +18,11 @@ export async function hasVersion(modelDir: string, versionKey: string, version: 
     return false;
   }
 }
+
+// Each try either puts our copy in place, finds the version there, or moves an
+// outdated folder aside; only a racer replacing it again at each step can
+// make one fail.
+const MAX_TRIES = 5;
 
 /** Writes `files` to `<dir>/<name>` unless that version is already there; returns the folder. */
 export async function writeModelDirectory(dir: string, name: string, versionKey: string, version: string, files: () => Map<string, Uint8Array>): Promise<string> {
@@ -32,20 +35,40 @@ export async function writeModelDirectory(dir: string, name: string, versionKey:
       await mkdir(dirname(join(staging, path)), { recursive: true });
       await writeFile(join(staging, path), bytes);
     }
-    if (await hasVersion(target, versionKey, version)) return target;
-    // An older version (or a broken copy) is replaced whole. A missing one is
-    // not "removed", so callers racing on a fresh folder never delete a copy
-    // another process has just put in place.
-    if (await exists(target)) await rm(target, { recursive: true, force: true });
-    try {
-      await rename(staging, target);
-    } catch (error) {
-      // Another process renamed its copy in first; that copy is as good as ours.
+    let lastError: unknown;
+    for (let attempt = 0; attempt < MAX_TRIES; attempt++) {
       if (await hasVersion(target, versionKey, version)) return target;
-      throw error;
+      try {
+        // Fails when a folder is there (Linux also lets it replace an empty one, which is harmless).
+        await rename(staging, target);
+        return target;
+      } catch (error) {
+        lastError = error;
+        if (!isTaken(error)) throw error;
+      }
+      if (await hasVersion(target, versionKey, version)) return target;
+      // Another version, or a broken copy: moved aside whole, then removed where no one else looks.
+      const aside = await mkdtemp(join(dir, `.${name}-outdated-`));
+      const moved = join(aside, name);
+      try {
+        await rename(target, moved);
+        // A racer may have put a current copy there since we looked: it goes back rather than away.
+        if (await hasVersion(moved, versionKey, version)) await rename(moved, target).catch(() => undefined);
+      } catch (error) {
+        // Someone else moved it first; try again.
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      } finally {
+        await rm(aside, { recursive: true, force: true });
+      }
     }
-    return target;
+    throw new Error(`could not put model ${name} in place in ${dir} after ${MAX_TRIES} tries`, { cause: lastError });
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/** A rename refused because a folder already stands at the target. */
+function isTaken(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "ENOTEMPTY" || code === "EEXIST" || code === "EPERM" || code === "EISDIR";
 }
