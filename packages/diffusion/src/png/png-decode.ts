@@ -1,8 +1,9 @@
 import { inflateSync } from "node:zlib";
-import { crc32 } from "./crc32.ts";
+import { decodeTextChunk, readChunks, TEXT_CHUNK_TYPES } from "./png-chunks.ts";
 import { unfilterScanlines } from "./png-filters.ts";
 
-const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/** Text larger than this in one chunk is refused: generation parameters are a few kilobytes. */
+const MAX_TEXT_BYTES = 1024 * 1024;
 /** samples per pixel by PNG colour type: grey, RGB, grey+alpha, RGBA (palettes are not read) */
 const STORED_CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
 
@@ -27,16 +28,6 @@ export interface DecodedPng {
   text: Record<string, string>;
 }
 
-function latin1(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
-}
-
-function splitAtNul(bytes: Uint8Array, from = 0): [Uint8Array, number] {
-  const nul = bytes.indexOf(0, from);
-  if (nul < 0) throw new Error("PNG text chunk is missing its NUL separator");
-  return [bytes.subarray(from, nul), nul + 1];
-}
-
 /**
  * Decodes non-interlaced 8-bit RGB and RGBA PNGs (all filter types) with
  * their tEXt, zTXt and iTXt chunks, and 8-bit grey and grey+alpha (masks are
@@ -44,72 +35,46 @@ function splitAtNul(bytes: Uint8Array, from = 0): [Uint8Array, number] {
  * and what common diffusion tools write; anything else is refused by name.
  */
 export function decodePng(png: Uint8Array): DecodedPng {
-  if (png.length < 8 || SIGNATURE.some((b, i) => png[i] !== b)) throw new Error("not a PNG: bad signature");
-  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   let width = 0;
   let height = 0;
   let channels: 3 | 4 = 3;
   let storedChannels = 3;
   const idat: Uint8Array[] = [];
   const text: Record<string, string> = {};
-  let offset = 8;
-  let sawEnd = false;
-  while (offset + 12 <= png.length && !sawEnd) {
-    const length = view.getUint32(offset);
-    const typeBytes = png.subarray(offset + 4, offset + 8);
-    const type = latin1(typeBytes);
-    if (offset + 12 + length > png.length) throw new Error(`PNG chunk ${type} is truncated`);
-    const data = png.subarray(offset + 8, offset + 8 + length);
-    if (view.getUint32(offset + 8 + length) !== crc32(typeBytes, data)) throw new Error(`PNG chunk ${type} fails its CRC check`);
-    offset += 12 + length;
-    switch (type) {
-      case "IHDR": {
-        const header = new DataView(data.buffer, data.byteOffset, data.byteLength);
-        width = header.getUint32(0);
-        height = header.getUint32(4);
-        const [bitDepth, colorType, , , interlace] = [data[8], data[9], data[10], data[11], data[12]];
-        const stored = STORED_CHANNELS[colorType!];
-        if (bitDepth !== 8 || stored === undefined || interlace !== 0) {
-          throw new Error(
-            `unsupported PNG: bit depth ${bitDepth}, colour type ${colorType}, interlace ${interlace}; only 8-bit non-interlaced grey, grey+alpha, RGB and RGBA are read`,
-          );
-        }
-        storedChannels = stored;
-        channels = stored === 2 || stored === 4 ? 4 : 3;
-        break;
+  for (const { type, data } of readChunks(png)) {
+    if (type === "IHDR") {
+      const header = new DataView(data.buffer, data.byteOffset, data.byteLength);
+      width = header.getUint32(0);
+      height = header.getUint32(4);
+      const [bitDepth, colorType, , , interlace] = [data[8], data[9], data[10], data[11], data[12]];
+      const stored = STORED_CHANNELS[colorType!];
+      if (bitDepth !== 8 || stored === undefined || interlace !== 0) {
+        throw new Error(
+          `unsupported PNG: bit depth ${bitDepth}, colour type ${colorType}, interlace ${interlace}; only 8-bit non-interlaced grey, grey+alpha, RGB and RGBA are read`,
+        );
       }
-      case "IDAT":
-        idat.push(data);
-        break;
-      case "tEXt": {
-        const [key, at] = splitAtNul(data);
-        text[latin1(key)] = latin1(data.subarray(at));
-        break;
-      }
-      case "zTXt": {
-        const [key, at] = splitAtNul(data);
-        text[latin1(key)] = latin1(inflateSync(data.subarray(at + 1)));
-        break;
-      }
-      case "iTXt": {
-        const [key, afterKey] = splitAtNul(data);
-        const compressed = data[afterKey] === 1;
-        const [, afterLanguage] = splitAtNul(data, afterKey + 2);
-        const [, afterTranslated] = splitAtNul(data, afterLanguage);
-        const body = data.subarray(afterTranslated);
-        text[latin1(key)] = new TextDecoder().decode(compressed ? inflateSync(body) : body);
-        break;
-      }
-      case "IEND":
-        sawEnd = true;
-        break;
-      default:
-        break; // ancillary chunks we do not need
+      storedChannels = stored;
+      channels = stored === 2 || stored === 4 ? 4 : 3;
+    } else if (type === "IDAT") {
+      idat.push(data);
+    } else if (TEXT_CHUNK_TYPES.has(type)) {
+      const [keyword, value] = decodeTextChunk({ type, data }, MAX_TEXT_BYTES);
+      text[keyword] = value;
     }
+    // Other ancillary chunks are not needed.
   }
   if (width === 0 || height === 0) throw new Error("PNG has no IHDR chunk");
   if (idat.length === 0) throw new Error("PNG has no IDAT chunk");
-  const stored = unfilterScanlines(inflateSync(Buffer.concat(idat)), width, height, storedChannels);
+  // Exactly a filter byte and a row of samples per row: more is an error, never more memory.
+  const expected = height * (width * storedChannels + 1);
+  let scanlines: Buffer;
+  try {
+    scanlines = inflateSync(Buffer.concat(idat), { maxOutputLength: expected });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ERR_BUFFER_TOO_LARGE") throw error;
+    throw new Error(`PNG image data inflates past the ${expected} bytes a ${width}x${height} image needs`, { cause: error });
+  }
+  const stored = unfilterScanlines(scanlines, width, height, storedChannels);
   const pixels = storedChannels < 3 ? expandGrey(stored, storedChannels) : stored;
   return { width, height, channels, pixels, text };
 }

@@ -4,6 +4,7 @@ import { contactSheet } from "./contact-sheet.ts";
 import { crc32 } from "./crc32.ts";
 import { decodePng } from "./png-decode.ts";
 import { encodePng, encodePngImage } from "./png-encode.ts";
+import { decodeTextChunk, encodeChunk, encodeTextChunk, readChunks, readPngSize, readPngText } from "./png-chunks.ts";
 
 function gradient(width: number, height: number, channels: 3 | 4): Uint8Array {
   const pixels = new Uint8Array(width * height * channels);
@@ -65,7 +66,7 @@ describe("PNG", () => {
       header.writeUInt32BE(2, 4);
       header.set([8, colourType, 0, 0, 0], 8);
       const scan = Uint8Array.from(rows.flatMap((row) => [0, ...row]));
-      return Buffer.concat([head, chunkOf("IHDR", header), chunkOf("IDAT", deflateSync(scan)), tail]);
+      return Buffer.concat([head, encodeChunk("IHDR", header), encodeChunk("IDAT", deflateSync(scan)), tail]);
     };
     const grey = decodePng(pngOf(0, [[0, 128], [200, 255]]));
     expect(grey.channels).toBe(3);
@@ -95,19 +96,10 @@ describe("PNG", () => {
     const z = deflateSync(scan);
     const head = png.subarray(0, 33); // signature + IHDR
     const tail = png.subarray(png.length - 12); // IEND
-    const split = Buffer.concat([head, idat(z.subarray(0, 10)), idat(z.subarray(10)), tail]);
+    const split = Buffer.concat([head, encodeChunk("IDAT", z.subarray(0, 10)), encodeChunk("IDAT", z.subarray(10)), tail]);
     expect(Buffer.from(decodePng(split).pixels).equals(Buffer.from(rgb))).toBe(true);
   });
 });
-
-function chunkOf(type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, "latin1");
-  out.set(data, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
 
 /** The data of a PNG's single IDAT chunk. */
 function idatOf(png: Uint8Array): Buffer {
@@ -116,14 +108,73 @@ function idatOf(png: Uint8Array): Buffer {
   return buffer.subarray(at + 4, at + 4 + buffer.readUInt32BE(at - 4));
 }
 
-function idat(data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write("IDAT", 4, "latin1");
-  out.set(data, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
+/** `png` with `more` chunks put just before its image data. */
+function withChunks(png: Uint8Array, more: Uint8Array[]): Buffer {
+  const idatAt = Buffer.from(png).indexOf("IDAT") - 4;
+  return Buffer.concat([png.subarray(0, idatAt), ...more, png.subarray(idatAt)]);
 }
+
+/** A zlib stream that inflates to `mebibytes` MiB of zeros from about a thousandth of that. */
+function deflateBomb(mebibytes: number): Buffer {
+  return deflateSync(Buffer.alloc(mebibytes * 1024 * 1024));
+}
+
+describe("PNG text", () => {
+  const plain = encodePng(gradient(4, 4, 3), 4, 4, { parameters: "a red circle\nSeed: 7", Title: "猫" });
+
+  it("reads tEXt, zTXt and iTXt (plain and compressed) before the image data", () => {
+    const ztxt = encodeChunk("zTXt", Buffer.concat([Buffer.from("Comment\0\0", "latin1"), deflateSync(Buffer.from("café", "latin1"))]));
+    const itxt = encodeChunk("iTXt", Buffer.concat([Buffer.from("Note\0\x01\0en\0Notiz\0", "latin1"), deflateSync(Buffer.from("über 🙂", "utf8"))]));
+    const png = withChunks(plain, [ztxt, itxt]);
+    const expected = { parameters: "a red circle\nSeed: 7", Title: "猫", Comment: "café", Note: "über 🙂" };
+    expect(readPngText(png, { maxTextBytes: 1024 })).toEqual(expected);
+    expect(decodePng(png).text).toEqual(expected);
+    // Text after the image data is not read: a stored image's parameters come first.
+    const after = Buffer.concat([plain.subarray(0, plain.length - 12), encodeTextChunk("Late", "x"), plain.subarray(plain.length - 12)]);
+    expect(readPngText(after, { maxTextBytes: 1024 })).toEqual({ parameters: "a red circle\nSeed: 7", Title: "猫" });
+  });
+
+  it("reads what the first bytes of a file hold, a chunk cut off included", () => {
+    const png = withChunks(plain, [encodeTextChunk("Big", "x".repeat(5_000))]);
+    const bigAt = Buffer.from(png).indexOf("tEXtBig");
+    expect(readPngText(png.subarray(0, bigAt + 100), { maxTextBytes: 1024 })).toEqual({ parameters: "a red circle\nSeed: 7", Title: "猫" });
+    expect(() => [...readChunks(png.subarray(0, bigAt + 100))]).toThrow("PNG chunk tEXt is truncated");
+    expect(readPngText(new Uint8Array([1, 2, 3]), { maxTextBytes: 1024 })).toEqual({});
+    expect(readPngText(png.subarray(0, 20), { maxTextBytes: 1024 })).toEqual({});
+  });
+
+  it("skips a compressed text that inflates past the limit, without inflating it all", () => {
+    const bomb = encodeChunk("iTXt", Buffer.concat([Buffer.from("parameters\0\x01\0\0\0", "latin1"), deflateBomb(64)]));
+    const png = withChunks(plain, [encodeTextChunk("Before", "b"), bomb, encodeTextChunk("After", "a")]);
+    expect(readPngText(png, { maxTextBytes: 64 * 1024 })).toEqual({ parameters: "a red circle\nSeed: 7", Title: "猫", Before: "b", After: "a" });
+    const [bombChunk] = [...readChunks(png)].filter((chunk) => chunk.type === "iTXt" && chunk.data.length > 1000);
+    expect(() => decodeTextChunk(bombChunk!, 64 * 1024)).toThrow('PNG text "parameters" inflates past 65536 bytes');
+    expect(() => decodePng(png)).toThrow('PNG text "parameters" inflates past 1048576 bytes');
+  });
+
+  it("stops at a chunk whose CRC does not match, keeping what came before", () => {
+    const corrupt = Buffer.from(withChunks(plain, [encodeTextChunk("Kept", "k")]));
+    const title = corrupt.indexOf("iTXtTitle");
+    corrupt[title + 6] = corrupt[title + 6]! ^ 0xff;
+    expect(readPngText(corrupt, { maxTextBytes: 1024 })).toEqual({ parameters: "a red circle\nSeed: 7" });
+  });
+
+  it("reads the size from the signature and IHDR alone", () => {
+    const png = encodePng(gradient(24, 8, 3), 24, 8);
+    expect(readPngSize(png.subarray(0, 33))).toEqual({ width: 24, height: 8 });
+    expect(readPngSize(png.subarray(0, 32))).toBeUndefined();
+    const corrupt = png.slice(0, 33);
+    corrupt[17] = corrupt[17]! ^ 0xff;
+    expect(readPngSize(corrupt)).toBeUndefined();
+    expect(readPngSize(new Uint8Array(40))).toBeUndefined();
+  });
+
+  it("refuses image data that inflates past what the image's size needs", () => {
+    const png = encodePng(gradient(8, 8, 3), 8, 8);
+    const bomb = Buffer.concat([png.subarray(0, 33), encodeChunk("IDAT", deflateBomb(64)), png.subarray(-12)]);
+    expect(() => decodePng(bomb)).toThrow("PNG image data inflates past the 200 bytes a 8x8 image needs");
+  });
+});
 
 describe("contactSheet", () => {
   const solid = (rgb: [number, number, number], width: number, height: number) =>

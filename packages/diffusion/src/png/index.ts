@@ -1,0 +1,6 @@
+// @atelier/diffusion/png: the PNG codec alone (node:zlib, no onnxruntime), for
+// processes that read or write images without rendering them: the
+// coordinator reads an image's parameters through it.
+export { encodePng, encodePngImage, type PngImage } from "./png-encode.ts";
+export { decodePng, type DecodedPng } from "./png-decode.ts";
+export { decodeTextChunk, encodeChunk, encodeTextChunk, hasPngSignature, PNG_HEADER_BYTES, PNG_SIGNATURE, readChunks, readPngSize, readPngText, type PngChunk, type ReadPngTextOptions } from "./png-chunks.ts";
