@@ -37,4 +37,14 @@ describe("createLogger", () => {
     expect((lines[1]!.err as { message: string; stack: string }).message).toBe("PUT http://s3/b/k.png failed: postgresql://u:***@db/x");
     expect(fields.servers).toBe("nats://farm:hunter2@nats:4222");
   });
+
+  it("logs an `err` that is a message or a plain object, redacted, instead of throwing", () => {
+    const { log, lines, text } = capture();
+    log.warn({ err: "PUT http://s3/b/k.png?X-Amz-Signature=f00d failed" }, "item failed");
+    log.warn({ err: { retryable: true } }, "item failed");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]!.err).toBe("PUT http://s3/b/k.png failed");
+    expect(lines[1]!.err).toEqual({ retryable: true });
+    expect(text()).not.toMatch(/f00d/);
+  });
 });

@@ -50,10 +50,13 @@ export function createLogger(options: LoggerOptions): Logger {
       level: options.level,
       redact: { paths: REDACTED_LOG_PATHS, censor: REDACTED },
       serializers: {
-        err: (error: Error) => {
-          const serialized = stdSerializers.err(error);
-          serialized.message = redactSecrets(serialized.message);
-          serialized.stack = redactSecrets(serialized.stack);
+        err: (error: unknown) => {
+          // `err` is sometimes a message (`{ err: error.message }`) or a plain object: never let logging throw.
+          if (typeof error === "string") return redactSecrets(error);
+          if (typeof error !== "object" || error === null) return error;
+          const serialized = stdSerializers.err(error as Error);
+          if (typeof serialized.message === "string") serialized.message = redactSecrets(serialized.message);
+          if (typeof serialized.stack === "string") serialized.stack = redactSecrets(serialized.stack);
           return serialized;
         },
       },
