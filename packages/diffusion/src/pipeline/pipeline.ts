@@ -27,6 +27,7 @@ import { formatProvenance, PROVENANCE_KEYWORD } from "./provenance.ts";
 import { SafetyCheckerModel } from "./safety-checker-model.ts";
 import { compositeOutsideMask, maskedPlanar } from "./source-image.ts";
 import { sdxlTimeIds } from "./sdxl-conditioning.ts";
+import { checkTiling, DEFAULT_VAE_TILING, decodeTiled, type VaeTiling } from "./tiled-vae.ts";
 import { UnetModel } from "./unet-model.ts";
 import { VaeDecoderModel } from "./vae-decoder-model.ts";
 import { VaeEncoderModel } from "./vae-encoder-model.ts";
@@ -44,6 +45,12 @@ export interface PipelineOptions {
   graphOptimization?: GraphOptimizationLevel;
   /** longer side of RenderResult.thumbnail; default 128 */
   thumbnailMaxSidePx?: number;
+  /**
+   * VAE decoding in overlapping tiles for images above `abovePixels`
+   * (default 1024·1024, so 2048² renders are tiled and SDXL's native size is
+   * not), to bound the decoder's memory; see tiled-vae.ts. false: never.
+   */
+  vaeTiling?: false | (Partial<VaeTiling> & { abovePixels?: number });
 }
 
 export interface RenderOptions {
@@ -88,6 +95,7 @@ export interface PipelineStats {
 
 const VAE_DOWNSCALE = 8;
 const DEFAULT_THUMBNAIL_SIDE_PX = 128;
+const DEFAULT_VAE_TILING_ABOVE_PIXELS = 1024 * 1024;
 
 interface Components {
   /** text_encoder (and text_encoder_2 for SDXL), in that order */
@@ -123,6 +131,7 @@ export class Pipeline {
     private readonly components: Components,
     private readonly clock: SessionClock,
     private readonly thumbnailMaxSidePx: number,
+    private readonly vaeTiling: (VaeTiling & { abovePixels: number }) | undefined,
   ) {
     const branches = tokenizers.map((tokenizer, i) => ({ tokenizer, encoder: components.textEncoders[i]! }));
     this.promptEncoder = new PromptEncoder(branches, components.unet.addedCond ? "sdxl" : "sd");
@@ -142,6 +151,8 @@ export class Pipeline {
       interOpThreads: options.interOpThreads ?? 1,
       graphOptimization: options.graphOptimization ?? "all",
     };
+    const vaeTiling = options.vaeTiling === false ? undefined : { ...DEFAULT_VAE_TILING, abovePixels: DEFAULT_VAE_TILING_ABOVE_PIXELS, ...options.vaeTiling };
+    if (vaeTiling) checkTiling(vaeTiling);
     const model = await openModelDirectory(modelDir);
     const [architecture, tokenizers, modelHash] = await Promise.all([
       detectModelArchitecture(model.dir),
@@ -186,7 +197,7 @@ export class Pipeline {
       if (components.unet.isInpainting && !components.vaeEncoder) {
         throw new ModelFormatError(`unet takes ${components.unet.inputChannels} channels (inpainting) but the model has no vae_encoder/`);
       }
-      return new Pipeline(model, architecture, modelHash, providers, tokenizers, components, clock, options.thumbnailMaxSidePx ?? DEFAULT_THUMBNAIL_SIDE_PX);
+      return new Pipeline(model, architecture, modelHash, providers, tokenizers, components, clock, options.thumbnailMaxSidePx ?? DEFAULT_THUMBNAIL_SIDE_PX, vaeTiling);
     } catch (error) {
       await Promise.allSettled(opened.map((session) => session.release()));
       throw error;
@@ -468,7 +479,11 @@ export class Pipeline {
     const { width, height } = image.request;
     const scaled = latents.map((x) => x / this.model.vaeScalingFactor);
     const dims = [1, this.components.unet.latentChannels, height / VAE_DOWNSCALE, width / VAE_DOWNSCALE];
-    const decoded = await this.components.vaeDecoder.decode(scaled, dims, width, height);
+    const decoder = this.components.vaeDecoder;
+    const decoded =
+      this.vaeTiling && width * height > this.vaeTiling.abovePixels
+        ? await decodeTiled((tile, tileDims, w, h) => decoder.decode(tile, tileDims, w, h), scaled, dims[1]!, dims[2]!, dims[3]!, this.vaeTiling)
+        : await decoder.decode(scaled, dims, width, height);
     assertFinite(decoded, "vae_decoder output", "the VAE overflowed (fp16 VAEs such as SDXL's need the fp16-fix VAE or float32); nothing was written");
     const rgb = planarToRgb8(decoded, width, height);
     // Inpainting keeps the unmasked pixels exactly, as A1111's overlay does.

@@ -9,6 +9,7 @@ import { parseSchedulerConfig } from "../scheduler/noise-schedule.ts";
 import { END_OF_TEXT, START_OF_TEXT } from "../tokenizer/clip-text.ts";
 import { buildSdxlModelFiles, type SdxlKind } from "./sdxl-layout.ts";
 import { buildTinyUnet } from "./tiny-unet.ts";
+import { buildTinyVaeDecoder } from "./tiny-vae-decoder.ts";
 
 // Generated models in the Stable Diffusion ONNX export layout (what
 // optimum-cli writes), for the demo, the tests and the benchmarks. All share
@@ -40,6 +41,8 @@ export interface ModelLayoutOptions {
    * random-weight UNet; `scheduler` still applies, the other options do not
    */
   architecture?: "sd" | SdxlKind;
+  /** "random": a random-weight convolutional VAE decoder (tiny-vae-decoder.ts) in place of the demo's */
+  vae?: "demo" | "random";
 }
 
 export const DEFAULT_LAYOUT: ModelLayoutOptions = {
@@ -143,7 +146,7 @@ export function buildModelFiles(version: string, versionKey: string, options: Mo
     ],
     ["text_encoder/model.onnx", buildDemoTextEncoder(tokenizer.vocab, new Set([START_OF_TEXT, END_OF_TEXT]), version, floatType, options.textEncoderLayers)],
     ["unet/model.onnx", unet],
-    ["vae_decoder/model.onnx", buildDemoVaeDecoder(version, floatType)],
+    ["vae_decoder/model.onnx", options.vae === "random" ? buildTinyVaeDecoder(version, floatType) : buildDemoVaeDecoder(version, floatType)],
     ["vae_decoder/config.json", json({ _class_name: "AutoencoderKL", latent_channels: 4, scaling_factor: DEMO_VAE_SCALING_FACTOR })],
     ["vae_encoder/model.onnx", buildDemoVaeEncoder(version, floatType)],
     ["vae_encoder/config.json", json({ _class_name: "AutoencoderKL", latent_channels: 4, scaling_factor: DEMO_VAE_SCALING_FACTOR })],
