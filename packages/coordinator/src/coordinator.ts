@@ -138,7 +138,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   const commands = new AgentCommands(db, bus, sessions, () => relay, (session, drain) => {
     session.draining = drain;
     if (!drain) dispatcher.wake();
-  });
+  }, (why) => log.warn({ why }, "refused an agent command from the bus: only cancel and drain, well formed, are carried"));
 
   const server = new grpc.Server(GRPC_SERVER_OPTIONS);
   const farm = farmHandlers({

@@ -9,8 +9,12 @@ export type DatabaseOptions =
    * `poolSize` connections (default 10) for everything but lease renewals,
    * which have two of their own; a query waits at most `acquireTimeoutMs`
    * (default 5000) for a connection, then fails with DatabaseBusyError.
+   * Bulk loads (COPY) hold connections of their own, `copyPoolSize` (default
+   * 4) at most: a submission stream keeps its COPY open while the client
+   * sends, and slow or stalled clients must not take the connections that
+   * every other call needs.
    */
-  | { url: string; poolSize?: number; acquireTimeoutMs?: number }
+  | { url: string; poolSize?: number; acquireTimeoutMs?: number; copyPoolSize?: number }
   /** Embedded Postgres (PGlite); `dataDir` undefined keeps it in memory. */
   | { embedded: { dataDir?: string } };
 
@@ -32,8 +36,7 @@ export interface Database {
   /** Runs `work` on one dedicated connection that accepts multi-statement scripts. */
   withScriptSession<T>(work: (exec: (sql: string) => Promise<void>) => Promise<T>): Promise<T>;
   /**
-   * Starts a `COPY ... FROM STDIN` on a connection of the same pool, for bulk
-   * loads. Undefined on PGlite, whose single connection takes no COPY stream:
+   * Starts a `COPY ... FROM STDIN` on a connection of the bulk-load pool. Undefined on PGlite, whose single connection takes no COPY stream:
    * callers fall back to set-based INSERTs.
    */
   readonly copyIn?: (sql: string) => Promise<CopyIn>;
@@ -67,9 +70,11 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const poolOptions = { connectionString: options.url, types: PRISMA_COMPATIBLE_TYPES, connectionTimeoutMillis: options.acquireTimeoutMs ?? 5_000 };
   const pool = new pg.Pool({ ...poolOptions, max: options.poolSize ?? 10 });
   const urgent = new pg.Pool({ ...poolOptions, max: 2 });
+  const copies = new pg.Pool({ ...poolOptions, max: options.copyPoolSize ?? 4 });
   // An idle connection that breaks (Postgres restarted) leaves the pool; the next query opens another.
   pool.on("error", () => {});
   urgent.on("error", () => {});
+  copies.on("error", () => {});
   const queryOn = (on: pg.Pool) => async <T>(text: string, params: readonly unknown[] = []) => {
     try {
       return (await on.query(text, params as unknown[])).rows as T[];
@@ -101,11 +106,20 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     query: queryOn(pool),
     queryUrgent: queryOn(urgent),
     withScriptSession,
-    copyIn: (sql) => startCopyIn(pool, sql),
+    copyIn: async (sql) => {
+      try {
+        return await startCopyIn(copies, sql);
+      } catch (error) {
+        if ((error as Error).message === "timeout exceeded when trying to connect" && copies.totalCount >= (copies.options.max ?? 0)) {
+          throw new DatabaseBusyError(copies.options.max ?? 0, poolOptions.connectionTimeoutMillis, { cause: error });
+        }
+        throw error;
+      }
+    },
     close() {
       closing ??= (async () => {
         await prisma?.$disconnect();
-        await Promise.all([pool.end(), urgent.end()]);
+        await Promise.all([pool.end(), urgent.end(), copies.end()]);
       })();
       return closing;
     },

@@ -17,10 +17,13 @@ const COUNTS = `id, tenant_id AS "tenantId", state, total, done, failed, cancell
 // A batch this large changes the item table enough to refresh its statistics at once.
 const ANALYZE_AFTER_ITEMS = 10_000;
 
+// The smallest first append that opens a COPY (see append).
+const COPY_MIN_ITEMS = 1_000;
+
 const ITEM_COLUMNS = "batch_id, index, prompt, negative_prompt, seed, model, width, height, steps, guidance, sampler";
 
-// On Postgres, each submission streams its items into one COPY, opened by the
-// first append and completed by commit: Postgres ingests one chunk while the
+// On Postgres, each submission of a thousand items or more streams them into
+// one COPY, opened by the first append and completed by commit: Postgres ingests one chunk while the
 // coordinator reads and checks the next, and the rows appear, all at once,
 // only when the COPY completes. By database handle, then batch id.
 const loads = new WeakMap<Database, Map<string, CopyIn>>();
@@ -76,8 +79,11 @@ export const batchStore = {
   /** May return before the items are durable; `commit` waits for them. */
   async append(db: Database, batchId: string, items: readonly NewItem[]): Promise<void> {
     if (items.length === 0) return;
-    if (db.copyIn) {
-      const open = loadsOf(db);
+    const open = loadsOf(db);
+    // A batch too small to fill one chunk goes in as one INSERT on the ordinary
+    // connections: bulk-load connections are few, and held by large
+    // submissions for as long as their clients take to send.
+    if (db.copyIn && (open.has(batchId) || items.length >= COPY_MIN_ITEMS)) {
       let load = open.get(batchId);
       if (!load) {
         load = await db.copyIn(`COPY item (${ITEM_COLUMNS}) FROM STDIN`);
