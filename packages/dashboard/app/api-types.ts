@@ -1,5 +1,8 @@
-// The dashboard's JSON API, as the coordinator serves it (packages/coordinator/src/http)
-// and this app reads it. The coordinator's routes are checked against these types.
+// The dashboard's JSON API: the one description of it. The coordinator's
+// routes (packages/coordinator/src/http/router.ts: a Route is typed by
+// ApiRoutes below, so a handler that answers other than its entry says, or a
+// route missing here, does not compile) and this app's views both compile
+// against these types.
 
 export type BatchStateName = "queued" | "running" | "completed" | "failed" | "cancelled";
 export type ItemStateName = "queued" | "leased" | "done" | "failed" | "cancelled";
@@ -190,4 +193,32 @@ export interface AuditEvent {
 export interface AuditResponse {
   events: AuditEvent[];
   next: string | null;
+}
+
+/**
+ * Every route of the API, "METHOD /path/:param", with what it answers (as
+ * JSON, status 200). `undefined`: it answers otherwise (a redirect, an event
+ * stream, 204). Add a route here first; the coordinator cannot serve one that
+ * is not listed.
+ */
+export interface ApiRoutes {
+  "GET /api/session": SessionInfo;
+  "POST /api/session": SessionInfo;
+  "DELETE /api/session": undefined;
+  "GET /api/farm": FarmResponse;
+  "GET /api/agents": AgentsResponse;
+  "GET /api/agents/:id": AgentDetailResponse;
+  "POST /api/agents/:id/drain": AgentDetailResponse;
+  "GET /api/batches": BatchesResponse;
+  "GET /api/batches/:id": BatchDetailResponse;
+  "GET /api/batches/:id/failures": FailuresResponse;
+  "GET /api/batches/:id/items": ItemsResponse;
+  "POST /api/batches/:id/cancel": BatchDetailResponse;
+  "POST /api/batches/:id/rerun-failed": RerunResponse;
+  "GET /api/items/:id": ItemDetailResponse;
+  /** A redirect to the image in the bucket. */
+  "GET /api/items/:id/image": undefined;
+  /** Server-Sent Events: progress (ProgressEvent[]), agents (AgentStatusEvent[]), load (FarmLoadSample). */
+  "GET /api/events": undefined;
+  "GET /api/audit": AuditResponse;
 }

@@ -58,8 +58,9 @@ export function batchRoutes(deps: BatchRoutesDeps): Route[] {
   const { db } = deps;
   const existing = async (batchId: string) => {
     const batch = await batchStore.get(db, batchId);
-    if (!batch) throw new HttpError(404, `batch ${batchId} not found`);
-    return batch;
+    // A batch still being received is nobody's to see yet (batchStore.get leaves it out too).
+    if (!batch || batch.state === "receiving") throw new HttpError(404, `batch ${batchId} not found`);
+    return { ...batch, state: batch.state };
   };
   const describe = async (batchId: string) => {
     const batch = await existing(batchId);

@@ -1,4 +1,5 @@
 import { agentRegistry, dashboardQueries, type AgentRow, type Database, type ShardRow } from "@atelier/db";
+import type { AgentInfo } from "@atelier/dashboard/api-types";
 import type { FarmHandlers } from "@atelier/protocol";
 import type { Logger } from "@atelier/common";
 import { VERSION } from "../version.ts";
@@ -17,21 +18,12 @@ export interface FarmRoutesDeps {
   log: Logger;
 }
 
-/** online, draining, offline, or silent: registered online but no heartbeat for three intervals (hung or cut off). */
-export type AgentStatus = "online" | "draining" | "silent" | "offline";
-
-export interface AgentView extends Omit<AgentRow, "lastSeenAt" | "liveShards" | "status"> {
-  status: AgentStatus;
-  busySlots: number;
-  imagesPerMin: number;
-  lastSeenMs: number;
-  currentShards: Omit<ShardRow, "agentId" | "endedAtMs" | "state">[];
-}
 
 /** The farm: load history, agents, and drain. */
 export function farmRoutes(deps: FarmRoutesDeps): Route[] {
   const { db } = deps;
-  const view = (row: AgentRow, shards: ShardRow[], now: number): AgentView => {
+  // Silent: registered online but no heartbeat for three intervals (hung or cut off).
+  const view = (row: AgentRow, shards: ShardRow[], now: number): AgentInfo => {
     const { lastSeenAt, liveShards, status, ...rest } = row;
     const silent = now - lastSeenAt.getTime() > 3 * deps.heartbeatIntervalMs;
     return {

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ApiRoutes } from "@atelier/dashboard/api-types";
 import type { AdminSession } from "./admin-sessions.ts";
 
 export interface RouteContext {
@@ -10,17 +11,27 @@ export interface RouteContext {
   session: AdminSession | undefined;
 }
 
-/** Returns the JSON body to send (status 200), or undefined when it wrote the response itself. */
-export type RouteHandler = (context: RouteContext) => Promise<unknown>;
+type Method = "GET" | "POST" | "DELETE";
 
-export interface Route {
-  method: "GET" | "POST" | "DELETE";
-  /** Segments; ":name" captures one. */
-  path: string;
-  handler: RouteHandler;
-  /** Reachable without a session (sign-in itself). */
-  public?: boolean;
-}
+/**
+ * A route of the dashboard's API, typed by its entry in ApiRoutes (the API's
+ * one description, which the dashboard compiles against too): `method` and
+ * `path` must name an entry, and the handler resolves to the JSON body that
+ * entry says (sent with status 200), or to undefined when it wrote the
+ * response itself.
+ */
+export type Route = {
+  [Key in keyof ApiRoutes]: Key extends `${infer M extends Method} ${infer P}`
+    ? {
+        method: M;
+        /** Segments; ":name" captures one. */
+        path: P;
+        handler: (context: RouteContext) => Promise<ApiRoutes[Key] | undefined>;
+        /** Reachable without a session (sign-in itself). */
+        public?: boolean;
+      }
+    : never;
+}[keyof ApiRoutes];
 
 export type RouteMatch = { route: Route; params: Record<string, string> } | { methodNotAllowed: string[] } | undefined;
 

@@ -11,7 +11,8 @@ export interface BatchSummary {
   id: string;
   tenantId: string;
   name: string;
-  state: BatchState;
+  /** A batch still being received is not listed. */
+  state: Exclude<BatchState, "receiving">;
   priority: number;
   total: number;
   done: number;
