@@ -19,3 +19,4 @@ export { decodePng, type DecodedPng } from "./png/png-decode.ts";
 export { contactSheet, type ContactSheetOptions } from "./png/contact-sheet.ts";
 export { thumbnailPng } from "./png/thumbnail.ts";
 export { DEMO_MODEL_NAME, ensureDemoModel } from "./demo/demo-model.ts";
+export { Upscaler, type UpscalerOptions } from "./upscaler/upscaler-model.ts";

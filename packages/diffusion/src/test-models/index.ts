@@ -2,6 +2,7 @@
 // export layout, for tests and benchmarks across the repository.
 import { createHash } from "node:crypto";
 import { buildModelFiles, DEFAULT_LAYOUT, type ModelLayoutOptions } from "./model-layout.ts";
+import { buildTinyUpscaler } from "./tiny-upscaler.ts";
 import { writeModelDirectory } from "./write-model.ts";
 
 export type TestModelOptions = Partial<ModelLayoutOptions>;
@@ -23,6 +24,22 @@ export function writeTestModel(dir: string, name: string, options: TestModelOpti
   const layout: ModelLayoutOptions = { ...DEFAULT_LAYOUT, ...options };
   const version = `test-${createHash("sha256").update(JSON.stringify(layout)).digest("hex").slice(0, 12)}`;
   return writeModelDirectory(dir, name, VERSION_KEY, version, () => buildModelFiles(version, VERSION_KEY, layout));
+}
+
+/**
+ * Writes a generated ESRGAN-shaped upscaler to `<dir>/<name>`
+ * (upscaler/model.onnx, see tiny-upscaler.ts) and returns its path.
+ */
+export function writeUpscalerModel(dir: string, name: string, options: { scale: 2 | 4 }): Promise<string> {
+  const version = `upscaler-x${options.scale}-1`;
+  return writeModelDirectory(dir, name, VERSION_KEY, version, () => {
+    const json = (value: unknown) => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
+    return new Map([
+      ["upscaler/model.onnx", buildTinyUpscaler(version, options.scale)],
+      // writeModelDirectory recognises a finished copy by this file's version key.
+      ["model_index.json", json({ _class_name: "ImageUpscaler", [VERSION_KEY]: version, scale: options.scale })],
+    ]);
+  });
 }
 
 export { DEMO_SAFETY_RED_THRESHOLD } from "../demo/demo-safety-checker.ts";
