@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { decodePng } from "@atelier/diffusion";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAtelier } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
@@ -7,6 +9,7 @@ import { promptAt, writeJsonl } from "../support/prompt-files.ts";
 
 const ITEMS = 300;
 const PAIRS = 30; // item i and item i + 150 share prompt and seed
+const SEED_SHARERS = 200; // item i + 200 shares item i's seed, not its prompt
 
 describe("a coordinator and three agents as separate processes", () => {
   let farm: FarmFixture;
@@ -20,7 +23,8 @@ describe("a coordinator and three agents as separate processes", () => {
   it("renders 300 prompts into 300 objects and 300 rows with matching checksums; a seed renders identically on any agent", async () => {
     const lines = Array.from({ length: ITEMS }, (_, i) => {
       const twin = i >= 150 && i < 150 + PAIRS ? i - 150 : i;
-      return { prompt: promptAt(twin), seed: 1_000 + twin };
+      const seedOf = i >= SEED_SHARERS && i < SEED_SHARERS + PAIRS ? i - SEED_SHARERS : twin;
+      return { prompt: promptAt(twin), seed: 1_000 + seedOf };
     });
     const file = writeJsonl(join(farm.modelsDir, "..", "prompts.jsonl"), lines);
     const started = performance.now();
@@ -36,8 +40,8 @@ describe("a coordinator and three agents as separate processes", () => {
 
     expect(await inspectBatch(farm.database.db, farm.store, batchId)).toEqual(cleanState(ITEMS));
 
-    const rows = await farm.database.db.query<{ index: number; sha256: string; agentId: string }>(
-      `SELECT i.index, o.sha256, o.agent_id AS "agentId" FROM output o JOIN item i ON i.id = o.item_id WHERE o.batch_id = $1`,
+    const rows = await farm.database.db.query<{ index: number; key: string; sha256: string; agentId: string }>(
+      `SELECT i.index, o.key, o.sha256, o.agent_id AS "agentId" FROM output o JOIN item i ON i.id = o.item_id WHERE o.batch_id = $1`,
       [batchId],
     );
     const byIndex = new Map(rows.map((row) => [row.index, row]));
@@ -48,8 +52,20 @@ describe("a coordinator and three agents as separate processes", () => {
       if (a.agentId !== b.agentId) acrossAgents.add([a.agentId, b.agentId].sort().join("+"));
     }
     expect([...acrossAgents].some((pair) => pair.includes("agent-3"))).toBe(true);
-    // Different prompts give different images.
-    expect(new Set(rows.map((r) => r.sha256)).size).toBeGreaterThan(ITEMS - PAIRS - 10);
+    // Different prompts give different pictures: two prompts under one seed differ, and each prompt draws
+    // its own. Compared by pixels: the files would differ anyway, as each carries its prompt and seed in a
+    // text chunk (and the demo model draws one prompt alike under most seeds).
+    const pictures = new Map<number, string>();
+    for (const row of rows) pictures.set(row.index, createHash("sha256").update(decodePng(await farm.store.get(row.key)).pixels).digest("hex"));
+    for (let i = 0; i < PAIRS; i++) {
+      expect(lines[SEED_SHARERS + i]!.seed).toBe(lines[i]!.seed);
+      expect(lines[SEED_SHARERS + i]!.prompt).not.toBe(lines[i]!.prompt);
+      expect(pictures.get(SEED_SHARERS + i), `items ${i} and ${SEED_SHARERS + i}: one seed, two prompts`).not.toBe(pictures.get(i));
+      expect(pictures.get(150 + i), `items ${i} and ${150 + i}: one prompt and seed`).toBe(pictures.get(i));
+    }
+    const pictureOfPrompt = new Map<string, string>();
+    for (const [index, picture] of [...pictures].sort(([a], [b]) => a - b)) if (!pictureOfPrompt.has(lines[index]!.prompt)) pictureOfPrompt.set(lines[index]!.prompt, picture);
+    expect(new Set(pictureOfPrompt.values()).size).toBe(pictureOfPrompt.size);
     const agents = new Set(rows.map((r) => r.agentId));
     expect(agents.size).toBe(3);
 
