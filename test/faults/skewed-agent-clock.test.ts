@@ -30,7 +30,7 @@ describe("agents whose wall clocks are 10 minutes off, one ahead and one behind"
     // No speculative copies: every item is to be rendered by the holder of its one lease.
     farm = await startFarm({ coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "500", ATELIER_SHARD_TARGET_MS: "8000", ATELIER_SPECULATE_AFTER_MS: "0" } });
     for (const [name, offsetMs] of Object.entries(SKEWS)) {
-      agents.set(name, await startInProcessAgent({ coordinator: farm.coordinatorAddress, name, modelsDir: farm.modelsDir, clock: countedClock(name, offsetMs) }));
+      agents.set(name, await startInProcessAgent({ coordinator: farm.coordinatorAddress, credential: await farm.enroll(name), name, modelsDir: farm.modelsDir, clock: countedClock(name, offsetMs) }));
     }
   });
   afterAll(async () => {

@@ -32,6 +32,10 @@ export interface FarmFixture {
   mintToken(tenant: string, role?: "user" | "admin"): Promise<string>;
   /** Enrolls an agent id (revoking any credential it had) and returns its credential. */
   enroll(name: string): Promise<string>;
+  /** The credential each agent started by startAgent was enrolled with, by name. */
+  credentials: Map<string, string>;
+  /** The NATS subject prefix the farm's coordinators use. */
+  natsPrefix: string;
   /** Every coordinator, all on the same database, NATS prefix and bucket. */
   coordinators: CoordinatorProcess[];
   /** The first coordinator's. */
@@ -105,9 +109,12 @@ export async function startFarm(options: FarmOptions = {}): Promise<FarmFixture>
     clients.push(made);
     return made;
   };
+  const credentials = new Map<string, string>();
   const enroll = async (name: string) => {
     await admin.revokeAgent(name);
-    return (await admin.enrollAgent(name, "")).credential;
+    const { credential } = await admin.enrollAgent(name, "");
+    credentials.set(name, credential);
+    return credential;
   };
   const client = clientFor(coordinatorAddress);
   const agents = new Map<string, RunningProcess>();
@@ -122,6 +129,8 @@ export async function startFarm(options: FarmOptions = {}): Promise<FarmFixture>
     clientFor,
     mintToken: async (tenant, role = "user") => (await admin.createToken({ tenant, role, name: "test" })).token,
     enroll,
+    credentials,
+    natsPrefix: baseEnv.NATS_SUBJECT_PREFIX!,
     coordinators,
     coordinatorAddress,
     httpPort,

@@ -15,7 +15,7 @@ export interface InProcessAgent {
  * cannot be given: here, a clock of the test's choosing. One CPU slot over
  * `modelsDir`; resolves once the coordinator has welcomed it.
  */
-export async function startInProcessAgent(options: { coordinator: string; name: string; modelsDir: string; clock?: Clock }): Promise<InProcessAgent> {
+export async function startInProcessAgent(options: { coordinator: string; credential: string; name: string; modelsDir: string; clock?: Clock }): Promise<InProcessAgent> {
   const clock = options.clock ?? systemClock;
   let output = "";
   const sink = new Writable({
@@ -28,6 +28,7 @@ export async function startInProcessAgent(options: { coordinator: string; name: 
   const log = pino({ level: "info", name: "agent", timestamp: () => `,"time":${Math.round(clock.wallMs())}` }, sink);
   const agent = await createAgent({
     coordinator: options.coordinator,
+    security: { token: options.credential },
     name: options.name,
     slots: 1,
     modelsDir: options.modelsDir,
