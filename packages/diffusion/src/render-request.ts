@@ -1,4 +1,5 @@
 import { isNoiseSourceName, NOISE_SOURCES, type NoiseSourceName } from "./noise/noise-sources.ts";
+import type { HiresFix } from "./pipeline/hires-fix.ts";
 import { SAMPLER_NAMES, isSamplerName, type SamplerName } from "./samplers/sampler-registry.ts";
 
 /** One image to render. Same request + same model + same provider = same PNG bytes. */
@@ -45,6 +46,12 @@ export interface RenderRequest {
    * Text-to-image only.
    */
   refinerStart?: number;
+  /**
+   * A1111's hires fix: this size first, then the image upscaled by
+   * `scale` and re-rendered as img2img at strength `denoise`
+   * (see pipeline/hires-fix.ts). Text-to-image only.
+   */
+  hires?: HiresFix;
 }
 
 /** The limits validateRenderRequest enforces, for callers that show them. */
@@ -64,6 +71,7 @@ export const RENDER_LIMITS = {
   maxClipSkip: 12,
   /** refinerStart lies strictly between these */
   refinerStartExclusive: [0, 1],
+  maxHiresScale: 4,
 } as const;
 
 const show = (value: unknown): string => (typeof value === "string" ? JSON.stringify(value) : String(value));
@@ -98,6 +106,28 @@ function checkSourceImage(r: Record<string, unknown>, issues: string[]): void {
   } else if (initImage === undefined) {
     issues.push("strength needs initImage: it is the share of the schedule run on the source image");
   }
+}
+
+function checkHires(r: Record<string, unknown>, issues: string[]): void {
+  const hires = r["hires"] as Record<string, unknown> | undefined;
+  if (hires === undefined) return;
+  if (typeof hires !== "object" || hires === null) {
+    issues.push("hires must be an object { scale, denoise, upscaler, steps? }");
+    return;
+  }
+  const { scale, denoise, steps, upscaler } = hires;
+  if (typeof scale !== "number" || !Number.isFinite(scale) || scale <= 1 || scale > RENDER_LIMITS.maxHiresScale) {
+    issues.push(`hires.scale must be a number above 1 and at most ${RENDER_LIMITS.maxHiresScale} (got ${show(scale)})`);
+  } else if (typeof r["width"] === "number" && typeof r["height"] === "number") {
+    const longer = Math.trunc(Math.max(r["width"], r["height"]) * scale);
+    if (longer > RENDER_LIMITS.maxSidePx) issues.push(`hires.scale ${scale} makes a ${longer} px side; the limit is ${RENDER_LIMITS.maxSidePx}`);
+  }
+  if (typeof denoise !== "number" || !Number.isFinite(denoise) || denoise < 0 || denoise > 1) issues.push(`hires.denoise must be a number between 0 and 1 (got ${show(denoise)})`);
+  if (steps !== undefined && (typeof steps !== "number" || !Number.isInteger(steps) || steps < RENDER_LIMITS.minSteps || steps > RENDER_LIMITS.maxSteps)) {
+    issues.push(`hires.steps must be an integer between ${RENDER_LIMITS.minSteps} and ${RENDER_LIMITS.maxSteps} (got ${show(steps)})`);
+  }
+  if (typeof upscaler !== "string" || upscaler === "") issues.push(`hires.upscaler must name an upscaler ("bicubic" or a model) (got ${show(upscaler)})`);
+  if (r["initImage"] !== undefined || r["refinerStart"] !== undefined) issues.push("hires applies to one-stage text-to-image only (not with initImage or refinerStart)");
 }
 
 /**
@@ -138,6 +168,7 @@ export function validateRenderRequest(req: RenderRequest): string[] {
   if (clipSkip !== undefined && (typeof clipSkip !== "number" || !Number.isInteger(clipSkip) || clipSkip < L.minClipSkip || clipSkip > L.maxClipSkip)) {
     issues.push(`clipSkip must be an integer between ${L.minClipSkip} and ${L.maxClipSkip} (got ${show(clipSkip)})`);
   }
+  checkHires(r, issues);
   const refinerStart = r["refinerStart"];
   if (refinerStart !== undefined) {
     if (typeof refinerStart !== "number" || !Number.isFinite(refinerStart) || refinerStart <= 0 || refinerStart >= 1) {

@@ -1,5 +1,6 @@
 import type { RenderRequest } from "../render-request.ts";
 import { A1111_RNG_LABEL } from "../noise/noise-sources.ts";
+import type { HiresFix } from "./hires-fix.ts";
 import { samplerLabel } from "../samplers/sampler-registry.ts";
 
 /**
@@ -20,6 +21,7 @@ export function formatA1111Parameters(
   model: { name: string; hash: string },
   strength: number | undefined,
   refiner?: { name: string; hash: string },
+  hires?: HiresFix,
 ): string {
   const settings = [
     `Steps: ${req.steps}`,
@@ -31,6 +33,8 @@ export function formatA1111Parameters(
     `Model: ${model.name}`,
     ...(A1111_RNG_LABEL[req.noiseSource ?? "atelier"] ? [`RNG: ${A1111_RNG_LABEL[req.noiseSource ?? "atelier"]}`] : []),
     ...(strength === undefined ? [] : [`Denoising strength: ${strength}`]),
+    // A1111's hires fix keys (Size and Steps stay the first pass's)
+    ...(hires ? [`Hires upscale: ${hires.scale}`, ...(hires.steps === undefined ? [] : [`Hires steps: ${hires.steps}`]), `Hires upscaler: ${hires.upscaler}`] : []),
     // A1111's SDXL refiner keys
     ...(refiner && req.refinerStart !== undefined ? [`Refiner: ${refiner.name} [${refiner.hash}]`, `Refiner switch at: ${req.refinerStart}`] : []),
   ].join(", ");

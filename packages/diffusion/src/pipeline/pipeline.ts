@@ -1,9 +1,11 @@
 import { basename, dirname } from "node:path";
-import { AbortError, ModelFormatError } from "../errors.ts";
+import { AbortError, ModelFormatError, ValidationError } from "../errors.ts";
 import { createNoiseSource } from "../noise/noise-sources.ts";
 import { encodePng } from "../png/png-encode.ts";
 import { thumbnailPng } from "../png/thumbnail.ts";
-import type { RenderRequest } from "../render-request.ts";
+import { type RenderRequest, validateRenderRequest } from "../render-request.ts";
+import { decodePng } from "../png/png-decode.ts";
+import type { Upscaler } from "../upscaler/upscaler-model.ts";
 import { createSampler } from "../samplers/sampler-registry.ts";
 import { baseStage, refinerStage, splitCutoff } from "../samplers/sampler-split.ts";
 import type { NoiseSchedule } from "../scheduler/noise-schedule.ts";
@@ -13,6 +15,7 @@ import { formatA1111Parameters } from "./a1111-parameters.ts";
 import { readClipImageSettings } from "./clip-image-processor.ts";
 import { ClipTextEncoder } from "./clip-text-encoder.ts";
 import { detectModelArchitecture, type ModelArchitectureInfo } from "./model-architecture.ts";
+import { BUILTIN_HIRES_UPSCALER, type HiresFix, hiresSize, upscaleForHires } from "./hires-fix.ts";
 import { type AddedConditioning, type DenoiseItem, denoiseBatch } from "./denoise-batch.ts";
 import { guidanceScaleEmbedding } from "./guidance-embedding.ts";
 import { resolveProviders } from "./execution-providers.ts";
@@ -63,6 +66,8 @@ export interface RenderOptions {
    * its VAE. Must stay open for the render.
    */
   refiner?: Pipeline;
+  /** the upscaler that requests' `hires.upscaler` names (by its folder name), for the hires fix */
+  upscaler?: Upscaler;
   /** called after each denoising step with (steps done, UNet calls in this batch) */
   onStep?: (step: number, steps: number) => void;
 }
@@ -118,6 +123,8 @@ export class Pipeline {
   private readonly schedule: NoiseSchedule;
   // The all-grey image's latents, which 9-channel UNets get as "masked image" for renders without a mask.
   private readonly greyLatents = new Map<string, Promise<Float32Array>>();
+  // Second passes of hires fixes, with the request the caller made (what the PNG text records).
+  private readonly hiresPasses = new WeakMap<RenderRequest, { first: RenderRequest; hires: HiresFix }>();
 
   private constructor(
     private readonly model: ModelDirectory,
@@ -260,7 +267,7 @@ export class Pipeline {
    */
   renderBatch(requests: readonly RenderRequest[], options: RenderOptions = {}): Promise<RenderResult[]> {
     if (this.closing) return Promise.reject(new Error(`pipeline ${this.name} is closed`));
-    const run = this.renderAll(requests, options);
+    const run = requests.some((r) => r.hires) ? this.renderWithHires(requests, options) : this.renderAll(requests, options);
     this.inFlight.add(run);
     const forget = () => this.inFlight.delete(run);
     run.then(forget, forget);
@@ -283,6 +290,37 @@ export class Pipeline {
   private checkContinue(signal: AbortSignal | undefined): void {
     if (signal?.aborted) throw new AbortError("render aborted", { cause: signal.reason });
     if (this.closing) throw new AbortError(`pipeline ${this.name} was closed during the render`);
+  }
+
+  /** Requests without hires fix go through one renderAll; each hires request is two passes of its own. */
+  private async renderWithHires(requests: readonly RenderRequest[], options: RenderOptions): Promise<RenderResult[]> {
+    const results = new Array<RenderResult>(requests.length);
+    const plain = requests.flatMap((r, i) => (r.hires ? [] : [i]));
+    for (const [request, index] of requests.map((r, i) => [r, i] as const)) {
+      const issues = validateRenderRequest(request);
+      if (issues.length > 0) throw new ValidationError(requests.length > 1 ? issues.map((issue) => `request ${index}: ${issue}`) : issues);
+      const name = request.hires?.upscaler;
+      if (name !== undefined && name !== BUILTIN_HIRES_UPSCALER && name !== options.upscaler?.name) {
+        throw new ValidationError([`hires.upscaler ${JSON.stringify(name)} is neither "${BUILTIN_HIRES_UPSCALER}" nor the upscaler passed in RenderOptions.upscaler (${options.upscaler ? JSON.stringify(options.upscaler.name) : "none"})`]);
+      }
+    }
+    const plainResults = plain.length > 0 ? await this.renderAll(plain.map((i) => requests[i]!), options) : [];
+    plain.forEach((i, k) => (results[i] = plainResults[k]!));
+    for (const [index, request] of requests.entries()) {
+      const hires = request.hires;
+      if (!hires) continue;
+      const { hires: _, ...firstRequest } = request;
+      const [first] = await this.renderAll([firstRequest], options);
+      const decoded = decodePng(first!.png);
+      const target = hiresSize(request.width, request.height, hires.scale);
+      const upscaler = hires.upscaler === BUILTIN_HIRES_UPSCALER ? undefined : options.upscaler;
+      const upscaled = await upscaleForHires(decoded.pixels, decoded.width, decoded.height, target, upscaler);
+      const second: RenderRequest = { ...firstRequest, ...target, initImage: encodePng(upscaled, target.width, target.height), strength: hires.denoise, steps: hires.steps ?? request.steps };
+      this.hiresPasses.set(second, { first: request, hires });
+      const [result] = await this.renderAll([second], options);
+      results[index] = result!;
+    }
+    return results;
   }
 
   private async renderAll(requests: readonly RenderRequest[], options: RenderOptions): Promise<RenderResult[]> {
@@ -494,7 +532,10 @@ export class Pipeline {
     const encodeStartedAt = performance.now();
     const { request } = image;
     const refinerModel = refiner ? { name: refiner.name, hash: refiner.modelHash } : undefined;
-    const parameters = formatA1111Parameters(request, { name: this.name, hash: this.modelHash }, image.strength, refinerModel);
+    const hiresPass = this.hiresPasses.get(request);
+    const parameters = hiresPass
+      ? formatA1111Parameters(hiresPass.first, { name: this.name, hash: this.modelHash }, image.strength, undefined, hiresPass.hires)
+      : formatA1111Parameters(request, { name: this.name, hash: this.modelHash }, image.strength, refinerModel);
     const provenance = formatProvenance(request, {
       model: this.name,
       modelHash: this.modelHash,
@@ -503,6 +544,7 @@ export class Pipeline {
       inpainting: image.mask !== undefined,
       nsfw,
       ...(refinerModel ? { refiner: refinerModel } : {}),
+      ...(hiresPass ? { hires: { ...hiresPass.hires, firstPassWidth: hiresPass.first.width, firstPassHeight: hiresPass.first.height } } : {}),
     });
     const png = encodePng(rgb, request.width, request.height, { parameters, [PROVENANCE_KEYWORD]: provenance });
     const thumbnail = thumbnailPng(rgb, request.width, request.height, this.thumbnailMaxSidePx);

@@ -15,6 +15,8 @@ export interface ProvenanceContext {
   nsfw: boolean;
   /** the second stage of a base + refiner render */
   refiner?: { name: string; hash: string };
+  /** the hires fix that produced this second-pass image */
+  hires?: { scale: number; steps?: number; denoise: number; upscaler: string; firstPassWidth: number; firstPassHeight: number };
 }
 
 /**
@@ -40,6 +42,7 @@ export function formatProvenance(req: RenderRequest, context: ProvenanceContext)
     height: req.height,
     ...(context.strength === undefined ? {} : { strength: context.strength, inpainting: context.inpainting }),
     ...(context.refiner && req.refinerStart !== undefined ? { refiner: context.refiner.name, refinerHash: context.refiner.hash, refinerStart: req.refinerStart } : {}),
+    ...(context.hires ? { hires: context.hires } : {}),
     nsfw: context.nsfw,
   });
 }
