@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseCsvLine, readItems } from "./input-file.ts";
+import { readItems } from "./input-file.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "atelier-input-"));
 async function read(name: string, text: string) {
@@ -27,7 +27,28 @@ describe("prompt files", () => {
       ["a circle, red", 3, true, 10],
       ['say "hi"', 0, false, 0],
     ]);
-    expect(parseCsvLine('a,"",c', "x")).toEqual(["a", "", "c"]);
+  });
+
+  it("reads CSV cells that hold line breaks, commas and quotes, naming each record by the line it starts on", async () => {
+    const csv = [
+      "Prompt,Negative,Seed",
+      '"a lighthouse at dusk,',
+      'waves below, ""stormy""",blurry,1',
+      "",
+      'plain,"",2',
+      '"three',
+      "lines",
+      'here",,3',
+      "",
+    ].join("\r\n");
+    const items = await read("multi.csv", csv);
+    expect(items.map((i) => [i.prompt, i.negativePrompt, i.seed, i.source])).toEqual([
+      ['a lighthouse at dusk,\r\nwaves below, "stormy"', "blurry", 1, "multi.csv:2"],
+      ["plain", "", 2, "multi.csv:5"],
+      ["three\r\nlines\r\nhere", "", 3, "multi.csv:6"],
+    ]);
+    await expect(read("late.csv", 'prompt,seed\n"one\ntwo",1\nthree\n')).rejects.toThrow("late.csv:4: expected 2 columns (prompt, seed), found 1");
+    await expect(read("open.csv", 'prompt,seed\nok,1\n"never closed,2\n')).rejects.toThrow(/^open\.csv:\d+: not valid CSV \(Quote Not Closed/);
   });
 
   it("names the line and the field of a bad value", async () => {

@@ -2,6 +2,7 @@ import { createReadStream } from "node:fs";
 import { basename, extname } from "node:path";
 import { createInterface } from "node:readline";
 import type { ItemSpec } from "@atelier/sdk";
+import { parse as parseCsv } from "csv-parse";
 
 /** Fields an input line may carry; flags give the defaults for the rest. */
 const FIELDS = ["prompt", "negative", "negative_prompt", "seed", "width", "height", "steps", "guidance", "sampler", "count", "model"] as const;
@@ -14,34 +15,65 @@ export class InputError extends Error {
 }
 
 /**
- * Reads a prompt file line by line: JSONL (one object per line) or CSV with
- * a header row, chosen by extension. Yields one ItemSpec per line, tagged
- * with "file:line" so that the coordinator's errors point back here. Never
- * holds the whole file.
+ * Reads a prompt file: JSONL (one object per line) or CSV with a header row
+ * (RFC 4180: quoted cells may hold commas, quotes and line breaks), chosen by
+ * extension. Yields one ItemSpec per record, tagged with "file:line" (the
+ * line the record starts on) so that the coordinator's errors point back
+ * here. Never holds the whole file.
  */
 export async function* readItems(path: string): AsyncGenerator<ItemSpec> {
-  const format = extname(path).toLowerCase() === ".csv" ? "csv" : "jsonl";
+  const records = extname(path).toLowerCase() === ".csv" ? csvRecords(path) : jsonlRecords(path);
+  for await (const { record, source } of records) yield toSpec(record, source);
+}
+
+interface SourcedRecord {
+  record: Record<string, unknown>;
+  /** "file:line" */
+  source: string;
+}
+
+async function* jsonlRecords(path: string): AsyncGenerator<SourcedRecord> {
   const name = basename(path);
-  let header: string[] | undefined;
   let lineNumber = 0;
-  const lines = createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity });
-  for await (const line of lines) {
+  for await (const line of createInterface({ input: createReadStream(path, "utf8"), crlfDelay: Infinity })) {
     lineNumber++;
-    if (line.trim() === "" || (format === "jsonl" && line.trimStart().startsWith("//"))) continue;
+    if (line.trim() === "" || line.trimStart().startsWith("//")) continue;
     const source = `${name}:${lineNumber}`;
-    let record: Record<string, unknown>;
-    if (format === "jsonl") {
-      record = parseJsonLine(line, source);
-    } else if (!header) {
-      header = parseCsvLine(line, source).map((h) => h.trim().toLowerCase());
-      for (const field of header) checkField(field, `${name}:${lineNumber} (header)`);
-      continue;
-    } else {
-      const cells = parseCsvLine(line, source);
+    yield { record: parseJsonLine(line, source), source };
+  }
+}
+
+const LINE_BREAK = /\r\n|\r|\n/g;
+
+async function* csvRecords(path: string): AsyncGenerator<SourcedRecord> {
+  const name = basename(path);
+  // Column counts are checked below (relax_column_count), to name the line and the header.
+  const parser = createReadStream(path).pipe(parseCsv({ bom: true, raw: true, skip_empty_lines: true, relax_column_count: true }));
+  let header: string[] | undefined;
+  // The line a record starts on: csv-parse's own count (info.lines) is off
+  // where a quoted cell holds CRLF, so lines are counted from the raw text of
+  // each record, which starts with any empty lines skipped before it.
+  let linesBefore = 0;
+  try {
+    for await (const { record: cells, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
+      const line = linesBefore + 1 + (/^(?:\r\n|\r|\n)*/.exec(raw)![0].match(LINE_BREAK)?.length ?? 0);
+      linesBefore += raw.match(LINE_BREAK)?.length ?? 0;
+      if (!header) {
+        header = cells.map((cell) => cell.trim().toLowerCase());
+        for (const field of header) checkField(field, `${name}:${line} (header)`);
+        continue;
+      }
+      const source = `${name}:${line}`;
       if (cells.length !== header.length) throw new InputError(`${source}: expected ${header.length} columns (${header.join(", ")}), found ${cells.length}`);
-      record = Object.fromEntries(header.map((h, i) => [h, cells[i]]).filter(([, v]) => v !== ""));
+      yield { record: Object.fromEntries(header.map((field, i) => [field, cells[i]]).filter(([, value]) => value !== "")), source };
     }
-    yield toSpec(record, source);
+  } catch (error) {
+    const { code, lines } = error as { code?: string; lines?: number };
+    // csv-parse's own errors (an unclosed quote, a quote inside an unquoted cell) name the line they found it on.
+    if (typeof code === "string" && code.startsWith("CSV_")) throw new InputError(`${name}:${lines ?? "?"}: not valid CSV (${(error as Error).message})`, { cause: error });
+    throw error;
+  } finally {
+    parser.destroy();
   }
 }
 
@@ -64,36 +96,6 @@ function parseJsonLine(line: string, source: string): Record<string, unknown> {
     throw new InputError(`${source}: each line must be a JSON object such as {"prompt": "a red circle"}`);
   }
   return value as Record<string, unknown>;
-}
-
-/** One CSV record on one line: commas, double-quoted cells with "" for a quote. */
-export function parseCsvLine(line: string, source: string): string[] {
-  const cells: string[] = [];
-  let cell = "";
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') {
-        quoted = false;
-      } else {
-        cell += ch;
-      }
-    } else if (ch === '"' && cell === "") {
-      quoted = true;
-    } else if (ch === ",") {
-      cells.push(cell);
-      cell = "";
-    } else {
-      cell += ch;
-    }
-  }
-  if (quoted) throw new InputError(`${source}: unterminated quoted cell`);
-  cells.push(cell);
-  return cells;
 }
 
 function checkField(field: string, source: string): asserts field is Field {

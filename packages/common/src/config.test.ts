@@ -8,6 +8,9 @@ const schema = z.object({
   MEMORY: configFields.nonNegative("megabytes").optional(),
   PROVIDERS: configFields.list().default(["cpu"]),
   SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+  PRIORITY: configFields.integer().optional(),
+  COUNT: configFields.integer(1).optional(),
+  GUIDANCE: configFields.nonNegative().optional(),
 });
 
 describe("parseConfig", () => {
@@ -17,6 +20,13 @@ describe("parseConfig", () => {
       MEMORY: 0.5,
       PROVIDERS: ["cuda", "cpu"],
     });
+  });
+
+  it("says what an open-ended number must be", () => {
+    expect(parseConfig(schema, { PRIORITY: "-3", COUNT: "2", GUIDANCE: "0" }, { what: "options" })).toMatchObject({ PRIORITY: -3, COUNT: 2, GUIDANCE: 0 });
+    expect(() => parseConfig(schema, { PRIORITY: "1.5", COUNT: "0", GUIDANCE: "-1" }, { what: "options" })).toThrow(
+      "invalid options:\n  PRIORITY: must be an integer\n  COUNT: must be an integer, 1 or more\n  GUIDANCE: must be a number, 0 or more",
+    );
   });
 
   it("names every problem as the operator spells the key, and quotes values only when asked", () => {

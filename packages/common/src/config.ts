@@ -47,9 +47,12 @@ export function parseConfig<Schema extends z.ZodType>(schema: Schema, values: Re
 
 /** Field schemas with the messages an operator should read; values may come as strings. */
 export const configFields = {
-  /** An integer in [min, max]. */
-  integer(min: number, max: number) {
-    const error = `must be an integer from ${min} to ${max}`;
+  /** An integer in [min, max]; either bound may be left open. */
+  integer(min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
+    const error =
+      max < Number.MAX_SAFE_INTEGER ? `must be an integer from ${min} to ${max}`
+      : min > Number.MIN_SAFE_INTEGER ? `must be an integer, ${min} or more`
+      : "must be an integer";
     return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
   },
   /** A TCP port; 0 picks a free one. */
@@ -62,9 +65,9 @@ export const configFields = {
     const error = "must be a whole number of milliseconds, more than 0";
     return z.coerce.number({ error }).int({ error }).positive({ error });
   },
-  /** A number of `unit`, 0 or more (fractions allowed). */
-  nonNegative(unit: string) {
-    const error = `must be a number of ${unit}, 0 or more`;
+  /** A number (of `unit`), 0 or more; fractions allowed. */
+  nonNegative(unit?: string) {
+    const error = `must be a number${unit ? ` of ${unit}` : ""}, 0 or more`;
     return z.coerce.number({ error }).min(0, { error }).refine(Number.isFinite, { error });
   },
   /** "a, b,c" → ["a", "b", "c"]; empty entries dropped. */

@@ -3,18 +3,29 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createAgent, type Agent } from "@atelier/agent";
-import { createLogger } from "@atelier/common";
+import { configFields, createLogger } from "@atelier/common";
 import { dashboardUrl, loadConfig, localAdmin, startFarmRuntime } from "@atelier/coordinator";
 import { contactSheet } from "@atelier/diffusion";
 import { AtelierClient } from "@atelier/sdk";
-import { CliError } from "../cli-error.ts";
+import { z } from "zod";
 import { downloadOutputs } from "../download-outputs.ts";
+import { parseFlags } from "../flags.ts";
 import { readItems } from "../input-file.ts";
 import { resolveModelsDir } from "../models-dir.ts";
 import { waitForSignal } from "../signals.ts";
 import { stateName, watchBatch } from "../watch-batch.ts";
 
 const EXAMPLES = new URL("../../examples/demo-prompts.jsonl", import.meta.url);
+
+const demoFlags = z.object({
+  /** Where the images and the contact sheet go, a folder per batch. */
+  out: z.string().default("atelier-out"),
+  agents: configFields.integer(1, 16).default(2),
+  /** A prompt file (JSONL or CSV) instead of the bundled examples. */
+  prompts: z.string().optional(),
+  size: configFields.integer(64, 2048).default(256),
+  steps: configFields.integer(1, 150).default(20),
+});
 
 /**
  * The whole farm in one process: embedded Postgres (PGlite), an S3 server on
@@ -27,18 +38,10 @@ const EXAMPLES = new URL("../../examples/demo-prompts.jsonl", import.meta.url);
 export async function demoCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: {
-      out: { type: "string", default: "atelier-out" },
-      agents: { type: "string", default: "2" },
-      prompts: { type: "string" },
-      size: { type: "string", default: "256" },
-      steps: { type: "string", default: "20" },
-      exit: { type: "boolean", default: false },
-    },
+    options: { ...Object.fromEntries(Object.keys(demoFlags.shape).map((flag) => [flag, { type: "string" as const }])), exit: { type: "boolean", default: false } },
   });
-  const agentCount = Number(values.agents);
-  const size = Number(values.size);
-  if (!Number.isInteger(agentCount) || agentCount < 1 || agentCount > 16) throw new CliError(`--agents must be between 1 and 16 (got ${values.agents})`, 2);
+  const flags = parseFlags("demo", demoFlags, values);
+  const { agents: agentCount, size } = flags;
   const started = Date.now();
 
   const modelsDir = await resolveModelsDir(undefined);
@@ -77,15 +80,15 @@ export async function demoCommand(args: string[]): Promise<void> {
     }
     console.log(`${agentCount} agents connected, each rendering in its own worker thread (onnxruntime, cpu)`);
 
-    const promptsFile = values.prompts ? resolve(values.prompts) : EXAMPLES;
+    const promptsFile = flags.prompts ? resolve(flags.prompts) : EXAMPLES;
     const { batchId, itemCount } = await client.submitBatch(
-      { tenant: "", name: "demo", priority: 0, baseSeed: 1, defaults: { model: "atelier-demo", width: size, height: size, steps: Number(values.steps), guidance: 7.5, sampler: "euler" } },
+      { tenant: "", name: "demo", priority: 0, baseSeed: 1, defaults: { model: "atelier-demo", width: size, height: size, steps: flags.steps, guidance: 7.5, sampler: "euler" } },
       readItems(typeof promptsFile === "string" ? promptsFile : promptsFile.pathname),
     );
     console.log(`batch ${batchId}: ${itemCount} images of ${size}x${size}`);
     const last = await watchBatch(client, batchId);
 
-    const outDir = resolve(values.out, batchId);
+    const outDir = resolve(flags.out, batchId);
     const { files } = await downloadOutputs(client, batchId, outDir);
     const sheet = contactSheet(files.map((file) => new Uint8Array(readFileSync(file))), { columns: 8, tile: 128 });
     const sheetPath = join(outDir, "contact-sheet.png");

@@ -1,11 +1,31 @@
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import type { ItemSpec } from "@atelier/sdk";
+import { configFields } from "@atelier/common";
+import { z } from "zod";
 import { CliError } from "../cli-error.ts";
 import { connect, COORDINATOR_OPTION } from "../client-options.ts";
+import { parseFlags } from "../flags.ts";
 import { checkInputFile, InputError, readItems } from "../input-file.ts";
 import { formatDuration } from "../progress-bar.ts";
 import { stateName, watchBatch } from "../watch-batch.ts";
+
+// Settings given here are defaults for the file's items; unset ones are the coordinator's to choose.
+const submitFlags = z.object({
+  model: z.string().optional(),
+  width: configFields.integer(1).optional(),
+  height: configFields.integer(1).optional(),
+  steps: configFields.integer(1).optional(),
+  guidance: configFields.nonNegative().optional(),
+  sampler: z.string().optional(),
+  /** The first seed: items without one take seed, seed + 1, … */
+  seed: configFields.integer(0, 0xffff_ffff).default(0),
+  /** Images per item that does not say. */
+  count: configFields.integer(1).optional(),
+  tenant: z.string().optional(),
+  name: z.string().optional(),
+  priority: configFields.integer().default(0),
+});
 
 export async function submitCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -13,33 +33,14 @@ export async function submitCommand(args: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       ...COORDINATOR_OPTION,
-      model: { type: "string" },
-      width: { type: "string" },
-      height: { type: "string" },
-      steps: { type: "string" },
-      guidance: { type: "string" },
-      sampler: { type: "string" },
-      seed: { type: "string" },
-      count: { type: "string" },
-      tenant: { type: "string" },
-      name: { type: "string" },
-      priority: { type: "string" },
+      ...Object.fromEntries(Object.keys(submitFlags.shape).map((flag) => [flag, { type: "string" as const }])),
       watch: { type: "boolean", default: false },
       strict: { type: "boolean", default: false },
     },
   });
   const file = positionals[0];
   if (!file) throw new CliError("usage: atelier submit FILE [--model M --width W ...] [--watch]", 2);
-  const number = (flag: keyof typeof values) => {
-    const raw = values[flag];
-    if (raw === undefined) return 0;
-    const value = Number(raw);
-    if (typeof raw !== "string" || !Number.isFinite(value) || value < 0) throw new CliError(`--${flag} must be a non-negative number (got ${raw})`, 2);
-    return value;
-  };
-  const defaultCount = number("count");
-  const seed = number("seed");
-  if (!Number.isInteger(seed) || seed > 0xffff_ffff) throw new CliError(`--seed must be an integer between 0 and 4294967295 (got ${values.seed})`, 2);
+  const flags = parseFlags("submit", submitFlags, values);
 
   // Read the file once before sending anything: a bad line is reported and nothing is written.
   try {
@@ -52,22 +53,23 @@ export async function submitCommand(args: string[]): Promise<void> {
   const client = connect(values);
   try {
     async function* items(): AsyncGenerator<ItemSpec> {
-      for await (const item of readItems(file!)) yield { ...item, count: item.count || defaultCount || 1 };
+      for await (const item of readItems(file!)) yield { ...item, count: item.count || flags.count || 1 };
     }
     const { batchId, itemCount, warnings, etaMs } = await client.submitBatch(
       {
         strict: values.strict,
-        tenant: values.tenant ?? process.env.ATELIER_TENANT ?? "",
-        name: values.name ?? basename(file),
-        priority: number("priority"),
-        baseSeed: seed,
+        tenant: flags.tenant ?? process.env.ATELIER_TENANT ?? "",
+        name: flags.name ?? basename(file),
+        priority: flags.priority,
+        baseSeed: flags.seed,
+        // 0 and "": not given here.
         defaults: {
-          model: values.model ?? "",
-          width: number("width"),
-          height: number("height"),
-          steps: number("steps"),
-          guidance: number("guidance"),
-          sampler: values.sampler ?? "",
+          model: flags.model ?? "",
+          width: flags.width ?? 0,
+          height: flags.height ?? 0,
+          steps: flags.steps ?? 0,
+          guidance: flags.guidance ?? 0,
+          sampler: flags.sampler ?? "",
         },
       },
       items(),
