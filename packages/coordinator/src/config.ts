@@ -40,6 +40,8 @@ export const configSchema = z
     ATELIER_HEARTBEAT_MS: ms.default(10_000),
     ATELIER_LEASE_TTL_MS: ms.default(30_000),
     ATELIER_SWEEP_MS: ms.default(10_000),
+    /** How often the dispatcher looks for work nobody announced (retry backoffs ending); new batches wake it at once, through NATS across coordinators. */
+    ATELIER_DISPATCH_POLL_MS: ms.default(1_000),
     ATELIER_MAX_SHARD_ITEMS: count.default(16),
     /** A shard should keep an agent busy this long at its measured rate. */
     ATELIER_SHARD_TARGET_MS: ms.default(10_000),

@@ -77,7 +77,7 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
       agingMsPerPriorityLevel: config.ATELIER_AGING_MS,
       maxAttempts: config.ATELIER_MAX_ATTEMPTS,
       presignedPutTtlMs: 15 * 60_000,
-      dispatchPollMs: 1_000,
+      dispatchPollMs: config.ATELIER_DISPATCH_POLL_MS,
       outboxPollMs: 250,
       adminToken: config.ATELIER_ADMIN_TOKEN,
       loadSampleIntervalMs: config.ATELIER_LOAD_SAMPLE_MS,
