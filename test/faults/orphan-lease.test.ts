@@ -8,7 +8,10 @@ import { promptSpecs } from "../support/prompt-files.ts";
 
 const ITEMS = 120;
 
-describe("a coordinator killed between committing a lease and sending it", () => {
+// docs/reliability.md scenario 4. A coordinator dying between committing a lease and sending it cannot be
+// timed from outside, so the test makes the same state directly: it commits the lease itself, with the
+// statement the dispatcher uses, for an agent that is never told, and kills agent-1's coordinator.
+describe("an orphan lease: committed for agent-1 through the lease store, never sent to it, its coordinator then killed", () => {
   let farm: FarmFixture;
   beforeAll(async () => {
     farm = await startFarm({ coordinators: 2, coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "4" } });
@@ -18,13 +21,13 @@ describe("a coordinator killed between committing a lease and sending it", () =>
   });
   afterAll(() => farm?.close());
 
-  it("leaves an orphan lease that expires by the database clock; its items complete exactly once, under a higher epoch", async () => {
+  it("expires by the database clock, unrenewed; its items are leased again and complete exactly once under a higher epoch; a late completion under its epoch is refused", async () => {
     const { db } = farm.database;
     const { batchId } = await farm.client.submitBatch(
       { tenant: "studio", name: "orphan", priority: 0, baseSeed: 0, defaults: { model: "atelier-demo", width: 256, height: 256, steps: 20, guidance: 7.5, sampler: "euler" } },
       promptSpecs(ITEMS),
     );
-    // The statement coordinator A's dispatcher commits for its agent-1; A then dies before the Assign goes out.
+    // The statement coordinator A's dispatcher would commit for its agent-1; A is killed and no Assign goes out.
     const orphan = await leaseStore.lease(db, batchId, {
       agentId: "agent-1", shardId: randomUUID(), models: ["atelier-demo"], maxWidth: 2048, maxHeight: 2048, maxItems: 4, leaseTtlMs: 2_000,
     });
