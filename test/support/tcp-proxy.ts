@@ -13,8 +13,10 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
   const sockets = new Set<Socket>();
   let cut = false;
   let muted = false;
+  let refused = 0;
   const server = createServer((client) => {
     if (cut) {
+      refused++;
       client.destroy();
       return;
     }
@@ -37,6 +39,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
     port: (server.address() as AddressInfo).port,
     /** Connections open through the proxy now. */
     connections: () => sockets.size / 2,
+    /** Connections turned away while cut, so far. */
+    refused: () => refused,
     cut() {
       cut = true;
       for (const socket of sockets) socket.destroy();

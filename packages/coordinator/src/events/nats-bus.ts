@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { redactUrl } from "@atelier/common";
 import { connect, Events, JSONCodec, type NatsConnection } from "nats";
 import {
   defaultDeliveryError,
@@ -58,7 +59,8 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<EventBus>
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`cannot connect to NATS at ${options.servers} (${reason}): is nats-server running there?`, {
+    // The URL may carry a password: the message names the server without it.
+    throw new Error(`cannot connect to NATS at ${redactUrl(options.servers)} (${reason}): is nats-server running there?`, {
       cause: error,
     });
   }
