@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
+import { localAdmin } from "@atelier/coordinator";
 import { createTestDatabase } from "@atelier/db/testing";
 import { ensureDemoModel } from "@atelier/diffusion";
 import { AtelierClient } from "@atelier/sdk";
@@ -44,7 +45,8 @@ try {
     S3_ACCESS_KEY_ID: s3.accessKeyId,
     S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
   });
-  client = new AtelierClient(coordinator.address);
+  const admin = localAdmin(database.db);
+  client = new AtelierClient(coordinator.address, { token: (await admin.createToken({ tenant: "bench", role: "admin", name: "bench" })).token });
   const startupMs: number[] = [];
   // CPU time to online: wall time varies with whatever else the machine runs.
   const startupCpuMs: number[] = [];
@@ -55,6 +57,7 @@ try {
     const log = join(scratch, `${name}.modules`);
     const started = performance.now();
     const agent = startAtelier(["agent", "--coordinator", coordinator.address, "--name", name, "--models", modelsDir], {
+      ATELIER_AGENT_TOKEN: (await admin.enrollAgent(name, "bench")).credential,
       LOG_LEVEL: "warn",
       NODE_OPTIONS: `--import=${LOADED_MODULES_HOOK}`,
       LOADED_MODULES_LOG: log,

@@ -8,7 +8,7 @@
 // Postgres), so that what limits the rate can be read off the result.
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
-import { connectNatsBus, startCoordinator } from "@atelier/coordinator";
+import { connectNatsBus, localAdmin, startCoordinator } from "@atelier/coordinator";
 import { createTestDatabase } from "@atelier/db/testing";
 import { AtelierClient } from "@atelier/sdk";
 import { natsUrl } from "../support/services.ts";
@@ -46,10 +46,14 @@ try {
     maxAttempts: 5, presignedPutTtlMs: 15 * 60_000, dispatchPollMs: 1_000, outboxPollMs: 250,
   });
   const address = `127.0.0.1:${coordinator.grpcPort}`;
-  agents = await startAgentThread({ coordinator: address, agents: flags.agents, slots: flags.slots, model: MODEL });
+  // Tokens and credentials as an operator makes them: every call below is authenticated.
+  const admin = localAdmin(database.db);
+  const credentials = [];
+  for (let a = 0; a < flags.agents; a++) credentials.push((await admin.enrollAgent(`bench-agent-${a}`, "bench")).credential);
+  agents = await startAgentThread({ coordinator: address, credentials, agents: flags.agents, slots: flags.slots, model: MODEL });
   const agentTid = agents.tid;
 
-  client = new AtelierClient(address);
+  client = new AtelierClient(address, { token: (await admin.createToken({ tenant: "bench", role: "user", name: "bench" })).token });
   const submitStarted = performance.now();
   const { batchId } = await client.submitBatch(
     { tenant: "bench", name: "dispatch", priority: 0, baseSeed: 1, defaults: { model: MODEL, width: 64, height: 64, steps: 1, guidance: 1, sampler: "euler" } },

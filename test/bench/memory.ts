@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent } from "@atelier/agent";
+import { localAdmin } from "@atelier/coordinator";
 import { createTestDatabase } from "@atelier/db/testing";
 import { AtelierClient } from "@atelier/sdk";
 import { promptAt } from "../support/prompt-files.ts";
@@ -55,7 +56,8 @@ try {
     samples++;
   }, 250);
 
-  client = new AtelierClient(coordinator.address);
+  const admin = localAdmin(database.db);
+  client = new AtelierClient(coordinator.address, { token: (await admin.createToken({ tenant: "bench", role: "user", name: "bench" })).token });
   note(`submitting ${flags.items} prompts`);
   const submitStarted = performance.now();
   const { batchId } = await client.submitBatch(
@@ -68,7 +70,7 @@ try {
   note(`connecting ${flags.agents} agents and holding for ${flags.holdSeconds} s`);
   for (let a = 0; a < flags.agents; a++) {
     const agent = new Agent({
-      coordinator: coordinator.address, id: `mem-agent-${a}`, name: `mem-agent-${a}`,
+      coordinator: coordinator.address, security: { token: (await admin.enrollAgent(`mem-agent-${a}`, "bench")).credential }, id: `mem-agent-${a}`, name: `mem-agent-${a}`,
       renderers: [new SlowRenderer(flags.renderMs)], models: [MODEL], providers: ["cpu"], gpu: "none",
       memoryBytes: 0, maxWidth: 1024, maxHeight: 1024, version: "bench", log,
     });

@@ -4,6 +4,7 @@
 // durable; then the rows are counted.
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import { localAdmin } from "@atelier/coordinator";
 import { createTestDatabase } from "@atelier/db/testing";
 import { AtelierClient } from "@atelier/sdk";
 import { promptAt } from "../support/prompt-files.ts";
@@ -31,7 +32,8 @@ try {
     S3_ACCESS_KEY_ID: s3.accessKeyId,
     S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
   });
-  client = new AtelierClient(coordinator.address, { submitChunkItems: flags.chunkItems });
+  const { token } = await localAdmin(database.db).createToken({ tenant: "bench", role: "user", name: "bench" });
+  client = new AtelierClient(coordinator.address, { token, submitChunkItems: flags.chunkItems });
   const coordinatorPid = coordinator.pid;
   const meter = cpuMeter({
     client: () => processCpuSeconds(process.pid),

@@ -8,6 +8,8 @@ import { TinyPngRenderer } from "./tiny-png-renderer.ts";
 
 export interface AgentThreadOptions {
   coordinator: string;
+  /** One enrolled credential per agent, in order (agent a is `bench-agent-<a>`). */
+  credentials: string[];
   agents: number;
   slots: number;
   model: string;
@@ -16,7 +18,7 @@ export interface AgentThreadOptions {
 const options = workerData as AgentThreadOptions;
 const log = benchLogger("bench-agent");
 const agents = Array.from({ length: options.agents }, (_, a) => new Agent({
-  coordinator: options.coordinator, id: `bench-agent-${a}`, name: `bench-agent-${a}`,
+  coordinator: options.coordinator, security: { token: options.credentials[a]! }, id: `bench-agent-${a}`, name: `bench-agent-${a}`,
   renderers: Array.from({ length: options.slots }, () => new TinyPngRenderer()),
   models: [options.model], providers: ["cpu"], gpu: "none", memoryBytes: 0, maxWidth: 64, maxHeight: 64,
   version: "bench", log,
