@@ -2,14 +2,28 @@ import { defineConfig } from "vitest/config";
 
 // Unit tests sit beside their source; cross-package, fault and browser tests
 // live in test/. Benchmarks (test/bench) are scripts, never collected here.
+// The tests that drive Chromium are a project of their own, so that its
+// global setup (which installs Debian's chromium where it is missing) runs
+// only when one of them does.
+const CHROMIUM_TESTS = ["test/browser/**/*.test.ts", "test/security/dashboard-*.test.ts"];
+const EXCLUDE = ["**/node_modules/**", "test/bench/**"];
+
 export default defineConfig({
   test: {
-    include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts"],
-    exclude: ["**/node_modules/**", "test/bench/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: "forks",
     fileParallelism: true,
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: { name: "node", include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts"], exclude: [...EXCLUDE, ...CHROMIUM_TESTS] },
+      },
+      {
+        extends: true,
+        test: { name: "chromium", include: CHROMIUM_TESTS, exclude: EXCLUDE, globalSetup: ["test/support/chromium-setup.ts"] },
+      },
+    ],
   },
 });

@@ -3,10 +3,9 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { CHROMIUM_PATH, ensureChromium } from "./chromium-install.ts";
 
-// Debian's Chromium driven by playwright-core: `npx playwright install`
-// cannot download a browser on these machines.
-export const CHROMIUM_PATH = "/usr/bin/chromium";
+export { CHROMIUM_PATH };
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
 export interface Chromium {
@@ -18,6 +17,9 @@ export interface Chromium {
 
 /** A fresh profile in a temporary folder, removed on close. */
 export async function launchChromium(options: { viewport: { width: number; height: number }; colorScheme?: "dark" | "light" }): Promise<Chromium> {
+  // The Chromium tests' global setup has installed it; a test that the configuration does not count among
+  // them gets the same check here.
+  ensureChromium();
   const profile = mkdtempSync(join(tmpdir(), "atelier-chromium-"));
   let context: BrowserContext;
   try {
