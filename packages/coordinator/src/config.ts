@@ -21,6 +21,13 @@ export const configSchema = z
     NATS_URL: z.string().optional(),
     /** Prefix for NATS subjects, to share one NATS between farms. */
     NATS_SUBJECT_PREFIX: z.string().default(""),
+    /** NATS credentials, at most one kind: a .creds file (JWT + NKey), a token, or a user and password. */
+    NATS_CREDS: z.string().optional(),
+    NATS_TOKEN: z.string().optional(),
+    NATS_USER: z.string().optional(),
+    NATS_PASSWORD: z.string().optional(),
+    /** PEM file of the CA that signed the NATS servers' certificates (TLS). */
+    NATS_TLS_CA: z.string().optional(),
     /** S3-compatible endpoint (MinIO, Ceph, AWS); unset starts an S3 server on loopback. */
     S3_ENDPOINT: z.string().url().optional(),
     S3_BUCKET: z.string().min(3).default("atelier"),
@@ -89,6 +96,12 @@ export const configSchema = z
     }
     if (config.ATELIER_USER_PRIORITY_MIN > config.ATELIER_USER_PRIORITY_MAX) {
       ctx.addIssue({ code: "custom", path: ["ATELIER_USER_PRIORITY_MIN"], message: `must not exceed ATELIER_USER_PRIORITY_MAX (${config.ATELIER_USER_PRIORITY_MAX})` });
+    }
+    if ([config.NATS_CREDS, config.NATS_TOKEN, config.NATS_USER].filter(Boolean).length > 1) {
+      ctx.addIssue({ code: "custom", path: ["NATS_CREDS"], message: "give one kind of NATS credential: NATS_CREDS, NATS_TOKEN, or NATS_USER with NATS_PASSWORD" });
+    }
+    if (Boolean(config.NATS_USER) !== Boolean(config.NATS_PASSWORD)) {
+      ctx.addIssue({ code: "custom", path: ["NATS_USER"], message: "NATS_USER and NATS_PASSWORD go together" });
     }
     if (Boolean(config.ATELIER_TLS_CERT) !== Boolean(config.ATELIER_TLS_KEY)) {
       ctx.addIssue({ code: "custom", path: ["ATELIER_TLS_CERT"], message: "ATELIER_TLS_CERT and ATELIER_TLS_KEY go together: TLS needs both the certificate and its key" });

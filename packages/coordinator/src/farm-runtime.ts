@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CoordinatorConfig } from "./config.ts";
 import { startCoordinator, type Coordinator } from "./coordinator.ts";
-import { connectNatsBus, createInProcessBus, type EventBus } from "./events/index.ts";
+import { connectNatsBus, createInProcessBus, type EventBus, type NatsBusOptions } from "./events/index.ts";
 import type { Logger } from "@atelier/common";
 import { defaultAgentCaps } from "./agent-caps.ts";
 import { createS3ObjectStore, startEmbeddedS3, type ObjectStore } from "./storage/index.ts";
@@ -54,7 +54,7 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
     closers.push(() => store.close());
 
     const bus = config.NATS_URL
-      ? await connectNatsBus({ servers: config.NATS_URL, prefix: config.NATS_SUBJECT_PREFIX, name: "atelier-coordinator" })
+      ? await connectNatsBus({ servers: config.NATS_URL, prefix: config.NATS_SUBJECT_PREFIX, name: "atelier-coordinator", ...natsSecurity(config) })
       : createInProcessBus();
     closers.push(() => bus.close());
 
@@ -115,4 +115,16 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
 
 async function closeAll(closers: (() => Promise<void>)[]): Promise<void> {
   for (const close of closers.reverse()) await close().catch(() => {});
+}
+
+/** NATS credentials and TLS from the configuration (files are read here, once). */
+function natsSecurity(config: CoordinatorConfig): Pick<NatsBusOptions, "auth" | "tlsCa"> {
+  const auth = config.NATS_CREDS
+    ? { credentials: readFileSync(config.NATS_CREDS, "utf8") }
+    : config.NATS_TOKEN
+      ? { token: config.NATS_TOKEN }
+      : config.NATS_USER && config.NATS_PASSWORD
+        ? { user: config.NATS_USER, password: config.NATS_PASSWORD }
+        : undefined;
+  return { ...(auth ? { auth } : {}), ...(config.NATS_TLS_CA ? { tlsCa: readFileSync(config.NATS_TLS_CA, "utf8") } : {}) };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { redactUrl } from "@atelier/common";
-import { connect, Events, JSONCodec, type NatsConnection } from "nats";
+import { connect, credsAuthenticator, Events, JSONCodec, type ConnectionOptions, type NatsConnection } from "nats";
 import {
   defaultDeliveryError,
   type EventBus,
@@ -25,6 +25,10 @@ export interface NatsBusOptions extends EventBusOptions {
   closeTimeoutMs?: number;
   /** Payload bytes held while NATS is unreachable; past it the oldest are dropped. Default 8 MiB. */
   reconnectBufferBytes?: number;
+  /** How the coordinator proves itself to NATS: at most one of a creds file's content (JWT + NKey seed), a token, or a user and password. */
+  auth?: { credentials: string } | { token: string } | { user: string; password: string };
+  /** PEM CA to verify the NATS servers' TLS certificates; TLS is also used when a server URL is tls://. */
+  tlsCa?: string;
 }
 
 /** The wire form; the subject travels as the NATS subject. */
@@ -56,6 +60,7 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<EventBus>
       ...(options.name === undefined ? {} : { name: options.name }),
       timeout: options.connectTimeoutMs ?? 5_000,
       maxReconnectAttempts: -1,
+      ...natsAuth(options),
     });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -147,4 +152,13 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<EventBus>
       return closing;
     },
   };
+}
+
+function natsAuth(options: NatsBusOptions): Partial<ConnectionOptions> {
+  const { auth, tlsCa } = options;
+  const tls = tlsCa === undefined ? {} : { tls: { ca: tlsCa } };
+  if (!auth) return tls;
+  if ("credentials" in auth) return { ...tls, authenticator: credsAuthenticator(new TextEncoder().encode(auth.credentials)) };
+  if ("token" in auth) return { ...tls, token: auth.token };
+  return { ...tls, user: auth.user, pass: auth.password };
 }
