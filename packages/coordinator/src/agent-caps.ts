@@ -39,6 +39,12 @@ export function helloProblem(hello: Hello__Output, caps: AgentCaps): string | un
   if (hello.providers.some((p) => p.length > TEXT.provider)) return `each of hello.providers must be at most ${TEXT.provider} characters`;
   const badModel = hello.models.find((m) => !LIMITS.modelName.test(m));
   if (badModel !== undefined) return `hello.models: "${badModel.slice(0, 40)}" is not a model name (letters, digits, . _ -, at most ${TEXT.model})`;
+  if (hello.upscalers.length > LISTS.models) return `hello.upscalers may list at most ${LISTS.models} (got ${hello.upscalers.length})`;
+  const badUpscaler = hello.upscalers.find((m) => !LIMITS.modelName.test(m));
+  if (badUpscaler !== undefined) return `hello.upscalers: "${badUpscaler.slice(0, 40)}" is not a model name (letters, digits, . _ -, at most ${TEXT.model})`;
+  if (hello.modelInfo.length > LISTS.models) return `hello.model_info may list at most ${LISTS.models} (got ${hello.modelInfo.length})`;
+  const badInfo = hello.modelInfo.find((m) => !LIMITS.modelName.test(m.name) || !(LIMITS.architectures as readonly string[]).includes(m.architecture));
+  if (badInfo !== undefined) return `hello.model_info: "${badInfo.name.slice(0, 40)}" must name a model and one of the architectures ${LIMITS.architectures.join(", ")} (got "${badInfo.architecture.slice(0, 40)}")`;
   if (!Number.isSafeInteger(Number(hello.memoryBytes))) return "hello.memory_bytes is out of range";
   if (caps.maxSlots < 1) return "the coordinator allows no slots";
   return undefined;

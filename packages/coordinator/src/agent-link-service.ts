@@ -160,6 +160,9 @@ async function welcome(deps: AgentLinkDeps, call: AgentCall, hello: Hello__Outpu
     memoryBytes: hello.memoryBytes,
     providers: hello.providers,
     models: hello.models,
+    // Only for models it lists: an architecture or upscaler is what the agent can load, as it detected it.
+    architectures: hello.modelInfo.filter((m) => hello.models.includes(m.name)).map((m) => `${m.name}@${m.architecture}`),
+    upscalers: hello.upscalers,
     slots: Math.min(Math.max(1, hello.slots), caps.maxSlots),
     maxWidth: Math.min(hello.maxWidth || caps.maxSide, caps.maxSide),
     maxHeight: Math.min(hello.maxHeight || caps.maxSide, caps.maxSide),

@@ -7,7 +7,8 @@ import { admitSubmission } from "./tenant-limits.ts";
 
 const DEFAULTS = { model: "atelier-demo", width: 512, height: 512, steps: 20, guidance: 7.5, sampler: "euler" };
 const OPTIONS = { defaults: DEFAULTS, maxAttempts: 5, insertChunkItems: 3 };
-const settings = { model: "", width: 0, height: 0, steps: 0, guidance: 0, sampler: "" };
+// As decoded from the wire: guidance has presence, so an item that does not set it has none.
+const settings = { model: "", width: 0, height: 0, steps: 0, sampler: "" };
 
 function spec(prompt: string, extra: Partial<ItemSpec> = {}): ItemSpec {
   return { prompt, negativePrompt: "", seed: 0, hasSeed: false, count: 1, source: "", settings, ...extra };
@@ -52,6 +53,48 @@ describe("receiveBatch", () => {
       ["b", 103, 512], // base seed + index
       ["c", 104, 256],
     ]);
+  });
+
+  it("keeps guidance 0 (no CFG) from the header and from an item; only an unset guidance inherits", async () => {
+    const result = await receiveBatch(
+      db,
+      stream({ defaults: { ...settings, guidance: 0 } }, [spec("header's"), spec("own", { settings: { ...settings, guidance: 3 } })]),
+      OPTIONS,
+      admit,
+    );
+    const inherits = await receiveBatch(db, stream({}, [spec("inherits"), spec("zero", { settings: { ...settings, guidance: 0 } })]), OPTIONS, admit);
+    const guidance = (batchId: string) => db.query<{ guidance: number }>(`SELECT guidance FROM item WHERE batch_id = $1 ORDER BY index`, [batchId]);
+    expect((await guidance(result.batchId)).map((r) => r.guidance)).toEqual([0, 3]);
+    expect((await guidance(inherits.batchId)).map((r) => r.guidance)).toEqual([7.5, 0]);
+  });
+
+  it("stores the render options an item sets over its header's, and only those", async () => {
+    const header = { ...settings, seedSource: "torch-cpu", clipSkip: 2 };
+    const hires = { scale: 2, steps: 0, denoise: 0.5, upscaler: "" };
+    const result = await receiveBatch(db, stream({ defaults: header }, [
+      spec("plain"),
+      spec("hires", { settings: { ...settings, hires, architecture: "sd1" } }),
+      spec("refined", { settings: { ...settings, refinerModel: "xl-refiner", refinerStart: 0.8, seedSource: "a1111-gpu", upscale: { model: "esrgan", scale: 4 } } }),
+    ]), OPTIONS, admit);
+    const rows = await db.query<{ options: object }>(`SELECT options FROM item WHERE batch_id = $1 ORDER BY index`, [result.batchId]);
+    expect(rows.map((r) => r.options)).toEqual([
+      { seedSource: "torch-cpu", clipSkip: 2 },
+      { seedSource: "torch-cpu", clipSkip: 2, architecture: "sd1", hires: { scale: 2, steps: 0, denoise: 0.5, upscaler: "bicubic" } },
+      { seedSource: "a1111-gpu", clipSkip: 2, refinerModel: "xl-refiner", refinerStart: 0.8, upscale: { model: "esrgan", scale: 4 } },
+    ]);
+  });
+
+  it("names the field and the limit of a bad render option", async () => {
+    const bad = async (extra: object) => receiveBatch(db, stream({}, [spec("a", { source: "f:9", settings: { ...settings, ...extra } })]), OPTIONS, admit);
+    await expect(bad({ clipSkip: 13 })).rejects.toThrow("f:9: clip_skip must be an integer between 1 and 12 (got 13)");
+    await expect(bad({ seedSource: "gpu" })).rejects.toThrow('f:9: seed_source must be one of atelier, torch-cpu, a1111-gpu (got "gpu")');
+    await expect(bad({ refinerModel: "r" })).rejects.toThrow("f:9: refiner_model needs refiner_start");
+    await expect(bad({ refinerModel: "r", refinerStart: 1.5 })).rejects.toThrow("f:9: refiner_start must be strictly between 0 and 1 (got 1.5)");
+    await expect(bad({ hires: { scale: 5, steps: 0, denoise: 0.5, upscaler: "bicubic" } })).rejects.toThrow("f:9: hires.scale must be above 1 and at most 4 (got 5)");
+    await expect(bad({ upscale: { model: "esrgan", scale: 3 } })).rejects.toThrow("f:9: upscale.scale must be one of 2, 4 (got 3)");
+    await expect(bad({ upscale: { model: "esrgan", scale: 4 }, hires: { scale: 2, steps: 0, denoise: 0.5, upscaler: "bicubic" } }))
+      .rejects.toThrow("f:9: hires/upscale make a 4096x4096 image from 512x512; the limit is 2048 px a side");
+    await expect(bad({ architecture: "sd3" })).rejects.toThrow('f:9: architecture must be one of');
   });
 
   it("rejects a bad item with its source and field, leaving no rows", async () => {

@@ -87,7 +87,7 @@ export async function receiveBatch(
         if (spec.count > LIMITS.maxCount) problems.unshift(`${spec.source || `item ${count}`}: count must be at most ${LIMITS.maxCount} (got ${spec.count})`);
         if (problems.length > 0) throw new ValidationError([...new Set(problems)]);
         count += expanded.length;
-        for (const item of expanded) requirements.add(item.model, item.width, item.height);
+        for (const item of expanded) requirements.add(item);
         if (count > LIMITS.maxItemsPerBatch) throw new ValidationError([`a batch may hold at most ${LIMITS.maxItemsPerBatch} items`]);
         if (count > maxItems) throw new QuotaError(`tenant ${tenantId} may queue ${maxItems} more items now (ATELIER_TENANT_MAX_QUEUED); this batch has more`);
         pending.push(...expanded);
@@ -113,29 +113,43 @@ export async function receiveBatch(
 
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
-function mergeSettings(header: RenderSettingsInput | null, fallback: RenderSettings): RenderSettings {
-  return {
-    model: header?.model || fallback.model,
-    width: header?.width || fallback.width,
-    height: header?.height || fallback.height,
-    steps: header?.steps || fallback.steps,
-    guidance: header?.guidance || fallback.guidance,
-    sampler: header?.sampler || fallback.sampler,
+/**
+ * Settings the header or item sets, over `base`. Zero and empty strings mean
+ * "inherit" (proto3 defaults), except guidance: it has presence on the wire,
+ * so 0 (no classifier-free guidance) is kept and only an unset one inherits.
+ */
+function mergeSettings(over: RenderSettingsInput | null | undefined, base: RenderSettings): RenderSettings {
+  const merged: RenderSettings = {
+    model: over?.model || base.model,
+    width: over?.width || base.width,
+    height: over?.height || base.height,
+    steps: over?.steps || base.steps,
+    guidance: over?.guidance ?? base.guidance,
+    sampler: over?.sampler || base.sampler,
   };
+  const clipSkip = over?.clipSkip || base.clipSkip;
+  const seedSource = over?.seedSource || base.seedSource;
+  const refinerModel = over?.refinerModel || base.refinerModel;
+  const refinerStart = over?.refinerStart || base.refinerStart;
+  const architecture = over?.architecture || base.architecture;
+  const hires = over?.hires
+    ? { scale: over.hires.scale, steps: over.hires.steps, denoise: over.hires.denoise, upscaler: over.hires.upscaler || LIMITS.hiresBuiltinUpscaler }
+    : base.hires;
+  const upscale = over?.upscale ? { model: over.upscale.model, scale: over.upscale.scale } : base.upscale;
+  if (clipSkip) merged.clipSkip = clipSkip;
+  if (seedSource) merged.seedSource = seedSource;
+  if (refinerModel) merged.refinerModel = refinerModel;
+  if (refinerStart) merged.refinerStart = refinerStart;
+  if (architecture) merged.architecture = architecture;
+  if (hires) merged.hires = hires;
+  if (upscale) merged.upscale = upscale;
+  return merged;
 }
 
 type RenderSettingsInput = NonNullable<BatchHeader__Output["defaults"]>;
 
 function expand(spec: ItemSpec__Output, firstIndex: number, baseSeed: number, defaults: RenderSettings): NewItem[] {
-  const settings = spec.settings;
-  const merged: RenderSettings = {
-    model: settings?.model || defaults.model,
-    width: settings?.width || defaults.width,
-    height: settings?.height || defaults.height,
-    steps: settings?.steps || defaults.steps,
-    guidance: settings?.guidance || defaults.guidance,
-    sampler: settings?.sampler || defaults.sampler,
-  };
+  const merged = mergeSettings(spec.settings, defaults);
   const count = Math.max(1, Math.min(spec.count, LIMITS.maxCount));
   return Array.from({ length: count }, (_, k) => ({
     ...merged,

@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { Requirements, unmetRequirements } from "./capacity-check.ts";
 
-const agent = (name: string, models: string[], side: number) => ({ name, status: "online", models, maxWidth: side, maxHeight: side });
+const agent = (name: string, models: string[], side: number, more: { architectures?: string[]; upscalers?: string[] } = {}) => ({
+  name, status: "online", models, maxWidth: side, maxHeight: side, architectures: more.architectures ?? [], upscalers: more.upscalers ?? [],
+});
 
 describe("unmetRequirements", () => {
   const needs = (...sizes: [string, number, number][]) => {
     const requirements = new Requirements();
-    for (const [model, w, h] of sizes) requirements.add(model, w, h);
+    for (const [model, width, height] of sizes) requirements.add({ model, width, height });
     return requirements;
   };
 
@@ -24,6 +26,22 @@ describe("unmetRequirements", () => {
     expect(unmetRequirements(needs(["sdxl", 512, 512], ["sdxl", 256, 256]), [agent("a", ["demo", "sd-turbo"], 2048)])).toEqual([
       'no agent has model "sdxl" (registered agents have: demo, sd-turbo)',
     ]);
+  });
+
+  it("names an architecture, a refiner or an upscaler that no agent with the model has", () => {
+    const requirements = new Requirements();
+    requirements.add({ model: "xl", width: 64, height: 64, architecture: "sdxl" });
+    requirements.add({ model: "xl", width: 64, height: 64, refinerModel: "xl-refiner" });
+    requirements.add({ model: "xl", width: 64, height: 64, upscale: { model: "esrgan", scale: 4 } });
+    requirements.add({ model: "xl", width: 64, height: 64, hires: { scale: 2, steps: 0, denoise: 0.5, upscaler: "bicubic" } });
+    const agents = [agent("a", ["xl"], 512, { architectures: ["xl@sd1"], upscalers: ["other"] })];
+    expect(unmetRequirements(requirements, agents)).toEqual([
+      'no agent has model "xl" as architecture sdxl (agents detected it as: sd1)',
+      'no agent has both model "xl" and its refiner "xl-refiner": a two-stage render runs both on one agent',
+      'no agent with model "xl" has upscaler "esrgan" (registered agents have upscalers: other)',
+    ]);
+    const capable = [agent("b", ["xl", "xl-refiner"], 512, { architectures: ["xl@sdxl", "xl-refiner@sdxl-refiner"], upscalers: ["esrgan"] })];
+    expect(unmetRequirements(requirements, capable)).toEqual([]);
   });
 
   it("says so when no agent registered", () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { leaseStore, type Database, type Lease } from "@atelier/db";
+import { leaseStore, outputSizeOf, type Database, type Lease } from "@atelier/db";
 import type { AssignedItem } from "@atelier/protocol";
 import type { AgentSession } from "./agent-session.ts";
 import { planShardSize, switchAffinity } from "./shard-planner.ts";
@@ -92,7 +92,10 @@ export class Dispatcher {
   }
 
   private async serve(session: AgentSession, totalSlots: number): Promise<boolean> {
-    const capabilities = { models: session.hello.models, maxWidth: session.hello.maxWidth, maxHeight: session.hello.maxHeight };
+    const capabilities = {
+      models: session.hello.models, maxWidth: session.hello.maxWidth, maxHeight: session.hello.maxHeight,
+      architectures: session.hello.architectures, upscalers: session.hello.upscalers,
+    };
     const batch = await leaseStore.pickBatch(this.db, capabilities, {
       loadedModel: session.lastModel,
       agingMsPerPriorityLevel: this.options.agingMsPerPriorityLevel,
@@ -142,8 +145,8 @@ export class Dispatcher {
       epoch: lease.epoch,
       batchId: lease.batchId,
       keys: new Map(items.map((item) => [item.itemId!, item.key!])),
-      width: lease.settings.width,
-      height: lease.settings.height,
+      // The size the image comes out at (hires and upscale enlarge it): what its upload must be.
+      ...outputSizeOf(lease.settings),
       switchesModel,
     });
     session.send({

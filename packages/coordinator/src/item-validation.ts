@@ -1,4 +1,4 @@
-import type { NewItem, RenderSettings } from "@atelier/db";
+import { outputSizeOf, type NewItem, type RenderSettings } from "@atelier/db";
 import { LIMITS } from "./limits.ts";
 
 /**
@@ -43,6 +43,53 @@ export function validateSettings(settings: RenderSettings, at: string): string[]
     say(`sampler must be one of ${LIMITS.samplers.join(", ")} (got "${settings.sampler}")`);
   }
   if (!LIMITS.modelName.test(settings.model)) say(`model "${settings.model}" is not a valid model name`);
+  problems.push(...validateOptions(settings, at));
+  return problems;
+}
+
+/** The render options (clip skip, seed source, refiner, hires fix, upscale, architecture), each message naming the field and the limit. */
+function validateOptions(settings: RenderSettings, at: string): string[] {
+  const problems: string[] = [];
+  const say = (message: string) => problems.push(at + message);
+  const { clipSkip, seedSource, refinerModel, refinerStart, hires, upscale, architecture } = settings;
+  if (clipSkip !== undefined && (!Number.isInteger(clipSkip) || clipSkip < 1 || clipSkip > LIMITS.maxClipSkip)) {
+    say(`clip_skip must be an integer between 1 and ${LIMITS.maxClipSkip} (got ${clipSkip})`);
+  }
+  if (seedSource !== undefined && !(LIMITS.seedSources as readonly string[]).includes(seedSource)) {
+    say(`seed_source must be one of ${LIMITS.seedSources.join(", ")} (got "${seedSource.slice(0, 40)}")`);
+  }
+  if (architecture !== undefined && !(LIMITS.architectures as readonly string[]).includes(architecture)) {
+    say(`architecture must be one of ${LIMITS.architectures.join(", ")} (got "${architecture.slice(0, 40)}")`);
+  }
+  if (refinerModel !== undefined && !LIMITS.modelName.test(refinerModel)) say(`refiner_model "${refinerModel.slice(0, 40)}" is not a valid model name`);
+  if (refinerModel !== undefined && refinerStart === undefined) say("refiner_model needs refiner_start: the fraction of the schedule, strictly between 0 and 1, where the refiner takes over");
+  if (refinerStart !== undefined) {
+    if (!Number.isFinite(refinerStart) || refinerStart <= 0 || refinerStart >= 1) say(`refiner_start must be strictly between 0 and 1 (got ${refinerStart})`);
+    else if (refinerModel === undefined) say("refiner_start needs refiner_model: the model that finishes the schedule");
+  }
+  if (hires) {
+    if (!Number.isFinite(hires.scale) || hires.scale <= 1 || hires.scale > LIMITS.maxHiresScale) {
+      say(`hires.scale must be above 1 and at most ${LIMITS.maxHiresScale} (got ${hires.scale})`);
+    }
+    if (!Number.isFinite(hires.denoise) || hires.denoise < 0 || hires.denoise > 1) say(`hires.denoise must be between 0 and 1 (got ${hires.denoise})`);
+    if (!Number.isInteger(hires.steps) || hires.steps < 0 || hires.steps > LIMITS.maxSteps) {
+      say(`hires.steps must be an integer between 1 and ${LIMITS.maxSteps}, or 0 for the first pass's steps (got ${hires.steps})`);
+    }
+    if (hires.upscaler !== LIMITS.hiresBuiltinUpscaler && !LIMITS.modelName.test(hires.upscaler)) {
+      say(`hires.upscaler must be "${LIMITS.hiresBuiltinUpscaler}" or an upscaler model name (got "${hires.upscaler.slice(0, 40)}")`);
+    }
+    if (refinerModel !== undefined) say("hires and refiner_model cannot be combined: hires is a one-stage render");
+  }
+  if (upscale) {
+    if (!LIMITS.modelName.test(upscale.model)) say(`upscale.model "${upscale.model.slice(0, 40)}" is not a valid upscaler model name`);
+    if (!(LIMITS.upscaleScales as readonly number[]).includes(upscale.scale)) say(`upscale.scale must be one of ${LIMITS.upscaleScales.join(", ")} (got ${upscale.scale})`);
+  }
+  if (problems.length === 0 && (hires || upscale)) {
+    const out = outputSizeOf(settings);
+    if (Math.max(out.width, out.height) > LIMITS.maxSide) {
+      say(`hires/upscale make a ${out.width}x${out.height} image from ${settings.width}x${settings.height}; the limit is ${LIMITS.maxSide} px a side`);
+    }
+  }
   return problems;
 }
 

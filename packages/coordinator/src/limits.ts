@@ -15,4 +15,11 @@ export const LIMITS = {
   idempotencyKeyChars: 200,
   samplers: ["euler", "euler_a", "ddim", "pndm", "dpmpp_2m", "dpmpp_2m_karras", "lcm"] as const,
   modelName: /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+  maxClipSkip: 12,
+  seedSources: ["atelier", "torch-cpu", "a1111-gpu"] as const,
+  /** What agents announce per model (detectModelArchitecture's labels). */
+  architectures: ["sd1", "sd2", "sd2-v", "sdxl", "sdxl-refiner", "lcm", "turbo", "inpainting"] as const,
+  maxHiresScale: 4,
+  upscaleScales: [2, 4] as const,
+  hiresBuiltinUpscaler: "bicubic",
 };

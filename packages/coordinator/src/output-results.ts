@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { resultStore, type BatchCounts, type Database } from "@atelier/db";
+import { outputSizeOf, resultStore, type BatchCounts, type Database } from "@atelier/db";
 import type { ItemResult__Output, ResultAck } from "@atelier/protocol";
 import type { AgentSession } from "./agent-session.ts";
 import type { Logger } from "@atelier/common";
@@ -153,7 +153,7 @@ async function expectedOf(db: Database, session: AgentSession, result: ItemResul
   const key = shard?.keys.get(result.itemId);
   if (shard && key) return { key, width: shard.width, height: shard.height };
   const item = await resultStore.identityOf(db, result.itemId);
-  return item && { key: objectKeyFor(item.tenantId, item.batchId, item.index, item.seed), width: item.width, height: item.height };
+  return item && { key: objectKeyFor(item.tenantId, item.batchId, item.index, item.seed), ...outputSizeOf({ ...item, ...item.options }) };
 }
 
 /** Like Promise.all over `work`, with at most `limit` running at once; results keep their order. */

@@ -13,8 +13,10 @@
  *   from a global sequence, so a re-lease is always higher) and an expiry
  *   judged by the database clock, extended by heartbeats.
  * - agent: one process driving one GPU, with slots, models and size limits.
- * - pipeline key: model, size, steps, guidance and sampler; items that share
- *   it can run in one loaded pipeline and one shard.
+ * - pipeline key: model, size, steps, guidance, sampler and the render
+ *   options (clip skip, seed source, refiner, hires fix, upscale, required
+ *   architecture); items that share it can run in one loaded pipeline and
+ *   one shard.
  * - output: the one image an item produced, recorded once (unique per item)
  *   after the object was found in storage with the reported size.
  */
@@ -22,8 +24,41 @@
 export type BatchState = "receiving" | "queued" | "running" | "completed" | "failed" | "cancelled";
 export type ItemState = "queued" | "leased" | "done" | "failed" | "cancelled";
 
-export interface RenderSettings {
+/** A1111's hires fix: first pass at width x height, then upscaled by `scale` and re-rendered at `denoise`. */
+export interface HiresSettings {
+  scale: number;
+  /** second-pass steps; 0: the first pass's */
+  steps: number;
+  denoise: number;
+  /** "bicubic" or an upscaler model */
+  upscaler: string;
+}
+
+/** The finished image upscaled by `scale` with an upscaler model. */
+export interface UpscaleSettings {
   model: string;
+  scale: number;
+}
+
+/**
+ * Render options beyond the core settings; absent means off. Stored as the
+ * item's `options` (jsonb, only the keys set), part of the pipeline key.
+ */
+export interface RenderOptions {
+  clipSkip?: number;
+  /** atelier | torch-cpu | a1111-gpu */
+  seedSource?: string;
+  refinerModel?: string;
+  refinerStart?: number;
+  hires?: HiresSettings;
+  upscale?: UpscaleSettings;
+  /** the architecture the model must have on the agent */
+  architecture?: string;
+}
+
+export interface RenderSettings extends RenderOptions {
+  model: string;
+  /** the first pass's size; hires and upscale make the output larger (outputSizeOf) */
   width: number;
   height: number;
   steps: number;
@@ -70,4 +105,8 @@ export interface AgentCapabilities {
   models: string[];
   maxWidth: number;
   maxHeight: number;
+  /** "<model>@<architecture>" per model; absent: the agent announced none */
+  architectures?: string[];
+  /** upscaler models */
+  upscalers?: string[];
 }

@@ -7,6 +7,9 @@ export interface AgentHello {
   memoryBytes: number;
   providers: string[];
   models: string[];
+  /** "<model>@<architecture>" per model; absent: none announced */
+  architectures?: string[];
+  upscalers?: string[];
   slots: number;
   maxWidth: number;
   maxHeight: number;
@@ -25,13 +28,14 @@ export const agentRegistry = {
   /** Registers or refreshes an agent; returns whether it is draining (the flag survives reconnects). */
   async upsert(db: Database, agent: AgentHello): Promise<{ draining: boolean }> {
     const rows = await db.query<{ draining: boolean }>(
-      `INSERT INTO agent (id, name, gpu, memory_bytes, providers, models, slots, max_width, max_height, version, status, last_seen_at)
-       VALUES ($1, $2, $3, $4, $5::text[], $6::text[], $7, $8, $9, $10, 'online', now())
+      `INSERT INTO agent (id, name, gpu, memory_bytes, providers, models, slots, max_width, max_height, version, architectures, upscalers, status, last_seen_at)
+       VALUES ($1, $2, $3, $4, $5::text[], $6::text[], $7, $8, $9, $10, $11::text[], $12::text[], 'online', now())
        ON CONFLICT (id) DO UPDATE SET name = $2, gpu = $3, memory_bytes = $4, providers = $5::text[], models = $6::text[],
-         slots = $7, max_width = $8, max_height = $9, version = $10, status = 'online', last_seen_at = now()
+         slots = $7, max_width = $8, max_height = $9, version = $10, architectures = $11::text[], upscalers = $12::text[],
+         status = 'online', last_seen_at = now()
        RETURNING draining`,
       [agent.id, agent.name, agent.gpu, agent.memoryBytes, agent.providers, agent.models, agent.slots,
-       agent.maxWidth, agent.maxHeight, agent.version],
+       agent.maxWidth, agent.maxHeight, agent.version, agent.architectures ?? [], agent.upscalers ?? []],
     );
     return { draining: rows[0]?.draining ?? false };
   },

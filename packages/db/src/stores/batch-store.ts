@@ -1,6 +1,7 @@
 import { copyText, type CopyIn } from "../copy-in.ts";
 import type { Database } from "../open-database.ts";
 import type { BatchCounts, BatchState, NewItem } from "../domain.ts";
+import { renderOptionsOf } from "../render-options.ts";
 
 export interface NewBatch {
   id: string;
@@ -20,7 +21,7 @@ const ANALYZE_AFTER_ITEMS = 10_000;
 // The smallest first append that opens a COPY (see append).
 const COPY_MIN_ITEMS = 1_000;
 
-const ITEM_COLUMNS = "batch_id, index, prompt, negative_prompt, seed, model, width, height, steps, guidance, sampler";
+const ITEM_COLUMNS = "batch_id, index, prompt, negative_prompt, seed, model, width, height, steps, guidance, sampler, options";
 
 // On Postgres, each submission of a thousand items or more streams them into
 // one COPY, opened by the first append and completed by commit: Postgres ingests one chunk while the
@@ -41,13 +42,19 @@ function copyRows(batchId: string, items: readonly NewItem[]): string {
   let rows = "";
   for (const i of items) {
     if (!settingsOf || i.model !== settingsOf.model || i.width !== settingsOf.width || i.height !== settingsOf.height
-      || i.steps !== settingsOf.steps || i.guidance !== settingsOf.guidance || i.sampler !== settingsOf.sampler) {
+      || i.steps !== settingsOf.steps || i.guidance !== settingsOf.guidance || i.sampler !== settingsOf.sampler || !sameOptions(i, settingsOf)) {
       settingsOf = i;
-      settingsText = `${copyText(i.model)}\t${i.width}\t${i.height}\t${i.steps}\t${i.guidance}\t${copyText(i.sampler)}\n`;
+      settingsText = `${copyText(i.model)}\t${i.width}\t${i.height}\t${i.steps}\t${i.guidance}\t${copyText(i.sampler)}\t${copyText(JSON.stringify(renderOptionsOf(i)))}\n`;
     }
     rows += `${batchId}\t${i.index}\t${copyText(i.prompt)}\t${copyText(i.negativePrompt)}\t${i.seed}\t${settingsText}`;
   }
   return rows;
+}
+
+// Items expanded from one spec share their options object; others compare by value.
+function sameOptions(a: NewItem, b: NewItem): boolean {
+  return a.clipSkip === b.clipSkip && a.seedSource === b.seedSource && a.refinerModel === b.refinerModel && a.refinerStart === b.refinerStart
+    && a.architecture === b.architecture && JSON.stringify(a.hires) === JSON.stringify(b.hires) && JSON.stringify(a.upscale) === JSON.stringify(b.upscale);
 }
 
 /**
@@ -95,7 +102,7 @@ export const batchStore = {
     await db.query(
       `INSERT INTO item (${ITEM_COLUMNS})
        SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::int[], $8::int[], $9::int[],
-                                $10::float8[], $11::text[])`,
+                                $10::float8[], $11::text[], $12::jsonb[])`,
       [
         batchId,
         items.map((i) => i.index),
@@ -108,6 +115,7 @@ export const batchStore = {
         items.map((i) => i.steps),
         items.map((i) => i.guidance),
         items.map((i) => i.sampler),
+        items.map((i) => JSON.stringify(renderOptionsOf(i))),
       ],
     );
   },

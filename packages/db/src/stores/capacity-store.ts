@@ -4,6 +4,9 @@ export interface AgentCapacity {
   name: string;
   status: string;
   models: string[];
+  /** "<model>@<architecture>" per model */
+  architectures: string[];
+  upscalers: string[];
   maxWidth: number;
   maxHeight: number;
 }
@@ -12,7 +15,8 @@ export interface AgentCapacity {
 export const capacityStore = {
   async agents(db: Database): Promise<AgentCapacity[]> {
     return db.query<AgentCapacity>(
-      `SELECT name, status, models, max_width AS "maxWidth", max_height AS "maxHeight" FROM agent WHERE NOT draining`,
+      `SELECT name, status, models, coalesce(architectures, '{}') AS architectures, coalesce(upscalers, '{}') AS upscalers,
+              max_width AS "maxWidth", max_height AS "maxHeight" FROM agent WHERE NOT draining`,
     );
   },
 

@@ -1,10 +1,21 @@
 import type { Database } from "../open-database.ts";
-import type { AgentCapabilities, Lease, RenderSettings } from "../domain.ts";
+import type { AgentCapabilities, Lease, RenderOptions, RenderSettings } from "../domain.ts";
 
 const ELIGIBLE = `state = 'queued' AND (not_before IS NULL OR not_before <= now())`;
-/** Items the agent can run; its models and size limits are the parameters from $first on. */
+/**
+ * Items the agent can run; its models, size limits (of the first pass),
+ * "<model>@<architecture>" list and upscalers are the parameters from $first
+ * on (capabilityParams). An item's options name what else it needs: the
+ * model's architecture, a refiner model, an upscaler (hires or upscale).
+ */
 const capable = (first: number) =>
-  `model = ANY($${first}::text[]) AND width <= $${first + 1} AND height <= $${first + 2}`;
+  `model = ANY($${first}::text[]) AND width <= $${first + 1} AND height <= $${first + 2}
+   AND (options->>'architecture' IS NULL OR model || '@' || (options->>'architecture') = ANY($${first + 3}::text[]))
+   AND (options->>'refinerModel' IS NULL OR options->>'refinerModel' = ANY($${first}::text[]))
+   AND (options #>> '{hires,upscaler}' IS NULL OR options #>> '{hires,upscaler}' = 'bicubic'
+        OR options #>> '{hires,upscaler}' = ANY($${first + 4}::text[]))
+   AND (options #>> '{upscale,model}' IS NULL OR options #>> '{upscale,model}' = ANY($${first + 4}::text[]))`;
+const capabilityParams = (c: AgentCapabilities) => [c.models, c.maxWidth, c.maxHeight, c.architectures ?? [], c.upscalers ?? []];
 
 export interface BatchPreference {
   /** The model the agent ran last: switching costs a model load. */
@@ -28,15 +39,16 @@ export interface LeaseRequest extends AgentCapabilities {
 
 // What a lease statement returns of each item it hands out, and the rows it answers with.
 const ASSIGNED_ITEM = `item.id, item.index, item.prompt, item.negative_prompt, item.seed, item.model, item.width,
-                   item.height, item.steps, item.guidance, item.sampler`;
+                   item.height, item.steps, item.guidance, item.sampler, item.options`;
 const leasedRows = (items: string, shard: string) =>
   `SELECT l.id::text AS "itemId", l.index, l.prompt, l.negative_prompt AS "negativePrompt", l.seed::text AS seed,
-          l.model, l.width, l.height, l.steps, l.guidance, l.sampler,
+          l.model, l.width, l.height, l.steps, l.guidance, l.sampler, l.options,
           s.epoch::text AS epoch, s.expires_at AS "expiresAt", b.id AS "batchId", b.tenant_id AS "tenantId"
    FROM ${items} l, ${shard} s, batch b WHERE b.id = s.batch_id
    ORDER BY l.index`;
 
 interface LeasedRow extends RenderSettings {
+  options: RenderOptions;
   batchId: string;
   tenantId: string;
   epoch: string;
@@ -86,12 +98,12 @@ export const leaseStore = {
          SELECT id, leased::float8 / greatest(weight, 1) AS share FROM tenant_load
        )
        SELECT e.id, e.remaining, coalesce(e.model, '') AS model FROM eligible e JOIN share l ON l.id = e.tenant_id
-       ORDER BY l.share - CASE WHEN e.model = $5 THEN $6 * (SELECT avg(share) FROM share) ELSE 0 END,
-                e.priority + extract(epoch FROM now() - e.created_at) / $4 DESC,
-                (e.model = $5) DESC,
+       ORDER BY l.share - CASE WHEN e.model = $7 THEN $8 * (SELECT avg(share) FROM share) ELSE 0 END,
+                e.priority + extract(epoch FROM now() - e.created_at) / $6 DESC,
+                (e.model = $7) DESC,
                 e.created_at
        LIMIT 1`,
-      [capabilities.models, capabilities.maxWidth, capabilities.maxHeight,
+      [...capabilityParams(capabilities),
        (preference.agingMsPerPriorityLevel ?? 10 * 60_000) / 1000, preference.loadedModel ?? "", preference.modelAffinity ?? 0],
     );
     return rows[0];
@@ -105,17 +117,17 @@ export const leaseStore = {
   async lease(db: Database, batchId: string, request: LeaseRequest): Promise<Lease | undefined> {
     const rows = await db.query<LeasedRow>(
       `WITH head AS (
-         SELECT model, width, height, steps, guidance, sampler FROM item
+         SELECT model, width, height, steps, guidance, sampler, options FROM item
          WHERE batch_id = $1 AND ${ELIGIBLE} AND ${capable(2)}
          ORDER BY id LIMIT 1
        ), picked AS (
          SELECT i.id FROM item i, head h
          WHERE i.batch_id = $1 AND i.state = 'queued' AND (i.not_before IS NULL OR i.not_before <= now())
-           AND (i.model, i.width, i.height, i.steps, i.guidance, i.sampler) = (h.model, h.width, h.height, h.steps, h.guidance, h.sampler)
-         ORDER BY i.id LIMIT $5 FOR UPDATE OF i SKIP LOCKED
+           AND (i.model, i.width, i.height, i.steps, i.guidance, i.sampler, i.options) = (h.model, h.width, h.height, h.steps, h.guidance, h.sampler, h.options)
+         ORDER BY i.id LIMIT $7 FOR UPDATE OF i SKIP LOCKED
        ), new_shard AS (
          INSERT INTO shard (id, batch_id, agent_id, item_count, expires_at)
-         SELECT $6, $1, $7, count(*), now() + make_interval(secs => $8::float8 / 1000) FROM picked HAVING count(*) > 0
+         SELECT $8, $1, $9, count(*), now() + make_interval(secs => $10::float8 / 1000) FROM picked HAVING count(*) > 0
          RETURNING id, batch_id, epoch, expires_at
        ), running AS (
          UPDATE batch SET state = 'running' WHERE id = $1 AND state = 'queued' AND EXISTS (SELECT 1 FROM new_shard)
@@ -125,7 +137,7 @@ export const leaseStore = {
          RETURNING ${ASSIGNED_ITEM}
        )
        ${leasedRows("leased", "new_shard")}`,
-      [batchId, request.models, request.maxWidth, request.maxHeight, request.maxItems, request.shardId, request.agentId, request.leaseTtlMs],
+      [batchId, ...capabilityParams(request), request.maxItems, request.shardId, request.agentId, request.leaseTtlMs],
     );
     return toLease(request.shardId, rows);
   },
@@ -145,17 +157,17 @@ export const leaseStore = {
          SELECT i.shard_id AS id, min(i.batch_id) AS batch_id, count(*) AS unfinished
          FROM item i JOIN shard s ON s.id = i.shard_id JOIN batch b ON b.id = i.batch_id
          WHERE i.state = 'leased' AND i.spec_shard_id IS NULL AND ${capable(2)}
-           AND s.state = 'leased' AND NOT s.speculative AND s.agent_id <> $6 AND b.state = 'running'
-           AND s.leased_at < now() - make_interval(secs => $8::float8 / 1000)
+           AND s.state = 'leased' AND NOT s.speculative AND s.agent_id <> $8 AND b.state = 'running'
+           AND s.leased_at < now() - make_interval(secs => $10::float8 / 1000)
          GROUP BY i.shard_id ORDER BY unfinished DESC, min(s.leased_at) LIMIT 1
        ), candidates AS (
          SELECT i.id, i.index FROM item i, straggler g
          WHERE i.shard_id = g.id AND i.state = 'leased' AND i.spec_shard_id IS NULL
-         ORDER BY i.index DESC LIMIT least($5, (SELECT ceil(unfinished / 2.0) FROM straggler)::int)
+         ORDER BY i.index DESC LIMIT least($7, (SELECT ceil(unfinished / 2.0) FROM straggler)::int)
          FOR UPDATE OF i SKIP LOCKED
        ), copy AS (
          INSERT INTO shard (id, batch_id, agent_id, item_count, expires_at, speculative)
-         SELECT $1, (SELECT batch_id FROM straggler), $6, count(*), now() + make_interval(secs => $7::float8 / 1000), true
+         SELECT $1, (SELECT batch_id FROM straggler), $8, count(*), now() + make_interval(secs => $9::float8 / 1000), true
          FROM candidates HAVING count(*) > 0
          RETURNING id, batch_id, epoch, expires_at
        ), copied AS (
@@ -164,7 +176,7 @@ export const leaseStore = {
          RETURNING ${ASSIGNED_ITEM}
        )
        ${leasedRows("copied", "copy")}`,
-      [request.shardId, request.models, request.maxWidth, request.maxHeight, request.maxItems, request.agentId, request.leaseTtlMs, request.minAgeMs],
+      [request.shardId, ...capabilityParams(request), request.maxItems, request.agentId, request.leaseTtlMs, request.minAgeMs],
     );
     return toLease(request.shardId, rows);
   },
@@ -244,7 +256,7 @@ function toLease(shardId: string, rows: readonly LeasedRow[]): Lease | undefined
     tenantId: first.tenantId,
     epoch: Number(first.epoch),
     expiresAtMs: first.expiresAt.getTime(),
-    settings: { model: first.model, width: first.width, height: first.height, steps: first.steps, guidance: first.guidance, sampler: first.sampler },
+    settings: { model: first.model, width: first.width, height: first.height, steps: first.steps, guidance: first.guidance, sampler: first.sampler, ...first.options },
     items: rows.map((row) => ({ itemId: row.itemId, index: row.index, prompt: row.prompt, negativePrompt: row.negativePrompt, seed: Number(row.seed) })),
   };
 }

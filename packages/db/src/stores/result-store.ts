@@ -1,5 +1,5 @@
 import type { Database } from "../open-database.ts";
-import type { BatchCounts } from "../domain.ts";
+import type { BatchCounts, RenderOptions } from "../domain.ts";
 
 export interface RecordedOutput {
   itemId: string;
@@ -181,8 +181,8 @@ export const resultStore = {
 
   /** What an item's object key is made of and the size it renders at, for checking a result from a shard this process did not lease. */
   async identityOf(db: Database, itemId: string) {
-    const rows = await db.query<{ tenantId: string; batchId: string; index: number; seed: string; width: number; height: number }>(
-      `SELECT b.tenant_id AS "tenantId", i.batch_id AS "batchId", i.index, i.seed::text AS seed, i.width, i.height
+    const rows = await db.query<{ tenantId: string; batchId: string; index: number; seed: string; width: number; height: number; options: RenderOptions }>(
+      `SELECT b.tenant_id AS "tenantId", i.batch_id AS "batchId", i.index, i.seed::text AS seed, i.width, i.height, i.options
        FROM item i JOIN batch b ON b.id = i.batch_id WHERE i.id = $1::bigint`,
       [itemId],
     );

@@ -11,15 +11,18 @@ import type { Drain as _atelier_v1_Drain, Drain__Output as _atelier_v1_Drain__Ou
 import type { Heartbeat as _atelier_v1_Heartbeat, Heartbeat__Output as _atelier_v1_Heartbeat__Output } from './atelier/v1/Heartbeat.js';
 import type { HeartbeatAck as _atelier_v1_HeartbeatAck, HeartbeatAck__Output as _atelier_v1_HeartbeatAck__Output } from './atelier/v1/HeartbeatAck.js';
 import type { Hello as _atelier_v1_Hello, Hello__Output as _atelier_v1_Hello__Output } from './atelier/v1/Hello.js';
+import type { HiresFix as _atelier_v1_HiresFix, HiresFix__Output as _atelier_v1_HiresFix__Output } from './atelier/v1/HiresFix.js';
 import type { ItemResult as _atelier_v1_ItemResult, ItemResult__Output as _atelier_v1_ItemResult__Output } from './atelier/v1/ItemResult.js';
 import type { ItemResults as _atelier_v1_ItemResults, ItemResults__Output as _atelier_v1_ItemResults__Output } from './atelier/v1/ItemResults.js';
 import type { LeaseRef as _atelier_v1_LeaseRef, LeaseRef__Output as _atelier_v1_LeaseRef__Output } from './atelier/v1/LeaseRef.js';
+import type { ModelInfo as _atelier_v1_ModelInfo, ModelInfo__Output as _atelier_v1_ModelInfo__Output } from './atelier/v1/ModelInfo.js';
 import type { RenderSettings as _atelier_v1_RenderSettings, RenderSettings__Output as _atelier_v1_RenderSettings__Output } from './atelier/v1/RenderSettings.js';
 import type { ResultAck as _atelier_v1_ResultAck, ResultAck__Output as _atelier_v1_ResultAck__Output } from './atelier/v1/ResultAck.js';
 import type { ResultAcks as _atelier_v1_ResultAcks, ResultAcks__Output as _atelier_v1_ResultAcks__Output } from './atelier/v1/ResultAcks.js';
 import type { ShardDone as _atelier_v1_ShardDone, ShardDone__Output as _atelier_v1_ShardDone__Output } from './atelier/v1/ShardDone.js';
 import type { ShardReleased as _atelier_v1_ShardReleased, ShardReleased__Output as _atelier_v1_ShardReleased__Output } from './atelier/v1/ShardReleased.js';
 import type { Slots as _atelier_v1_Slots, Slots__Output as _atelier_v1_Slots__Output } from './atelier/v1/Slots.js';
+import type { Upscale as _atelier_v1_Upscale, Upscale__Output as _atelier_v1_Upscale__Output } from './atelier/v1/Upscale.js';
 import type { Welcome as _atelier_v1_Welcome, Welcome__Output as _atelier_v1_Welcome__Output } from './atelier/v1/Welcome.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -46,16 +49,19 @@ export interface ProtoGrpcType {
       Heartbeat: MessageTypeDefinition<_atelier_v1_Heartbeat, _atelier_v1_Heartbeat__Output>
       HeartbeatAck: MessageTypeDefinition<_atelier_v1_HeartbeatAck, _atelier_v1_HeartbeatAck__Output>
       Hello: MessageTypeDefinition<_atelier_v1_Hello, _atelier_v1_Hello__Output>
+      HiresFix: MessageTypeDefinition<_atelier_v1_HiresFix, _atelier_v1_HiresFix__Output>
       ItemResult: MessageTypeDefinition<_atelier_v1_ItemResult, _atelier_v1_ItemResult__Output>
       ItemResults: MessageTypeDefinition<_atelier_v1_ItemResults, _atelier_v1_ItemResults__Output>
       ItemState: EnumTypeDefinition
       LeaseRef: MessageTypeDefinition<_atelier_v1_LeaseRef, _atelier_v1_LeaseRef__Output>
+      ModelInfo: MessageTypeDefinition<_atelier_v1_ModelInfo, _atelier_v1_ModelInfo__Output>
       RenderSettings: MessageTypeDefinition<_atelier_v1_RenderSettings, _atelier_v1_RenderSettings__Output>
       ResultAck: MessageTypeDefinition<_atelier_v1_ResultAck, _atelier_v1_ResultAck__Output>
       ResultAcks: MessageTypeDefinition<_atelier_v1_ResultAcks, _atelier_v1_ResultAcks__Output>
       ShardDone: MessageTypeDefinition<_atelier_v1_ShardDone, _atelier_v1_ShardDone__Output>
       ShardReleased: MessageTypeDefinition<_atelier_v1_ShardReleased, _atelier_v1_ShardReleased__Output>
       Slots: MessageTypeDefinition<_atelier_v1_Slots, _atelier_v1_Slots__Output>
+      Upscale: MessageTypeDefinition<_atelier_v1_Upscale, _atelier_v1_Upscale__Output>
       Welcome: MessageTypeDefinition<_atelier_v1_Welcome, _atelier_v1_Welcome__Output>
     }
   }

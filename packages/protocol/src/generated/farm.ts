@@ -15,6 +15,7 @@ import type { EnrolledAgent as _atelier_v1_EnrolledAgent, EnrolledAgent__Output 
 import type { FarmClient as _atelier_v1_FarmClient, FarmDefinition as _atelier_v1_FarmDefinition } from './atelier/v1/Farm.js';
 import type { GetBatchRequest as _atelier_v1_GetBatchRequest, GetBatchRequest__Output as _atelier_v1_GetBatchRequest__Output } from './atelier/v1/GetBatchRequest.js';
 import type { GetVersionRequest as _atelier_v1_GetVersionRequest, GetVersionRequest__Output as _atelier_v1_GetVersionRequest__Output } from './atelier/v1/GetVersionRequest.js';
+import type { HiresFix as _atelier_v1_HiresFix, HiresFix__Output as _atelier_v1_HiresFix__Output } from './atelier/v1/HiresFix.js';
 import type { ItemChunk as _atelier_v1_ItemChunk, ItemChunk__Output as _atelier_v1_ItemChunk__Output } from './atelier/v1/ItemChunk.js';
 import type { ItemFailure as _atelier_v1_ItemFailure, ItemFailure__Output as _atelier_v1_ItemFailure__Output } from './atelier/v1/ItemFailure.js';
 import type { ItemSpec as _atelier_v1_ItemSpec, ItemSpec__Output as _atelier_v1_ItemSpec__Output } from './atelier/v1/ItemSpec.js';
@@ -34,6 +35,7 @@ import type { RevokeTokenResponse as _atelier_v1_RevokeTokenResponse, RevokeToke
 import type { SubmitBatchRequest as _atelier_v1_SubmitBatchRequest, SubmitBatchRequest__Output as _atelier_v1_SubmitBatchRequest__Output } from './atelier/v1/SubmitBatchRequest.js';
 import type { SubmitBatchResponse as _atelier_v1_SubmitBatchResponse, SubmitBatchResponse__Output as _atelier_v1_SubmitBatchResponse__Output } from './atelier/v1/SubmitBatchResponse.js';
 import type { TokenInfo as _atelier_v1_TokenInfo, TokenInfo__Output as _atelier_v1_TokenInfo__Output } from './atelier/v1/TokenInfo.js';
+import type { Upscale as _atelier_v1_Upscale, Upscale__Output as _atelier_v1_Upscale__Output } from './atelier/v1/Upscale.js';
 import type { Version as _atelier_v1_Version, Version__Output as _atelier_v1_Version__Output } from './atelier/v1/Version.js';
 import type { WatchBatchRequest as _atelier_v1_WatchBatchRequest, WatchBatchRequest__Output as _atelier_v1_WatchBatchRequest__Output } from './atelier/v1/WatchBatchRequest.js';
 
@@ -62,6 +64,7 @@ export interface ProtoGrpcType {
       Farm: SubtypeConstructor<typeof grpc.Client, _atelier_v1_FarmClient> & { service: _atelier_v1_FarmDefinition }
       GetBatchRequest: MessageTypeDefinition<_atelier_v1_GetBatchRequest, _atelier_v1_GetBatchRequest__Output>
       GetVersionRequest: MessageTypeDefinition<_atelier_v1_GetVersionRequest, _atelier_v1_GetVersionRequest__Output>
+      HiresFix: MessageTypeDefinition<_atelier_v1_HiresFix, _atelier_v1_HiresFix__Output>
       ItemChunk: MessageTypeDefinition<_atelier_v1_ItemChunk, _atelier_v1_ItemChunk__Output>
       ItemFailure: MessageTypeDefinition<_atelier_v1_ItemFailure, _atelier_v1_ItemFailure__Output>
       ItemSpec: MessageTypeDefinition<_atelier_v1_ItemSpec, _atelier_v1_ItemSpec__Output>
@@ -82,6 +85,7 @@ export interface ProtoGrpcType {
       SubmitBatchRequest: MessageTypeDefinition<_atelier_v1_SubmitBatchRequest, _atelier_v1_SubmitBatchRequest__Output>
       SubmitBatchResponse: MessageTypeDefinition<_atelier_v1_SubmitBatchResponse, _atelier_v1_SubmitBatchResponse__Output>
       TokenInfo: MessageTypeDefinition<_atelier_v1_TokenInfo, _atelier_v1_TokenInfo__Output>
+      Upscale: MessageTypeDefinition<_atelier_v1_Upscale, _atelier_v1_Upscale__Output>
       Version: MessageTypeDefinition<_atelier_v1_Version, _atelier_v1_Version__Output>
       WatchBatchRequest: MessageTypeDefinition<_atelier_v1_WatchBatchRequest, _atelier_v1_WatchBatchRequest__Output>
     }

@@ -1,5 +1,6 @@
 // Original file: proto/atelier/v1/agent_link.proto
 
+import type { ModelInfo as _atelier_v1_ModelInfo, ModelInfo__Output as _atelier_v1_ModelInfo__Output } from '../../atelier/v1/ModelInfo.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Hello {
@@ -17,6 +18,14 @@ export interface Hello {
   'maxWidth'?: (number);
   'maxHeight'?: (number);
   'version'?: (string);
+  /**
+   * Per model of `models`, what it is (detectModelArchitecture).
+   */
+  'modelInfo'?: (_atelier_v1_ModelInfo)[];
+  /**
+   * Upscaler models (ESRGAN-class) the agent can run, by folder name.
+   */
+  'upscalers'?: (string)[];
 }
 
 export interface Hello__Output {
@@ -34,4 +43,12 @@ export interface Hello__Output {
   'maxWidth': (number);
   'maxHeight': (number);
   'version': (string);
+  /**
+   * Per model of `models`, what it is (detectModelArchitecture).
+   */
+  'modelInfo': (_atelier_v1_ModelInfo__Output)[];
+  /**
+   * Upscaler models (ESRGAN-class) the agent can run, by folder name.
+   */
+  'upscalers': (string)[];
 }

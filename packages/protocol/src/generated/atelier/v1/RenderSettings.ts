@@ -1,30 +1,92 @@
 // Original file: proto/atelier/v1/common.proto
 
+import type { HiresFix as _atelier_v1_HiresFix, HiresFix__Output as _atelier_v1_HiresFix__Output } from '../../atelier/v1/HiresFix.js';
+import type { Upscale as _atelier_v1_Upscale, Upscale__Output as _atelier_v1_Upscale__Output } from '../../atelier/v1/Upscale.js';
 
 /**
- * Render settings shared by batch defaults and items. Zero/empty means
+ * Render settings shared by batch defaults and items. Zero/empty/unset means
  * "inherit": an item inherits from its batch header, a header from the
- * coordinator's defaults.
+ * coordinator's defaults (the options from clip_skip on default to off).
  */
 export interface RenderSettings {
   'model'?: (string);
+  /**
+   * The first pass's size; with hires or upscale the image comes out larger.
+   */
   'width'?: (number);
   'height'?: (number);
   'steps'?: (number);
+  /**
+   * Unset inherits; 0 (and 1) are real values: no classifier-free guidance
+   * (SD-Turbo, LCM).
+   */
   'guidance'?: (number | string);
   'sampler'?: (string);
+  /**
+   * A1111's "Clip skip", 1..12; 0 inherits.
+   */
+  'clipSkip'?: (number);
+  /**
+   * The generator the seed drives: atelier | torch-cpu | a1111-gpu.
+   */
+  'seedSource'?: (string);
+  /**
+   * SDXL two-stage render: a refiner model on the same agent takes over at
+   * refiner_start (0 < x < 1) of the schedule.
+   */
+  'refinerModel'?: (string);
+  'refinerStart'?: (number | string);
+  'hires'?: (_atelier_v1_HiresFix | null);
+  'upscale'?: (_atelier_v1_Upscale | null);
+  /**
+   * The architecture the model must have on the agent (sd1, sd2, sd2-v,
+   * sdxl, sdxl-refiner, lcm, turbo, inpainting), as agents announce it;
+   * empty: any.
+   */
+  'architecture'?: (string);
+  '_guidance'?: "guidance";
 }
 
 /**
- * Render settings shared by batch defaults and items. Zero/empty means
+ * Render settings shared by batch defaults and items. Zero/empty/unset means
  * "inherit": an item inherits from its batch header, a header from the
- * coordinator's defaults.
+ * coordinator's defaults (the options from clip_skip on default to off).
  */
 export interface RenderSettings__Output {
   'model': (string);
+  /**
+   * The first pass's size; with hires or upscale the image comes out larger.
+   */
   'width': (number);
   'height': (number);
   'steps': (number);
-  'guidance': (number);
+  /**
+   * Unset inherits; 0 (and 1) are real values: no classifier-free guidance
+   * (SD-Turbo, LCM).
+   */
+  'guidance'?: (number);
   'sampler': (string);
+  /**
+   * A1111's "Clip skip", 1..12; 0 inherits.
+   */
+  'clipSkip': (number);
+  /**
+   * The generator the seed drives: atelier | torch-cpu | a1111-gpu.
+   */
+  'seedSource': (string);
+  /**
+   * SDXL two-stage render: a refiner model on the same agent takes over at
+   * refiner_start (0 < x < 1) of the schedule.
+   */
+  'refinerModel': (string);
+  'refinerStart': (number);
+  'hires': (_atelier_v1_HiresFix__Output | null);
+  'upscale': (_atelier_v1_Upscale__Output | null);
+  /**
+   * The architecture the model must have on the agent (sd1, sd2, sd2-v,
+   * sdxl, sdxl-refiner, lcm, turbo, inpainting), as agents announce it;
+   * empty: any.
+   */
+  'architecture': (string);
+  '_guidance'?: "guidance";
 }
