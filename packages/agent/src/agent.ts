@@ -18,8 +18,12 @@ export interface AgentOptions {
   name: string;
   /** Shards run at once; one renderer each. */
   renderers: Renderer[];
-  /** Model name -> folder, as announced to the coordinator. */
+  /** Model names, as announced to the coordinator. */
   models: string[];
+  /** Per model, its architecture (detectModelArchitecture); announced so that items needing one reach only agents that have it. */
+  modelInfo?: { name: string; architecture: string }[];
+  /** Upscaler models, announced for hires fix and upscale items. */
+  upscalers?: string[];
   providers: string[];
   gpu: string;
   memoryBytes: number;
@@ -102,6 +106,8 @@ export class Agent {
           memoryBytes: options.memoryBytes,
           providers: options.providers,
           models: options.models,
+          modelInfo: options.modelInfo ?? [],
+          upscalers: options.upscalers ?? [],
           slots: options.renderers.length,
           maxWidth: options.maxWidth,
           maxHeight: options.maxHeight,

@@ -38,11 +38,13 @@ const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", impor
 
 /** An agent with one worker-thread renderer per slot over the models it finds in `modelsDir`. */
 export async function createAgent(config: AgentConfig): Promise<Agent> {
-  const models = discoverModels(config.modelsDir);
+  const catalog = await discoverModels(config.modelsDir);
+  for (const { name, reason } of catalog.skipped) config.log.warn({ model: name, reason }, "model folder skipped");
+  const models = Object.fromEntries(Object.entries(catalog.models).map(([name, { dir }]) => [name, dir]));
   const renderers = Array.from(
     { length: config.slots },
     () => new WorkerRenderer({
-      models, providers: config.providers, intraOpThreads: config.intraOpThreads, modelMemoryBytes: config.modelMemoryBytes, batchMemoryBytes: config.batchMemoryBytes,
+      models, upscalers: catalog.upscalers, providers: config.providers, intraOpThreads: config.intraOpThreads, modelMemoryBytes: config.modelMemoryBytes, batchMemoryBytes: config.batchMemoryBytes,
     }),
   );
   const clock = config.clock ?? systemClock;
@@ -59,6 +61,8 @@ export async function createAgent(config: AgentConfig): Promise<Agent> {
     name,
     renderers,
     models: Object.keys(models),
+    modelInfo: Object.entries(catalog.models).map(([name, { architecture }]) => ({ name, architecture })),
+    upscalers: Object.keys(catalog.upscalers),
     providers: config.providers,
     // Without a GPU the "GPU" is the host.
     gpu: config.gpu?.name ?? (config.providers.includes("cpu") && config.providers.length === 1 ? "cpu" : config.providers.join(",")),

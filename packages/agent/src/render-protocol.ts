@@ -1,7 +1,20 @@
 // Messages between the agent's main thread and its render workers.
 
-/** One image to render; the images of one request share model, size, steps, guidance and sampler. */
-export interface RenderJob {
+/** The shard's render options beyond the core settings (RenderSettings in proto/); absent = off. */
+export interface RenderJobOptions {
+  clipSkip?: number;
+  seedSource?: string;
+  /** a model of this agent that finishes the schedule from refinerStart */
+  refinerModel?: string;
+  refinerStart?: number;
+  /** upscaler "bicubic" or an upscaler of this agent; steps 0: the first pass's */
+  hires?: { scale: number; steps: number; denoise: number; upscaler: string };
+  /** the finished image upscaled by `scale` with this agent's upscaler `model` */
+  upscale?: { model: string; scale: number };
+}
+
+/** One image to render; the images of one request share model, size, steps, guidance, sampler and options. */
+export interface RenderJob extends RenderJobOptions {
   model: string;
   prompt: string;
   negativePrompt: string;

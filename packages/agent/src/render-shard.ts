@@ -4,7 +4,7 @@ import type { Logger } from "@atelier/common";
 import type { Clock } from "./clock.ts";
 import type { AgentObserver } from "./metrics/index.ts";
 import { renderChunk } from "./render-chunk.ts";
-import type { RenderJob } from "./render-protocol.ts";
+import type { RenderJob, RenderJobOptions } from "./render-protocol.ts";
 import { uploadPng } from "./uploader.ts";
 import { RenderFailed, type Renderer } from "./worker-renderer.ts";
 
@@ -26,14 +26,27 @@ export interface RenderShardOptions {
  * its error and whether another try could succeed. Resolves when every item
  * is reported or the signal is aborted.
  */
+/** The options an Assign's settings set (proto3 zero values are "off"). */
+function jobOptions(settings: NonNullable<Assign__Output["settings"]>): RenderJobOptions {
+  const options: RenderJobOptions = {};
+  if (settings.clipSkip) options.clipSkip = settings.clipSkip;
+  if (settings.seedSource) options.seedSource = settings.seedSource;
+  if (settings.refinerModel) options.refinerModel = settings.refinerModel;
+  if (settings.refinerStart) options.refinerStart = settings.refinerStart;
+  if (settings.hires) options.hires = { scale: settings.hires.scale, steps: settings.hires.steps, denoise: settings.hires.denoise, upscaler: settings.hires.upscaler };
+  if (settings.upscale) options.upscale = { model: settings.upscale.model, scale: settings.upscale.scale };
+  return options;
+}
+
 export async function renderShard(assign: Assign__Output, options: RenderShardOptions): Promise<void> {
   const { renderer, signal, clock } = options;
   const settings = assign.settings!;
   const log = options.log.child({ shardId: assign.shardId, epoch: assign.epoch });
   log.debug({ items: assign.items.length }, "shard started");
+  const renderOptions = jobOptions(settings);
   const job = (item: Assign__Output["items"][number]): RenderJob => ({
     model: settings.model, prompt: item.prompt, negativePrompt: item.negativePrompt, seed: item.seed, width: settings.width,
-    height: settings.height, steps: settings.steps, guidance: settings.guidance, sampler: settings.sampler,
+    height: settings.height, steps: settings.steps, guidance: settings.guidance ?? 0, sampler: settings.sampler, ...renderOptions,
   });
   // A batching renderer takes a run of items at once (they share UNet calls); each is uploaded and reported on its own.
   const perRequest = Math.max(1, renderer.batchItems ?? 1);

@@ -2,11 +2,16 @@
 // (one image, or several that share a UNet call) at a time, so that the
 // agent's main thread (heartbeats, the gRPC stream) never waits on inference.
 import { parentPort, workerData } from "node:worker_threads";
-import { Pipeline, PipelineCache, validateRenderRequest, type RenderRequest, type RenderResult } from "@atelier/diffusion";
+import {
+  decodePng, encodePng, Pipeline, PipelineCache, Upscaler, upscaleForHires, validateRenderRequest,
+  type PipelineLease, type RenderRequest, type RenderResult,
+} from "@atelier/diffusion";
 import type { FromWorker, RenderJob, ToWorker } from "./render-protocol.ts";
 
 interface WorkerOptions {
   models: Record<string, string>;
+  /** upscaler name -> folder (hires fix and upscale) */
+  upscalers?: Record<string, string>;
   providers: string[];
   intraOpThreads: number;
   /** Bytes of idle pipelines kept loaded; unset keeps every model loaded. */
@@ -26,6 +31,51 @@ const pipelines = new PipelineCache({
   },
 });
 const running = new Map<number, AbortController>();
+// Upscalers are small (an ESRGAN is ~70 MB): each stays loaded once used.
+const upscalers = new Map<string, Promise<Upscaler>>();
+
+function upscalerNamed(name: string): Promise<Upscaler> {
+  let loading = upscalers.get(name);
+  if (!loading) {
+    const dir = options.upscalers?.[name];
+    if (!dir) return Promise.reject(new NotInstalledError(`upscaler ${name} is not installed on this agent`));
+    loading = Upscaler.load(dir, { providers: options.providers, intraOpThreads: options.intraOpThreads });
+    loading.catch(() => upscalers.delete(name));
+    upscalers.set(name, loading);
+  }
+  return loading;
+}
+
+class NotInstalledError extends Error {
+  override name = "NotInstalledError";
+}
+
+// Errors that fail the same way on every try: the item fails at once.
+const PERMANENT = new Set(["PromptTooLongError", "ValidationError", "NonFiniteValuesError", "NotInstalledError", "ModelFormatError"]);
+
+/**
+ * The image upscaled by `scale` with the named upscaler (run until the
+ * size is reached, then bicubic to the exact size), its text kept and A1111's
+ * "Postprocess" keys added to `parameters`.
+ */
+async function upscaled(png: Uint8Array, upscale: { model: string; scale: number }): Promise<{ png: Uint8Array; width: number; height: number }> {
+  const upscaler = await upscalerNamed(upscale.model);
+  const image = decodePng(png);
+  let rgb = image.pixels;
+  if (image.channels === 4) {
+    rgb = new Uint8Array(image.width * image.height * 3);
+    for (let k = 0; k < image.width * image.height; k++) rgb.set(image.pixels.subarray(4 * k, 4 * k + 3), 3 * k);
+  }
+  const target = { width: image.width * upscale.scale, height: image.height * upscale.scale };
+  const out = await upscaleForHires(rgb, image.width, image.height, target, upscaler);
+  const text = { ...image.text };
+  if (text["parameters"] !== undefined) text["parameters"] += `, Postprocess upscale by: ${upscale.scale}, Postprocess upscaler: ${upscale.model}`;
+  if (text["atelier"] !== undefined) {
+    const provenance = JSON.parse(text["atelier"]) as Record<string, unknown>;
+    text["atelier"] = JSON.stringify({ ...provenance, upscale: { model: upscale.model, scale: upscale.scale, width: target.width, height: target.height } });
+  }
+  return { png: encodePng(out, target.width, target.height, text), ...target };
+}
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []) {
   port.postMessage(message, transfer);
@@ -44,32 +94,51 @@ async function render(id: number, jobs: RenderJob[]) {
       steps: job.steps,
       guidance: job.guidance,
       sampler: job.sampler as RenderRequest["sampler"],
+      ...(job.clipSkip ? { clipSkip: job.clipSkip } : {}),
+      ...(job.seedSource ? { noiseSource: job.seedSource as RenderRequest["noiseSource"] } : {}),
+      ...(job.refinerStart ? { refinerStart: job.refinerStart } : {}),
+      ...(job.hires ? { hires: { scale: job.hires.scale, denoise: job.hires.denoise, upscaler: job.hires.upscaler, ...(job.hires.steps ? { steps: job.hires.steps } : {}) } } : {}),
     }));
     const problems = requests.flatMap((request) => validateRenderRequest(request));
     if (problems.length > 0) {
       post({ type: "failed", id, error: problems.join("; "), retryable: false, cancelled: false });
       return;
     }
-    const { model, width, height } = jobs[0]!;
-    const cold = !pipelines.models.includes(model);
+    // The images of one request share their options (one shard, one pipeline key).
+    const { model, width, height, refinerModel, hires, upscale } = jobs[0]!;
+    const needed = [model, ...(refinerModel ? [refinerModel] : [])];
+    const missing = needed.find((name) => !options.models[name]);
+    if (missing) throw new NotInstalledError(`model ${missing} is not installed on this agent`);
+    const cold = needed.some((name) => !pipelines.models.includes(name));
     const loadStarted = performance.now();
-    const lease = await pipelines.acquire(model);
-    const loadMs = cold ? performance.now() - loadStarted : 0;
+    const leases: PipelineLease[] = [];
     const results: RenderResult[] = [];
-    const renderStarted = performance.now();
+    let renderStarted = performance.now();
+    let loadMs = 0;
     let inferenceMs = 0;
     try {
+      for (const name of needed) leases.push(await pipelines.acquire(name));
+      const upscaler = hires && hires.upscaler !== "bicubic" ? await upscalerNamed(hires.upscaler) : undefined;
+      if (upscale) await upscalerNamed(upscale.model);
+      loadMs = cold ? performance.now() - loadStarted : 0;
+      renderStarted = performance.now();
+      const [base, refiner] = leases.map((lease) => lease.pipeline);
+      const renderOptions = { signal: abort.signal, ...(refiner ? { refiner } : {}), ...(upscaler ? { upscaler } : {}) };
       // As many images per UNet call as the memory budget allows; one at a time without a budget.
-      const perCall = options.batchMemoryBytes ? Math.max(1, lease.pipeline.maxBatchFor(width, height, options.batchMemoryBytes)) : 1;
+      const perCall = options.batchMemoryBytes ? Math.max(1, base!.maxBatchFor(width, height, options.batchMemoryBytes)) : 1;
       for (let start = 0; start < requests.length; start += perCall) {
-        const call = await lease.pipeline.renderBatch(requests.slice(start, start + perCall), { signal: abort.signal });
+        const call = await base!.renderBatch(requests.slice(start, start + perCall), renderOptions);
         inferenceMs += call[0]?.inferenceMs ?? 0; // shared by the images of one call
         results.push(...call);
       }
     } finally {
-      lease.release();
+      for (const lease of leases) lease.release();
     }
-    const images = results.map((result) => ({ png: result.png.slice(), width: result.width, height: result.height, nsfw: result.nsfw }));
+    const images = [];
+    for (const result of results) {
+      const image = upscale ? await upscaled(result.png, upscale) : { png: result.png.slice(), width: result.width, height: result.height };
+      images.push({ ...image, nsfw: result.nsfw });
+    }
     post(
       { type: "rendered", id, images, loadMs, inferenceMs, totalMs: performance.now() - renderStarted },
       images.map((image) => image.png.buffer as ArrayBuffer),
@@ -77,8 +146,8 @@ async function render(id: number, jobs: RenderJob[]) {
   } catch (error) {
     const err = error as Error;
     const cancelled = err.name === "AbortError";
-    // A prompt over the token window fails the same way every time.
-    const retryable = !cancelled && err.name !== "PromptTooLongError";
+    // A prompt over the token window, NaN latents (a broken model or an fp16 overflow), a model this agent lacks: the same every time.
+    const retryable = !cancelled && !PERMANENT.has(err.name);
     post({ type: "failed", id, error: err.message, retryable, cancelled });
   } finally {
     running.delete(id);

@@ -55,7 +55,7 @@ export class WorkerRenderer implements Renderer {
    * memory for one UNet call's activations, which sets how many images share
    * a call; unset, one image a call.
    */
-  constructor(options: { models: Record<string, string>; providers: string[]; intraOpThreads: number; modelMemoryBytes?: number; batchMemoryBytes?: number }) {
+  constructor(options: { models: Record<string, string>; upscalers?: Record<string, string>; providers: string[]; intraOpThreads: number; modelMemoryBytes?: number; batchMemoryBytes?: number }) {
     this.batchItems = options.batchMemoryBytes ? BATCH_ITEMS : 1;
     this.worker = new Worker(new URL("./render-worker-entry.mjs", import.meta.url), { workerData: options });
     this.started = new Promise((resolve, reject) => {

@@ -21,6 +21,27 @@ describe("prompt files", () => {
     expect(items[1]).toMatchObject({ negativePrompt: "blurry", hasSeed: false, count: 0, source: "a.jsonl:3", settings: { width: 256, steps: 0 } });
   });
 
+  it("keeps guidance 0 (no CFG) and leaves an unset guidance out, so that only it inherits", async () => {
+    const items = await read("g.jsonl", '{"prompt":"turbo","guidance":0}\n{"prompt":"inherits"}\n');
+    expect(items[0]!.settings).toHaveProperty("guidance", 0);
+    expect(items[1]!.settings).not.toHaveProperty("guidance");
+  });
+
+  it("reads the render options, flat so that CSV columns carry them too", async () => {
+    const [jsonl] = await read("o.jsonl", JSON.stringify({
+      prompt: "p", clip_skip: 2, seed_source: "torch-cpu", refiner_model: "xl-refiner", refiner_start: 0.8,
+      hires_scale: 2, hires_denoise: 0.5, hires_upscaler: "esrgan", upscale: "esrgan", upscale_scale: 4, architecture: "sdxl",
+    }) + "\n");
+    expect(jsonl!.settings).toMatchObject({
+      clipSkip: 2, seedSource: "torch-cpu", refinerModel: "xl-refiner", refinerStart: 0.8, architecture: "sdxl",
+      hires: { scale: 2, denoise: 0.5, steps: 0, upscaler: "esrgan" }, upscale: { model: "esrgan", scale: 4 },
+    });
+    const [csv] = await read("o.csv", "prompt,hires_scale,hires_denoise,guidance\np,1.5,0.4,0\n");
+    expect(csv!.settings).toMatchObject({ guidance: 0, hires: { scale: 1.5, denoise: 0.4, steps: 0, upscaler: "bicubic" } });
+    await expect(read("bad.jsonl", '{"prompt":"p","hires_scale":2}\n')).rejects.toThrow("bad.jsonl:1: hires_scale needs hires_denoise as well");
+    await expect(read("bad2.jsonl", '{"prompt":"p","upscale":"esrgan"}\n')).rejects.toThrow("bad2.jsonl:1: upscale (the upscaler model) and upscale_scale (2 or 4) go together");
+  });
+
   it("reads CSV with a header, quoted commas and doubled quotes", async () => {
     const items = await read("b.csv", 'prompt,seed,steps\n"a circle, red",3,10\n"say ""hi""",,\n');
     expect(items.map((i) => [i.prompt, i.seed, i.hasSeed, i.settings?.steps])).toEqual([

@@ -3,11 +3,12 @@ import { basename, extname } from "node:path";
 import { createInterface } from "node:readline";
 import type { ItemSpec } from "@atelier/sdk";
 import { parse as parseCsv } from "csv-parse";
+import { NUMERIC_SETTINGS, SETTING_FIELDS, toRenderSettings, type SettingValues } from "./render-settings.ts";
 
 /** Fields an input line may carry; flags give the defaults for the rest. */
-const FIELDS = ["prompt", "negative", "negative_prompt", "seed", "width", "height", "steps", "guidance", "sampler", "count", "model"] as const;
+const FIELDS = ["prompt", "negative", "negative_prompt", "seed", "count", ...SETTING_FIELDS] as const;
 type Field = (typeof FIELDS)[number];
-const NUMERIC: ReadonlySet<Field> = new Set(["seed", "width", "height", "steps", "guidance", "count"]);
+const NUMERIC: ReadonlySet<string> = new Set(["seed", "count", ...NUMERIC_SETTINGS]);
 const MAX_SEED = 0xffff_ffff;
 
 export class InputError extends Error {
@@ -121,14 +122,21 @@ function toSpec(record: Record<string, unknown>, source: string): ItemSpec {
   if (values.seed !== undefined && (!Number.isInteger(values.seed) || (values.seed as number) < 0 || (values.seed as number) > MAX_SEED)) {
     throw new InputError(`${source}: seed must be an integer between 0 and ${MAX_SEED} (got ${values.seed})`);
   }
-  for (const field of ["width", "height", "steps", "count"] as const) {
+  for (const field of ["width", "height", "steps", "count", "clip_skip", "hires_steps", "upscale_scale"] as const) {
     const value = values[field] as number | undefined;
     if (value !== undefined && (!Number.isInteger(value) || value < 1 || value > 0xffff_ffff)) {
+      if (field === "hires_steps" && value === 0) continue;
       throw new InputError(`${source}: ${field} must be a positive integer (got ${value})`);
     }
   }
   const guidance = values.guidance as number | undefined;
   if (guidance !== undefined && guidance < 0) throw new InputError(`${source}: guidance must not be negative (got ${guidance})`);
+  let settings;
+  try {
+    settings = toRenderSettings(values as SettingValues);
+  } catch (error) {
+    throw new InputError(`${source}: ${(error as Error).message}`);
+  }
   return {
     prompt: values.prompt,
     negativePrompt: (values.negative ?? values.negative_prompt ?? "") as string,
@@ -137,13 +145,6 @@ function toSpec(record: Record<string, unknown>, source: string): ItemSpec {
     // 0: not given here; the --count flag (or 1) applies.
     count: (values.count as number | undefined) ?? 0,
     source,
-    settings: {
-      model: (values.model as string | undefined) ?? "",
-      width: (values.width as number | undefined) ?? 0,
-      height: (values.height as number | undefined) ?? 0,
-      steps: (values.steps as number | undefined) ?? 0,
-      guidance: guidance ?? 0,
-      sampler: (values.sampler as string | undefined) ?? "",
-    },
+    settings,
   };
 }

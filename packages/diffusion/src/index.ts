@@ -20,4 +20,4 @@ export { contactSheet, type ContactSheetOptions } from "./png/contact-sheet.ts";
 export { thumbnailPng } from "./png/thumbnail.ts";
 export { DEMO_MODEL_NAME, ensureDemoModel } from "./demo/demo-model.ts";
 export { Upscaler, type UpscalerOptions } from "./upscaler/upscaler-model.ts";
-export { BUILTIN_HIRES_UPSCALER, type HiresFix } from "./pipeline/hires-fix.ts";
+export { BUILTIN_HIRES_UPSCALER, type HiresFix, upscaleForHires } from "./pipeline/hires-fix.ts";

@@ -7,6 +7,7 @@ import { CliError } from "../cli-error.ts";
 import { connect, COORDINATOR_OPTION } from "../client-options.ts";
 import { parseFlags } from "../flags.ts";
 import { checkInputFile, InputError, readItems } from "../input-file.ts";
+import { toRenderSettings, type SettingValues } from "../render-settings.ts";
 import { formatDuration } from "../progress-bar.ts";
 import { stateName, watchBatch } from "../watch-batch.ts";
 
@@ -18,6 +19,18 @@ const submitFlags = z.object({
   steps: configFields.integer(1).optional(),
   guidance: configFields.nonNegative().optional(),
   sampler: z.string().optional(),
+  "clip-skip": configFields.integer(1).optional(),
+  "seed-source": z.string().optional(),
+  "refiner-model": z.string().optional(),
+  "refiner-start": configFields.nonNegative().optional(),
+  "hires-scale": configFields.nonNegative().optional(),
+  "hires-denoise": configFields.nonNegative().optional(),
+  "hires-steps": configFields.integer(0).optional(),
+  "hires-upscaler": z.string().optional(),
+  /** An upscaler model: every image upscaled by --upscale-scale after rendering. */
+  upscale: z.string().optional(),
+  "upscale-scale": configFields.integer(1).optional(),
+  architecture: z.string().optional(),
   /** The first seed: items without one take seed, seed + 1, … */
   seed: configFields.integer(0, 0xffff_ffff).default(0),
   /** Images per item that does not say. */
@@ -50,6 +63,14 @@ export async function submitCommand(args: string[]): Promise<void> {
     throw error;
   }
 
+  let defaults;
+  try {
+    // Flags spell the input file's field names with "-".
+    defaults = toRenderSettings(Object.fromEntries(Object.entries(flags).map(([flag, value]) => [flag.replaceAll("-", "_"), value])) as SettingValues);
+  } catch (error) {
+    throw new CliError(`--${(error as Error).message.replaceAll("_", "-")}`, 2);
+  }
+
   const client = connect(values);
   try {
     async function* items(): AsyncGenerator<ItemSpec> {
@@ -62,15 +83,8 @@ export async function submitCommand(args: string[]): Promise<void> {
         name: flags.name ?? basename(file),
         priority: flags.priority,
         baseSeed: flags.seed,
-        // 0 and "": not given here.
-        defaults: {
-          model: flags.model ?? "",
-          width: flags.width ?? 0,
-          height: flags.height ?? 0,
-          steps: flags.steps ?? 0,
-          guidance: flags.guidance ?? 0,
-          sampler: flags.sampler ?? "",
-        },
+        // 0 and "" (and an unset guidance): not given here.
+        defaults,
       },
       items(),
     );
