@@ -6,7 +6,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { localAdmin } from "@atelier/coordinator";
@@ -15,9 +14,8 @@ import { ensureDemoModel } from "@atelier/diffusion";
 import { AtelierClient } from "@atelier/sdk";
 import { startAtelier, waitFor } from "../support/cli-process.ts";
 import { LOADED_MODULES_HOOK, loadedPackages } from "../support/loaded-modules.ts";
-import { natsUrl } from "../support/services.ts";
 import { note, numericFlags, printResult, round } from "./support/bench-report.ts";
-import { startCoordinatorProcess } from "./support/coordinator-process.ts";
+import { servicesEnv, startCoordinatorProcess } from "./support/coordinator-process.ts";
 import { processCpuSeconds } from "./support/cpu-usage.ts";
 import { residentMemoryMb } from "../support/memory-usage.ts";
 import { startS3Child } from "./support/s3-child.ts";
@@ -36,15 +34,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 try {
   const modelsDir = join(scratch, "models");
   await ensureDemoModel(modelsDir);
-  coordinator = await startCoordinatorProcess({
-    DATABASE_URL: database.url,
-    NATS_URL: await natsUrl(),
-    NATS_SUBJECT_PREFIX: `bench-${randomBytes(4).toString("hex")}`,
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: `bench-${randomBytes(4).toString("hex")}`,
-    S3_ACCESS_KEY_ID: s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-  });
+  coordinator = await startCoordinatorProcess(await servicesEnv(database, s3));
   const admin = localAdmin(database.db);
   client = new AtelierClient(coordinator.address, { token: (await admin.createToken({ tenant: "bench", role: "admin", name: "bench" })).token });
   const startupMs: number[] = [];

@@ -4,7 +4,6 @@
 // the SDK, so the peak includes receiving them; then 100 agents (the real
 // Agent class, one slot each) connect, take a shard, render slowly and
 // heartbeat while the coordinator's memory is sampled. Peak = VmHWM.
-import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent } from "@atelier/agent";
@@ -12,9 +11,8 @@ import { localAdmin } from "@atelier/coordinator";
 import { createTestDatabase } from "@atelier/db/testing";
 import { AtelierClient } from "@atelier/sdk";
 import { promptAt } from "../support/prompt-files.ts";
-import { natsUrl } from "../support/services.ts";
 import { benchLogger, note, numericFlags, printResult, round } from "./support/bench-report.ts";
-import { startCoordinatorProcess } from "./support/coordinator-process.ts";
+import { servicesEnv, startCoordinatorProcess } from "./support/coordinator-process.ts";
 import { residentMemoryMb } from "../support/memory-usage.ts";
 import { startS3Child } from "./support/s3-child.ts";
 import { SlowRenderer } from "../support/slow-renderer.ts";
@@ -34,13 +32,7 @@ let client: AtelierClient | undefined;
 try {
   note("starting the coordinator");
   coordinator = await startCoordinatorProcess({
-    DATABASE_URL: database.url,
-    NATS_URL: await natsUrl(),
-    NATS_SUBJECT_PREFIX: `bench-${randomBytes(4).toString("hex")}`,
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: `bench-${randomBytes(4).toString("hex")}`,
-    S3_ACCESS_KEY_ID: s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+    ...(await servicesEnv(database, s3)),
     // Heartbeats every second, so that the hold sees many rounds of them.
     ATELIER_HEARTBEAT_MS: "1000",
     ATELIER_LEASE_TTL_MS: "5000",

@@ -2,15 +2,13 @@
 // AtelierClient.submitBatch) to a coordinator process on Postgres, timed
 // until the coordinator answers with the batch id, i.e. until every item is
 // durable; then the rows are counted.
-import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { localAdmin } from "@atelier/coordinator";
 import { createTestDatabase } from "@atelier/db/testing";
 import { AtelierClient } from "@atelier/sdk";
 import { promptAt } from "../support/prompt-files.ts";
-import { natsUrl } from "../support/services.ts";
 import { note, numericFlags, printResult, round } from "./support/bench-report.ts";
-import { startCoordinatorProcess } from "./support/coordinator-process.ts";
+import { servicesEnv, startCoordinatorProcess } from "./support/coordinator-process.ts";
 import { commandCpuSeconds, cpuMeter, processCpuSeconds } from "./support/cpu-usage.ts";
 import { startS3Child } from "./support/s3-child.ts";
 
@@ -23,15 +21,7 @@ let coordinator: Awaited<ReturnType<typeof startCoordinatorProcess>> | undefined
 let client: AtelierClient | undefined;
 
 try {
-  coordinator = await startCoordinatorProcess({
-    DATABASE_URL: database.url,
-    NATS_URL: await natsUrl(),
-    NATS_SUBJECT_PREFIX: `bench-${randomBytes(4).toString("hex")}`,
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: `bench-${randomBytes(4).toString("hex")}`,
-    S3_ACCESS_KEY_ID: s3.accessKeyId,
-    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
-  });
+  coordinator = await startCoordinatorProcess(await servicesEnv(database, s3));
   const { token } = await localAdmin(database.db).createToken({ tenant: "bench", role: "user", name: "bench" });
   client = new AtelierClient(coordinator.address, { token, submitChunkItems: flags.chunkItems });
   const coordinatorPid = coordinator.pid;

@@ -13,16 +13,20 @@ export interface SessionInfo {
   expiresAtMs: number;
 }
 
+/** The farm at one instant: what the dashboard charts and `atelier.farm.load` carries. */
 export interface FarmLoadSample {
   atMs: number;
+  /** The coordinator that took the sample; each publishes its own. */
   coordinatorId: string;
   agents: number;
   agentsOnline: number;
   slots: number;
   liveLeases: number;
+  /** Live leases over online slots, 0..1. */
   utilisation: number;
   queueDepth: number;
   liveBatches: number;
+  /** Farm-wide, over the last minute (or less, just after start). */
   imagesPerMin: number;
 }
 

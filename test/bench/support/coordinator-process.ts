@@ -1,5 +1,9 @@
+import { randomBytes } from "node:crypto";
+import type { TestDatabase } from "@atelier/db/testing";
 import { startAtelier, waitFor, type RunningProcess } from "../../support/cli-process.ts";
 import { freePort } from "../../support/free-port.ts";
+import { natsUrl } from "../../support/services.ts";
+import type { S3Child } from "./s3-child.ts";
 
 export interface CoordinatorProcess {
   process: RunningProcess;
@@ -46,3 +50,17 @@ export async function startCoordinatorProcess(env: Record<string, string>): Prom
     },
   };
 }
+
+/** A coordinator's environment on the benchmark's services: its database, NATS under a fresh prefix, and a fresh bucket on the S3 server. */
+export async function servicesEnv(database: TestDatabase, s3: S3Child): Promise<Record<string, string>> {
+  return {
+    DATABASE_URL: database.url,
+    NATS_URL: await natsUrl(),
+    NATS_SUBJECT_PREFIX: `bench-${randomBytes(4).toString("hex")}`,
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: `bench-${randomBytes(4).toString("hex")}`,
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+  };
+}
+

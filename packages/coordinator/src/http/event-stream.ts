@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { BatchProgress } from "@atelier/protocol";
 import { subjects, type EventBus, type EventSubscription } from "../events/index.ts";
-import type { FarmLoadSample } from "./farm-load-sampler.ts";
+import type { FarmLoadSample } from "@atelier/dashboard/api-types";
 
 export interface EventStreamOptions {
   bus: EventBus;

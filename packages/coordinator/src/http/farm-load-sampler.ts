@@ -1,23 +1,7 @@
+import type { FarmLoadSample } from "@atelier/dashboard/api-types";
 import { dashboardQueries, type Database } from "@atelier/db";
 import { subjects, type EventBus } from "../events/index.ts";
 import type { Logger } from "@atelier/common";
-
-/** The farm at one instant: what the dashboard charts and `atelier.farm.load` carries. */
-export interface FarmLoadSample {
-  atMs: number;
-  /** The coordinator that took the sample; each publishes its own. */
-  coordinatorId: string;
-  agents: number;
-  agentsOnline: number;
-  slots: number;
-  liveLeases: number;
-  /** Live leases over online slots, 0..1. */
-  utilisation: number;
-  queueDepth: number;
-  liveBatches: number;
-  /** Farm-wide, over the last minute (or less, just after start). */
-  imagesPerMin: number;
-}
 
 export interface FarmLoadSamplerOptions {
   db: Database;
