@@ -4,6 +4,7 @@ import { agentRegistry, batchStore, leaseStore, resultStore, tokenStore } from "
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../config.ts";
 import { startFarmRuntime, type FarmRuntime } from "../farm-runtime.ts";
+import type { AuditEvent } from "@atelier/dashboard/api-types";
 
 // Who may sign in to the dashboard and what is believed about them, on a
 // real embedded farm: admin API tokens and the bootstrap secret, the client
@@ -15,15 +16,6 @@ const BOOTSTRAP = "trust-test-bootstrap-0123456789";
 const TO_CANCEL = randomUUID();
 const TO_RERUN = randomUUID();
 const settings = { model: "atelier-demo", width: 64, height: 64, steps: 4, guidance: 7, sampler: "euler" };
-
-interface AuditEvent {
-  id: string;
-  atMs: number;
-  actor: string;
-  action: string;
-  target: string;
-  detail: Record<string, unknown>;
-}
 
 describe("dashboard sign-in and audit", () => {
   let farm: FarmRuntime;
