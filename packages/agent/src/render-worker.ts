@@ -50,8 +50,9 @@ class NotInstalledError extends Error {
   override name = "NotInstalledError";
 }
 
-// Errors that fail the same way on every try: the item fails at once.
-const PERMANENT = new Set(["PromptTooLongError", "ValidationError", "NonFiniteValuesError", "NotInstalledError", "ModelFormatError"]);
+// Errors that fail the same way on every try: the item fails at once. A
+// model or upscaler this agent lacks is not among them: another agent may have it.
+const PERMANENT = new Set(["PromptTooLongError", "ValidationError", "NonFiniteValuesError", "ModelFormatError"]);
 
 /**
  * The image upscaled by `scale` with the named upscaler (run until the

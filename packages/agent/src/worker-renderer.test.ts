@@ -55,8 +55,9 @@ describe("WorkerRenderer", () => {
       for (const [k, single] of (await Promise.all(jobs.map((one) => renderer.render(one)))).entries()) {
         expect(Buffer.from(together[k]!.png).equals(Buffer.from(single.png))).toBe(true);
       }
-      const tooLong = { ...job, prompt: "red ".repeat(200) };
-      const outcomes = await renderChunk(batching, [jobs[0]!, tooLong, jobs[2]!], new AbortController().signal);
+      // CLIP skip needs hidden_states outputs, which the demo's text encoder lacks.
+      const unservable = { ...job, clipSkip: 2 };
+      const outcomes = await renderChunk(batching, [jobs[0]!, unservable, jobs[2]!], new AbortController().signal);
       expect(outcomes.map((outcome) => (outcome instanceof Error ? outcome.name : "rendered"))).toEqual(["rendered", "RenderFailed", "rendered"]);
       expect(Buffer.from((outcomes[2] as Rendered).png).equals(Buffer.from(together[2]!.png))).toBe(true);
     } finally {
@@ -86,9 +87,9 @@ describe("WorkerRenderer", () => {
     expect((error as Error).message).toMatch(/model missing is not installed/);
   });
 
-  it("fails a prompt over the token window for good", async () => {
-    const error = await renderer.render({ ...job, prompt: "red ".repeat(100) }).catch((e: unknown) => e);
+  it("fails for good what the model cannot serve", async () => {
+    const error = await renderer.render({ ...job, clipSkip: 2 }).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "RenderFailed", retryable: false });
-    expect((error as Error).message).toMatch(/tokens/);
+    expect((error as Error).message).toMatch(/hidden_states/);
   });
 });
