@@ -30,6 +30,12 @@ const COORDINATOR_ONLY = boundary(
   ],
 );
 
+// An async handler of a two-argument .then rejects into nobody's hands: neither handler sees it.
+const ASYNC_THEN_HANDLER = {
+  selector: "CallExpression[callee.property.name='then'][arguments.length=2] > :matches(ArrowFunctionExpression, FunctionExpression)[async=true]",
+  message: "an async function as a .then(ok, err) handler rejects into nobody's hands: chain .then(ok).catch(err), or handle inside",
+};
+
 export default tseslint.config(
   {
     ignores: ["**/node_modules/**", "**/dist/**", "**/src/generated/**", "atelier-out/**", ".atelier/**", "test-artifacts/**", "**/*.mjs", "**/*.js"],
@@ -43,7 +49,8 @@ export default tseslint.config(
     plugins: { "@typescript-eslint": tseslint.plugin, "import-x": importX },
     rules: {
       "@typescript-eslint/no-floating-promises": "error",
-      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: false }],
+      "@typescript-eslint/no-misused-promises": ["error", { checksVoidReturn: { arguments: true, attributes: false, properties: false, returns: false, variables: false, inheritedMethods: false } }],
+      "no-restricted-syntax": ["error", ASYNC_THEN_HANDLER],
       "import-x/no-cycle": ["error", { ignoreExternal: true }],
       // A relative path into another package (../../db/src/…) is its internals too.
       "import-x/no-relative-packages": "error",
@@ -62,13 +69,14 @@ export default tseslint.config(
     ignores: ["packages/agent/src/clock.ts", "**/*.test.ts"],
     rules: {
       "no-restricted-properties": ["error", { object: "Date", property: "now", message: "read wall time through the agent's Clock (clock.ts)" }],
-      "no-restricted-syntax": ["error", { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "read wall time through the agent's Clock (clock.ts)" }],
+      "no-restricted-syntax": ["error", ASYNC_THEN_HANDLER, { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: "read wall time through the agent's Clock (clock.ts)" }],
     },
   },
   {
-    // The agent, the SDK and every CLI command but the two that run a coordinator (up, demo).
+    // The agent, the SDK and every CLI command but those that run a coordinator (up, demo) or,
+    // with DATABASE_URL, administer its database (admin-backend, which loads it only then).
     files: ["packages/agent/**/*.ts", "packages/sdk/**/*.ts", "packages/cli/**/*.ts"],
-    ignores: ["packages/cli/src/commands/up.ts", "packages/cli/src/commands/demo.ts"],
+    ignores: ["packages/cli/src/commands/up.ts", "packages/cli/src/commands/demo.ts", "packages/cli/src/admin-backend.ts"],
     rules: { "no-restricted-imports": COORDINATOR_ONLY },
   },
   {

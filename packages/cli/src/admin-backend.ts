@@ -1,4 +1,3 @@
-import { openLocalAdmin } from "@atelier/coordinator";
 import { connect, type ConnectFlags } from "./client-options.ts";
 
 /** Token and enrollment administration, the same over the database or the API. */
@@ -18,6 +17,8 @@ export interface AdminBackend {
 export async function withAdmin<T>(flags: ConnectFlags, work: (admin: AdminBackend) => Promise<T>): Promise<T> {
   const url = process.env.DATABASE_URL;
   if (url) {
+    // Loaded only here: a client command without DATABASE_URL never loads the coordinator, pg or Prisma.
+    const { openLocalAdmin } = await import("@atelier/coordinator");
     const local = await openLocalAdmin(url);
     try {
       return await work(local);

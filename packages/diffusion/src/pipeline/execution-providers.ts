@@ -30,10 +30,8 @@ function unavailableReason(provider: string): Promise<string | undefined> {
     probe = Promise.resolve(undefined);
   } else {
     probe = ort.InferenceSession.create(probeModel(), { executionProviders: [provider] }).then(
-      async (session) => {
-        await session.release();
-        return undefined;
-      },
+      // The provider started: that is the answer, whether or not the probe's session releases cleanly.
+      (session) => session.release().then(() => undefined, () => undefined),
       (error: unknown) => {
         const message = (error instanceof Error ? error.message : String(error)).split("\n")[0]!;
         if (!backend.bundled && /shared library|Failed to load/i.test(message)) return `${provider} provider not installed: ${CUDA_INSTALL_HINT}`;
