@@ -43,3 +43,27 @@ export async function createTestDatabase(adminUrl = process.env.DATABASE_URL ?? 
     },
   };
 }
+
+export interface OpenedDatabase {
+  db: Database;
+  close(): Promise<void>;
+}
+
+/**
+ * The two databases the farm runs on, each opened fresh and migrated:
+ * Postgres (a database of its own, dropped on close) and embedded PGlite.
+ * Store tests run on both, `describe.each(DATABASE_BACKENDS)`: every
+ * implementation behind the Database seam passes the same tests.
+ */
+export const DATABASE_BACKENDS: [name: "postgres" | "pglite", open: () => Promise<OpenedDatabase>][] = [
+  ["postgres", async () => {
+    const test = await createTestDatabase();
+    return { db: test.db, close: () => test.drop() };
+  }],
+  ["pglite", async () => {
+    const db = await openDatabase({ embedded: {} });
+    await migrate(db);
+    return { db, close: () => db.close() };
+  }],
+];
+

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../migrate.ts";
-import { openDatabase, type Database } from "../open-database.ts";
-import { createTestDatabase } from "../testing.ts";
+import type { Database } from "../open-database.ts";
+import { DATABASE_BACKENDS } from "../testing.ts";
 import type { NewItem } from "../domain.ts";
 import { agentRegistry } from "./agent-registry.ts";
 import { batchRerun } from "./batch-rerun.ts";
@@ -16,19 +15,7 @@ const items = (n: number): NewItem[] =>
 const capabilities = { models: ["m"], maxWidth: 512, maxHeight: 512 };
 const hello = { name: "gpu-a", gpu: "cpu", memoryBytes: 1, providers: ["cpu"], models: ["m"], slots: 2, maxWidth: 512, maxHeight: 512, version: "t" };
 
-const backends: [string, () => Promise<{ db: Database; close(): Promise<void> }>][] = [
-  ["postgres", async () => {
-    const test = await createTestDatabase();
-    return { db: test.db, close: () => test.drop() };
-  }],
-  ["pglite", async () => {
-    const db = await openDatabase({ embedded: {} });
-    await migrate(db);
-    return { db, close: () => db.close() };
-  }],
-];
-
-describe.each(backends)("dashboard queries on %s", (_name, open) => {
+describe.each(DATABASE_BACKENDS)("dashboard queries on %s", (_name, open) => {
   let db: Database;
   let close: () => Promise<void>;
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../migrate.ts";
-import { openDatabase, type Database } from "../open-database.ts";
-import { createTestDatabase, type TestDatabase } from "../testing.ts";
+import type { Database } from "../open-database.ts";
+import { DATABASE_BACKENDS } from "../testing.ts";
 import type { NewItem } from "../domain.ts";
 import { agentRegistry } from "./agent-registry.ts";
 import { batchStore } from "./batch-store.ts";
@@ -15,19 +15,7 @@ const capabilities = { models: ["m"], maxWidth: 512, maxHeight: 512 };
 const agentHello = { name: "a", gpu: "", memoryBytes: 0, providers: ["cpu"], models: ["m"], slots: 1, maxWidth: 512, maxHeight: 512, version: "t" };
 
 // The same cases against real Postgres and embedded PGlite: one data layer, two backends.
-const backends: [string, () => Promise<{ db: Database; close(): Promise<void> }>][] = [
-  ["postgres", async () => {
-    const test: TestDatabase = await createTestDatabase();
-    return { db: test.db, close: () => test.drop() };
-  }],
-  ["pglite", async () => {
-    const db = await openDatabase({ embedded: {} });
-    await migrate(db);
-    return { db, close: () => db.close() };
-  }],
-];
-
-describe.each(backends)("farm stores on %s", (_name, open) => {
+describe.each(DATABASE_BACKENDS)("farm stores on %s", (_name, open) => {
   let db: Database;
   let close: () => Promise<void>;
   beforeAll(async () => {

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../migrate.ts";
-import { openDatabase, type Database } from "../open-database.ts";
-import { createTestDatabase } from "../testing.ts";
+import type { Database } from "../open-database.ts";
+import { DATABASE_BACKENDS } from "../testing.ts";
 import type { NewItem, RenderOptions } from "../domain.ts";
 import { outputSizeOf } from "../render-options.ts";
 import { agentRegistry } from "./agent-registry.ts";
@@ -13,17 +12,7 @@ const item = (index: number, options: RenderOptions = {}): NewItem => ({ ...core
 const everything = { models: ["xl", "xl-refiner"], maxWidth: 512, maxHeight: 512, architectures: ["xl@sdxl", "xl-refiner@sdxl-refiner"], upscalers: ["esrgan"] };
 
 // On both backends, and (Postgres) through COPY as well as INSERT: a batch of COPY_MIN_ITEMS or more streams into one COPY.
-const backends: [string, number, () => Promise<{ db: Database; close(): Promise<void> }>][] = [
-  ["postgres (COPY)", 1_000, async () => {
-    const test = await createTestDatabase();
-    return { db: test.db, close: () => test.drop() };
-  }],
-  ["pglite (INSERT)", 0, async () => {
-    const db = await openDatabase({ embedded: {} });
-    await migrate(db);
-    return { db, close: () => db.close() };
-  }],
-];
+const backends = DATABASE_BACKENDS.map(([name, open]) => [name === "postgres" ? "postgres (COPY)" : "pglite (INSERT)", name === "postgres" ? 1_000 : 0, open] as const);
 
 describe.each(backends)("render options on %s", (_name, filler, open) => {
   let db: Database;

@@ -1,24 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../migrate.ts";
-import { openDatabase, type Database } from "../open-database.ts";
-import { createTestDatabase } from "../testing.ts";
+import type { Database } from "../open-database.ts";
+import { DATABASE_BACKENDS } from "../testing.ts";
 import { agentCredentials } from "./agent-credentials.ts";
 import { auditStore } from "./audit-store.ts";
 import { tokenStore } from "./token-store.ts";
 
-const backends: [string, () => Promise<{ db: Database; close(): Promise<void> }>][] = [
-  ["postgres", async () => {
-    const test = await createTestDatabase();
-    return { db: test.db, close: () => test.drop() };
-  }],
-  ["pglite", async () => {
-    const db = await openDatabase({ embedded: {} });
-    await migrate(db);
-    return { db, close: () => db.close() };
-  }],
-];
-
-describe.each(backends)("tokens, credentials and audit on %s", (_name, open) => {
+describe.each(DATABASE_BACKENDS)("tokens, credentials and audit on %s", (_name, open) => {
   let db: Database;
   let close: () => Promise<void>;
   beforeAll(async () => ({ db, close } = await open()));
