@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { outputSizeOf, resultStore, type BatchCounts, type Database } from "@atelier/db";
+import { PNG_HEADER_BYTES, readPngSize } from "@atelier/diffusion/png";
 import type { ItemResult__Output, ResultAck } from "@atelier/protocol";
 import type { AgentSession } from "./agent-session.ts";
 import type { Logger } from "@atelier/common";
@@ -81,9 +82,6 @@ interface Expected {
   height: number;
 }
 
-// PNG signature, then the IHDR chunk: length, type, width, height.
-const PNG_HEAD_BYTES = 24;
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 // Render times past a day are not render times; the column is an int4.
 const MAX_RENDER_MS = 86_400_000;
 
@@ -117,7 +115,7 @@ async function verifyUpload(deps: OutputResultsDeps, session: AgentSession, resu
   let problem: string | undefined;
   for (let look = 1; look <= LOOKS; look++) {
     if (look > 1) await sleep(100 * (look - 1));
-    const head = await deps.store.head(result.key, { firstBytes: PNG_HEAD_BYTES });
+    const head = await deps.store.head(result.key, { firstBytes: PNG_HEADER_BYTES });
     if (!head) return `object ${result.key} was not found in the bucket`;
     problem = differs(head, result, expected);
     if (!problem) return undefined;
@@ -132,11 +130,10 @@ async function verifyUpload(deps: OutputResultsDeps, session: AgentSession, resu
 /** Why the object is not the one the agent reported, or undefined. */
 function differs(head: ObjectHead, result: ItemResult__Output, expected: Expected): string | undefined {
   if (head.bytes !== Number(result.bytes)) return `object ${result.key} has ${head.bytes} bytes; the agent reported ${result.bytes}`;
-  const png = head.firstBytes ?? new Uint8Array();
-  if (png.length < PNG_HEAD_BYTES || PNG_SIGNATURE.some((byte, i) => png[i] !== byte)) return `object ${result.key} is not a PNG`;
-  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
-  const width = view.getUint32(16);
-  const height = view.getUint32(20);
+  // The signature and an intact IHDR chunk: its width and height.
+  const size = readPngSize(head.firstBytes ?? new Uint8Array());
+  if (!size) return `object ${result.key} is not a PNG`;
+  const { width, height } = size;
   if (width !== expected.width || height !== expected.height) {
     return `object ${result.key} is a ${width}x${height} PNG; the item renders at ${expected.width}x${expected.height}`;
   }
