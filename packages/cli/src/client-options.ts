@@ -1,18 +1,26 @@
-import { readFileSync } from "node:fs";
 import { AtelierClient } from "@atelier/sdk";
 import { CliError } from "./cli-error.ts";
+import { tlsFiles } from "./tls-files.ts";
 
-/** The flags every client command takes: where the coordinator is, the API token, and the CA to trust for TLS. */
+/**
+ * The flags every client command takes: where the coordinator is, the API
+ * token, the CA to trust for TLS, and a client certificate where the
+ * coordinator asks for mutual TLS.
+ */
 export const COORDINATOR_OPTION = {
   coordinator: { type: "string" },
   token: { type: "string" },
   "tls-ca": { type: "string" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
 } as const;
 
 export interface ConnectFlags {
   coordinator?: string;
   token?: string;
   "tls-ca"?: string;
+  "tls-cert"?: string;
+  "tls-key"?: string;
 }
 
 // gRPC's UNAVAILABLE: nothing answered at the address (or it went away).
@@ -28,9 +36,13 @@ let address: string | undefined;
 export function connect(flags: ConnectFlags): AtelierClient {
   const token = flags.token ?? process.env.ATELIER_TOKEN;
   if (!token) throw new CliError(NO_TOKEN_HELP, 2);
-  const ca = flags["tls-ca"] ?? process.env.ATELIER_TLS_CA;
   address = flags.coordinator ?? process.env.ATELIER_COORDINATOR ?? "127.0.0.1:7070";
-  return new AtelierClient(address, { token, ...(ca ? { tls: { ca: readFileSync(ca) } } : {}) });
+  const tls = tlsFiles({
+    ca: flags["tls-ca"] ?? process.env.ATELIER_TLS_CA,
+    cert: flags["tls-cert"] ?? process.env.ATELIER_TLS_CLIENT_CERT,
+    key: flags["tls-key"] ?? process.env.ATELIER_TLS_CLIENT_KEY,
+  });
+  return new AtelierClient(address, { token, ...(tls ? { tls } : {}) });
 }
 
 /** What to tell a user whose command found no coordinator; undefined for any other error. */

@@ -84,6 +84,8 @@ export const configSchema = z
     /** gRPC over TLS: PEM certificate chain and key files; both or neither. */
     ATELIER_TLS_CERT: z.string().optional(),
     ATELIER_TLS_KEY: z.string().optional(),
+    /** PEM CA file: with it, every gRPC client (agents, CLI, SDK) must present a certificate that CA signed (mutual TLS). */
+    ATELIER_TLS_CLIENT_CA: z.string().optional(),
     LOG_LEVEL: configFields.logLevel().default("info"),
   })
   .superRefine((config, ctx) => {
@@ -102,6 +104,9 @@ export const configSchema = z
     }
     if (Boolean(config.NATS_USER) !== Boolean(config.NATS_PASSWORD)) {
       ctx.addIssue({ code: "custom", path: ["NATS_USER"], message: "NATS_USER and NATS_PASSWORD go together" });
+    }
+    if (config.ATELIER_TLS_CLIENT_CA && !config.ATELIER_TLS_CERT) {
+      ctx.addIssue({ code: "custom", path: ["ATELIER_TLS_CLIENT_CA"], message: "mutual TLS needs the server's own certificate: set ATELIER_TLS_CERT and ATELIER_TLS_KEY too" });
     }
     if (Boolean(config.ATELIER_TLS_CERT) !== Boolean(config.ATELIER_TLS_KEY)) {
       ctx.addIssue({ code: "custom", path: ["ATELIER_TLS_CERT"], message: "ATELIER_TLS_CERT and ATELIER_TLS_KEY go together: TLS needs both the certificate and its key" });

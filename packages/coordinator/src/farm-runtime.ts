@@ -89,9 +89,7 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
       },
       submitIdleMs: config.ATELIER_SUBMIT_IDLE_MS,
       agentCaps: defaultAgentCaps(config.ATELIER_HEARTBEAT_MS, config.ATELIER_MAX_AGENT_SLOTS),
-      ...(config.ATELIER_TLS_CERT && config.ATELIER_TLS_KEY
-        ? { grpcCredentials: grpc.ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(config.ATELIER_TLS_CERT), private_key: readFileSync(config.ATELIER_TLS_KEY) }], false) }
-        : {}),
+      ...grpcTls(config),
     });
     closers.push(() => coordinator.close());
 
@@ -127,4 +125,12 @@ function natsSecurity(config: CoordinatorConfig): Pick<NatsBusOptions, "auth" | 
         ? { user: config.NATS_USER, password: config.NATS_PASSWORD }
         : undefined;
   return { ...(auth ? { auth } : {}), ...(config.NATS_TLS_CA ? { tlsCa: readFileSync(config.NATS_TLS_CA, "utf8") } : {}) };
+}
+
+/** TLS for the gRPC port, mutual when a client CA is given; none when no certificate is. */
+function grpcTls(config: CoordinatorConfig): { grpcCredentials?: grpc.ServerCredentials } {
+  if (!config.ATELIER_TLS_CERT || !config.ATELIER_TLS_KEY) return {};
+  const clientCa = config.ATELIER_TLS_CLIENT_CA ? readFileSync(config.ATELIER_TLS_CLIENT_CA) : null;
+  const pair = { cert_chain: readFileSync(config.ATELIER_TLS_CERT), private_key: readFileSync(config.ATELIER_TLS_KEY) };
+  return { grpcCredentials: grpc.ServerCredentials.createSsl(clientCa, [pair], clientCa !== null) };
 }

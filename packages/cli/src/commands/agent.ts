@@ -1,8 +1,8 @@
-import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { createAgent, createAgentMetrics, nvidiaSmiProbe } from "@atelier/agent";
 import { configFields, createLogger, startHttpServer } from "@atelier/common";
 import { z } from "zod";
+import { tlsFiles } from "../tls-files.ts";
 import { parseFlags } from "../flags.ts";
 import { resolveModelsDir } from "../models-dir.ts";
 import { waitForSignal } from "../signals.ts";
@@ -70,8 +70,7 @@ export async function agentCommand(args: string[]): Promise<void> {
   const metrics = httpPort === undefined ? undefined : createAgentMetrics({ gpu: gpuProbe });
   const metricsServer = metrics && (await startHttpServer({ host: flags["http-host"], port: httpPort!, metrics: metrics.registry }));
   if (metricsServer) log.info({ port: metricsServer.port }, "agent metrics at /metrics");
-  const tlsFile = (flag: "tls-ca" | "tls-cert" | "tls-key") => (flags[flag] ? readFileSync(flags[flag]) : undefined);
-  const tls = flags["tls-ca"] || flags["tls-cert"] ? { ca: tlsFile("tls-ca"), cert: tlsFile("tls-cert"), key: tlsFile("tls-key") } : undefined;
+  const tls = tlsFiles({ ca: flags["tls-ca"], cert: flags["tls-cert"], key: flags["tls-key"] });
   const agent = await createAgent({
     coordinator: flags.coordinator,
     security: { token: flags.token, ...(tls ? { tls } : {}) },
