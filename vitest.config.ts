@@ -15,6 +15,8 @@ export default defineConfig({
     pool: "forks",
     fileParallelism: true,
     maxWorkers: 2,
+    // As the atelier command does (packages/cli/bin/atelier.mjs): no AWS SDK notice about Node 20 in every test's output.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
     projects: [
       {
         extends: true,

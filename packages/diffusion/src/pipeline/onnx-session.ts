@@ -20,7 +20,7 @@ export interface SessionClock {
 
 // onnxruntime-node lists the GPU providers its binary was built with even
 // when their libraries were not downloaded at install time (bundled: false).
-export const CUDA_INSTALL_HINT = "reinstall onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12 (it brings cuda and tensorrt)";
+export const CUDA_INSTALL_HINT = "install its CUDA files with `ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js` (they bring cuda and tensorrt; npm install skips that script, see allowScripts in package.json)";
 
 export async function createSession(path: string, settings: SessionSettings): Promise<ort.InferenceSession> {
   try {

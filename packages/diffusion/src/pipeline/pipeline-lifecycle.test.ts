@@ -113,7 +113,7 @@ describe("Pipeline", () => {
   it.skipIf(cudaInstalled || process.platform !== "linux" || process.arch !== "x64")("says how to install a missing CUDA provider", async () => {
     const error = await rejection(Pipeline.load(modelDir, { providers: ["cuda"] }));
     expect(error.name).toBe("ProviderUnavailableError");
-    expect(error.message).toBe("cuda provider not installed: reinstall onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12 (it brings cuda and tensorrt)");
+    expect(error.message).toBe("cuda provider not installed: install its CUDA files with `ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js` (they bring cuda and tensorrt; npm install skips that script, see allowScripts in package.json)");
   });
 
   it("explains a folder that is not a model", async () => {
