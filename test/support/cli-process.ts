@@ -14,7 +14,12 @@ export interface RunningProcess {
 
 /** Starts `atelier <args>` as its own process, the way a user would run it. */
 export function startAtelier(args: string[], env: Record<string, string> = {}): RunningProcess {
-  const child = spawn(process.execPath, [ATELIER_BIN, ...args], {
+  return startCommand(process.execPath, [ATELIER_BIN, ...args], env);
+}
+
+/** Starts any command from the repository's root with the test's environment plus `env`. */
+export function startCommand(command: string, args: string[], env: Record<string, string> = {}): RunningProcess {
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, NODE_NO_WARNINGS: "1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
