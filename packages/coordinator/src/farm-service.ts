@@ -42,6 +42,7 @@ type FarmMethod = "SubmitBatch" | "GetBatch" | "WatchBatch" | "CancelBatch" | "L
 export type FarmImpl = { [K in FarmMethod]: (caller: Caller, ...args: Parameters<FarmHandlers[K]>) => void };
 
 const OUTPUT_PAGE = 500;
+const MAX_URL_TTL_MS = 7 * 24 * 3_600_000;
 // Batch ids are UUIDs; anything else is refused before it reaches a query or a subject.
 const BATCH_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -143,6 +144,9 @@ export function farmHandlers(deps: FarmServiceDeps): FarmImpl {
     ListOutputs(caller, call) {
       const { batchId, urlTtlMs } = call.request;
       (async () => {
+        if (urlTtlMs > MAX_URL_TTL_MS || (urlTtlMs > 0 && urlTtlMs < 1_000)) {
+          throw new ValidationError([`url_ttl_ms must be 0 (no URLs) or between 1000 and ${MAX_URL_TTL_MS} (7 days, what S3 signs at most); got ${urlTtlMs}`]);
+        }
         await describeBatch(db, caller, batchId);
         let after = -1;
         for (;;) {
