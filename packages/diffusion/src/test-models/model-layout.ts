@@ -152,6 +152,8 @@ export function buildModelFiles(version: string, versionKey: string, options: Mo
     ["vae_encoder/config.json", json({ _class_name: "AutoencoderKL", latent_channels: 4, scaling_factor: DEMO_VAE_SCALING_FACTOR })],
   ]);
   if (lcm) files.set("unet/config.json", json({ _class_name: "UNet2DConditionModel", in_channels: 4, out_channels: 4, cross_attention_dim: HIDDEN.size, time_cond_proj_dim: options.timestepCondDim }));
+  // As real inpainting exports say it: detectModelArchitecture reads the 9 input channels from here.
+  else if (options.inpainting) files.set("unet/config.json", json({ _class_name: "UNet2DConditionModel", in_channels: 9, out_channels: 4, cross_attention_dim: HIDDEN.size }));
   if (options.safetyChecker) {
     files.set("safety_checker/model.onnx", buildDemoSafetyChecker(version));
     files.set("feature_extractor/preprocessor_config.json", json(CLIP_PREPROCESSOR));
