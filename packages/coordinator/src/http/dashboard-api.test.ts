@@ -12,6 +12,8 @@ import { createLogger } from "@atelier/common";
 // Server-Sent Events, metrics and the gRPC health service.
 
 const TOKEN = "test-admin-token-0123456789";
+// Batch ids are UUIDs, as SubmitBatch makes them (the Farm API refuses anything else).
+const B1 = "0b1b0b1b-0000-4000-8000-000000000001";
 const settings = { model: "atelier-demo", width: 64, height: 64, steps: 4, guidance: 7, sampler: "euler" };
 
 /** A 1x1 PNG carrying A1111 parameters, as the pipeline writes them. */
@@ -39,13 +41,13 @@ describe("dashboard HTTP API", () => {
 
     // One batch of 6: items 0-2 rendered (with a PNG in the bucket), 3-4 failed, 5 queued.
     await agentRegistry.upsert(farm.db, { id: "gpu-7", name: "gpu-7", gpu: "cpu", memoryBytes: 1, providers: ["cpu"], models: ["atelier-demo"], slots: 1, maxWidth: 512, maxHeight: 512, version: "t" });
-    await batchStore.begin(farm.db, { id: "b1", tenantId: "studio", name: "posters", priority: 0, defaults: settings, maxAttempts: 1 });
-    await batchStore.append(farm.db, "b1", Array.from({ length: 6 }, (_, index) => ({ ...settings, index, prompt: `prompt ${index}`, negativePrompt: "", seed: 40 + index })));
-    await batchStore.commit(farm.db, "b1", 6);
-    const lease = (await leaseStore.lease(farm.db, "b1", { models: ["atelier-demo"], maxWidth: 512, maxHeight: 512, agentId: "gpu-7", shardId: "s1", maxItems: 5, leaseTtlMs: 60_000 }))!;
+    await batchStore.begin(farm.db, { id: B1, tenantId: "studio", name: "posters", priority: 0, defaults: settings, maxAttempts: 1 });
+    await batchStore.append(farm.db, B1, Array.from({ length: 6 }, (_, index) => ({ ...settings, index, prompt: `prompt ${index}`, negativePrompt: "", seed: 40 + index })));
+    await batchStore.commit(farm.db, B1, 6);
+    const lease = (await leaseStore.lease(farm.db, B1, { models: ["atelier-demo"], maxWidth: 512, maxHeight: 512, agentId: "gpu-7", shardId: "s1", maxItems: 5, leaseTtlMs: 60_000 }))!;
     for (const item of lease.items) {
       if (item.index < 3) {
-        const key = `studio/b1/${String(item.index).padStart(8, "0")}-${item.seed}.png`;
+        const key = `studio/${B1}/${String(item.index).padStart(8, "0")}-${item.seed}.png`;
         const png = pngWithParameters(`prompt ${item.index}\nSteps: 4, Sampler: Euler, CFG scale: 7, Seed: ${item.seed}, Size: 64x64`);
         await farm.store.put(key, png, "image/png");
         await resultStore.recordOutput(farm.db, { itemId: item.itemId, epoch: lease.epoch, agentId: "gpu-7", key, sha256: "0".repeat(64), bytes: png.length, width: 64, height: 64, renderMs: 12, metadata: {} });
@@ -84,7 +86,7 @@ describe("dashboard HTTP API", () => {
     });
 
   it("refuses every API without a session, with 401 and no data", async () => {
-    for (const path of ["/api/agents", "/api/farm", "/api/batches", "/api/batches/b1", "/api/batches/b1/items", "/api/items/1", "/api/items/1/image", "/api/events", "/api/session"]) {
+    for (const path of ["/api/agents", "/api/farm", "/api/batches", `/api/batches/${B1}`, `/api/batches/${B1}/items`, "/api/items/1", "/api/items/1/image", "/api/events", "/api/session"]) {
       const response = await get(path);
       expect(response.status, path).toBe(401);
       expect(await response.json(), path).toEqual({ error: "sign in with the admin token" });
@@ -132,37 +134,37 @@ describe("dashboard HTTP API", () => {
       [{}, "not-the-token", /CSRF token/],
     ];
     for (const [headers, csrf, message] of refusals) {
-      const response = await post("/api/batches/b1/cancel", { cookie: session.cookie, csrf }, headers);
+      const response = await post(`/api/batches/${B1}/cancel`, { cookie: session.cookie, csrf }, headers);
       expect(response.status, JSON.stringify(headers)).toBe(403);
       expect(((await response.json()) as { error: string }).error).toMatch(message);
     }
     const login = await fetch(`${base}/api/session`, { method: "POST", headers: { "content-type": "application/json", "sec-fetch-site": "cross-site" }, body: JSON.stringify({ token: TOKEN }) });
     expect(login.status).toBe(403);
-    expect((await batchStore.counts(farm.db, "b1"))?.state).toBe("running");
+    expect((await batchStore.counts(farm.db, B1))?.state).toBe("running");
   });
 
   it("lists batches, failures by reason and items by index or state", async () => {
     const { cookie } = await signIn();
     const batches = (await (await get("/api/batches?state=live", cookie)).json()) as { batches: { id: string; done: number; failed: number }[] };
-    expect(batches.batches).toEqual([expect.objectContaining({ id: "b1", done: 3, failed: 2 })]);
-    const detail = (await (await get("/api/batches/b1", cookie)).json()) as { failureReasons: unknown[] };
+    expect(batches.batches).toEqual([expect.objectContaining({ id: B1, done: 3, failed: 2 })]);
+    const detail = (await (await get(`/api/batches/${B1}`, cookie)).json()) as { failureReasons: unknown[] };
     expect(detail.failureReasons).toEqual([{ error: "CUDA out of memory", count: 2, firstIndex: 3 }]);
-    const items = (await (await get("/api/batches/b1/items?from=2&limit=3", cookie)).json()) as { total: number; items: { index: number; state: string; hasImage: boolean }[] };
+    const items = (await (await get(`/api/batches/${B1}/items?from=2&limit=3`, cookie)).json()) as { total: number; items: { index: number; state: string; hasImage: boolean }[] };
     expect(items.total).toBe(6);
     expect(items.items.map((i) => [i.index, i.state, i.hasImage])).toEqual([[2, "done", true], [3, "failed", false], [4, "failed", false]]);
-    const failed = (await (await get("/api/batches/b1/items?state=failed&limit=1", cookie)).json()) as { items: { index: number }[]; next: string };
+    const failed = (await (await get(`/api/batches/${B1}/items?state=failed&limit=1`, cookie)).json()) as { items: { index: number }[]; next: string };
     expect(failed.items.map((i) => i.index)).toEqual([3]);
-    const rest = (await (await get(`/api/batches/b1/items?state=failed&after=${failed.next}`, cookie)).json()) as { items: { index: number }[] };
+    const rest = (await (await get(`/api/batches/${B1}/items?state=failed&after=${failed.next}`, cookie)).json()) as { items: { index: number }[] };
     expect(rest.items.map((i) => i.index)).toEqual([4]);
-    expect((await get("/api/batches/b1/items?state=bogus", cookie)).status).toBe(400);
+    expect((await get(`/api/batches/${B1}/items?state=bogus`, cookie)).status).toBe(400);
     expect((await get("/api/batches/nope", cookie)).status).toBe(404);
     expect((await get("/api/nothing-here", cookie)).status).toBe(404);
-    expect((await get("/api/batches/b1/cancel", cookie)).status).toBe(405);
+    expect((await get(`/api/batches/${B1}/cancel`, cookie)).status).toBe(405);
   });
 
   it("serves an item with the parameters read from its PNG, and redirects to the image in the bucket", async () => {
     const { cookie } = await signIn();
-    const [tile] = ((await (await get("/api/batches/b1/items?from=1&limit=1", cookie)).json()) as { items: { itemId: string }[] }).items;
+    const [tile] = ((await (await get(`/api/batches/${B1}/items?from=1&limit=1`, cookie)).json()) as { items: { itemId: string }[] }).items;
     const detail = (await (await get(`/api/items/${tile!.itemId}`, cookie)).json()) as { item: { seed: number; output: { agentId: string } }; parameters: string };
     expect(detail.item).toMatchObject({ seed: 41, output: { agentId: "gpu-7" } });
     expect(detail.parameters).toMatch(/Seed: 41, Size: 64x64$/);
@@ -188,11 +190,11 @@ describe("dashboard HTTP API", () => {
     };
     await until(/event: hello/);
 
-    const rerun = await post("/api/batches/b1/rerun-failed", session);
+    const rerun = await post(`/api/batches/${B1}/rerun-failed`, session);
     expect(rerun.status).toBe(200);
     expect(await rerun.json()).toMatchObject({ requeued: 2, batch: { failed: 0, done: 3, state: "running" } });
-    await until(/event: progress\ndata: \[.*"batchId":"b1".*"failed":0/);
-    const rows = await farm.db.query<{ state: string; attempts: number }>(`SELECT state, attempts FROM item WHERE batch_id = 'b1' AND index IN (3, 4)`);
+    await until(new RegExp(`event: progress\ndata: \\[.*"batchId":"${B1}".*"failed":0`));
+    const rows = await farm.db.query<{ state: string; attempts: number }>(`SELECT state, attempts FROM item WHERE batch_id = '${B1}' AND index IN (3, 4)`);
     expect(rows).toEqual([{ state: "queued", attempts: 0 }, { state: "queued", attempts: 0 }]);
 
     // Farm load samples reach the stream too.
@@ -205,10 +207,10 @@ describe("dashboard HTTP API", () => {
 
   it("cancels through the Farm API's own handler", async () => {
     const session = await signIn();
-    const response = await post("/api/batches/b1/cancel", session);
+    const response = await post(`/api/batches/${B1}/cancel`, session);
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ batch: { state: "cancelled", cancelled: 3 } });
-    const again = await post("/api/batches/b1/rerun-failed", session);
+    const again = await post(`/api/batches/${B1}/rerun-failed`, session);
     expect(again.status).toBe(409);
   });
 
