@@ -16,6 +16,9 @@ const USAGE = `atelier: a render farm for diffusion models
   atelier agents revoke NAME
   atelier tokens create --tenant T [--role user|admin] [--name LABEL]   prints a new API token once
   atelier tokens list [--tenant T] | atelier tokens revoke ID
+  atelier models inspect DIR                  a model folder's architecture, sessions (inputs, outputs, dtypes), VAE scale, scheduler
+  atelier models make-test --arch ARCH DIR    write a small random-weight model of that architecture (sd1, sd2-v, inpainting, lcm,
+                                              turbo, sdxl, sdxl-refiner, upscaler, upscaler-x2)
 
 Client commands reach the coordinator at --coordinator HOST:PORT or $ATELIER_COORDINATOR (default 127.0.0.1:7070)
 with the API token in --token or $ATELIER_TOKEN (and --tls-ca FILE or $ATELIER_TLS_CA for a private CA).
@@ -34,6 +37,7 @@ const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<void>>>
   cancel: async () => (await import("./commands/cancel.ts")).cancelCommand,
   agents: async () => (await import("./commands/agents.ts")).agentsCommand,
   tokens: async () => (await import("./commands/tokens.ts")).tokensCommand,
+  models: async () => (await import("./commands/models.ts")).modelsCommand,
 };
 
 const [name, ...args] = process.argv.slice(2);
