@@ -173,7 +173,7 @@ describe("attack 12: secrets appear in no log line, even on connection errors", 
     expect(leaks(outputs, [...Object.values(SECRETS), ...minted])).toEqual([]);
   }, 300_000);
 
-  it("when a coordinator cannot reach its database or NATS at all", async () => {
+  it("when a coordinator cannot reach its database or NATS at all, or generates its admin token", async () => {
     const closedPort = await freePort();
     const base: Record<string, string> = { ATELIER_GRPC_HOST: "127.0.0.1", ATELIER_HTTP_HOST: "127.0.0.1", ATELIER_GRPC_PORT: String(await freePort()), ATELIER_HTTP_PORT: String(await freePort()), LOG_LEVEL: "debug", ATELIER_ADMIN_TOKEN: SECRETS.bootstrapToken };
     const runs: Record<string, string> = {};
@@ -190,5 +190,16 @@ describe("attack 12: secrets appear in no log line, even on connection errors", 
       expect(runs[what]!.length, what).toBeGreaterThan(0);
     }
     expect(leaks(runs, Object.values(SECRETS))).toEqual([]);
+
+    // With no ATELIER_ADMIN_TOKEN a secret is generated: printed in a terminal only, never into a piped log.
+    const unset = { ...base, ATELIER_ADMIN_TOKEN: "", DATABASE_URL: farm.database.url };
+    const coordinator = startAtelier(["up"], unset);
+    await waitFor("a coordinator with a generated admin token to print where its dashboard is", async () => {
+      if (coordinator.child.exitCode !== null) throw new Error(`coordinator exited:\n${coordinator.output()}`);
+      return coordinator.output().includes("dashboard http://");
+    }, 60_000, 100);
+    coordinator.child.kill("SIGTERM");
+    await coordinator.exited;
+    expect(coordinator.output()).not.toContain("#token=");
   }, 150_000);
 });

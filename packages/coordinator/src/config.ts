@@ -58,7 +58,7 @@ export const configSchema = z
     ATELIER_AGING_MS: ms.default(600_000),
     ATELIER_MAX_ATTEMPTS: count.default(5),
     ATELIER_DEFAULT_MODEL: z.string().default("atelier-demo"),
-    /** Dashboard sign-in secret; unset generates one at start-up and prints a sign-in link. */
+    /** Bootstrap dashboard sign-in secret (admin API tokens sign in too); unset, one is generated and, in a terminal, printed as a sign-in link. */
     ATELIER_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters: a short admin token can be guessed").optional(),
     /** Proxies (IPs or CIDR ranges, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto the dashboard believes; none by default. */
     ATELIER_TRUSTED_PROXIES: z.string().default("").superRefine((text, ctx) => {

@@ -74,7 +74,7 @@ export interface Coordinator {
   connectedAgents(): number;
   /** Signs in to the dashboard: the configured token, or one generated at start. */
   readonly adminToken: string;
-  /** True when no token was configured: print a sign-in link, or nobody can sign in. */
+  /** True when no token was configured: in a terminal, print a sign-in link; elsewhere admins sign in with admin API tokens. */
   readonly adminTokenGenerated: boolean;
   close(): Promise<void>;
 }

@@ -13,8 +13,15 @@ export async function upCommand(_args: string[]): Promise<void> {
   console.error(`  database ${embedded.database ? "embedded PGlite" + (config.ATELIER_DATA_DIR ? ` in ${config.ATELIER_DATA_DIR}` : " (in memory)") : "DATABASE_URL"}`);
   console.error(`  storage  ${embedded.s3Endpoint ? `embedded S3 at ${embedded.s3Endpoint}` : redactUrl(config.S3_ENDPOINT)}, bucket ${config.S3_BUCKET}`);
   console.error(`  events   ${embedded.bus ? "in-process bus" : redactUrl(config.NATS_URL)}`);
-  const dashboard = dashboardUrl({ host: config.ATELIER_HTTP_HOST, httpPort: coordinator.httpPort, adminToken: coordinator.adminToken, withToken: coordinator.adminTokenGenerated });
-  console.error(`  dashboard ${dashboard}${coordinator.adminTokenGenerated ? "   (sign-in link: ATELIER_ADMIN_TOKEN is unset, so a token was generated for this run)" : "   (sign in with ATELIER_ADMIN_TOKEN)"}`);
+  // A generated secret is shown only in a terminal: stderr piped to a file or a log collector would keep it.
+  const showLink = coordinator.adminTokenGenerated && process.stderr.isTTY === true;
+  const dashboard = dashboardUrl({ host: config.ATELIER_HTTP_HOST, httpPort: coordinator.httpPort, adminToken: coordinator.adminToken, withToken: showLink });
+  const signIn = showLink
+    ? "sign-in link: ATELIER_ADMIN_TOKEN is unset, so a token was generated for this run"
+    : coordinator.adminTokenGenerated
+      ? "sign in with an admin API token (`atelier tokens create --tenant T --role admin`), or set ATELIER_ADMIN_TOKEN"
+      : "sign in with ATELIER_ADMIN_TOKEN or an admin API token";
+  console.error(`  dashboard ${dashboard}   (${signIn})`);
   await bootstrapAdminToken(localAdmin(farm.db), log);
   const signal = await waitForSignal();
   log.info({ signal }, "shutting down");
