@@ -37,7 +37,7 @@ describe("a Python client generated from proto/ by grpc_tools", () => {
     });
     expect(run.stderr).toBe("");
     const [withToken, without] = run.stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(withToken).toMatchObject({ call: "with token", ok: true, items: "2", tenant: "python-studio" });
+    expect(withToken).toMatchObject({ call: "with token", ok: true, items: 2, tenant: "python-studio" });
     expect(without).toMatchObject({ call: "without token", ok: false, code: "UNAUTHENTICATED" });
     const rows = await farm.database.db.query<{ tenant_id: string; n: number }>(
       `SELECT b.tenant_id, count(i.id)::int AS n FROM batch b JOIN item i ON i.batch_id = b.id WHERE b.name = 'from python' GROUP BY b.tenant_id`);

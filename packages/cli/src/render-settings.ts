@@ -21,8 +21,8 @@ export type SettingValues = Partial<Record<SettingField, string | number>>;
 
 /**
  * The wire settings: an unset field is 0 or "" (inherit), except guidance,
- * which is left out when unset so that an explicit 0 (no CFG) reaches the
- * coordinator as 0. Throws a message naming the field on a missing partner
+ * sent with has_guidance only when given, so that an explicit 0 (no CFG)
+ * reaches the coordinator as 0. Throws a message naming the field on a missing partner
  * (hires_scale without hires_denoise, upscale without upscale_scale).
  */
 export function toRenderSettings(values: SettingValues): Settings {
@@ -33,7 +33,7 @@ export function toRenderSettings(values: SettingValues): Settings {
     clipSkip: number("clip_skip"), seedSource: text("seed_source"), refinerModel: text("refiner_model"), refinerStart: number("refiner_start"),
     architecture: text("architecture"),
   };
-  if (values.guidance !== undefined) settings.guidance = values.guidance as number;
+  if (values.guidance !== undefined) Object.assign(settings, { guidance: values.guidance as number, hasGuidance: true });
   const hiresGiven = ["hires_scale", "hires_denoise", "hires_steps", "hires_upscaler"].filter((f) => values[f as SettingField] !== undefined);
   if (hiresGiven.length > 0) {
     for (const needed of ["hires_scale", "hires_denoise"] as const) {

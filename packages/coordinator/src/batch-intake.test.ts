@@ -7,7 +7,7 @@ import { admitSubmission } from "./tenant-limits.ts";
 
 const DEFAULTS = { model: "atelier-demo", width: 512, height: 512, steps: 20, guidance: 7.5, sampler: "euler" };
 const OPTIONS = { defaults: DEFAULTS, maxAttempts: 5, insertChunkItems: 3 };
-// As decoded from the wire: guidance has presence, so an item that does not set it has none.
+// As decoded from the wire: has_guidance says whether guidance was set.
 const settings = { model: "", width: 0, height: 0, steps: 0, sampler: "" };
 
 function spec(prompt: string, extra: Partial<ItemSpec> = {}): ItemSpec {
@@ -58,11 +58,11 @@ describe("receiveBatch", () => {
   it("keeps guidance 0 (no CFG) from the header and from an item; only an unset guidance inherits", async () => {
     const result = await receiveBatch(
       db,
-      stream({ defaults: { ...settings, guidance: 0 } }, [spec("header's"), spec("own", { settings: { ...settings, guidance: 3 } })]),
+      stream({ defaults: { ...settings, guidance: 0, hasGuidance: true } }, [spec("header's"), spec("own", { settings: { ...settings, guidance: 3, hasGuidance: true } })]),
       OPTIONS,
       admit,
     );
-    const inherits = await receiveBatch(db, stream({}, [spec("inherits"), spec("zero", { settings: { ...settings, guidance: 0 } })]), OPTIONS, admit);
+    const inherits = await receiveBatch(db, stream({}, [spec("inherits"), spec("zero", { settings: { ...settings, guidance: 0, hasGuidance: true } })]), OPTIONS, admit);
     const guidance = (batchId: string) => db.query<{ guidance: number }>(`SELECT guidance FROM item WHERE batch_id = $1 ORDER BY index`, [batchId]);
     expect((await guidance(result.batchId)).map((r) => r.guidance)).toEqual([0, 3]);
     expect((await guidance(inherits.batchId)).map((r) => r.guidance)).toEqual([7.5, 0]);

@@ -115,8 +115,8 @@ const TENANT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /**
  * Settings the header or item sets, over `base`. Zero and empty strings mean
- * "inherit" (proto3 defaults), except guidance: it has presence on the wire,
- * so 0 (no classifier-free guidance) is kept and only an unset one inherits.
+ * "inherit" (proto3 defaults), except guidance: has_guidance says it was
+ * set, so 0 (no classifier-free guidance) is kept and only an unset one inherits.
  */
 function mergeSettings(over: RenderSettingsInput | null | undefined, base: RenderSettings): RenderSettings {
   const merged: RenderSettings = {
@@ -124,7 +124,7 @@ function mergeSettings(over: RenderSettingsInput | null | undefined, base: Rende
     width: over?.width || base.width,
     height: over?.height || base.height,
     steps: over?.steps || base.steps,
-    guidance: over?.guidance ?? base.guidance,
+    guidance: over?.hasGuidance ? over.guidance : base.guidance,
     sampler: over?.sampler || base.sampler,
   };
   const clipSkip = over?.clipSkip || base.clipSkip;

@@ -13,6 +13,7 @@ import {
   type BatchProgress__Output,
   type FarmClient,
   type ItemSpec,
+  type RenderSettings,
   type Output__Output,
   type Version__Output,
 } from "@atelier/protocol";
@@ -75,10 +76,10 @@ export class AtelierClient {
         const send = async (message: Parameters<typeof call.write>[0]) => {
           if (!call.write(message)) await new Promise((r) => call.once("drain", r));
         };
-        await send({ header });
+        await send({ header: { ...header, defaults: withGuidancePresence(header.defaults) } });
         let chunk: ItemSpec[] = [];
         for await (const item of items) {
-          chunk.push(item);
+          chunk.push(item.settings ? { ...item, settings: withGuidancePresence(item.settings) } : item);
           if (chunk.length >= this.submitChunkItems) {
             await send({ items: { items: chunk } });
             chunk = [];
@@ -168,4 +169,13 @@ export class AtelierClient {
       this.retryPolicy,
     );
   }
+}
+
+/**
+ * Settings that name a guidance say so on the wire (has_guidance), so that
+ * `guidance: 0` (no classifier-free guidance) is sent as 0, not as "inherit".
+ */
+function withGuidancePresence(settings: RenderSettings | null | undefined): RenderSettings | null | undefined {
+  if (!settings || settings.guidance === undefined || settings.hasGuidance !== undefined) return settings;
+  return { ...settings, hasGuidance: true };
 }

@@ -17,8 +17,10 @@ export interface RenderSettings {
   'height'?: (number);
   'steps'?: (number);
   /**
-   * Unset inherits; 0 (and 1) are real values: no classifier-free guidance
-   * (SD-Turbo, LCM).
+   * 0 (and 1) are real values: no classifier-free guidance (SD-Turbo, LCM).
+   * has_guidance says it was set; without it guidance inherits. (A flag
+   * rather than proto3 `optional`, which older protoc, Debian's among them,
+   * refuses.)
    */
   'guidance'?: (number | string);
   'sampler'?: (string);
@@ -44,7 +46,7 @@ export interface RenderSettings {
    * empty: any.
    */
   'architecture'?: (string);
-  '_guidance'?: "guidance";
+  'hasGuidance'?: (boolean);
 }
 
 /**
@@ -61,10 +63,12 @@ export interface RenderSettings__Output {
   'height': (number);
   'steps': (number);
   /**
-   * Unset inherits; 0 (and 1) are real values: no classifier-free guidance
-   * (SD-Turbo, LCM).
+   * 0 (and 1) are real values: no classifier-free guidance (SD-Turbo, LCM).
+   * has_guidance says it was set; without it guidance inherits. (A flag
+   * rather than proto3 `optional`, which older protoc, Debian's among them,
+   * refuses.)
    */
-  'guidance'?: (number);
+  'guidance': (number);
   'sampler': (string);
   /**
    * A1111's "Clip skip", 1..12; 0 inherits.
@@ -88,5 +92,5 @@ export interface RenderSettings__Output {
    * empty: any.
    */
   'architecture': (string);
-  '_guidance'?: "guidance";
+  'hasGuidance': (boolean);
 }
