@@ -26,8 +26,8 @@ export function defaultAgentCaps(heartbeatIntervalMs: number, maxSlots = 16): Ag
   };
 }
 
-const TEXT = { name: 128, gpu: 256, version: 64, provider: 64, model: 128 };
-const LISTS = { providers: 16, models: 256 };
+const TEXT = { name: 128, gpu: 256, version: 64, provider: 64, model: 128, architecture: 32 };
+const LISTS = { providers: 16, models: 256, upscalers: 64 };
 
 /** Why a Hello is refused, naming the field and the limit; undefined when it is fine. */
 export function helloProblem(hello: Hello__Output, caps: AgentCaps): string | undefined {
@@ -36,8 +36,11 @@ export function helloProblem(hello: Hello__Output, caps: AgentCaps): string | un
   }
   if (hello.providers.length > LISTS.providers) return `hello.providers may list at most ${LISTS.providers} (got ${hello.providers.length})`;
   if (hello.models.length > LISTS.models) return `hello.models may list at most ${LISTS.models} (got ${hello.models.length})`;
+  if (hello.upscalers.length > LISTS.upscalers) return `hello.upscalers may list at most ${LISTS.upscalers} (got ${hello.upscalers.length})`;
+  if (hello.modelInfo.length > LISTS.models) return `hello.model_info may list at most ${LISTS.models} (got ${hello.modelInfo.length})`;
   if (hello.providers.some((p) => p.length > TEXT.provider)) return `each of hello.providers must be at most ${TEXT.provider} characters`;
-  const badModel = hello.models.find((m) => !LIMITS.modelName.test(m));
+  if (hello.modelInfo.some((m) => m.architecture.length > TEXT.architecture)) return `each architecture in hello.model_info must be at most ${TEXT.architecture} characters`;
+  const badModel = [...hello.models, ...hello.upscalers, ...hello.modelInfo.map((m) => m.name)].find((m) => !LIMITS.modelName.test(m));
   if (badModel !== undefined) return `hello.models: "${badModel.slice(0, 40)}" is not a model name (letters, digits, . _ -, at most ${TEXT.model})`;
   if (hello.upscalers.length > LISTS.models) return `hello.upscalers may list at most ${LISTS.models} (got ${hello.upscalers.length})`;
   const badUpscaler = hello.upscalers.find((m) => !LIMITS.modelName.test(m));
