@@ -96,6 +96,8 @@ describe("attack 13: markup in user data is shown as text", () => {
       expect(policy, path).toContain("script-src 'self'");
       expect(policy, path).toContain("object-src 'none'");
       expect(policy, path).toContain("base-uri 'none'");
+      // Enforced Trusted Types: assigning a string to innerHTML (or any script sink) throws.
+      expect(policy, path).toContain("require-trusted-types-for 'script'");
       expect(policy, path).not.toMatch(/'unsafe-inline'|'unsafe-eval'|\*/);
     }
   });
