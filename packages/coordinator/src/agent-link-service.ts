@@ -251,7 +251,9 @@ class HeartbeatGate {
 async function heartbeat(deps: AgentLinkDeps, session: AgentSession, beat: Heartbeat__Output): Promise<void> {
   session.heard();
   const asked = beat.leases.slice(0, deps.options.caps.maxSlots * 2).map((l) => ({ shardId: l.shardId, epoch: l.epoch }));
+  const renewedAt = Date.now();
   const renewed = await leaseStore.renew(deps.db, session.id, asked, deps.options.leaseTtlMs);
+  session.renewed(renewed.map((lease) => lease.shardId), renewedAt + deps.options.leaseTtlMs);
   session.send({ heartbeatAck: { renewed, leaseTtlMs: deps.options.leaseTtlMs } });
   await agentRegistry.touch(deps.db, session.id);
 }

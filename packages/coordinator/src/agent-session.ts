@@ -9,6 +9,8 @@ export interface LiveShard {
   batchId: string;
   /** The object key signed for each item: a result naming another key is refused. */
   keys: Map<string, string>;
+  /** When the lease ends unless renewed; a shard past it no longer counts against the agent's slots. */
+  expiresAtMs: number;
   /** The size every item of the shard must come out at. */
   width: number;
   height: number;
@@ -50,6 +52,24 @@ export class AgentSession {
 
   heard(): void {
     this.lastHeardAtMs = Date.now();
+  }
+
+  /**
+   * Leases this agent holds here now. A shard it never ended (its lease
+   * lapsed, the agent fenced itself) drops out when its lease would have
+   * expired, so that it cannot hold a slot forever.
+   */
+  liveLeases(nowMs = Date.now()): number {
+    for (const [shardId, shard] of this.shards) if (shard.expiresAtMs <= nowMs) this.shards.delete(shardId);
+    return this.shards.size;
+  }
+
+  /** The coordinator renewed these leases until `expiresAtMs`. */
+  renewed(shardIds: readonly string[], expiresAtMs: number): void {
+    for (const shardId of shardIds) {
+      const shard = this.shards.get(shardId);
+      if (shard) shard.expiresAtMs = expiresAtMs;
+    }
   }
 
   send(message: CoordinatorMessage): void {

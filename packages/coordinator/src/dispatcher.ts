@@ -142,6 +142,8 @@ export class Dispatcher {
       }),
     );
     session.shards.set(lease.shardId, {
+      // By this clock, as renewals are: the database's may differ.
+      expiresAtMs: Date.now() + this.options.leaseTtlMs,
       epoch: lease.epoch,
       batchId: lease.batchId,
       keys: new Map(items.map((item) => [item.itemId!, item.key!])),
@@ -166,7 +168,7 @@ export class Dispatcher {
 
 /** Open, not draining, with a free slot it announced, and fewer live leases here than the slots it has. */
 function canTakeMore(session: AgentSession): boolean {
-  return session.open && !session.draining && session.freeSlots > 0 && session.shards.size < session.hello.slots;
+  return session.open && !session.draining && session.freeSlots > 0 && session.liveLeases() < session.hello.slots;
 }
 
 // An agent's first shards come before its rate is known: their URLs live the longest allowed.
