@@ -53,11 +53,14 @@ interface RunningShard {
 const RESULT_WINDOW = 2;
 const MAX_RESULTS_PER_MESSAGE = 256;
 
-// A coordinator that leaves a heartbeat unanswered this long is treated as
-// gone by a stopping agent: it waits for nothing more from it. A live
-// coordinator answers heartbeats on connections kept apart for them, in
-// milliseconds; this bounds how long SIGTERM takes when the coordinator is
-// frozen or cut off (the shards the agent held then expire on their TTL).
+// A coordinator that leaves a heartbeat unanswered this long past the
+// moment it could answer is treated as gone by a stopping agent, which then
+// waits for nothing more from it. A live coordinator answers heartbeats on
+// connections kept apart for them, in milliseconds, but takes at most one per
+// quarter of the heartbeat interval from each agent (agent-caps.ts): a beat
+// sent sooner after the last one waits that long. This bounds how long
+// SIGTERM takes when the coordinator is frozen or cut off (the shards the
+// agent held then expire on their TTL).
 const STOP_SILENCE_MS = 1_000;
 // How long close() waits for a live coordinator to end the stream after the
 // agent half-closed it, so that the agent's last messages arrive.
@@ -81,7 +84,9 @@ export class Agent {
   private heartbeatMs = 10_000;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly fenceTimer: NodeJS.Timeout;
-  private readonly sentBeats: { asked: { shardId: string; epoch: number }[]; sentAt: number; onAck?: () => void }[] = [];
+  /** Heartbeats awaiting their answers, in order; `answerableAt`: when the coordinator's rate limit lets it answer. */
+  private readonly sentBeats: { asked: { shardId: string; epoch: number }[]; sentAt: number; answerableAt: number; onAck?: () => void }[] = [];
+  private lastBeatAt = -Infinity;
   private draining = false;
   private stopping = false;
   private closing: Promise<void> | undefined;
@@ -136,8 +141,8 @@ export class Agent {
   /**
    * Graceful stop (SIGTERM): claim nothing more, hand back unfinished shards
    * (they cost no attempt), wait up to `graceMs` for outstanding acks,
-   * disconnect. A coordinator that is gone or has stopped answering is
-   * waited for no longer than STOP_SILENCE_MS.
+   * disconnect. A coordinator that is gone or has stopped answering is not
+   * waited for (STOP_SILENCE_MS).
    */
   async stop(graceMs = 5_000): Promise<void> {
     this.stopping = true;
@@ -149,36 +154,21 @@ export class Agent {
       shard.released = true;
       this.leases.drop(shard.shardId, "agent stopping");
     }
-    // Asks at once whether the coordinator still answers; the answer also renews what is left.
-    this.heartbeat();
+    // One heartbeat, after "free: 0": a shard the coordinator leased before it read that arrives before
+    // the answer, and onAssign hands it back; after the answer none can come, so nothing is left to
+    // expire. Its answer also renews what is left, and shows whether the coordinator still answers.
+    let fenced = !this.heartbeat(() => (fenced = true));
     const deadline = this.clock.monotonicMs() + graceMs;
-    while ((this.outbox.size > 0 || this.running.size > 0) && this.clock.monotonicMs() < deadline && this.coordinatorAnswers()) {
+    while ((this.outbox.size > 0 || this.running.size > 0 || !fenced) && this.clock.monotonicMs() < deadline && this.coordinatorAnswers()) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    // A shard the coordinator leased before it read "free: 0" arrives before
-    // the answer to this heartbeat, and onAssign hands it back; after the
-    // answer none can come, so nothing is left to expire.
-    if (this.coordinatorAnswers()) await this.heartbeatRoundTrip(Math.max(100, deadline - this.clock.monotonicMs()));
     await this.close();
   }
 
-  /** Welcomed on a stream, and no heartbeat on it has gone unanswered for STOP_SILENCE_MS. */
+  /** Welcomed on a stream, and no heartbeat on it left unanswered for STOP_SILENCE_MS past when it could be answered. */
   private coordinatorAnswers(): boolean {
     const oldest = this.sentBeats[0];
-    return this.link.isOpen && this.welcomed && (!oldest || this.clock.monotonicMs() - oldest.sentAt < STOP_SILENCE_MS);
-  }
-
-  private heartbeatRoundTrip(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, Math.min(timeoutMs, STOP_SILENCE_MS));
-      if (!this.heartbeat(() => {
-        clearTimeout(timer);
-        resolve();
-      })) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
+    return this.link.isOpen && this.welcomed && (!oldest || this.clock.monotonicMs() - oldest.answerableAt < STOP_SILENCE_MS);
   }
 
   close(): Promise<void> {
@@ -257,7 +247,9 @@ export class Agent {
   private heartbeat(onAck?: () => void): boolean {
     if (!this.link.isOpen || !this.welcomed) return false;
     const asked = this.leases.list();
-    this.sentBeats.push({ asked, sentAt: this.clock.monotonicMs(), onAck });
+    const sentAt = this.clock.monotonicMs();
+    this.sentBeats.push({ asked, sentAt, answerableAt: Math.max(sentAt, this.lastBeatAt + this.heartbeatMs / 4), onAck });
+    this.lastBeatAt = sentAt;
     this.send({ heartbeat: { leases: asked } });
     return true;
   }
