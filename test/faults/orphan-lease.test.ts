@@ -62,7 +62,8 @@ describe("an orphan lease: committed for agent-1 through the lease store, never 
     const late = await resultStore.recordOutputs(db, "agent-1", [
       { itemId: orphanIds[0]!, epoch: orphan!.epoch, ...recorded!, width: 256, height: 256, renderMs: 1, metadata: {} },
     ]);
-    expect(late.outcomes).toEqual([{ accepted: false, reason: expect.stringContaining(`stale epoch ${orphan!.epoch}`) }]);
+    // The refusal names the sender's own epoch, not the live one (docs/threat-model.md).
+    expect(late.outcomes).toEqual([{ accepted: false, reason: expect.stringContaining(`the lease under epoch ${orphan!.epoch} no longer holds it`) }]);
     expect(await inspectBatch(db, farm.store, batchId)).toEqual(cleanState(ITEMS));
   }, 120_000);
 });
