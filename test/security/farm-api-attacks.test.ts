@@ -146,13 +146,23 @@ describe("attacks on the Farm API", () => {
     }
     await sleep(1_000);
     const started = Date.now();
+    // Each call timed on its own, five times; the median of each must be under a second (a
+    // shared CI machine may stall any one call, a starved pool stalls them all).
+    const times: Record<string, number[]> = { GetVersion: [], ListAgents: [], SubmitBatch: [], GetBatch: [] };
+    const timed = async <T>(name: string, call: () => Promise<T>) => {
+      const t0 = performance.now();
+      const result = await call();
+      times[name]!.push(performance.now() - t0);
+      return result;
+    };
     for (let n = 0; n < 5; n++) {
-      const t0 = Date.now();
-      await farm.client.getVersion();
-      await farm.client.listAgents();
-      await farm.client.getBatch((await farm.client.submitBatch(header({ tenant: "served" }), items(1))).batchId);
-      expect(Date.now() - t0).toBeLessThan(1_000);
+      await timed("GetVersion", () => farm.client.getVersion());
+      await timed("ListAgents", () => farm.client.listAgents());
+      const { batchId } = await timed("SubmitBatch", () => farm.client.submitBatch(header({ tenant: "served" }), items(1)));
+      await timed("GetBatch", () => farm.client.getBatch(batchId));
     }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    for (const [name, values] of Object.entries(times)) expect(median(values), `${name} median ms`).toBeLessThan(1_000);
     const codes = await Promise.all(stalled);
     release();
     // Cut at the deadline (a few, past the bulk-load pool, were told to come back later).

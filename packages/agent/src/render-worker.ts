@@ -50,9 +50,10 @@ class NotInstalledError extends Error {
   override name = "NotInstalledError";
 }
 
-// Errors that fail the same way on every try: the item fails at once. A
-// model or upscaler this agent lacks is not among them: another agent may have it.
-const PERMANENT = new Set(["PromptTooLongError", "ValidationError", "NonFiniteValuesError", "ModelFormatError"]);
+// Errors that fail the same way on every try, on any agent: the item fails at
+// once. A model or upscaler this agent lacks or cannot load is not among them:
+// another agent's copy of that folder may be whole.
+const PERMANENT = new Set(["PromptTooLongError", "ValidationError", "NonFiniteValuesError"]);
 
 /**
  * The image upscaled by `scale` with the named upscaler (run until the

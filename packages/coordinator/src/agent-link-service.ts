@@ -204,7 +204,8 @@ async function handle(deps: AgentLinkDeps, session: AgentSession, message: Agent
     session.shards.delete(shardId);
     const settled = await leaseStore.finish(db, shardId, epoch, session.id);
     for (const batch of settled.batches) await publishProgressOf(db, deps.bus, batch.batchId);
-    if (settled.batches.some((b) => b.requeued > 0)) deps.dispatcher().wake();
+    // The agent's slot is free again (it may have announced it before this message), and items may be back in the queue.
+    deps.dispatcher().wake();
   } else if (message.released) {
     const { shardId, epoch, reason } = message.released;
     session.shards.delete(shardId);
@@ -247,7 +248,7 @@ class HeartbeatGate {
   }
 }
 
-/** Renews the leases the agent names and acks; its last-seen time follows, on the ordinary connections. */
+/** Renews the leases the agent names and acks; its last-seen time follows, on the ordinary connections, unawaited. */
 async function heartbeat(deps: AgentLinkDeps, session: AgentSession, beat: Heartbeat__Output): Promise<void> {
   session.heard();
   const asked = beat.leases.slice(0, deps.options.caps.maxSlots * 2).map((l) => ({ shardId: l.shardId, epoch: l.epoch }));
@@ -255,7 +256,11 @@ async function heartbeat(deps: AgentLinkDeps, session: AgentSession, beat: Heart
   const renewed = await leaseStore.renew(deps.db, session.id, asked, deps.options.leaseTtlMs);
   session.renewed(renewed.map((lease) => lease.shardId), renewedAt + deps.options.leaseTtlMs);
   session.send({ heartbeatAck: { renewed, leaseTtlMs: deps.options.leaseTtlMs } });
-  await agentRegistry.touch(deps.db, session.id);
+  // Last-seen follows on the ordinary connections, which may all be busy: the
+  // next renewal must not wait for it (one agent's renewals go one at a time).
+  agentRegistry.touch(deps.db, session.id).catch((error: unknown) => {
+    deps.log.debug({ agentId: session.id, err: (error as Error).message }, "last-seen time not updated");
+  });
 }
 
 /**

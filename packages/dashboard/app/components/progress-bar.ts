@@ -19,7 +19,7 @@ export class ProgressBar {
       failed: h("span", { class: "bar-failed" }),
       cancelled: h("span", { class: "bar-cancelled" }),
     };
-    this.element = h("div", { class: `bar bar-${size}`, role: "progressbar", "aria-valuemin": 0, "aria-valuemax": 100 },
+    this.element = h("div", { class: `bar bar-${size}`, role: "progressbar", "aria-label": "progress", "aria-valuemin": 0, "aria-valuemax": 100 },
       this.segments.done, this.segments.failed, this.segments.cancelled);
   }
 
@@ -29,5 +29,6 @@ export class ProgressBar {
     const settled = (progress.done + progress.failed + progress.cancelled) / total;
     this.element.setAttribute("aria-valuenow", String(Math.round(settled * 100)));
     this.element.title = `${count(progress.done)} done, ${count(progress.failed)} failed, ${count(progress.cancelled)} cancelled of ${count(progress.total)} (${percent(settled)})`;
+    this.element.setAttribute("aria-label", this.element.title);
   }
 }
