@@ -1,0 +1,45 @@
+import { encodePng } from "../png/png-encode.ts";
+import { thumbnailPng } from "../png/thumbnail.ts";
+import { formatA1111Parameters } from "./a1111-parameters.ts";
+import type { HiresPass } from "./hires-render.ts";
+import { formatProvenance, PROVENANCE_KEYWORD } from "./provenance.ts";
+import type { PlannedImage } from "./render-plan.ts";
+
+// An image's PNG carries two text chunks: A1111's "parameters", which other
+// tools parse, and Atelier's provenance. For a hires fix's second pass the
+// parameters describe the caller's request with the fix, as A1111 writes
+// them (first-pass size and steps); the provenance records the pass that
+// ran, with the fix and the first pass's size.
+
+export interface OutputContext {
+  model: { name: string; hash: string };
+  /** the execution providers that ran the model */
+  providers: readonly string[];
+  /** the refiner that finished this image, if any */
+  refiner: { name: string; hash: string } | undefined;
+  /** set when the image is a hires fix's second pass */
+  hiresPass: HiresPass | undefined;
+  thumbnailMaxSidePx: number;
+}
+
+/** The PNG with its text chunks, and the thumbnail (no text chunks). */
+export function encodeOutput(image: PlannedImage, rgb: Uint8Array, nsfw: boolean, context: OutputContext): { png: Uint8Array; thumbnail: Uint8Array } {
+  const { request } = image;
+  const { model, refiner, hiresPass } = context;
+  const parameters = hiresPass
+    ? formatA1111Parameters(hiresPass.first, model, image.strength, undefined, hiresPass.hires)
+    : formatA1111Parameters(request, model, image.strength, refiner);
+  const provenance = formatProvenance(request, {
+    model: model.name,
+    modelHash: model.hash,
+    providers: context.providers,
+    strength: image.strength,
+    inpainting: image.mask !== undefined,
+    nsfw,
+    ...(refiner ? { refiner } : {}),
+    ...(hiresPass ? { hires: { ...hiresPass.hires, firstPassWidth: hiresPass.first.width, firstPassHeight: hiresPass.first.height } } : {}),
+  });
+  const png = encodePng(rgb, request.width, request.height, { parameters, [PROVENANCE_KEYWORD]: provenance });
+  const thumbnail = thumbnailPng(rgb, request.width, request.height, context.thumbnailMaxSidePx);
+  return { png, thumbnail };
+}
