@@ -1,6 +1,8 @@
-import { access, readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { ModelFormatError } from "../errors.ts";
+import { optionalFile, optionalJson } from "./model-files.ts";
+
+const isFile = async (path: string) => (await optionalFile(path)) !== undefined;
 
 // What kind of model a folder holds, from its JSON configs alone (no ONNX
 // session is opened), so an agent can announce every model it has cheaply.
@@ -36,26 +38,6 @@ export interface ModelArchitectureInfo {
 const FAMILY_SIZE_PX: Record<ModelFamily, number> = { sd1: 512, sd2: 768, sdxl: 1024, "sdxl-refiner": 1024, upscaler: 0 };
 const VAE_DOWNSCALE = 8;
 
-async function exists(path: string): Promise<boolean> {
-  return access(path).then(
-    () => true,
-    () => false,
-  );
-}
-
-async function jsonOrEmpty(path: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    return {};
-  }
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch (error) {
-    throw new ModelFormatError(`${path} is not valid JSON`, { cause: error });
-  }
-}
 
 /** A component named in model_index.json as [library, class]; [null, null] means "not part of this model". */
 function indexNames(index: Record<string, unknown>, key: string): boolean | undefined {
@@ -66,21 +48,21 @@ function indexNames(index: Record<string, unknown>, key: string): boolean | unde
 
 export async function detectModelArchitecture(modelDir: string): Promise<ModelArchitectureInfo> {
   const dir = resolve(modelDir);
-  const hasUnet = await exists(join(dir, "unet", "model.onnx"));
-  if (!hasUnet && (await exists(join(dir, "upscaler", "model.onnx")))) {
+  const hasUnet = await isFile(join(dir, "unet", "model.onnx"));
+  if (!hasUnet && (await isFile(join(dir, "upscaler", "model.onnx")))) {
     return { architecture: "upscaler", family: "upscaler", lcm: false, turbo: false, inpainting: false, predictionType: undefined, defaultSizePx: 0 };
   }
-  if (!(await exists(join(dir, "model_index.json")))) {
+  if (!(await isFile(join(dir, "model_index.json")))) {
     throw new ModelFormatError(`${dir} holds neither model_index.json (a diffusers/optimum ONNX export) nor upscaler/model.onnx`);
   }
   const [index, unet, scheduler, textEncoder] = await Promise.all([
-    jsonOrEmpty(join(dir, "model_index.json")),
-    jsonOrEmpty(join(dir, "unet", "config.json")),
-    jsonOrEmpty(join(dir, "scheduler", "scheduler_config.json")),
-    jsonOrEmpty(join(dir, "text_encoder", "config.json")),
+    optionalJson(join(dir, "model_index.json")),
+    optionalJson(join(dir, "unet", "config.json")),
+    optionalJson(join(dir, "scheduler", "scheduler_config.json")),
+    optionalJson(join(dir, "text_encoder", "config.json")),
   ]);
-  const hasFirst = indexNames(index, "text_encoder") ?? (await exists(join(dir, "text_encoder", "model.onnx")));
-  const hasSecond = indexNames(index, "text_encoder_2") ?? (await exists(join(dir, "text_encoder_2", "model.onnx")));
+  const hasFirst = indexNames(index, "text_encoder") ?? (await isFile(join(dir, "text_encoder", "model.onnx")));
+  const hasSecond = indexNames(index, "text_encoder_2") ?? (await isFile(join(dir, "text_encoder_2", "model.onnx")));
   const predictionType = scheduler["prediction_type"] === "v_prediction" ? "v_prediction" : "epsilon";
   let family: ModelFamily;
   if (hasSecond) family = !hasFirst || index["requires_aesthetics_score"] === true ? "sdxl-refiner" : "sdxl";

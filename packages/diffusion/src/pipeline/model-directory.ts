@@ -4,6 +4,7 @@ import { access, readdir, readFile, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { ModelFormatError } from "../errors.ts";
 import { parseSchedulerConfig, type NoiseSchedule } from "../scheduler/noise-schedule.ts";
+import { optionalFile, optionalJson } from "./model-files.ts";
 
 // The Stable Diffusion ONNX export layout written by diffusers'
 // convert_stable_diffusion_checkpoint_to_onnx.py and by optimum-cli
@@ -63,27 +64,6 @@ async function requireFile(path: string, what: string): Promise<string> {
   return path;
 }
 
-async function optionalFile(path: string): Promise<string | undefined> {
-  return access(path).then(
-    () => path,
-    () => undefined,
-  );
-}
-
-/** An optional JSON config: {} when the file is absent. */
-async function optionalJson(path: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch {
-    return {};
-  }
-  try {
-    return JSON.parse(text) as Record<string, unknown>;
-  } catch (error) {
-    throw new ModelFormatError(`${path} is not valid JSON`, { cause: error });
-  }
-}
 
 async function readVaeScalingFactor(dir: string): Promise<number> {
   let config: Record<string, unknown>;
