@@ -10,7 +10,9 @@ export interface AgentThread {
 
 /** Starts `options.agents` agents on a worker thread; resolves once every one is welcomed. */
 export async function startAgentThread(options: AgentThreadOptions): Promise<AgentThread> {
-  const worker = new Worker(new URL("./agent-thread-entry.mjs", import.meta.url), { workerData: options });
+  const worker = new Worker(new URL("./ts-thread-entry.mjs", import.meta.url), {
+    workerData: { ...options, main: new URL("./agent-thread-main.ts", import.meta.url).href },
+  });
   const [started] = (await Promise.race([once(worker, "message"), once(worker, "error").then(([error]) => Promise.reject(error))])) as [{ tid: number }];
   let closing: Promise<void> | undefined;
   return {

@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import type { ObjectStore } from "@atelier/coordinator";
+import { PNG_HEADER_BYTES } from "@atelier/diffusion/png";
 import { processCpuSeconds } from "./cpu-usage.ts";
 
 const CONCURRENCY = 32;
@@ -7,7 +8,8 @@ const BODY = new Uint8Array(70);
 
 /**
  * How fast the object store alone takes the requests every item costs: a
- * presigned PUT (as agents upload) and a HEAD (as the coordinator verifies),
+ * presigned PUT (as agents upload) and a ranged GET of the PNG header (as the
+ * coordinator verifies: size, ETag and the first bytes in one request),
  * with `CONCURRENCY` in flight, and the server's CPU time per request.
  */
 export async function measureObjectStore(store: ObjectStore, serverPid: number, objects: number) {
@@ -30,17 +32,17 @@ export async function measureObjectStore(store: ObjectStore, serverPid: number, 
   serverCpu = processCpuSeconds(serverPid);
   started = performance.now();
   await inParallel(objects, async (i) => {
-    if ((await store.head(keys[i]!)) === null) throw new Error(`probe object ${keys[i]} is missing`);
+    if ((await store.head(keys[i]!, { firstBytes: PNG_HEADER_BYTES })) === null) throw new Error(`probe object ${keys[i]} is missing`);
   });
-  const headSeconds = (performance.now() - started) / 1000;
-  const headServerCpu = processCpuSeconds(serverPid) - serverCpu;
+  const verifySeconds = (performance.now() - started) / 1000;
+  const verifyServerCpu = processCpuSeconds(serverPid) - serverCpu;
   await store.deletePrefix("probe/");
   return {
     presignMicros: Math.round(presignUs),
     putsPerSecond: Math.round(objects / putSeconds),
-    headsPerSecond: Math.round(objects / headSeconds),
+    verifiesPerSecond: Math.round(objects / verifySeconds),
     serverCpuMsPerPut: Math.round((putServerCpu * 1e6) / objects) / 1000,
-    serverCpuMsPerHead: Math.round((headServerCpu * 1e6) / objects) / 1000,
+    serverCpuMsPerVerify: Math.round((verifyServerCpu * 1e6) / objects) / 1000,
   };
 }
 

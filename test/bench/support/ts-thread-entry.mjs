@@ -1,6 +1,8 @@
-// Entry of the agents' worker thread. The sources are TypeScript, so the
-// thread registers tsx's loader itself before loading the real module.
+// Entry of a benchmark's worker thread whose code is TypeScript: the thread
+// registers tsx's loader itself, then loads the module named in
+// workerData.main (a file URL); that module reads the rest of workerData.
+import { workerData } from "node:worker_threads";
 import { register } from "tsx/esm/api";
 
 register();
-await import("./agent-thread-main.ts");
+await import(workerData.main);

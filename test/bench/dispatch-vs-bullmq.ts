@@ -1,0 +1,50 @@
+// Benchmark: the Atelier farm of dispatch.ts beside the farm a user would
+// build instead, a BullMQ queue on Redis, in the same run and on the same
+// work per image: the same 64x64 PNG, one PUT of it to s3rver (objects in
+// /dev/shm, a fresh server per side), one row per image in Postgres (same
+// server, a database per side), the same items on the same concurrency
+// (agents x slots against workers x concurrency). Each side ends with its
+// own check: rows = items, no duplicates. The sides run one after the
+// other (`--bullmq-first 1` swaps them), so that neither shares the cores.
+import { note, numericFlags, printResult, round } from "./support/bench-report.ts";
+import { runAtelierFarm } from "./support/atelier-farm-run.ts";
+import { redisUrl, runBullmqFarm } from "./support/bullmq-farm-run.ts";
+
+// The AWS SDK's documented switch for its notice that it will need Node 22 (the bench runs on 20).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+const GOAL_RATIO = 1.5;
+
+const flags = numericFlags({ items: 20_000, agents: 8, slots: 4, maxShardItems: 500, bullmqFirst: 0 });
+const work = { items: flags.items, agents: flags.agents, slots: flags.slots, width: 64, height: 64 };
+// Before any work: a missing Redis should not cost a full Atelier run first.
+await redisUrl();
+const runAtelier = () => { note("atelier side"); return runAtelierFarm({ ...work, maxShardItems: flags.maxShardItems, probeObjects: 0 }); };
+const runBullmq = () => { note("bullmq side"); return runBullmqFarm(work); };
+let atelier: Awaited<ReturnType<typeof runAtelierFarm>>;
+let bullmq: Awaited<ReturnType<typeof runBullmqFarm>>;
+if (flags.bullmqFirst) {
+  bullmq = await runBullmq();
+  atelier = await runAtelier();
+} else {
+  atelier = await runAtelier();
+  bullmq = await runBullmq();
+}
+const ratio = round(atelier.itemsPerSecond / bullmq.itemsPerSecond, 2);
+printResult({
+  bench: "dispatch-vs-bullmq",
+  items: flags.items,
+  agents: flags.agents,
+  slotsPerAgent: flags.slots,
+  order: flags.bullmqFirst ? "bullmq, atelier" : "atelier, bullmq",
+  // Atelier items/s divided by the baseline's.
+  ratio,
+  goalRatio: GOAL_RATIO,
+  goalMet: atelier.durable && bullmq.durable && ratio >= GOAL_RATIO,
+  guarantees: {
+    atelier: "every item leased with a fencing epoch (results from a stale lease are refused), exactly one output row per item (a unique key; duplicates cannot be recorded), every object verified before it is recorded (its size, PNG signature and dimensions, and its ETag against the MD5 the agent reported), every agent and every tenant's client authenticated on every call, live progress (batch counters and events)",
+    bullmq: "at-least-once jobs (a stalled job runs again and may write its row twice); the job lock stops a stalled worker from completing a job it lost, not from writing its object and row, so nothing fences the side effects; no verification (the row records what the worker sent, the object is never read back); no authentication beyond access to Redis, S3 and Postgres; progress only as queue counts",
+  },
+  atelier,
+  bullmq,
+});
+if (!atelier.durable || !bullmq.durable) process.exitCode = 1;

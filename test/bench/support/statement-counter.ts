@@ -1,0 +1,42 @@
+import type { Database } from "@atelier/db";
+
+export interface StatementCounts {
+  /** Statements sent through `query` and `queryUrgent`, and COPY streams opened. */
+  total: number;
+  /** The same, by statement: its text with whitespace collapsed, cut to 100 characters. */
+  byStatement: Map<string, number>;
+}
+
+/**
+ * The same database handle, counting every statement that goes through its
+ * SQL paths (`query`, `queryUrgent`, `copyIn`), so that a benchmark can say
+ * how many statements each item costs and which. Prisma calls are not
+ * counted: the dispatch path does not use Prisma (only token and credential
+ * administration does).
+ */
+export function countStatements(db: Database): { db: Database; counts: StatementCounts } {
+  const counts: StatementCounts = { total: 0, byStatement: new Map() };
+  const record = (text: string) => {
+    counts.total++;
+    const label = text.replace(/\s+/g, " ").trim().slice(0, 100);
+    counts.byStatement.set(label, (counts.byStatement.get(label) ?? 0) + 1);
+  };
+  const counted: Database = {
+    get prisma() { return db.prisma; },
+    kind: db.kind,
+    query: (text, params) => { record(text); return db.query(text, params); },
+    queryUrgent: (text, params) => { record(text); return db.queryUrgent(text, params); },
+    withScriptSession: (work) => db.withScriptSession(work),
+    ...(db.copyIn ? { copyIn: (sql: string) => { record(sql); return db.copyIn!(sql); } } : {}),
+    close: () => db.close(),
+  };
+  return { db: counted, counts };
+}
+
+/** Transactions and rows one database has counted so far (pg_stat_database; Postgres publishes them with up to a second's delay). */
+export async function databaseActivity(db: Database): Promise<Record<string, number>> {
+  const [row] = await db.query<Record<string, string>>(
+    `SELECT xact_commit, xact_rollback, tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted
+       FROM pg_stat_database WHERE datname = current_database()`);
+  return Object.fromEntries(Object.entries(row!).map(([k, v]) => [k, Number(v)]));
+}
