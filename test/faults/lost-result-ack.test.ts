@@ -72,8 +72,10 @@ describe("a completion report whose reply is lost", () => {
  */
 async function loseReplies(db: Database, link: Awaited<ReturnType<typeof startTcpProxy>>, batchId: string) {
   for (let attempt = 0; attempt < 5; attempt++) {
-    // Mid-shard, so that no Assign is due while replies are lost: only result and heartbeat acks are.
-    await waitForMidShard(db, batchId, { minOpen: 4, intervalMs: 10 });
+    // Mid-shard, so that no Assign is due while replies are lost: only result and heartbeat acks are. An
+    // item of the shard done shows that its Assign reached the agent: a shard is leased in the database
+    // before its Assign is sent, and an Assign lost to the mute left the agent nothing to render.
+    await waitForMidShard(db, batchId, { minOpen: 4, minDone: 1, intervalMs: 10 });
     link.mute();
     const [{ mutedAt }] = (await db.query<{ mutedAt: Date }>(`SELECT now() AS "mutedAt"`)) as [{ mutedAt: Date }];
     const lost = await waitFor("a result recorded after its reply was lost", async () => {

@@ -54,13 +54,21 @@ export class CoordinatorLink {
 
   open(): void {
     if (this.down) return;
-    const stream = this.clientFor(this.addresses[this.addressIndex % this.addresses.length]!).Connect() as Stream;
+    const address = this.addresses[this.addressIndex % this.addresses.length]!;
+    const client = this.clientFor(address);
+    const stream = client.Connect() as Stream;
     this.stream = stream;
     let gone = false;
     const lost = (reason: string) => {
       if (gone) return;
       gone = true;
       if (this.stream === stream) this.stream = undefined;
+      // A channel whose connection failed waits out grpc-js's own backoff (1 s, growing 1.6x to 2 min) and
+      // fails new calls at once meanwhile: after a network cut an agent stayed away for tens of seconds
+      // after the network healed. The next attempt gets a fresh channel; the jittered backoff below is the
+      // only one.
+      if (this.clients.get(address) === client) this.clients.delete(address);
+      client.close();
       this.options.onLost(reason);
       if (!this.down) {
         this.options.log.warn({ reason }, "coordinator stream lost; reconnecting");
