@@ -9,6 +9,7 @@ import { connectRawAgent } from "../support/raw-agent.ts";
 
 const ITEMS = 300;
 
+// docs/reliability.md, scenario 1.
 describe("an agent killed mid-shard", () => {
   let farm: FarmFixture;
   beforeAll(async () => {

@@ -18,6 +18,7 @@ async function stopTimed(agent: RunningProcess): Promise<{ ms: number; code: num
   return { ms, code };
 }
 
+// docs/reliability.md, scenario 7 (its coordinator gone).
 describe("atelier agent on SIGTERM when its coordinator is gone", () => {
   let farm: FarmFixture;
   beforeAll(async () => {

@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 
 const GOOD = { prompt: "a red circle on a blue background", seed: 1 };
 
+// docs/reliability.md, scenario 17.
 describe("bad input is refused with the line and the field, and writes nothing", () => {
   let farm: FarmFixture;
   beforeAll(async () => {

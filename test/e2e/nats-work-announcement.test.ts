@@ -15,6 +15,7 @@ import { startTcpProxy } from "../support/tcp-proxy.ts";
 const POLL_MS = 60_000;
 const settings = { model: "atelier-demo", width: 64, height: 64, steps: 4, guidance: 7.5, sampler: "euler" };
 
+// docs/reliability.md, scenario 11.
 describe("a new batch announced over NATS", () => {
   let farm: FarmFixture;
   let nats: Awaited<ReturnType<typeof startTcpProxy>>;

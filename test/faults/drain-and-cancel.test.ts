@@ -9,6 +9,7 @@ import { promptSpecs } from "../support/prompt-files.ts";
 const settings = { model: "atelier-demo", width: 128, height: 128, steps: 12, guidance: 7.5, sampler: "euler" };
 const items = (n: number) => promptSpecs(n);
 
+// docs/reliability.md, scenario 7.
 describe("drain, graceful stop and cancel", () => {
   let farm: FarmFixture;
   beforeAll(async () => {

@@ -13,6 +13,7 @@ const ITEMS = 80;
 // busy machine (each can take a second or more there), well inside the lease.
 const REPLIES_LOST_MS = 8_000;
 
+// docs/reliability.md, scenario 5.
 describe("a completion report whose reply is lost", () => {
   let farm: FarmFixture;
   let link: Awaited<ReturnType<typeof startTcpProxy>>;

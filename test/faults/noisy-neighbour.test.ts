@@ -11,6 +11,7 @@ function* prompts(n: number) {
   for (let i = 0; i < n; i++) yield { prompt: promptAt(i), negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" };
 }
 
+// docs/reliability.md, scenario 15.
 describe("noisy neighbour", () => {
   let farm: FarmFixture;
   beforeAll(async () => {

@@ -9,6 +9,7 @@ import { startTcpProxy } from "../support/tcp-proxy.ts";
 
 const ITEMS = 200;
 
+// docs/reliability.md, scenario 3.
 describe("an agent partitioned from the coordinator while S3 stays reachable", () => {
   let farm: FarmFixture;
   let link: Awaited<ReturnType<typeof startTcpProxy>>;

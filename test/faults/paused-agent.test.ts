@@ -8,6 +8,7 @@ import { promptSpecs } from "../support/prompt-files.ts";
 
 const ITEMS = 200;
 
+// docs/reliability.md, scenario 2.
 describe("an agent paused past its lease (SIGSTOP, then SIGCONT)", () => {
   let farm: FarmFixture;
   beforeAll(async () => {

@@ -12,6 +12,7 @@ const spec = (i: number, model = "") => ({ prompt: promptAt(i), negativePrompt: 
 
 const SHARD_TARGET_MS = 12_000;
 
+// docs/reliability.md, scenarios 6 and 8.
 describe("a poison item and a slow shard", () => {
   let farm: FarmFixture;
   beforeAll(async () => {

@@ -12,6 +12,7 @@ import { startTcpProxy } from "../support/tcp-proxy.ts";
 const settings = { model: "atelier-demo", width: 128, height: 128, steps: 10, guidance: 7.5, sampler: "euler" };
 const items = (n: number) => promptSpecs(n);
 
+// docs/reliability.md, scenarios 9 and 11.
 describe("NATS and Postgres going away while the farm renders", () => {
   let farm: FarmFixture;
   let nats: Awaited<ReturnType<typeof startTcpProxy>>;

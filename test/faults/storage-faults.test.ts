@@ -7,6 +7,7 @@ import { promptSpecs } from "../support/prompt-files.ts";
 
 const ITEMS = 120;
 
+// docs/reliability.md, scenario 12.
 describe("S3 answering 503, resetting connections", () => {
   let farm: FarmFixture;
   let proxy: Awaited<ReturnType<typeof startFaultyProxy>>;

@@ -19,6 +19,7 @@ const FAST_RENDER_MS = 20;
 const ITEMS = 12;
 const settings = { model: "bench-model", width: 64, height: 64, steps: 4, guidance: 1, sampler: "euler" };
 
+// docs/reliability.md, scenario 16.
 describe("a straggler's tail copied by an idle agent", () => {
   let farm: FarmFixture;
   const agents: Agent[] = [];
