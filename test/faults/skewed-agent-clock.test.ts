@@ -1,4 +1,4 @@
-import { skewedClock, type Clock } from "@atelier/agent";
+import { systemClock, type Clock } from "@atelier/agent";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
@@ -17,14 +17,11 @@ describe("agents whose wall clocks are 10 minutes off, one ahead and one behind"
   let farm: FarmFixture;
   const agents = new Map<string, InProcessAgent>();
   const monotonicReads = new Map<string, number>();
-  /** The skewed clock, counting the agent's reads of its monotonic time. */
-  const countedClock = (name: string, offsetMs: number): Clock => {
-    const skewed = skewedClock(offsetMs);
-    return {
-      wallMs: () => skewed.wallMs(),
-      monotonicMs: () => (monotonicReads.set(name, (monotonicReads.get(name) ?? 0) + 1), skewed.monotonicMs()),
-    };
-  };
+  /** The host's clock with its wall time `offsetMs` off, counting the agent's reads of its monotonic time. */
+  const skewedClock = (name: string, offsetMs: number): Clock => ({
+    wallMs: () => systemClock.wallMs() + offsetMs,
+    monotonicMs: () => (monotonicReads.set(name, (monotonicReads.get(name) ?? 0) + 1), systemClock.monotonicMs()),
+  });
   let startedAt = 0;
   beforeAll(async () => {
     startedAt = Date.now();
@@ -32,7 +29,7 @@ describe("agents whose wall clocks are 10 minutes off, one ahead and one behind"
     // No speculative copies: every item is to be rendered by the holder of its one lease.
     farm = await startFarm({ coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "500", ATELIER_SHARD_TARGET_MS: "8000", ATELIER_SPECULATE_AFTER_MS: "0" } });
     for (const [name, offsetMs] of Object.entries(SKEWS)) {
-      agents.set(name, await startInProcessAgent({ coordinator: farm.coordinatorAddress, credential: await farm.enroll(name), name, modelsDir: farm.modelsDir, clock: countedClock(name, offsetMs) }));
+      agents.set(name, await startInProcessAgent({ coordinator: farm.coordinatorAddress, credential: await farm.enroll(name), name, modelsDir: farm.modelsDir, clock: skewedClock(name, offsetMs) }));
     }
   });
   afterAll(async () => {

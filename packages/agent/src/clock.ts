@@ -18,8 +18,3 @@ export const systemClock: Clock = {
   wallMs: () => Date.now(),
   monotonicMs: () => performance.now(),
 };
-
-/** `clock` with its wall time moved by `offsetMs`: a host whose clock is that far off. Its monotonic time is the same. */
-export function skewedClock(offsetMs: number, clock: Clock = systemClock): Clock {
-  return { wallMs: () => clock.wallMs() + offsetMs, monotonicMs: () => clock.monotonicMs() };
-}
