@@ -157,6 +157,8 @@ describe("attacks on AgentLink", () => {
       sent += Math.max(0, due);
       await sleep(10);
     }
+    // The flood cost the rogue its stream (the coordinator ended it at once), not the honest agents their leases.
+    expect((await flood.ended).code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     flood.close();
     expect(sent).toBeGreaterThan(90_000);
     expect(await finalProgress(farm.client, batchId)).toMatchObject({ done: 120, failed: 0 });

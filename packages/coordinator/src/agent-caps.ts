@@ -13,6 +13,8 @@ export interface AgentCaps {
   maxResultsPerMessage: number;
   /** One agent's heartbeats reach the database at most this often. */
   minHeartbeatGapMs: number;
+  /** Heartbeats one stream may send in a second before it is ended: an honest agent sends one per interval. */
+  maxHeartbeatsPerSecond: number;
 }
 
 /** The caps when none are configured; heartbeats reach the database at most four times per interval. */
@@ -23,6 +25,7 @@ export function defaultAgentCaps(heartbeatIntervalMs: number, maxSlots = 16): Ag
     maxQueuedMessages: 256,
     maxResultsPerMessage: 1_000,
     minHeartbeatGapMs: Math.max(50, Math.floor(heartbeatIntervalMs / 4)),
+    maxHeartbeatsPerSecond: 50,
   };
 }
 

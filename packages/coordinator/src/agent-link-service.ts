@@ -50,7 +50,9 @@ const status = (code: grpc.status, details: string): grpc.ServiceError =>
  * on connections of their own, so that results stuck behind a busy database
  * never cost an agent its leases; one agent has at most one renewal in
  * flight and one waiting, so a flood of heartbeats costs the database no
- * more than a beat per `caps.minHeartbeatGapMs`.
+ * more than a beat per `caps.minHeartbeatGapMs`, and a stream that sends more
+ * than `caps.maxHeartbeatsPerSecond` is ended (RESOURCE_EXHAUSTED) before it
+ * costs the coordinator's CPU what honest agents need.
  */
 export function agentLinkHandler(deps: AgentLinkDeps) {
   return (call: AgentCall) => {
@@ -80,11 +82,16 @@ export function agentLinkHandler(deps: AgentLinkDeps) {
     const enrolled = deps.auth.agent(call.metadata);
     let queue: Promise<unknown> = enrolled.catch(fail);
     const beats = new HeartbeatGate(deps.options.caps.minHeartbeatGapMs);
+    const flood = new PerSecondLimit(deps.options.caps.maxHeartbeatsPerSecond);
 
     call.on("data", (message: AgentMessage__Output) => {
       if (stopped) return;
       if (message.heartbeat) {
         if (!session) return;
+        if (!flood.allow(Date.now())) {
+          stop(status(grpc.status.RESOURCE_EXHAUSTED, `more than ${deps.options.caps.maxHeartbeatsPerSecond} heartbeats in a second; an agent beats once per interval`));
+          return;
+        }
         const current = session;
         beats.offer(message.heartbeat, (beat) =>
           heartbeat(deps, current, beat).catch((error: unknown) => {
@@ -212,6 +219,22 @@ async function handle(deps: AgentLinkDeps, session: AgentSession, message: Agent
     const settled = await leaseStore.release(db, shardId, epoch, session.id);
     deps.log.info({ agentId: session.id, shardId, reason: reason.slice(0, 200) }, "agent released shard");
     if (settled.shards > 0) deps.dispatcher().wake();
+  }
+}
+
+/** Counts events in the current one-second window; false once there were more than `limit`. */
+class PerSecondLimit {
+  private windowStart = 0;
+  private count = 0;
+
+  constructor(private readonly limit: number) {}
+
+  allow(nowMs: number): boolean {
+    if (nowMs - this.windowStart >= 1_000) {
+      this.windowStart = nowMs;
+      this.count = 0;
+    }
+    return ++this.count <= this.limit;
   }
 }
 
