@@ -10,7 +10,7 @@ import { commandCpuSeconds, cpuMeter, processCpuSeconds, threadCpuSeconds } from
 import { measureObjectStore } from "./object-store-probe.ts";
 import { postgresBackendCpu } from "./postgres-cpu.ts";
 import { startS3Child, type S3Child } from "./s3-child.ts";
-import { countStatements, databaseActivity } from "./statement-counter.ts";
+import { countStatements, databaseActivity, tableReads } from "./statement-counter.ts";
 
 /** The work both farms of the dispatch benchmarks do: `items` images of width x height, on `agents` x `slots`. */
 export interface FarmRunOptions {
@@ -28,8 +28,11 @@ export interface AtelierFarmOptions extends FarmRunOptions {
 }
 
 const MODEL = "bench-model";
-// Postgres publishes a backend's counters at most once a second (PGSTAT_MIN_INTERVAL).
-const STATS_FLUSH_MS = 1_500;
+// Postgres 15 publishes an idle backend's counters after a second
+// (PGSTAT_MIN_INTERVAL), or, when another backend holds the stats lock, after
+// up to 10 s (PGSTAT_IDLE_INTERVAL): with 1.5 s here, a 20,000-item run under
+// load counted the submission's item rows as the run's.
+const STATS_FLUSH_MS = 11_000;
 
 /**
  * Items through the whole Atelier farm with no GPU work: a real coordinator
@@ -90,6 +93,7 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
     // of the counters read here; the clock starts once all are welcomed.
     await new Promise((resolve) => setTimeout(resolve, STATS_FLUSH_MS));
     const activityBefore = await databaseActivity(database.db);
+    const readsBefore = await tableReads(database.db);
     const statementsBefore = snapshot(counted.counts.byStatement);
     agents = await startAgentThread({ coordinator: address, credentials, agents: options.agents, slots: options.slots, model: MODEL });
     const agentTid = agents.tid;
@@ -126,6 +130,7 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
     await coordinator.close();
     await new Promise((resolve) => setTimeout(resolve, STATS_FLUSH_MS));
     const activityAfter = await databaseActivity(database.db);
+    const readsAfter = await tableReads(database.db);
 
     const [check] = await database.db.query<{ outputs: number; distinctItems: number; doneItems: number; failedItems: number }>(
       `SELECT (SELECT count(*)::int FROM output WHERE batch_id = $1) AS outputs,
@@ -157,6 +162,11 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
         // run's database, the bench's own included (two statements per poll, `benchPolls`).
         ...Object.fromEntries(Object.entries(activityAfter).map(([k, v]) => [k, perItem(v - activityBefore[k]!)])),
         benchPolls: polls,
+        // Rows read per item by table and scan kind (sequential, index), the largest first.
+        rowsReadByTable: Object.fromEntries(Object.entries(readsAfter)
+          .map(([k, v]) => [k, perItem(v - (readsBefore[k] ?? 0))] as const)
+          .filter(([, v]) => v > 0)
+          .sort((a, b) => b[1] - a[1])),
       },
       ...(objectStore ? { objectStore } : {}),
     };

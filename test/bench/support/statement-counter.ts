@@ -33,10 +33,17 @@ export function countStatements(db: Database): { db: Database; counts: Statement
   return { db: counted, counts };
 }
 
-/** Transactions and rows one database has counted so far (pg_stat_database; Postgres publishes them with up to a second's delay). */
+/** Transactions and rows one database has counted so far (pg_stat_database; each backend publishes its counts late, up to 10 s on a busy server). */
 export async function databaseActivity(db: Database): Promise<Record<string, number>> {
   const [row] = await db.query<Record<string, string>>(
     `SELECT xact_commit, xact_rollback, tup_returned, tup_fetched, tup_inserted, tup_updated, tup_deleted
        FROM pg_stat_database WHERE datname = current_database()`);
   return Object.fromEntries(Object.entries(row!).map(([k, v]) => [k, Number(v)]));
+}
+
+/** Rows each table's scans have read so far (pg_stat_user_tables), keyed `table.seq` and `table.idx`; Postgres publishes them as it does pg_stat_database. */
+export async function tableReads(db: Database): Promise<Record<string, number>> {
+  const rows = await db.query<{ table: string; seq: string | null; idx: string | null }>(
+    `SELECT relname AS table, seq_tup_read::text AS seq, idx_tup_fetch::text AS idx FROM pg_stat_user_tables`);
+  return Object.fromEntries(rows.flatMap((row) => [[`${row.table}.seq`, Number(row.seq ?? 0)], [`${row.table}.idx`, Number(row.idx ?? 0)]]));
 }
