@@ -17,6 +17,7 @@ export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 /** The Redis server the baseline uses; a clear error, before any work, when it does not answer. */
 export async function redisUrl(): Promise<string> {
   const url = process.env.REDIS_URL ?? DEFAULT_REDIS_URL;
+  const { hostname, port } = new URL(url);
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: 3_000, maxRetriesPerRequest: 0, retryStrategy: () => null });
   redis.on("error", () => {});
   try {
@@ -24,7 +25,7 @@ export async function redisUrl(): Promise<string> {
     await redis.ping();
   } catch (error) {
     throw new Error(
-      `the BullMQ baseline needs Redis at ${url} (set REDIS_URL, or start Debian's server: redis-server --bind 127.0.0.1 --port 6379 --daemonize yes): ${(error as Error).message}`,
+      `the BullMQ baseline needs Redis at ${url} (set REDIS_URL, or start Debian's server: redis-server --bind ${hostname} --port ${port || 6379} --daemonize yes): ${(error as Error).message}`,
       { cause: error },
     );
   } finally {
