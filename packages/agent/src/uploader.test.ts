@@ -39,13 +39,13 @@ describe("uploadPng", () => {
   it("tries again after a concurrent write (409) or a server error, up to its attempts", async () => {
     await upload("/race", [409, 412]);
     expect(seen.get("/race")).toHaveLength(2);
-    await expect(upload("/down", [503, 502, 500])).rejects.toMatchObject({ retryable: true, message: "upload refused with HTTP 500 (after 3 attempts)" });
+    await expect(upload("/down", [503, 502, 500])).rejects.toMatchObject({ retryable: true, retryInPlace: true, message: "upload refused with HTTP 500 (after 3 attempts)" });
   });
 
-  it("gives up at once when refused (a wrong or expired URL)", async () => {
+  it("gives up on the URL at once when refused (a wrong or expired URL), and the item stays retryable: its next lease signs a new URL", async () => {
     const error = await upload("/denied", [403, 200]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UploadError);
-    expect(error).toMatchObject({ retryable: false, message: "upload refused with HTTP 403" });
+    expect(error).toMatchObject({ retryable: true, retryInPlace: false, message: "upload refused with HTTP 403" });
     expect(seen.get("/denied")).toHaveLength(1);
   });
 });

@@ -9,8 +9,10 @@ const MAX_RETRY_DELAY_MS = 10_000;
  * Uploads only create: the URL is signed for `If-None-Match: *`, so an
  * object already at the key (an earlier attempt whose answer was lost, or
  * another render of the same item: same seed, same bytes) stands, and the
- * store answers 412, which is success here. Any other 4xx is final: the URL
- * is wrong or expired, and trying again will not change that.
+ * store answers 412, which is success here. Any other 4xx is final for this
+ * URL (it is wrong or expired, and trying it again changes nothing), not for
+ * the item: the item is reported as a retryable failure, and its next lease
+ * comes with a fresh URL.
  */
 export async function uploadPng(url: string, body: Uint8Array, options: { attempts: number; baseDelayMs: number; signal?: AbortSignal }): Promise<void> {
   const { signal } = options;
@@ -31,20 +33,22 @@ export async function uploadPng(url: string, body: Uint8Array, options: { attemp
       {
         attempts: options.attempts,
         backoff: { baseMs: options.baseDelayMs, maxMs: MAX_RETRY_DELAY_MS },
-        retryable: (error) => error instanceof UploadError && error.retryable && !signal?.aborted,
+        retryable: (error) => error instanceof UploadError && error.retryInPlace && !signal?.aborted,
         signal,
       },
     );
   } catch (error) {
-    // A retryable failure gets out only once the attempts are spent.
-    if (error instanceof UploadError && error.retryable) throw new UploadError(`${error.message} (after ${options.attempts} attempts)`, true);
+    // A failure worth retrying here gets out only once the attempts are spent.
+    if (error instanceof UploadError && error.retryInPlace) throw new UploadError(`${error.message} (after ${options.attempts} attempts)`, true);
     throw error;
   }
 }
 
+/** An upload that did not land. Always retryable for the item (a new lease signs a new URL); `retryInPlace`: worth trying the same URL again. */
 export class UploadError extends Error {
   override name = "UploadError";
-  constructor(message: string, readonly retryable: boolean) {
+  readonly retryable = true;
+  constructor(message: string, readonly retryInPlace: boolean) {
     super(message);
   }
 }

@@ -172,12 +172,14 @@ function canTakeMore(session: AgentSession): boolean {
 }
 
 // An agent's first shards come before its rate is known: their URLs live the longest allowed.
-const MIN_UPLOAD_URL_MS = 60_000;
+// Never less than this: a machine that slows down well past its measured rate
+// must not outlive its URLs mid-shard (an expired URL costs the item a retry).
+const MIN_UPLOAD_URL_MS = 5 * 60_000;
 
 /**
  * How long a shard's upload URLs live: three times as long as the shard
  * should take at the agent's measured rate, plus a lease, within
- * [1 minute, presignedPutTtlMs]. A URL is worth nothing once its lease is
+ * [5 minutes, presignedPutTtlMs]. A URL is worth nothing once its lease is
  * gone (a result is recorded only from the lease holder); the expiry bounds
  * what a leaked URL can still write.
  */
