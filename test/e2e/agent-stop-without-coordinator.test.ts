@@ -31,8 +31,9 @@ describe("atelier agent on SIGTERM when its coordinator is gone", () => {
     const coordinator = farm.coordinator.child;
     coordinator.kill("SIGSTOP");
     try {
-      // Long enough for heartbeats to go unanswered, far shorter than keepalive's 30 s to notice a dead peer.
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      // Frozen for 2 s: its heartbeats (every 300 ms here) have gone unanswered longer than the agent waits
+      // for one (1 s), and far shorter than the 30 s keepalive takes to notice a dead peer.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
       const { ms, code } = await stopTimed(agent);
       expect(code).toBe(0);
       expect(ms).toBeLessThan(EXIT_WITHIN_MS);
