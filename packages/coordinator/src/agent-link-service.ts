@@ -49,8 +49,9 @@ const status = (code: grpc.status, details: string): grpc.ServiceError =>
  * tried again, in place, until it goes through. Heartbeats skip the queue,
  * on connections of their own, so that results stuck behind a busy database
  * never cost an agent its leases; one agent has at most one renewal in
- * flight and one waiting, so a flood of heartbeats costs the database no
- * more than a beat per `caps.minHeartbeatGapMs`, and a stream that sends more
+ * flight, and the beats that wait for it go into the next one together, so a
+ * flood of heartbeats costs the database no more than one renewal per
+ * `caps.minHeartbeatGapMs` (each beat still gets its answer), and a stream that sends more
  * than `caps.maxHeartbeatsPerSecond` is ended (RESOURCE_EXHAUSTED) before it
  * costs the coordinator's CPU what honest agents need.
  */
@@ -93,8 +94,8 @@ export function agentLinkHandler(deps: AgentLinkDeps) {
           return;
         }
         const current = session;
-        beats.offer(message.heartbeat, (beat) =>
-          heartbeat(deps, current, beat).catch((error: unknown) => {
+        beats.offer(message.heartbeat, (waiting) =>
+          heartbeat(deps, current, waiting).catch((error: unknown) => {
             // A renewal that missed is made good by the next heartbeat, a third of a lease later.
             if (error instanceof DatabaseBusyError) deps.log.warn({ agentId: current.id, err: error.message }, "heartbeat not renewed: database busy");
             else fail(error);
@@ -239,31 +240,32 @@ class PerSecondLimit {
 }
 
 /**
- * Lets through one heartbeat at a time, at most one per `minGapMs`; what
- * arrives meanwhile replaces the one waiting (the latest names every lease).
+ * Lets through one renewal at a time, at most one per `minGapMs`; the beats
+ * that arrive meanwhile wait and go together into the next renewal, each
+ * still answered on its own (the agent pairs answers with beats in order).
  */
 class HeartbeatGate {
   private running = false;
-  private waiting: Heartbeat__Output | undefined;
+  private waiting: Heartbeat__Output[] = [];
   private lastAt = 0;
 
   constructor(private readonly minGapMs: number) {}
 
-  offer(beat: Heartbeat__Output, renew: (beat: Heartbeat__Output) => Promise<void>): void {
-    this.waiting = beat;
+  offer(beat: Heartbeat__Output, renew: (beats: Heartbeat__Output[]) => Promise<void>): void {
+    this.waiting.push(beat);
     if (!this.running) void this.drain(renew);
   }
 
-  private async drain(renew: (beat: Heartbeat__Output) => Promise<void>): Promise<void> {
+  private async drain(renew: (beats: Heartbeat__Output[]) => Promise<void>): Promise<void> {
     this.running = true;
     try {
-      while (this.waiting) {
+      while (this.waiting.length > 0) {
         const gap = this.lastAt + this.minGapMs - Date.now();
         if (gap > 0) await sleep(gap);
-        const beat = this.waiting;
-        this.waiting = undefined;
+        const beats = this.waiting;
+        this.waiting = [];
         this.lastAt = Date.now();
-        await renew(beat);
+        await renew(beats);
       }
     } finally {
       this.running = false;
@@ -271,14 +273,23 @@ class HeartbeatGate {
   }
 }
 
-/** Renews the leases the agent names and acks; its last-seen time follows, on the ordinary connections, unawaited. */
-async function heartbeat(deps: AgentLinkDeps, session: AgentSession, beat: Heartbeat__Output): Promise<void> {
+/**
+ * Renews the leases the beats name, in one statement, and answers each beat
+ * with the renewed leases it asked for; the agent's last-seen time follows,
+ * on the ordinary connections, unawaited.
+ */
+async function heartbeat(deps: AgentLinkDeps, session: AgentSession, beats: readonly Heartbeat__Output[]): Promise<void> {
   session.heard();
-  const asked = beat.leases.slice(0, deps.options.caps.maxSlots * 2).map((l) => ({ shardId: l.shardId, epoch: l.epoch }));
+  const key = (lease: { shardId: string; epoch: number }) => `${lease.shardId}/${lease.epoch}`;
+  const asked = new Map<string, { shardId: string; epoch: number }>();
+  for (const beat of beats) for (const lease of beat.leases) asked.set(key(lease), { shardId: lease.shardId, epoch: lease.epoch });
   const renewedAt = Date.now();
-  const renewed = await leaseStore.renew(deps.db, session.id, asked, deps.options.leaseTtlMs);
+  const renewed = await leaseStore.renew(deps.db, session.id, [...asked.values()].slice(0, deps.options.caps.maxSlots * 2), deps.options.leaseTtlMs);
   session.renewed(renewed.map((lease) => lease.shardId), renewedAt + deps.options.leaseTtlMs);
-  session.send({ heartbeatAck: { renewed, leaseTtlMs: deps.options.leaseTtlMs } });
+  const live = new Set(renewed.map(key));
+  for (const beat of beats) {
+    session.send({ heartbeatAck: { renewed: beat.leases.filter((lease) => live.has(key(lease))), leaseTtlMs: deps.options.leaseTtlMs } });
+  }
   // Last-seen follows on the ordinary connections, which may all be busy: the
   // next renewal must not wait for it (one agent's renewals go one at a time).
   agentRegistry.touch(deps.db, session.id).catch((error: unknown) => {
