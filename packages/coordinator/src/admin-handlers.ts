@@ -2,6 +2,7 @@ import type * as grpc from "@grpc/grpc-js";
 import { agentCredentials, auditStore, tokenStore, type Database } from "@atelier/db";
 import type { Caller } from "./auth/authenticator.ts";
 import { PermissionDeniedError, ValidationError } from "./errors.ts";
+import { LIMITS } from "./limits.ts";
 
 export interface AdminDeps {
   db: Database;
@@ -14,7 +15,6 @@ export interface AdminDeps {
 type Unary<Req, Res> = (caller: Caller, call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => void;
 type Work<Req, Res> = (caller: Caller, request: Req) => Promise<Res>;
 
-const TENANT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const AUDIT_PAGE_MAX = 1_000;
 
 /**
@@ -33,7 +33,7 @@ export function adminHandlers(deps: AdminDeps, unary: <Req, Res>(work: Work<Req,
     CreateToken: admin("create tokens", async (caller, request: { tenant: string; role: string; name: string }) => {
       const role = request.role || "user";
       if (role !== "user" && role !== "admin") throw new ValidationError([`role must be user or admin (got "${role.slice(0, 40)}")`]);
-      if (!TENANT.test(request.tenant)) throw new ValidationError([`tenant "${request.tenant.slice(0, 80)}" must be 1-64 letters, digits, _ or -`]);
+      if (!LIMITS.tenantName.test(request.tenant)) throw new ValidationError([`tenant "${request.tenant.slice(0, 80)}" must be 1-64 letters, digits, _ or -`]);
       if (request.name.length > 200) throw new ValidationError([`name must be at most 200 characters (got ${request.name.length})`]);
       const created = await tokenStore.create(db, { tenantId: request.tenant, role, name: request.name });
       await auditStore.record(db, { actor: caller.actor, action: "token.create", target: created.id, detail: { tenant: request.tenant, role, name: request.name } });
@@ -82,7 +82,7 @@ export function adminHandlers(deps: AdminDeps, unary: <Req, Res>(work: Work<Req,
     }),
 
     ListAuditEvents: admin("read the audit log", async (_caller, request: { limit: number; before: string }) => {
-      if (request.before && !/^\d{1,18}$/.test(request.before)) throw new ValidationError(["before must be an audit event's id"]);
+      if (request.before && !LIMITS.rowId.test(request.before)) throw new ValidationError(["before must be an audit event's id"]);
       const rows = await auditStore.list(db, { limit: Math.min(request.limit || 100, AUDIT_PAGE_MAX), ...(request.before ? { before: request.before } : {}) });
       return {
         events: rows.map((row) => ({ id: row.id, atMs: row.at.getTime(), actor: row.actor, action: row.action, target: row.target, detailJson: JSON.stringify(row.detail) })),

@@ -14,6 +14,7 @@ import type { OutputRecorder } from "./output-recorder.ts";
 import { recordOutputResults } from "./output-results.ts";
 import { publishProgress, publishProgressOf } from "./progress.ts";
 import type { ObjectStore } from "./storage/index.ts";
+import { LIMITS } from "./limits.ts";
 
 export interface AgentLinkOptions {
   heartbeatIntervalMs: number;
@@ -337,7 +338,7 @@ async function onResults(deps: AgentLinkDeps, session: AgentSession, results: re
 
 async function onFailure(deps: AgentLinkDeps, session: AgentSession, result: ItemResult__Output): Promise<{ ack: ResultAck; counts?: BatchCounts }> {
   const ack = (accepted: boolean, reason = ""): ResultAck => ({ itemId: result.itemId, epoch: result.epoch, accepted, reason });
-  if (!/^\d{1,18}$/.test(result.itemId)) return { ack: ack(false, "item_id must be an item's number") };
+  if (!LIMITS.rowId.test(result.itemId)) return { ack: ack(false, "item_id must be an item's number") };
   const outcome = await resultStore.recordFailure(deps.db, {
     itemId: result.itemId,
     epoch: result.epoch,

@@ -45,7 +45,7 @@ export async function receiveBatch(
 
   const defaults = mergeSettings(header.defaults, options.defaults);
   const headerProblems = validateSettings(defaults, "batch defaults: ");
-  if (header.tenant && !TENANT.test(header.tenant)) headerProblems.push(`tenant "${header.tenant.slice(0, 80)}" must be 1-64 letters, digits, _ or -`);
+  if (header.tenant && !LIMITS.tenantName.test(header.tenant)) headerProblems.push(`tenant "${header.tenant.slice(0, 80)}" must be 1-64 letters, digits, _ or -`);
   if (header.name.length > LIMITS.batchNameChars) headerProblems.push(`name must be at most ${LIMITS.batchNameChars} characters (got ${header.name.length})`);
   if (header.idempotencyKey.length > LIMITS.idempotencyKeyChars) headerProblems.push(`idempotency_key must be at most ${LIMITS.idempotencyKeyChars} characters (got ${header.idempotencyKey.length})`);
   if (headerProblems.length > 0) throw new ValidationError(headerProblems);
@@ -110,8 +110,6 @@ export async function receiveBatch(
     throw error;
   }
 }
-
-const TENANT = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
 /**
  * Settings the header or item sets, over `base`. Zero and empty strings mean

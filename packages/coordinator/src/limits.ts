@@ -15,6 +15,10 @@ export const LIMITS = {
   idempotencyKeyChars: 200,
   samplers: ["euler", "euler_a", "ddim", "pndm", "dpmpp_2m", "dpmpp_2m_karras", "lcm"] as const,
   modelName: /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/,
+  /** A tenant's name: it is the first segment of every object key the tenant's images get. */
+  tenantName: /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+  /** An item's or audit event's id as a client sends it: digits a bigint holds, checked before a query casts them. */
+  rowId: /^\d{1,18}$/,
   maxClipSkip: 12,
   seedSources: ["atelier", "torch-cpu", "a1111-gpu"] as const,
   /** What agents announce per model (detectModelArchitecture's labels). */

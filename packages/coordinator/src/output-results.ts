@@ -7,6 +7,7 @@ import type { Logger } from "@atelier/common";
 import type { FarmMetrics } from "./metrics.ts";
 import type { OutputRecorder } from "./output-recorder.ts";
 import { objectKeyFor, type ObjectHead, type ObjectStore } from "./storage/index.ts";
+import { LIMITS } from "./limits.ts";
 
 export interface OutputResultsDeps {
   db: Database;
@@ -99,7 +100,7 @@ export function maxPngBytes(width: number, height: number): number {
  * block the item: its next attempt uploads afresh.
  */
 async function verifyUpload(deps: OutputResultsDeps, session: AgentSession, result: ItemResult__Output): Promise<string | undefined> {
-  if (!/^\d{1,18}$/.test(result.itemId)) return "item_id must be an item's number";
+  if (!LIMITS.rowId.test(result.itemId)) return "item_id must be an item's number";
   const expected = await expectedOf(deps.db, session, result);
   if (!expected || expected.key !== result.key) return `object key ${result.key.slice(0, 200)} is not the one signed for item ${result.itemId}`;
   if (!/^[0-9a-f]{64}$/.test(result.sha256)) return "sha256 must be 64 hex digits";

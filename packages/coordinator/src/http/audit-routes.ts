@@ -2,6 +2,7 @@ import { auditStore, type Database } from "@atelier/db";
 import type { AuditResponse } from "@atelier/dashboard/api-types";
 import { HttpError } from "./http-io.ts";
 import type { Route } from "./router.ts";
+import { LIMITS } from "../limits.ts";
 
 const PAGE_DEFAULT = 100;
 const PAGE_MAX = 500;
@@ -20,7 +21,7 @@ export function auditRoutes(deps: { db: Database }): Route[] {
         const limit = limitText === null ? PAGE_DEFAULT : Number(limitText);
         if (!Number.isInteger(limit) || limit < 1 || limit > PAGE_MAX) throw new HttpError(400, `limit must be a whole number from 1 to ${PAGE_MAX}`);
         const before = url.searchParams.get("before") ?? undefined;
-        if (before !== undefined && !/^\d{1,18}$/.test(before)) throw new HttpError(400, "before must be an audit event's id");
+        if (before !== undefined && !LIMITS.rowId.test(before)) throw new HttpError(400, "before must be an audit event's id");
         const rows = await auditStore.list(deps.db, { limit, ...(before ? { before } : {}) });
         return {
           events: rows.map((row) => ({ id: row.id, atMs: row.at.getTime(), actor: row.actor, action: row.action, target: row.target, detail: row.detail })),

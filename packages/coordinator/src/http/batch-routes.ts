@@ -9,6 +9,7 @@ import type { BatchRateTracker } from "./batch-rate-tracker.ts";
 import { HttpError } from "./http-io.ts";
 import { callUnary } from "./in-process-call.ts";
 import type { Route } from "./router.ts";
+import { LIMITS } from "../limits.ts";
 
 export interface BatchRoutesDeps {
   db: Database;
@@ -49,7 +50,7 @@ function limitParam(url: URL, fallback: number, max: number): number {
 function itemIdParam(url: URL, name: string): string | undefined {
   const raw = url.searchParams.get(name);
   if (raw === null || raw === "") return undefined;
-  if (!/^\d{1,18}$/.test(raw)) throw new HttpError(400, `${name} must be an item id (got ${raw})`);
+  if (!LIMITS.rowId.test(raw)) throw new HttpError(400, `${name} must be an item id (got ${raw})`);
   return raw;
 }
 
