@@ -75,15 +75,18 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   pool.on("error", () => {});
   urgent.on("error", () => {});
   copies.on("error", () => {});
+  // pg-pool's words for "no connection came free in time": said only by a call that queued behind a
+  // full pool. (Not checked against the pool's count now: a connection discarded a moment before the
+  // timer fired leaves the pool one short until its socket has closed, yet the call was still refused.)
+  const busyOr = (on: pg.Pool, error: unknown) =>
+    (error as Error).message === "timeout exceeded when trying to connect"
+      ? new DatabaseBusyError(on.options.max ?? 0, poolOptions.connectionTimeoutMillis, { cause: error })
+      : error;
   const queryOn = (on: pg.Pool) => async <T>(text: string, params: readonly unknown[] = []) => {
     try {
       return (await on.query(text, params as unknown[])).rows as T[];
     } catch (error) {
-      // pg-pool's words for "no connection came free in time".
-      if ((error as Error).message === "timeout exceeded when trying to connect" && on.totalCount >= (on.options.max ?? 0)) {
-        throw new DatabaseBusyError(on.options.max ?? 0, poolOptions.connectionTimeoutMillis, { cause: error });
-      }
-      throw error;
+      throw busyOr(on, error);
     }
   };
   const withScriptSession: ScriptSession = async (work) => {
@@ -110,10 +113,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       try {
         return await startCopyIn(copies, sql);
       } catch (error) {
-        if ((error as Error).message === "timeout exceeded when trying to connect" && copies.totalCount >= (copies.options.max ?? 0)) {
-          throw new DatabaseBusyError(copies.options.max ?? 0, poolOptions.connectionTimeoutMillis, { cause: error });
-        }
-        throw error;
+        throw busyOr(copies, error);
       }
     },
     close() {
