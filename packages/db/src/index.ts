@@ -17,3 +17,4 @@ export { capacityStore, type AgentCapacity } from "./stores/capacity-store.ts";
 export { tokenStore, type TokenPrincipal, type TokenRole, type TokenRow } from "./stores/token-store.ts";
 export { agentCredentials, type CredentialRow, type EnrolledAgent } from "./stores/agent-credentials.ts";
 export { auditStore, type AuditEntry, type AuditRow } from "./stores/audit-store.ts";
+export { creatorStore, MissingTermsError, type CreatorKeywords, type CreatorRow, type CreatorTerms, type StatementItem, type StatementLine, type StatementPeriod } from "./stores/creator-store.ts";
