@@ -21,3 +21,5 @@ export { thumbnailPng } from "./png/thumbnail.ts";
 export { DEMO_MODEL_NAME, ensureDemoModel } from "./demo/demo-model.ts";
 export { Upscaler, type UpscalerOptions } from "./upscaler/upscaler-model.ts";
 export { BUILTIN_HIRES_UPSCALER, type HiresFix, upscaleForHires } from "./pipeline/hires-fix.ts";
+export { ClipScorer, type ClipScorerOptions, clipScore100 } from "./pipeline/clip-scorer.ts";
+export { fidelityOf, type FidelityResult, rolesSwapped } from "./pipeline/prompt-fidelity.ts";

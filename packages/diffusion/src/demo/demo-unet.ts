@@ -20,8 +20,8 @@ import { DEMO_SHAPES, HIDDEN } from "./demo-vocabulary.ts";
 // undoes g, so colours come out as named for any guidance.
 
 /** Defaults in [-1,1]: a shape with no colour word is near-white, a missing background is dark grey. */
-const DEFAULT_SHAPE_RGB = [0.9, 0.9, 0.9];
-const DEFAULT_BACKGROUND_RGB = [-0.6, -0.6, -0.6];
+export const DEFAULT_SHAPE_RGB = [0.9, 0.9, 0.9] as const;
+export const DEFAULT_BACKGROUND_RGB = [-0.6, -0.6, -0.6] as const;
 /** How far a position word moves the centre, in half-image units. */
 const POSITION_OFFSET = 0.45;
 // Shape sizes in half-image units (of the shorter side).
@@ -30,6 +30,20 @@ const SQUARE_HALF_SIDE = 0.38;
 const TRIANGLE_CIRCUMRADIUS = 0.46;
 const RING_RADIUS = 0.36;
 const RING_HALF_WIDTH = 0.1;
+
+/**
+ * The signed distance (positive inside) of a point (dx, dy), in half-image
+ * units from the shape's centre, to the edge of a DEMO_SHAPES shape: the
+ * same formulas the graph below evaluates per latent pixel.
+ */
+export function demoShapeDistance(shape: number, dx: number, dy: number): number {
+  const radius = Math.hypot(dx, dy);
+  const inradius = TRIANGLE_CIRCUMRADIUS / 2;
+  if (shape === 0) return CIRCLE_RADIUS - radius;
+  if (shape === 1) return SQUARE_HALF_SIDE - Math.max(Math.abs(dx), Math.abs(dy));
+  if (shape === 2) return Math.min(inradius - dy, inradius - (dx * Math.sqrt(3)) / 2 + dy / 2, inradius + (dx * Math.sqrt(3)) / 2 + dy / 2);
+  return RING_HALF_WIDTH - Math.abs(radius - RING_RADIUS);
+}
 /** Edge steepness per latent pixel: the 10%–90% transition spans ~1.1 latent px. */
 const EDGE_SHARPNESS = 4;
 
@@ -79,8 +93,8 @@ export function buildDemoUnet(alphasCumprod: Float64Array, version: string, opti
   const anyShape = min1(g.op("ReduceSum", [ch(HIDDEN.shapes, DEMO_SHAPES.length), g.ints([1])], { keepdims: { int: 1 } }));
   const presence = min1(ch(HIDDEN.known));
 
-  const defaultShape = g.constant(DEFAULT_SHAPE_RGB, [1, 3, 1, 1]);
-  const defaultBackground = g.constant(DEFAULT_BACKGROUND_RGB, [1, 3, 1, 1]);
+  const defaultShape = g.constant([...DEFAULT_SHAPE_RGB], [1, 3, 1, 1]);
+  const defaultBackground = g.constant([...DEFAULT_BACKGROUND_RGB], [1, 3, 1, 1]);
   const lerp = (a: string, b: string, t: string) => add(a, mul(t, sub(b, a)));
   const foreground = lerp(defaultShape, shapeMean, hasShapeColour);
   // "a red" (colour, no shape) paints the whole picture red.

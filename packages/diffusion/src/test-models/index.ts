@@ -2,6 +2,7 @@
 // export layout, for tests and benchmarks across the repository.
 import { createHash } from "node:crypto";
 import { buildModelFiles, DEFAULT_LAYOUT, type ModelLayoutOptions } from "./model-layout.ts";
+import { buildDemoClipFiles } from "../demo/demo-clip.ts";
 import { buildTinyUpscaler } from "./tiny-upscaler.ts";
 import { writeModelDirectory } from "./write-model.ts";
 
@@ -43,3 +44,13 @@ export function writeUpscalerModel(dir: string, name: string, options: { scale: 
 }
 
 export { DEMO_SAFETY_RED_THRESHOLD } from "../demo/demo-safety-checker.ts";
+
+/**
+ * Writes the generated test CLIP (demo/demo-clip.ts: per-modality ONNX
+ * towers whose embeddings follow the demo model's colours and shapes) to
+ * `<dir>/<name>` and returns its path.
+ */
+export function writeTestClipModel(dir: string, name: string): Promise<string> {
+  const version = "test-clip-2";
+  return writeModelDirectory(dir, name, VERSION_KEY, version, () => buildDemoClipFiles(version, VERSION_KEY), "config.json");
+}

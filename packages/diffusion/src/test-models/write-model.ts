@@ -10,9 +10,9 @@ import { dirname, join } from "node:path";
 // - a folder of another version is moved aside in one rename, never deleted
 //   in place, so that no caller removes a copy another has just put there.
 
-export async function hasVersion(modelDir: string, versionKey: string, version: string): Promise<boolean> {
+export async function versionIn(modelDir: string, versionKey: string, version: string, markerFile = "model_index.json"): Promise<boolean> {
   try {
-    const index = JSON.parse(await readFile(join(modelDir, "model_index.json"), "utf8")) as Record<string, unknown>;
+    const index = JSON.parse(await readFile(join(modelDir, markerFile), "utf8")) as Record<string, unknown>;
     return index[versionKey] === version;
   } catch {
     return false;
@@ -24,9 +24,15 @@ export async function hasVersion(modelDir: string, versionKey: string, version: 
 // make one fail.
 const MAX_TRIES = 5;
 
-/** Writes `files` to `<dir>/<name>` unless that version is already there; returns the folder. */
-export async function writeModelDirectory(dir: string, name: string, versionKey: string, version: string, files: () => Map<string, Uint8Array>): Promise<string> {
+/**
+ * Writes `files` to `<dir>/<name>` unless that version is already there (the
+ * JSON file `markerFile` holds `versionKey: version`); returns the folder.
+ */
+export async function writeModelDirectory(
+  dir: string, name: string, versionKey: string, version: string, files: () => Map<string, Uint8Array>, markerFile = "model_index.json",
+): Promise<string> {
   const target = join(dir, name);
+  const hasVersion = (folder: string, key: string, wanted: string) => versionIn(folder, key, wanted, markerFile);
   if (await hasVersion(target, versionKey, version)) return target;
   await mkdir(dir, { recursive: true });
   const staging = await mkdtemp(join(dir, `.${name}-staging-`));
