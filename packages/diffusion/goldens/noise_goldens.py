@@ -51,8 +51,11 @@ out = {
         for seed, sizes in [
             (0, [SD15]),
             (42, [SD15, SD15]),  # the initial noise, then an ancestral step's draw from the same generator
+            (1234567890, [SD15]),
             (4294967295, [SD15]),
+            (0, [SDXL]),
             (42, [SDXL]),
+            (1234567890, [SDXL]),
             (7, [16, 20, 33]),  # sizes that are not a multiple of 16 redraw their last 16 values
             (7, [3, 5, 1]),  # below 16: element-wise Box-Muller in double with a cached second value
         ]

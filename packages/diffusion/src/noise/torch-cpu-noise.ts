@@ -1,4 +1,5 @@
 import { Mt19937 } from "./mt19937.ts";
+import { boxMullerAvx2 } from "./torch-avx2-box-muller.ts";
 
 // torch.manual_seed(seed) followed by torch.randn(...) calls on the CPU, as
 // diffusers draws its latents with a CPU generator and A1111 with its "CPU"
@@ -13,14 +14,11 @@ import { Mt19937 } from "./mt19937.ts";
 //    values are drawn again as uniforms and transformed once more.
 //  - count < 16: element by element, Box–Muller in double on 53-bit
 //    uniforms, the sine half cached in the generator for the next value.
-// The uniforms and the layout are exact. The transcendental functions are
-// not: torch on AVX2 machines uses float32 Cephes polynomials
-// (avx_mathfun.h), other builds libm's float functions; here they are
-// computed in double and rounded to float32, which agrees with torch 1.13
-// on AVX2 to within a few float32 ulps (measured in torch-cpu-noise.test.ts),
-// not bit for bit.
+// Both paths are bit for bit torch 1.13's on an AVX2 machine (the 16-value
+// blocks: torch-avx2-box-muller.ts), checked against torch's own output in
+// reference-noise.test.ts. torch builds or machines without AVX2 take
+// another code path for the blocks, whose low bits may differ.
 
-const TWO_PI_F32 = Math.fround(2 * Math.PI);
 const UNIFORM24 = 2 ** -24;
 const UNIFORM53 = 2 ** -53;
 
@@ -45,10 +43,10 @@ export class TorchCpuNoise {
 
   private fill(count: number): Float32Array {
     const data = this.uniform(count);
-    for (let i = 0; i + 16 <= count; i += 16) boxMuller16(data, i);
+    for (let i = 0; i + 16 <= count; i += 16) boxMullerAvx2(data, i);
     if (count % 16 !== 0) {
       data.set(this.uniform(16), count - 16);
-      boxMuller16(data, count - 16);
+      boxMullerAvx2(data, count - 16);
     }
     return data;
   }
@@ -77,15 +75,5 @@ export class TorchCpuNoise {
     const low = this.engine.next();
     // (high·2³² + low) mod 2⁵³, exactly.
     return ((high & 0x1fffff) * 2 ** 32 + low) * UNIFORM53;
-  }
-}
-
-function boxMuller16(data: Float32Array, at: number): void {
-  for (let j = at; j < at + 8; j++) {
-    const u1 = Math.fround(1 - data[j]!);
-    const radius = Math.fround(Math.sqrt(Math.fround(-2 * Math.fround(Math.log(u1)))));
-    const theta = Math.fround(TWO_PI_F32 * data[j + 8]!);
-    data[j] = radius * Math.fround(Math.cos(theta));
-    data[j + 8] = radius * Math.fround(Math.sin(theta));
   }
 }
