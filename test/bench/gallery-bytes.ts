@@ -2,11 +2,9 @@
 // (coordinator and agents as processes on Postgres, NATS and s3rver) renders
 // `--items` images of `--size` px; Chromium opens the batch's gallery with a
 // window tall enough to show them all and counts the image bytes it fetched
-// from the bucket. For comparison, the same images as the pipeline's
-// thumbnails (thumbnailPng of each image's own pixels, at 128 px and at
-// 256 px, which a 168 px tile needs on a 1.5x screen): what the page would
-// fetch if tiles showed thumbnails.
-import { decodePng, thumbnailPng } from "@atelier/diffusion";
+// from the bucket: the tiles' thumbnails, which the coordinator makes on
+// first request. For comparison, the bytes of the full images, which the
+// tiles loaded before they showed thumbnails.
 import { launchChromium } from "../support/chromium.ts";
 import { waitFor } from "../support/cli-process.ts";
 import { startFarm } from "../support/farm-fixture.ts";
@@ -46,14 +44,9 @@ try {
   await waitFor("every tile's image to load", async () => images.length >= flags.items, 120_000, 100);
   const galleryImageBytes = images.reduce((sum, bytes) => sum + bytes, 0);
 
-  // The same images as thumbnails.
-  const keys = await db.query<{ key: string }>(`SELECT key FROM output WHERE batch_id = $1 ORDER BY item_id`, [batchId]);
-  const thumbnails = { 128: 0, 256: 0 };
-  for (const { key } of keys) {
-    const decoded = decodePng(await farm.store.get(key));
-    if (decoded.channels !== 3) throw new Error(`${key}: expected an RGB image`);
-    for (const side of [128, 256] as const) thumbnails[side] += thumbnailPng(decoded.pixels, decoded.width, decoded.height, side).length;
-  }
+  // What the page loaded before it showed thumbnails: every tile's full image.
+  const [full] = await db.query<{ bytes: string }>(`SELECT sum(bytes)::text AS bytes FROM output WHERE batch_id = $1`, [batchId]);
+  const fullImageBytes = Number(full!.bytes);
   printResult({
     bench: "gallery-bytes",
     items: flags.items,
@@ -62,10 +55,8 @@ try {
     galleryImageBytes,
     galleryApiBytes: apiBytes,
     avgImageBytes: round(galleryImageBytes / images.length),
-    thumbnail128Bytes: thumbnails[128],
-    thumbnail256Bytes: thumbnails[256],
-    fullOverThumbnail128: round(galleryImageBytes / thumbnails[128], 1),
-    fullOverThumbnail256: round(galleryImageBytes / thumbnails[256], 1),
+    fullImageBytes,
+    fullOverGallery: round(fullImageBytes / galleryImageBytes, 1),
   });
 } finally {
   await chromium.close();

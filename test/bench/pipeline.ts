@@ -2,8 +2,8 @@
 // for both generated test models (the demo's oracle UNet, which costs almost
 // nothing, and the random-weight UNet built from real operators). Reports
 // images/s, ms per denoising step, and the pipeline's own overhead: the
-// share of render time spent outside onnxruntime session.run calls, with PNG
-// encoding (image + thumbnail) reported separately. Prints one JSON object.
+// share of render time spent outside onnxruntime session.run calls, with
+// PNG encoding reported separately. Prints one JSON object.
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";

@@ -222,6 +222,8 @@ export interface ApiRoutes {
   "GET /api/items/:id": ItemDetailResponse;
   /** A redirect to the image in the bucket. */
   "GET /api/items/:id/image": undefined;
+  /** A redirect to the image's 256 px thumbnail in the bucket, made on first request. */
+  "GET /api/items/:id/thumbnail": undefined;
   /** Server-Sent Events: progress (ProgressEvent[]), agents (AgentStatusEvent[]), load (FarmLoadSample). */
   "GET /api/events": undefined;
   "GET /api/audit": AuditResponse;

@@ -17,7 +17,6 @@ export { TorchCpuNoise } from "./noise/torch-cpu-noise.ts";
 export { encodePng } from "./png/png-encode.ts";
 export { decodePng, type DecodedPng } from "./png/png-decode.ts";
 export { contactSheet, type ContactSheetOptions } from "./png/contact-sheet.ts";
-export { thumbnailPng } from "./png/thumbnail.ts";
 export { DEMO_MODEL_NAME, ensureDemoModel } from "./demo/demo-model.ts";
 export { Upscaler, type UpscalerOptions } from "./upscaler/upscaler-model.ts";
 export { BUILTIN_HIRES_UPSCALER, type HiresFix, upscaleForHires } from "./pipeline/hires-fix.ts";

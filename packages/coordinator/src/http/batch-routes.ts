@@ -1,3 +1,4 @@
+import type { ServerResponse } from "node:http";
 import { auditStore, batchRerun, batchStore, dashboardQueries, type BatchCursor, type BatchState, type Database, type ItemState } from "@atelier/db";
 import { readPngText } from "@atelier/diffusion/png";
 import type { FarmHandlers } from "@atelier/protocol";
@@ -6,6 +7,7 @@ import type { Logger } from "@atelier/common";
 import { publishProgress } from "../progress.ts";
 import type { ObjectStore } from "../storage/index.ts";
 import type { BatchRateTracker } from "./batch-rate-tracker.ts";
+import { galleryThumbnails } from "./gallery-thumbnails.ts";
 import { HttpError } from "./http-io.ts";
 import { callUnary } from "./in-process-call.ts";
 import type { Route } from "./router.ts";
@@ -57,6 +59,12 @@ function itemIdParam(url: URL, name: string): string | undefined {
 /** Batches, their failures and items, the gallery's images, cancel and re-run. */
 export function batchRoutes(deps: BatchRoutesDeps): Route[] {
   const { db } = deps;
+  const thumbnails = galleryThumbnails(deps.store);
+  // The coordinator never proxies image bytes: the browser fetches them from the bucket.
+  const redirectTo = async (response: ServerResponse, key: string) => {
+    const url = await deps.store.presignGet(key, { expiresInMs: deps.imageUrlTtlMs });
+    response.writeHead(302, { location: url, "cache-control": `private, max-age=${Math.floor(deps.imageUrlTtlMs / 2000)}` }).end();
+  };
   const existing = async (batchId: string) => {
     const batch = await batchStore.get(db, batchId);
     // A batch still being received is nobody's to see yet (batchStore.get leaves it out too).
@@ -166,9 +174,17 @@ export function batchRoutes(deps: BatchRoutesDeps): Route[] {
       handler: async ({ params, response }) => {
         const item = await dashboardQueries.item(db, params.id!);
         if (!item?.output) throw new HttpError(404, `item ${params.id} has no image`);
-        // The coordinator never proxies image bytes: the browser fetches them from the bucket.
-        const url = await deps.store.presignGet(item.output.key, { expiresInMs: deps.imageUrlTtlMs });
-        response.writeHead(302, { location: url, "cache-control": `private, max-age=${Math.floor(deps.imageUrlTtlMs / 2000)}` }).end();
+        await redirectTo(response, item.output.key);
+        return undefined;
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/items/:id/thumbnail",
+      handler: async ({ params, response }) => {
+        const item = await dashboardQueries.item(db, params.id!);
+        if (!item?.output) throw new HttpError(404, `item ${params.id} has no image`);
+        await redirectTo(response, await thumbnails.keyFor(item.output.key));
         return undefined;
       },
     },

@@ -1,5 +1,5 @@
 import * as grpc from "@grpc/grpc-js";
-import { encodePng, readPngText } from "@atelier/diffusion/png";
+import { decodePng, encodePng, readPngText } from "@atelier/diffusion/png";
 import { batchStore, leaseStore, resultStore, agentRegistry } from "@atelier/db";
 import { service as healthService } from "grpc-health-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -172,6 +172,42 @@ describe("dashboard HTTP API", () => {
     expect(image.status).toBe(302);
     const png = new Uint8Array(await (await fetch(image.headers.get("location")!)).arrayBuffer());
     expect(readPngText(png, { maxTextBytes: 1024 }).parameters).toBe(detail.parameters);
+  });
+
+  it("makes a tile's thumbnail once, on first request, and keeps it in the bucket beside the image", async () => {
+    const { cookie } = await signIn();
+    const [tile] = ((await (await get(`/api/batches/${B1}/items?from=2&limit=1`, cookie)).json()) as { items: { itemId: string; seed: number }[] }).items;
+    // A 600x300 gradient: red rises along x, green along y.
+    const [width, height] = [600, 300];
+    const rgb = new Uint8Array(width * height * 3);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) rgb.set([Math.floor((x * 255) / (width - 1)), Math.floor((y * 255) / (height - 1)), 77], (y * width + x) * 3);
+    const key = `studio/${B1}/${String(2).padStart(8, "0")}-${tile!.seed}.png`;
+    await farm.store.put(key, encodePng(rgb, width, height), "image/png");
+    const thumbnailOf = async () => {
+      const redirect = await fetch(`${base}/api/items/${tile!.itemId}/thumbnail`, { headers: { cookie }, redirect: "manual" });
+      expect(redirect.status).toBe(302);
+      return decodePng(new Uint8Array(await (await fetch(redirect.headers.get("location")!)).arrayBuffer()));
+    };
+    const thumb = await thumbnailOf();
+    expect([thumb.width, thumb.height]).toEqual([256, 128]);
+    // Each pixel is the mean of its box of the source, computed here from the gradient's formula.
+    for (const [tx, ty] of [[0, 0], [100, 50], [255, 127]] as const) {
+      const [x0, x1] = [Math.floor((tx * width) / 256), Math.floor(((tx + 1) * width) / 256)];
+      const [y0, y1] = [Math.floor((ty * height) / 128), Math.floor(((ty + 1) * height) / 128)];
+      const mean = (from: number, to: number, size: number) => {
+        let sum = 0;
+        for (let v = from; v < to; v++) sum += Math.floor((v * 255) / (size - 1));
+        return Math.round(sum / (to - from));
+      };
+      const at = (ty * 256 + tx) * 3;
+      expect([...thumb.pixels.subarray(at, at + 3)]).toEqual([mean(x0, x1, width), mean(y0, y1, height), 77]);
+    }
+    const stored = await farm.store.head(`studio/${B1}/thumbnails/256/${String(2).padStart(8, "0")}-${tile!.seed}.png`);
+    expect(stored?.bytes).toBeGreaterThan(0);
+    // Made once: with the image replaced by a black one, the first thumbnail is still what is served.
+    await farm.store.put(key, encodePng(new Uint8Array(rgb.length), width, height), "image/png");
+    expect((await thumbnailOf()).pixels).toEqual(thumb.pixels);
+    expect((await get("/api/items/999999/thumbnail", cookie)).status).toBe(404);
   });
 
   it("re-runs failed items and streams the progress over Server-Sent Events", async () => {

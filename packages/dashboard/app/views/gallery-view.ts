@@ -109,7 +109,7 @@ export function galleryView({ live, route }: ViewContext): View {
     const tile = source.tile(position);
     if (!tile) return h("div", { class: "tile loading" }, h("div", { class: "tile-placeholder" }));
     const picture = tile.hasImage
-      ? h("img", { src: `/api/items/${tile.itemId}/image`, alt: tile.prompt, loading: "lazy", decoding: "async", draggable: "false" })
+      ? h("img", { src: `/api/items/${tile.itemId}/thumbnail`, alt: tile.prompt, loading: "lazy", decoding: "async", draggable: "false" })
       : h("div", { class: "tile-placeholder" }, badge(tile.state === "queued" || tile.state === "leased" ? (tile.state === "leased" ? "rendering" : "queued") : tile.state));
     return h("button", { class: `tile state-${tile.state}`, type: "button", title: tile.error || tile.prompt, "data-index": tile.index, "data-seed": tile.seed, onclick: () => void lightbox.open(position) },
       picture,

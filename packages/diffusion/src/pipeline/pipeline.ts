@@ -34,8 +34,6 @@ export interface PipelineOptions {
   interOpThreads?: number;
   /** onnxruntime graph optimisation; default "all" */
   graphOptimization?: GraphOptimizationLevel;
-  /** longer side of RenderResult.thumbnail; default 128 */
-  thumbnailMaxSidePx?: number;
   /**
    * VAE decoding in overlapping tiles for images above `abovePixels`
    * (default 1024·1024, so 2048² renders are tiled and SDXL's native size is
@@ -62,8 +60,6 @@ export interface RenderOptions {
 
 export interface RenderResult {
   png: Uint8Array;
-  /** RGB PNG, box-filtered to thumbnailMaxSidePx on the longer side, no text chunks */
-  thumbnail: Uint8Array;
   width: number;
   height: number;
   /** the safety checker flagged the image; `png` is then solid black. Always false without safety_checker/ */
@@ -80,13 +76,12 @@ export interface PipelineStats {
   /** time inside onnxruntime session.run, all models */
   sessionRunMs: number;
   sessionRuns: number;
-  /** PNG and thumbnail encoding */
+  /** PNG encoding */
   pngEncodeMs: number;
   /** wall time of render/renderBatch calls */
   renderMs: number;
 }
 
-const DEFAULT_THUMBNAIL_SIDE_PX = 128;
 const DEFAULT_VAE_TILING_ABOVE_PIXELS = 1024 * 1024;
 
 /**
@@ -115,7 +110,6 @@ export class Pipeline {
     private readonly tokenizers: ClipTokenizer[],
     private readonly components: Components,
     private readonly clock: SessionClock,
-    private readonly thumbnailMaxSidePx: number,
     vaeTiling: (VaeTiling & { abovePixels: number }) | undefined,
   ) {
     const branches = tokenizers.map((tokenizer, i) => ({ tokenizer, encoder: components.textEncoders[i]! }));
@@ -132,7 +126,7 @@ export class Pipeline {
   static async load(modelDir: string, options: PipelineOptions = {}): Promise<Pipeline> {
     const requested = options.providers ?? ["cpu"];
     if (requested.length === 0) throw new RangeError("providers must name at least one execution provider");
-    for (const [name, value] of [["intraOpThreads", options.intraOpThreads ?? 1], ["interOpThreads", options.interOpThreads ?? 1], ["thumbnailMaxSidePx", options.thumbnailMaxSidePx ?? 1]] as const) {
+    for (const [name, value] of [["intraOpThreads", options.intraOpThreads ?? 1], ["interOpThreads", options.interOpThreads ?? 1]] as const) {
       if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer (got ${value})`);
     }
     const { providers } = await resolveProviders(requested, options.providerFallback ?? false);
@@ -157,7 +151,7 @@ export class Pipeline {
       tokenizers,
       settings,
       clock,
-      (components) => new Pipeline(model, architecture, modelHash, providers, tokenizers, components, clock, options.thumbnailMaxSidePx ?? DEFAULT_THUMBNAIL_SIDE_PX, vaeTiling),
+      (components) => new Pipeline(model, architecture, modelHash, providers, tokenizers, components, clock, vaeTiling),
     );
   }
 
@@ -328,14 +322,13 @@ export class Pipeline {
     return out;
   }
 
-  private encode(image: PlannedImage, rgb: Uint8Array, nsfw: boolean, refiner: Pipeline | undefined): { png: Uint8Array; thumbnail: Uint8Array } {
+  private encode(image: PlannedImage, rgb: Uint8Array, nsfw: boolean, refiner: Pipeline | undefined): { png: Uint8Array } {
     const encodeStartedAt = performance.now();
     const encoded = encodeOutput(image, rgb, nsfw, {
       model: { name: this.name, hash: this.modelHash },
       providers: this.providers,
       refiner: refiner ? { name: refiner.name, hash: refiner.modelHash } : undefined,
       hiresPass: this.hiresPasses.get(image.request),
-      thumbnailMaxSidePx: this.thumbnailMaxSidePx,
     });
     this.counters.pngEncodeMs += performance.now() - encodeStartedAt;
     return encoded;

@@ -1,5 +1,4 @@
 import { encodePng } from "../png/png-encode.ts";
-import { thumbnailPng } from "../png/thumbnail.ts";
 import { formatA1111Parameters } from "./a1111-parameters.ts";
 import type { HiresPass } from "./hires-render.ts";
 import { formatProvenance, PROVENANCE_KEYWORD } from "./provenance.ts";
@@ -19,11 +18,10 @@ export interface OutputContext {
   refiner: { name: string; hash: string } | undefined;
   /** set when the image is a hires fix's second pass */
   hiresPass: HiresPass | undefined;
-  thumbnailMaxSidePx: number;
 }
 
-/** The PNG with its text chunks, and the thumbnail (no text chunks). */
-export function encodeOutput(image: PlannedImage, rgb: Uint8Array, nsfw: boolean, context: OutputContext): { png: Uint8Array; thumbnail: Uint8Array } {
+/** The PNG with its text chunks. */
+export function encodeOutput(image: PlannedImage, rgb: Uint8Array, nsfw: boolean, context: OutputContext): { png: Uint8Array } {
   const { request } = image;
   const { model, refiner, hiresPass } = context;
   const parameters = hiresPass
@@ -40,6 +38,5 @@ export function encodeOutput(image: PlannedImage, rgb: Uint8Array, nsfw: boolean
     ...(hiresPass ? { hires: { ...hiresPass.hires, firstPassWidth: hiresPass.first.width, firstPassHeight: hiresPass.first.height } } : {}),
   });
   const png = encodePng(rgb, request.width, request.height, { parameters, [PROVENANCE_KEYWORD]: provenance });
-  const thumbnail = thumbnailPng(rgb, request.width, request.height, context.thumbnailMaxSidePx);
-  return { png, thumbnail };
+  return { png };
 }

@@ -1,6 +1,7 @@
 // @atelier/diffusion/png: the PNG codec alone (node:zlib, no onnxruntime), for
 // processes that read or write images without rendering them: the
-// coordinator reads an image's parameters through it.
+// coordinator reads an image's parameters and makes gallery thumbnails through it.
 export { encodePng, encodePngImage, type PngImage } from "./png-encode.ts";
 export { decodePng, type DecodedPng } from "./png-decode.ts";
 export { decodeTextChunk, encodeChunk, encodeTextChunk, hasPngSignature, PNG_HEADER_BYTES, PNG_SIGNATURE, readChunks, readPngSize, readPngText, type PngChunk, type ReadPngTextOptions } from "./png-chunks.ts";
+export { thumbnailPng } from "./thumbnail.ts";
