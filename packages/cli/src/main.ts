@@ -19,6 +19,7 @@ const USAGE = `atelier: a render farm for diffusion models
   atelier creators add|list|update|remove --tenant T ...   creators whose keywords are measured and paid (versioned terms)
   atelier royalties --tenant T --from DATE --to DATE [--price-per-image P] [--platform-share S] [--format table|csv|json]
                     [--creator ID --items]         a royalty statement per creator, or the images behind one creator's figures
+  atelier policy set|show|queue|release ...   content policy (blocked terms, patterns, named people) and quarantined images
   atelier models inspect DIR                  a model folder's architecture, sessions (inputs, outputs, dtypes), VAE scale, scheduler
   atelier models make-test --arch ARCH DIR    write a small random-weight model of that architecture (sd1, sd2-v, inpainting, lcm,
                                               turbo, sdxl, sdxl-refiner, upscaler, upscaler-x2)
@@ -44,6 +45,7 @@ const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<void>>>
   models: async () => (await import("./commands/models.ts")).modelsCommand,
   creators: async () => (await import("./commands/creators.ts")).creatorsCommand,
   royalties: async () => (await import("./commands/royalties.ts")).royaltiesCommand,
+  policy: async () => (await import("./commands/policy.ts")).policyCommand,
 };
 
 const [name, ...args] = process.argv.slice(2);

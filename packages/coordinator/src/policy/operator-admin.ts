@@ -1,5 +1,6 @@
 import { migrate, openDatabase } from "@atelier/db";
 import { creatorAdmin } from "./creator-admin.ts";
+import { policyAdmin } from "./policy-admin.ts";
 
 /**
  * Creators, royalty statements and content policy straight on the database,
@@ -14,7 +15,7 @@ export async function openOperatorAdmin(databaseUrl: string) {
     await db.close();
     throw error;
   }
-  return { creators: creatorAdmin(db, "local"), close: () => db.close() };
+  return { creators: creatorAdmin(db, "local"), policy: policyAdmin(db, "local"), close: () => db.close() };
 }
 
 export type OperatorAdmin = Awaited<ReturnType<typeof openOperatorAdmin>>;
