@@ -36,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<void>>>
   demo: async () => (await import("./commands/demo.ts")).demoCommand,
   up: async () => (await import("./commands/up.ts")).upCommand,
   agent: async () => (await import("./commands/agent.ts")).agentCommand,
+  "agent-drain": async () => (await import("./commands/agent-drain.ts")).agentDrainCommand,
   submit: async () => (await import("./commands/submit.ts")).submitCommand,
   status: async () => (await import("./commands/status.ts")).statusCommand,
   outputs: async () => (await import("./commands/outputs.ts")).outputsCommand,
