@@ -11,8 +11,6 @@ export interface RenderJobOptions {
   hires?: { scale: number; steps: number; denoise: number; upscaler: string };
   /** the finished image upscaled by `scale` with this agent's upscaler `model` */
   upscale?: { model: string; scale: number };
-  /** stamp the invisible watermark in the final pixels */
-  watermark?: boolean;
 }
 
 /** One image to render; the images of one request share model, size, steps, guidance, sampler and options. */
@@ -26,8 +24,6 @@ export interface RenderJob extends RenderJobOptions {
   steps: number;
   guidance: number;
   sampler: string;
-  /** where the image belongs, for its AI label (createdAt: ISO 8601) */
-  label?: { batchId: string; itemId: string; createdAt: string };
 }
 
 export interface RenderedImage {

@@ -22,8 +22,7 @@
  */
 
 export type BatchState = "receiving" | "queued" | "running" | "completed" | "failed" | "cancelled";
-/** exhausted: every attempt stayed below the item's CLIP quality gate. */
-export type ItemState = "queued" | "leased" | "done" | "failed" | "cancelled" | "exhausted";
+export type ItemState = "queued" | "leased" | "done" | "failed" | "cancelled";
 
 /** A1111's hires fix: first pass at width x height, then upscaled by `scale` and re-rendered at `denoise`. */
 export interface HiresSettings {
@@ -55,21 +54,6 @@ export interface RenderOptions {
   upscale?: UpscaleSettings;
   /** the architecture the model must have on the agent */
   architecture?: string;
-  clip?: ClipCheckSettings;
-}
-
-/**
- * CLIP scoring on the agent (ClipCheck in proto/): each image's cosine
- * similarity to its prompt, a quality gate that re-rolls images below
- * minScore with the next seed up to maxRerolls times, and a fidelity check
- * against counter-prompts (or the prompt with its roles swapped).
- */
-export interface ClipCheckSettings {
-  score: true;
-  minScore?: number;
-  maxRerolls?: number;
-  counterPrompts?: string[];
-  fidelity?: boolean;
 }
 
 export interface RenderSettings extends RenderOptions {
@@ -112,8 +96,6 @@ export interface Lease {
   batchId: string;
   tenantId: string;
   epoch: number;
-  /** when the batch was submitted: the time in each image's AI label */
-  batchCreatedAtMs: number;
   expiresAtMs: number;
   settings: RenderSettings;
   items: LeasedItem[];
