@@ -22,7 +22,8 @@
  */
 
 export type BatchState = "receiving" | "queued" | "running" | "completed" | "failed" | "cancelled";
-export type ItemState = "queued" | "leased" | "done" | "failed" | "cancelled";
+/** exhausted: every attempt stayed below the item's CLIP quality gate. */
+export type ItemState = "queued" | "leased" | "done" | "failed" | "cancelled" | "exhausted";
 
 /** A1111's hires fix: first pass at width x height, then upscaled by `scale` and re-rendered at `denoise`. */
 export interface HiresSettings {
@@ -54,6 +55,21 @@ export interface RenderOptions {
   upscale?: UpscaleSettings;
   /** the architecture the model must have on the agent */
   architecture?: string;
+  clip?: ClipCheckSettings;
+}
+
+/**
+ * CLIP scoring on the agent (ClipCheck in proto/): each image's cosine
+ * similarity to its prompt, a quality gate that re-rolls images below
+ * minScore with the next seed up to maxRerolls times, and a fidelity check
+ * against counter-prompts (or the prompt with its roles swapped).
+ */
+export interface ClipCheckSettings {
+  score: true;
+  minScore?: number;
+  maxRerolls?: number;
+  counterPrompts?: string[];
+  fidelity?: boolean;
 }
 
 export interface RenderSettings extends RenderOptions {

@@ -13,6 +13,7 @@ export function renderOptionsOf(settings: RenderOptions): RenderOptions {
   }
   if (settings.upscale) options.upscale = { model: settings.upscale.model, scale: settings.upscale.scale };
   if (settings.architecture) options.architecture = settings.architecture;
+  if (settings.clip) options.clip = settings.clip;
   return options;
 }
 

@@ -12,14 +12,33 @@ export interface RecordedOutput {
   height: number;
   renderMs: number;
   metadata: Record<string, unknown>;
+  /** the agent's CLIP similarity of the image to its prompt */
+  clipScore?: number;
+  fidelity?: FidelityRecord;
+}
+
+/** The fidelity check of one image: its own prompt's score against its counter-prompts'. */
+export interface FidelityRecord {
+  matchesOwn: boolean;
+  own: number;
+  counters: { prompt: string; score: number }[];
 }
 
 /**
- * A `duplicate` is a result already recorded under the same epoch with the
+ * What a recorded output did to its item under a CLIP quality gate:
+ * "accepted" (done; also every output of an item without a gate), "rejected"
+ * (kept as an attempt, the item queued again with the next seed) or
+ * "exhausted" (rejected, and no re-roll left).
+ */
+export type GateOutcome = "accepted" | "rejected" | "exhausted";
+
+/**
+ * `gate` says what a quality gate did when it rejected the image (absent:
+ * the image is the item's). A `duplicate` is a result already recorded under the same epoch with the
  * same object (its acknowledgement was lost and the agent sent it again):
  * accepted, since the agent's work stands, but nothing was written or counted.
  */
-export type OutputOutcome = { accepted: true; duplicate?: true } | { accepted: false; reason: string };
+export type OutputOutcome = { accepted: true; duplicate?: true; gate?: Exclude<GateOutcome, "accepted"> } | { accepted: false; reason: string };
 
 export type ResultOutcome =
   | { accepted: true; counts: BatchCounts }
@@ -39,7 +58,8 @@ const BACKOFF = `make_interval(secs => random() * least(100, power(2, item.attem
 /**
  * Item results, fenced by epoch: a result counts only while the item is
  * still leased under the epoch the agent names. The first valid completion
- * wins; the output row is unique per item.
+ * wins; an item has one accepted output, and under a CLIP quality gate its
+ * rejected attempts beside it.
  */
 export const resultStore = {
   async recordOutput(db: Database, output: RecordedOutput): Promise<ResultOutcome> {
@@ -63,26 +83,47 @@ export const resultStore = {
    */
   async recordAllOutputs(db: Database, outputs: readonly RecordedOutput[]): Promise<OutputsOutcome> {
     if (outputs.length === 0) return { outcomes: [], batches: [] };
-    const rows = await db.query<{ accepted: string[]; batches: BatchCounts[] }>(
+    const rows = await db.query<{ accepted: string[]; gates: string[]; batches: BatchCounts[] }>(
       `WITH given AS (
          SELECT DISTINCT ON (item_id) * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::int[],
-                                                    $8::int[], $9::int[], $10::text[])
-           AS g(agent_id, item_id, epoch, key, sha256, bytes, width, height, render_ms, metadata)
+                                                    $8::int[], $9::int[], $10::text[], $11::float8[], $12::text[])
+           AS g(agent_id, item_id, epoch, key, sha256, bytes, width, height, render_ms, metadata, clip_score, fidelity)
          ORDER BY item_id, epoch DESC
+       ), judged AS (
+         -- The quality gate: an image below the item's minScore (or unscored under a gate) is rejected.
+         SELECT g.*, i.seed AS attempt_seed,
+                coalesce(i.options->'clip' ? 'minScore', false) AND (g.clip_score IS NULL OR g.clip_score < (i.options->'clip'->>'minScore')::float8) AS rejected,
+                i.rerolls >= coalesce((i.options->'clip'->>'maxRerolls')::int, 0) AS last_try
+         FROM given g JOIN item i ON i.id = g.item_id
        ), done_item AS (
-         UPDATE item SET state = 'done', last_error = NULL
-         FROM given g
+         -- A rejected attempt sends the item back to the queue with the next seed (a new key, a new lease), or ends it exhausted.
+         UPDATE item SET
+           state = CASE WHEN NOT g.rejected THEN 'done' WHEN g.last_try THEN 'exhausted' ELSE 'queued' END,
+           last_error = NULL,
+           seed = CASE WHEN g.rejected AND NOT g.last_try THEN (item.seed + 1) % 4294967296 ELSE item.seed END,
+           rerolls = item.rerolls + CASE WHEN g.rejected AND NOT g.last_try THEN 1 ELSE 0 END,
+           shard_id = CASE WHEN g.rejected AND NOT g.last_try THEN NULL ELSE item.shard_id END,
+           lease_epoch = CASE WHEN g.rejected AND NOT g.last_try THEN NULL ELSE item.lease_epoch END,
+           spec_shard_id = CASE WHEN g.rejected AND NOT g.last_try THEN NULL ELSE item.spec_shard_id END,
+           spec_epoch = CASE WHEN g.rejected AND NOT g.last_try THEN NULL ELSE item.spec_epoch END
+         FROM judged g
          WHERE item.id = g.item_id AND (item.lease_epoch = g.epoch OR item.spec_epoch = g.epoch) AND item.state = 'leased'
            -- Only from the agent that holds the lease: epochs are a sequence, easy to guess.
            AND EXISTS (SELECT 1 FROM shard s WHERE s.epoch = g.epoch AND s.agent_id = g.agent_id)
-         RETURNING item.id, item.batch_id, g.agent_id, g.epoch, g.key, g.sha256, g.bytes, g.width, g.height, g.render_ms, g.metadata
+         RETURNING item.id, item.batch_id, item.state, g.agent_id, g.epoch, g.key, g.sha256, g.bytes, g.width, g.height, g.render_ms, g.metadata,
+                   g.clip_score, g.fidelity, g.rejected, g.attempt_seed
        ), recorded AS (
-         INSERT INTO output (item_id, batch_id, key, sha256, bytes, width, height, agent_id, epoch, render_ms, metadata)
-         SELECT id, batch_id, key, sha256, bytes, width, height, agent_id, epoch, render_ms, metadata::jsonb FROM done_item
-         ON CONFLICT (item_id) DO NOTHING
+         -- Each attempt has its own key (its seed is in it): a repeat of one attempt is recorded once.
+         INSERT INTO output (item_id, batch_id, key, sha256, bytes, width, height, agent_id, epoch, render_ms, metadata, clip_score, fidelity, accepted, seed)
+         SELECT id, batch_id, key, sha256, bytes, width, height, agent_id, epoch, render_ms, metadata::jsonb, clip_score, fidelity::jsonb, NOT rejected, attempt_seed
+         FROM done_item
+         ON CONFLICT (key) DO NOTHING
          RETURNING item_id, batch_id, agent_id, epoch
+       ), finished AS (
+         -- A re-rolled item is not finished: only done and exhausted items move the batch's count.
+         SELECT r.batch_id FROM recorded r JOIN done_item d ON d.id = r.item_id WHERE d.state <> 'queued'
        ), per_batch AS (
-         SELECT batch_id, count(*)::int AS n FROM recorded GROUP BY batch_id
+         SELECT batch_id, count(*)::int AS n FROM finished GROUP BY batch_id
        ), credited AS (
          UPDATE agent SET images_done = images_done + c.n, last_seen_at = now()
          FROM (SELECT agent_id, count(*) AS n FROM recorded GROUP BY agent_id) c WHERE agent.id = c.agent_id
@@ -91,20 +132,28 @@ export const resultStore = {
          RETURNING batch.id, batch.tenant_id AS "tenantId", batch.state, batch.total, batch.done, batch.failed, batch.cancelled
        )
        SELECT (SELECT coalesce(array_agg(item_id::text || '/' || epoch::text), '{}') FROM recorded) AS accepted,
+              (SELECT coalesce(array_agg(r.item_id::text || '/' || r.epoch::text || '/' || d.state), '{}') FROM recorded r JOIN done_item d ON d.id = r.item_id) AS gates,
               (SELECT coalesce(json_agg(counted), '[]'::json) FROM counted) AS batches`,
       [outputs.map((o) => o.agentId), outputs.map((o) => o.itemId), outputs.map((o) => o.epoch), outputs.map((o) => o.key), outputs.map((o) => o.sha256),
        outputs.map((o) => o.bytes), outputs.map((o) => o.width), outputs.map((o) => o.height), outputs.map((o) => o.renderMs),
-       outputs.map((o) => JSON.stringify(o.metadata))],
+       outputs.map((o) => JSON.stringify(o.metadata)), outputs.map((o) => o.clipScore ?? null), outputs.map((o) => (o.fidelity ? JSON.stringify(o.fidelity) : null))],
     );
     // Keyed by item and epoch: a result is accepted only under the epoch it was recorded with.
     const accepted = new Set(rows[0]?.accepted ?? []);
+    const gates = new Map<string, GateOutcome>((rows[0]?.gates ?? []).map((entry) => {
+      const state = entry.slice(entry.lastIndexOf("/") + 1);
+      return [entry.slice(0, entry.lastIndexOf("/")), state === "done" ? "accepted" : state === "exhausted" ? "exhausted" : "rejected"];
+    }));
     const keyOf = (o: { itemId: string; epoch: number }) => `${o.itemId}/${o.epoch}`;
     const refused = outputs.filter((o) => !accepted.has(keyOf(o)));
     const [reasons, duplicates] = await Promise.all([whyRefused(db, refused), alreadyRecorded(db, refused)]);
     // An item named twice under one epoch is recorded once: only its first mention is accepted. One sent
     // again in a later call, after its acknowledgement was lost, is a duplicate.
     const outcomes = outputs.map((o): OutputOutcome => {
-      if (accepted.delete(keyOf(o))) return { accepted: true };
+      if (accepted.delete(keyOf(o))) {
+        const gate = gates.get(keyOf(o));
+        return gate && gate !== "accepted" ? { accepted: true, gate } : { accepted: true };
+      }
       if (duplicates.has(keyOf(o))) return { accepted: true, duplicate: true };
       return { accepted: false, reason: reasons.get(keyOf(o)) ?? `item ${o.itemId} was already recorded under epoch ${o.epoch}` };
     });
