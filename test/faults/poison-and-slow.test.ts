@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeTestModel } from "@atelier/diffusion/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAtelier } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
@@ -12,6 +13,11 @@ const spec = (i: number, model = "") => ({ prompt: promptAt(i), negativePrompt: 
 
 const SHARD_TARGET_MS = 12_000;
 
+// SD's scaled_linear betas with the last one set to 1: ᾱ_999 = 0, σ_999 is
+// infinite, and with trailing spacing the first step (timestep 999) turns the
+// latents to NaN (as pipeline-numerics.test.ts's broken model does).
+const NAN_BETAS = Array.from({ length: 1000 }, (_, i) => (i === 999 ? 1 : (Math.sqrt(0.00085) + ((Math.sqrt(0.012) - Math.sqrt(0.00085)) * i) / 999) ** 2));
+
 // docs/reliability.md, scenarios 6 and 8.
 describe("a poison item and a slow shard", () => {
   let farm: FarmFixture;
@@ -22,6 +28,8 @@ describe("a poison item and a slow shard", () => {
     // A model folder that agents announce but cannot load: every render of it fails, retryably.
     mkdirSync(join(farm.modelsDir, "broken"));
     writeFileSync(join(farm.modelsDir, "broken", "model_index.json"), "{}");
+    // A model that loads and renders NaN latents: the same on every try and every agent.
+    await writeTestModel(farm.modelsDir, "nan-latents", { scheduler: { trained_betas: NAN_BETAS, timestep_spacing: "trailing" } });
     await farm.startAgent("agent-1");
   });
   afterAll(() => farm?.close());
@@ -46,6 +54,29 @@ describe("a poison item and a slow shard", () => {
     expect(poison!.error).toMatch(/broken/);
     const status = await runAtelier(["status", batchId, "--coordinator", farm.coordinatorAddress], farm.cliEnv);
     expect(status.output).toMatch(/item 2 failed after 3 attempts: .*broken/);
+  }, 120_000);
+
+  it("fails an item whose latents turn NaN after one attempt, naming the step, without retrying it; the rest completes", async () => {
+    const { db } = farm.database;
+    const { batchId } = await farm.client.submitBatch(
+      { tenant: "studio", name: "nan", priority: 0, baseSeed: 0, defaults: settings },
+      [spec(0), spec(1, "nan-latents"), spec(2)],
+    );
+    expect(await finish(batchId)).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: 2, failed: 1 });
+    const [nan] = await db.query<{ state: string; attempts: number; lostLeases: number; error: string }>(
+      `SELECT state, attempts, lost_leases AS "lostLeases", last_error AS error FROM item WHERE batch_id = $1 AND model = 'nan-latents'`,
+      [batchId],
+    );
+    // A retryable failure would have been tried ATELIER_MAX_ATTEMPTS (3) times, as the poison item above is.
+    expect(nan).toMatchObject({ state: "failed", attempts: 1, lostLeases: 0 });
+    expect(nan!.error).toMatch(/latents after step 1 of 12 \(timestep 999\) has (NaN|-?Infinity)/);
+    const [objects] = await db.query<{ outputs: number }>(
+      `SELECT count(*)::int AS outputs FROM output o JOIN item i ON i.id = o.item_id WHERE i.batch_id = $1 AND i.model = 'nan-latents'`,
+      [batchId],
+    );
+    expect(objects!.outputs).toBe(0);
+    const status = await runAtelier(["status", batchId, "--coordinator", farm.coordinatorAddress], farm.cliEnv);
+    expect(status.output).toMatch(/item 1 failed after 1 attempts: .*latents after step 1 of 12/);
   }, 120_000);
 
   it("keeps a shard that runs for more than three lease TTLs: heartbeats flow while the pipeline is busy", async () => {

@@ -11,6 +11,8 @@ export interface RenderJobOptions {
   hires?: { scale: number; steps: number; denoise: number; upscaler: string };
   /** the finished image upscaled by `scale` with this agent's upscaler `model` */
   upscale?: { model: string; scale: number };
+  /** stamp the invisible watermark in the final pixels */
+  watermark?: boolean;
 }
 
 /** One image to render; the images of one request share model, size, steps, guidance, sampler and options. */
@@ -24,6 +26,8 @@ export interface RenderJob extends RenderJobOptions {
   steps: number;
   guidance: number;
   sampler: string;
+  /** where the image belongs, for its AI label (createdAt: ISO 8601) */
+  label?: { batchId: string; itemId: string; createdAt: string };
 }
 
 export interface RenderedImage {

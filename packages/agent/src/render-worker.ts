@@ -3,7 +3,7 @@
 // agent's main thread (heartbeats, the gRPC stream) never waits on inference.
 import { parentPort, workerData } from "node:worker_threads";
 import {
-  decodePng, encodePng, Pipeline, PipelineCache, Upscaler, upscaleForHires, validateRenderRequest,
+  decodePng, encodePng, Pipeline, PipelineCache, stampAtelierMark, Upscaler, upscaleForHires, validateRenderRequest,
   type PipelineLease, type RenderRequest, type RenderResult,
 } from "@atelier/diffusion";
 import type { FromWorker, RenderJob, ToWorker } from "./render-protocol.ts";
@@ -60,7 +60,7 @@ const PERMANENT = new Set(["PromptTooLongError", "ValidationError", "NonFiniteVa
  * size is reached, then bicubic to the exact size), its text kept and A1111's
  * "Postprocess" keys added to `parameters`.
  */
-async function upscaled(png: Uint8Array, upscale: { model: string; scale: number }): Promise<{ png: Uint8Array; width: number; height: number }> {
+async function upscaled(png: Uint8Array, upscale: { model: string; scale: number }, watermark: boolean): Promise<{ png: Uint8Array; width: number; height: number }> {
   const upscaler = await upscalerNamed(upscale.model);
   const image = decodePng(png);
   let rgb = image.pixels;
@@ -76,7 +76,8 @@ async function upscaled(png: Uint8Array, upscale: { model: string; scale: number
     const provenance = JSON.parse(text["atelier"]) as Record<string, unknown>;
     text["atelier"] = JSON.stringify({ ...provenance, upscale: { model: upscale.model, scale: upscale.scale, width: target.width, height: target.height } });
   }
-  return { png: encodePng(out, target.width, target.height, text), ...target };
+  const pixels = watermark ? stampAtelierMark(out, target.width, target.height) : out;
+  return { png: encodePng(pixels, target.width, target.height, text), ...target };
 }
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []) {
@@ -104,10 +105,13 @@ async function render(id: number, jobs: RenderJob[]) {
     const problems = requests.flatMap((request) => validateRenderRequest(request));
     if (problems.length > 0) {
       post({ type: "failed", id, error: problems.join("; "), retryable: false, cancelled: false });
+      ...(job.label ? { label: job.label } : {}),
+      // An image upscaled afterwards is stamped after the upscale instead.
+      ...(job.watermark && !job.upscale ? { watermark: true } : {}),
       return;
     }
     // The images of one request share their options (one shard, one pipeline key).
-    const { model, width, height, refinerModel, hires, upscale } = jobs[0]!;
+    const { model, width, height, refinerModel, hires, upscale, watermark } = jobs[0]!;
     const needed = [model, ...(refinerModel ? [refinerModel] : [])];
     const missing = needed.find((name) => !options.models[name]);
     if (missing) throw new NotInstalledError(`model ${missing} is not installed on this agent`);
@@ -138,7 +142,7 @@ async function render(id: number, jobs: RenderJob[]) {
     }
     const images = [];
     for (const result of results) {
-      const image = upscale ? await upscaled(result.png, upscale) : { png: result.png.slice(), width: result.width, height: result.height };
+      const image = upscale ? await upscaled(result.png, upscale, watermark === true) : { png: result.png.slice(), width: result.width, height: result.height };
       images.push({ ...image, nsfw: result.nsfw });
     }
     post(

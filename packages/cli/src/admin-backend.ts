@@ -1,4 +1,8 @@
+import type { OperatorAdmin } from "@atelier/coordinator";
+import { CliError } from "./cli-error.ts";
 import { connect, type ConnectFlags } from "./client-options.ts";
+
+export type { CreatorInput, OperatorAdmin } from "@atelier/coordinator";
 
 /** Token and enrollment administration, the same over the database or the API. */
 export interface AdminBackend {
@@ -37,5 +41,25 @@ export async function withAdmin<T>(flags: ConnectFlags, work: (admin: AdminBacke
     });
   } finally {
     client.close();
+  }
+}
+
+/**
+ * Runs `work` on the database DATABASE_URL names: creators, royalties and
+ * content policy are operator commands, run beside `atelier up` with its configuration.
+ */
+export async function withOperator<T>(command: string, work: (operator: OperatorAdmin) => Promise<T>): Promise<T> {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new CliError(`atelier ${command} works on the farm's database: set DATABASE_URL as for \`atelier up\``, 2);
+  const { openOperatorAdmin } = await import("@atelier/coordinator");
+  const operator = await openOperatorAdmin(url);
+  try {
+    return await work(operator);
+  } catch (error) {
+    // Bad input (a flag out of its limits, terms a statement lacks): the message says which, and nothing changed.
+    if (error instanceof Error && (error.name === "ValidationError" || error.name === "MissingTermsError")) throw new CliError(error.message, 2);
+    throw error;
+  } finally {
+    await operator.close();
   }
 }

@@ -16,13 +16,18 @@ const USAGE = `atelier: a render farm for diffusion models
   atelier agents revoke NAME
   atelier tokens create --tenant T [--role user|admin] [--name LABEL]   prints a new API token once
   atelier tokens list [--tenant T] | atelier tokens revoke ID
+  atelier creators add|list|update|remove --tenant T ...   creators whose keywords are measured and paid (versioned terms)
+  atelier royalties --tenant T --from DATE --to DATE [--price-per-image P] [--platform-share S] [--format table|csv|json]
+                    [--creator ID --items]         a royalty statement per creator, or the images behind one creator's figures
+  atelier policy set|show|queue|release ...   content policy (blocked terms, patterns, named people) and quarantined images
   atelier models inspect DIR                  a model folder's architecture, sessions (inputs, outputs, dtypes), VAE scale, scheduler
   atelier models make-test --arch ARCH DIR    write a small random-weight model of that architecture (sd1, sd2-v, inpainting, lcm,
                                               turbo, sdxl, sdxl-refiner, upscaler, upscaler-x2)
 
 Client commands reach the coordinator at --coordinator HOST:PORT or $ATELIER_COORDINATOR (default 127.0.0.1:7070)
 with the API token in --token or $ATELIER_TOKEN (and --tls-ca FILE or $ATELIER_TLS_CA for a private CA).
-tokens and agents enroll/revoke use DATABASE_URL directly when it is set, else the API with an admin token.
+tokens and agents enroll/revoke use DATABASE_URL directly when it is set, else the API with an admin token;
+creators, royalties and policy need DATABASE_URL.
 Configuration of \`up\`: DATABASE_URL, NATS_URL, S3_ENDPOINT, S3_BUCKET, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY (see README).`;
 
 // Each command loads only what it needs: a coordinator does not load
@@ -31,6 +36,7 @@ const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<void>>>
   demo: async () => (await import("./commands/demo.ts")).demoCommand,
   up: async () => (await import("./commands/up.ts")).upCommand,
   agent: async () => (await import("./commands/agent.ts")).agentCommand,
+  "agent-drain": async () => (await import("./commands/agent-drain.ts")).agentDrainCommand,
   submit: async () => (await import("./commands/submit.ts")).submitCommand,
   status: async () => (await import("./commands/status.ts")).statusCommand,
   outputs: async () => (await import("./commands/outputs.ts")).outputsCommand,
@@ -38,6 +44,9 @@ const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<void>>>
   agents: async () => (await import("./commands/agents.ts")).agentsCommand,
   tokens: async () => (await import("./commands/tokens.ts")).tokensCommand,
   models: async () => (await import("./commands/models.ts")).modelsCommand,
+  creators: async () => (await import("./commands/creators.ts")).creatorsCommand,
+  royalties: async () => (await import("./commands/royalties.ts")).royaltiesCommand,
+  policy: async () => (await import("./commands/policy.ts")).policyCommand,
 };
 
 const [name, ...args] = process.argv.slice(2);

@@ -4,6 +4,7 @@ import type { BatchHeader__Output, ItemSpec__Output, SubmitBatchRequest__Output 
 import { Requirements, unmetRequirements } from "./capacity-check.ts";
 import { CapacityError, QuotaError, ValidationError } from "./errors.ts";
 import { validateItem, validateSettings } from "./item-validation.ts";
+import { promptPolicyFor } from "./policy/content-policy.ts";
 import { LIMITS } from "./limits.ts";
 import type { Admission } from "./tenant-limits.ts";
 
@@ -50,6 +51,7 @@ export async function receiveBatch(
   if (header.idempotencyKey.length > LIMITS.idempotencyKeyChars) headerProblems.push(`idempotency_key must be at most ${LIMITS.idempotencyKeyChars} characters (got ${header.idempotencyKey.length})`);
   if (headerProblems.length > 0) throw new ValidationError(headerProblems);
   const { tenantId, maxItems } = await admit(header);
+  const policy = await promptPolicyFor(db, tenantId);
 
   if (header.idempotencyKey) {
     const existing = await batchStore.findByIdempotencyKey(db, tenantId, header.idempotencyKey);
@@ -85,6 +87,8 @@ export async function receiveBatch(
         const expanded = expand(spec, count, baseSeed, defaults);
         const problems = expanded.flatMap((item) => validateItem(item, spec.source)).slice(0, 20);
         if (spec.count > LIMITS.maxCount) problems.unshift(`${spec.source || `item ${count}`}: count must be at most ${LIMITS.maxCount} (got ${spec.count})`);
+        const refused = policy.violation(spec.prompt, spec.source || `item ${count}`);
+        if (refused) problems.unshift(refused);
         if (problems.length > 0) throw new ValidationError([...new Set(problems)]);
         count += expanded.length;
         for (const item of expanded) requirements.add(item);

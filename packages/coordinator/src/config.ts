@@ -57,6 +57,8 @@ export const configSchema = z
     /** Waiting this long raises a batch's priority by one level, so that nothing starves. */
     ATELIER_AGING_MS: ms.default(600_000),
     ATELIER_MAX_ATTEMPTS: count.default(5),
+    /** Agents stamp an invisible watermark in every image (the XMP AI label is always written). */
+    ATELIER_WATERMARK: z.enum(["true", "false"]).default("false"),
     ATELIER_DEFAULT_MODEL: z.string().default("atelier-demo"),
     /** Bootstrap dashboard sign-in secret (admin API tokens sign in too); unset, one is generated and, in a terminal, printed as a sign-in link. */
     ATELIER_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters: a short admin token can be guessed").optional(),

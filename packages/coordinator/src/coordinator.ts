@@ -45,6 +45,8 @@ export interface CoordinatorOptions {
   agingMsPerPriorityLevel: number;
   maxAttempts: number;
   presignedPutTtlMs: number;
+  /** Agents stamp the invisible watermark in every image; default false. */
+  watermark?: boolean;
   dispatchPollMs: number;
   /** How often the outbox is relayed to the bus when nothing kicks it. */
   outboxPollMs: number;
@@ -123,6 +125,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
       speculateAfterMs: options.speculateAfterMs ?? 2 * options.targetShardMs,
       agingMsPerPriorityLevel: options.agingMsPerPriorityLevel,
       presignedPutTtlMs: options.presignedPutTtlMs,
+      watermark: options.watermark ?? false,
       pollIntervalMs: options.dispatchPollMs,
     },
     (session, lease) => {

@@ -18,6 +18,8 @@ export interface DispatcherOptions {
   agingMsPerPriorityLevel: number;
   /** Longest an upload URL lives: one for a shard lives as long as the shard should take at the agent's measured rate, plus a lease. */
   presignedPutTtlMs: number;
+  /** Agents stamp the invisible watermark in every image. */
+  watermark: boolean;
   /** Safety net for work that arrives without a wake-up (retry backoffs, other coordinators). */
   pollIntervalMs: number;
 }
@@ -159,6 +161,9 @@ export class Dispatcher {
         leaseTtlMs: this.options.leaseTtlMs,
         settings: lease.settings,
         items,
+        batchId: lease.batchId,
+        batchCreatedAtMs: lease.batchCreatedAtMs,
+        watermark: this.options.watermark,
       },
     });
     this.onLease(session, lease);

@@ -77,6 +77,7 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
       agingMsPerPriorityLevel: config.ATELIER_AGING_MS,
       maxAttempts: config.ATELIER_MAX_ATTEMPTS,
       presignedPutTtlMs: 15 * 60_000,
+      watermark: config.ATELIER_WATERMARK === "true",
       dispatchPollMs: config.ATELIER_DISPATCH_POLL_MS,
       outboxPollMs: 250,
       adminToken: config.ATELIER_ADMIN_TOKEN,

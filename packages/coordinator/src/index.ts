@@ -4,6 +4,8 @@ export { startCoordinator, type Coordinator, type CoordinatorOptions } from "./c
 export { startFarmRuntime, type FarmRuntime } from "./farm-runtime.ts";
 export { dashboardUrl } from "./http/dashboard-url.ts";
 export { localAdmin, openLocalAdmin, type LocalAdmin } from "./local-admin.ts";
+export { openOperatorAdmin, type OperatorAdmin } from "./policy/operator-admin.ts";
+export type { CreatorInput } from "./policy/creator-admin.ts";
 export { configSchema, loadConfig, type CoordinatorConfig } from "./config.ts";
 export { LIMITS } from "./limits.ts";
 export { MODEL_AFFINITY, planShardSize, RateEstimate, switchAffinity, type ShardPlanInput } from "./shard-planner.ts";

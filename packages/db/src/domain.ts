@@ -112,6 +112,8 @@ export interface Lease {
   batchId: string;
   tenantId: string;
   epoch: number;
+  /** when the batch was submitted: the time in each image's AI label */
+  batchCreatedAtMs: number;
   expiresAtMs: number;
   settings: RenderSettings;
   items: LeasedItem[];

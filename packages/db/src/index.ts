@@ -19,3 +19,4 @@ export { tokenStore, type TokenPrincipal, type TokenRole, type TokenRow } from "
 export { agentCredentials, type CredentialRow, type EnrolledAgent } from "./stores/agent-credentials.ts";
 export { auditStore, type AuditEntry, type AuditRow } from "./stores/audit-store.ts";
 export { creatorStore, MissingTermsError, type CreatorKeywords, type CreatorRow, type CreatorTerms, type StatementItem, type StatementLine, type StatementPeriod } from "./stores/creator-store.ts";
+export { FARM_POLICY, policyStore, type ContentPolicyRules, type ContentPolicyVersion, type QuarantinedOutput } from "./stores/policy-store.ts";

@@ -15,6 +15,7 @@ export { createNoiseSource, NOISE_SOURCES, type NoiseSourceName } from "./noise/
 export { PhiloxNoise } from "./noise/philox-noise.ts";
 export { TorchCpuNoise } from "./noise/torch-cpu-noise.ts";
 export { encodePng } from "./png/png-encode.ts";
+export { stampAtelierMark } from "./watermark/atelier-mark.ts";
 export { decodePng, type DecodedPng } from "./png/png-decode.ts";
 export { contactSheet, type ContactSheetOptions } from "./png/contact-sheet.ts";
 export { DEMO_MODEL_NAME, ensureDemoModel } from "./demo/demo-model.ts";

@@ -52,6 +52,13 @@ export interface RenderRequest {
    * (see pipeline/hires-fix.ts). Text-to-image only.
    */
   hires?: HiresFix;
+  /**
+   * where the image belongs, for its XMP label (time: ISO 8601, the batch's
+   * submission, so that a re-run writes the same bytes)
+   */
+  label?: { batchId: string; itemId: string; createdAt: string };
+  /** stamp Atelier's invisible watermark in the pixels (see watermark/) */
+  watermark?: boolean;
 }
 
 /** The limits validateRenderRequest enforces, for callers that show them. */

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { withAdmin } from "../admin-backend.ts";
 import { CliError } from "../cli-error.ts";
 import { COORDINATOR_OPTION } from "../client-options.ts";
+import { textTable } from "../text-table.ts";
 
 const USAGE = "usage: atelier tokens create --tenant T [--role user|admin] [--name LABEL] | atelier tokens list [--tenant T] [--json] | atelier tokens revoke ID";
 
@@ -27,9 +28,7 @@ export async function tokensCommand(args: string[]): Promise<void> {
       return;
     }
     const rows = tokens.map((t) => [t.id, t.tenant, t.role, t.name, new Date(t.createdAtMs).toISOString(), t.revokedAtMs ? `revoked ${new Date(t.revokedAtMs).toISOString()}` : "live"]);
-    const header = ["ID", "TENANT", "ROLE", "NAME", "CREATED", "STATE"];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-    for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  "));
+    console.log(textTable(["ID", "TENANT", "ROLE", "NAME", "CREATED", "STATE"], rows));
   } else if (action === "revoke") {
     const id = positionals[0];
     if (!id) throw new CliError(USAGE, 2);

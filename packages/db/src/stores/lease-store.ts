@@ -43,13 +43,14 @@ const ASSIGNED_ITEM = `item.id, item.index, item.prompt, item.negative_prompt, i
 const leasedRows = (items: string, shard: string) =>
   `SELECT l.id::text AS "itemId", l.index, l.prompt, l.negative_prompt AS "negativePrompt", l.seed::text AS seed,
           l.model, l.width, l.height, l.steps, l.guidance, l.sampler, l.options,
-          s.epoch::text AS epoch, s.expires_at AS "expiresAt", b.id AS "batchId", b.tenant_id AS "tenantId"
+          s.epoch::text AS epoch, s.expires_at AS "expiresAt", b.id AS "batchId", b.created_at AS "batchCreatedAt", b.tenant_id AS "tenantId"
    FROM ${items} l, ${shard} s, batch b WHERE b.id = s.batch_id
    ORDER BY l.index`;
 
 interface LeasedRow extends RenderSettings {
   options: RenderOptions;
   batchId: string;
+  batchCreatedAt: Date;
   tenantId: string;
   epoch: string;
   expiresAt: Date;
@@ -253,6 +254,7 @@ function toLease(shardId: string, rows: readonly LeasedRow[]): Lease | undefined
   return {
     shardId,
     batchId: first.batchId,
+    batchCreatedAtMs: first.batchCreatedAt.getTime(),
     tenantId: first.tenantId,
     epoch: Number(first.epoch),
     expiresAtMs: first.expiresAt.getTime(),

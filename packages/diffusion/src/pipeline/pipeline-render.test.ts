@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RenderRequest } from "../render-request.ts";
 import { decodePng as decode } from "../png/png-decode.ts";
+import { formatXmp, parseXmp, XMP_KEYWORD } from "../png/xmp.ts";
+import { checkAtelierMark } from "../watermark/atelier-mark.ts";
 import { demoModelDir, maxPixelDifference, RED_CIRCLE, type Rgb, rgbAt, shareOf } from "../testing/demo-fixture.ts";
 import { Pipeline } from "./pipeline.ts";
 
@@ -110,7 +112,7 @@ describe("Pipeline.render with the demo model", () => {
     expect(isBlue(rgbAt(pushed, 4, 4))).toBe(true);
   });
 
-  it("writes A1111 parameters, JSON provenance and nothing time-dependent", async () => {
+  it("writes A1111 parameters, JSON provenance, the XMP AI label and nothing time-dependent", async () => {
     const image = decode(await render({ negativePrompt: "blurry", seed: 4294967295 }));
     expect(image.text).toEqual({
       parameters:
@@ -130,7 +132,17 @@ describe("Pipeline.render with the demo model", () => {
         height: 256,
         nsfw: false,
       }),
+      [XMP_KEYWORD]: formatXmp({ generator: "Atelier 0.1.0", model: "atelier-demo", modelHash: pipeline.modelHash }),
     });
+  });
+
+  it("labels an image with its batch, item and time, and stamps the watermark only when asked", async () => {
+    const label = { batchId: "batch-1", itemId: "7", createdAt: "2026-12-02T02:00:00.000Z" };
+    const marked = decode(await render({ label, watermark: true }));
+    expect(parseXmp(marked.text[XMP_KEYWORD]!)).toMatchObject(label);
+    expect(checkAtelierMark(marked.pixels, 256, 256)).toMatchObject({ present: true, bitErrors: 0 });
+    const plain = decode(await render({ label }));
+    expect(checkAtelierMark(plain.pixels, 256, 256).present).toBe(false);
   });
 
   it("renders non-square sizes with round shapes", async () => {

@@ -1,4 +1,7 @@
+import packageJson from "../../package.json" with { type: "json" };
 import { encodePng } from "../png/png-encode.ts";
+import { formatXmp, XMP_KEYWORD } from "../png/xmp.ts";
+import { stampAtelierMark } from "../watermark/atelier-mark.ts";
 import { formatA1111Parameters } from "./a1111-parameters.ts";
 import type { HiresPass } from "./hires-render.ts";
 import { formatProvenance, PROVENANCE_KEYWORD } from "./provenance.ts";
@@ -8,7 +11,8 @@ import type { PlannedImage } from "./render-plan.ts";
 // tools parse, and Atelier's provenance. For a hires fix's second pass the
 // parameters describe the caller's request with the fix, as A1111 writes
 // them (first-pass size and steps); the provenance records the pass that
-// ran, with the fix and the first pass's size.
+// ran, with the fix and the first pass's size. Every image also carries its
+// AI label (XMP, png/xmp.ts) and, when asked, the invisible watermark.
 
 export interface OutputContext {
   model: { name: string; hash: string };
@@ -37,6 +41,8 @@ export function encodeOutput(image: PlannedImage, rgb: Uint8Array, nsfw: boolean
     ...(refiner ? { refiner } : {}),
     ...(hiresPass ? { hires: { ...hiresPass.hires, firstPassWidth: hiresPass.first.width, firstPassHeight: hiresPass.first.height } } : {}),
   });
-  const png = encodePng(rgb, request.width, request.height, { parameters, [PROVENANCE_KEYWORD]: provenance });
+  const xmp = formatXmp({ generator: `Atelier ${packageJson.version}`, model: model.name, modelHash: model.hash, ...request.label });
+  const pixels = request.watermark ? stampAtelierMark(rgb, request.width, request.height) : rgb;
+  const png = encodePng(pixels, request.width, request.height, { parameters, [PROVENANCE_KEYWORD]: provenance, [XMP_KEYWORD]: xmp });
   return { png };
 }

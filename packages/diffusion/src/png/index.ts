@@ -5,3 +5,4 @@ export { encodePng, encodePngImage, type PngImage } from "./png-encode.ts";
 export { decodePng, type DecodedPng } from "./png-decode.ts";
 export { decodeTextChunk, encodeChunk, encodeTextChunk, hasPngSignature, PNG_HEADER_BYTES, PNG_SIGNATURE, readChunks, readPngSize, readPngText, type PngChunk, type ReadPngTextOptions } from "./png-chunks.ts";
 export { thumbnailPng } from "./thumbnail.ts";
+export { ATELIER_XMP_NAMESPACE, type AiLabel, formatXmp, parseXmp, TRAINED_ALGORITHMIC_MEDIA, XMP_KEYWORD } from "./xmp.ts";

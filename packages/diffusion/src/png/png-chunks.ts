@@ -1,5 +1,6 @@
 import { inflateSync } from "node:zlib";
 import { crc32 } from "./crc32.ts";
+import { XMP_KEYWORD } from "./xmp.ts";
 
 // PNG's chunk layer (RFC 2083 §3): length, type, data, CRC; and its text
 // chunks (§4.2.3), which carry A1111's "parameters". The one codec of the
@@ -86,7 +87,7 @@ export function readPngSize(head: Uint8Array): { width: number; height: number }
 
 /**
  * A text chunk: tEXt when the text is Latin-1, else (like PIL, and thus
- * A1111) an uncompressed UTF-8 iTXt.
+ * A1111) an uncompressed UTF-8 iTXt. XMP is always iTXt, as its spec says.
  */
 export function encodeTextChunk(keyword: string, text: string): Uint8Array {
   if (!/^[\x20-\x7e\xa1-\xff]{1,79}$/.test(keyword)) {
@@ -94,7 +95,7 @@ export function encodeTextChunk(keyword: string, text: string): Uint8Array {
   }
   const key = latin1Bytes(keyword);
   const fitsLatin1 = [...text].every((ch) => ch.codePointAt(0)! <= LATIN1_MAX && ch !== "\0");
-  if (fitsLatin1) return encodeChunk("tEXt", concatBytes([key, Uint8Array.of(0), latin1Bytes(text)]));
+  if (fitsLatin1 && keyword !== XMP_KEYWORD) return encodeChunk("tEXt", concatBytes([key, Uint8Array.of(0), latin1Bytes(text)]));
   // keyword NUL, compression flag 0, method 0, empty language NUL, empty translated keyword NUL, UTF-8 text
   return encodeChunk("iTXt", concatBytes([key, Uint8Array.of(0, 0, 0, 0, 0), ascii.encode(text)]));
 }

@@ -11,6 +11,15 @@ export interface Assign {
   'leaseTtlMs'?: (number);
   'settings'?: (_atelier_v1_RenderSettings | null);
   'items'?: (_atelier_v1_AssignedItem)[];
+  /**
+   * For each image's AI label (XMP): its batch, and when that was submitted.
+   */
+  'batchId'?: (string);
+  'batchCreatedAtMs'?: (number | string | Long);
+  /**
+   * Stamp the farm's invisible watermark in the pixels (ATELIER_WATERMARK).
+   */
+  'watermark'?: (boolean);
 }
 
 export interface Assign__Output {
@@ -20,4 +29,13 @@ export interface Assign__Output {
   'leaseTtlMs': (number);
   'settings': (_atelier_v1_RenderSettings__Output | null);
   'items': (_atelier_v1_AssignedItem__Output)[];
+  /**
+   * For each image's AI label (XMP): its batch, and when that was submitted.
+   */
+  'batchId': (string);
+  'batchCreatedAtMs': (number);
+  /**
+   * Stamp the farm's invisible watermark in the pixels (ATELIER_WATERMARK).
+   */
+  'watermark': (boolean);
 }
