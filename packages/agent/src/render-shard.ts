@@ -47,9 +47,9 @@ export async function renderShard(assign: Assign__Output, options: RenderShardOp
   const job = (item: Assign__Output["items"][number]): RenderJob => ({
     model: settings.model, prompt: item.prompt, negativePrompt: item.negativePrompt, seed: item.seed, width: settings.width,
     height: settings.height, steps: settings.steps, guidance: settings.guidance ?? 0, sampler: settings.sampler, ...renderOptions,
-  });
     ...(assign.watermark ? { watermark: true } : {}),
     ...(assign.batchId ? { label: { batchId: assign.batchId, itemId: item.itemId, createdAt: new Date(Number(assign.batchCreatedAtMs)).toISOString() } } : {}),
+  });
   // A batching renderer takes a run of items at once (they share UNet calls); each is uploaded and reported on its own.
   const perRequest = Math.max(1, renderer.batchItems ?? 1);
   for (let start = 0; start < assign.items.length && !signal.aborted; start += perRequest) {

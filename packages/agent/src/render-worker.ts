@@ -101,13 +101,13 @@ async function render(id: number, jobs: RenderJob[]) {
       ...(job.seedSource ? { noiseSource: job.seedSource as RenderRequest["noiseSource"] } : {}),
       ...(job.refinerStart ? { refinerStart: job.refinerStart } : {}),
       ...(job.hires ? { hires: { scale: job.hires.scale, denoise: job.hires.denoise, upscaler: job.hires.upscaler, ...(job.hires.steps ? { steps: job.hires.steps } : {}) } } : {}),
+      ...(job.label ? { label: job.label } : {}),
+      // An image upscaled afterwards is stamped after the upscale instead.
+      ...(job.watermark && !job.upscale ? { watermark: true } : {}),
     }));
     const problems = requests.flatMap((request) => validateRenderRequest(request));
     if (problems.length > 0) {
       post({ type: "failed", id, error: problems.join("; "), retryable: false, cancelled: false });
-      ...(job.label ? { label: job.label } : {}),
-      // An image upscaled afterwards is stamped after the upscale instead.
-      ...(job.watermark && !job.upscale ? { watermark: true } : {}),
       return;
     }
     // The images of one request share their options (one shard, one pipeline key).

@@ -23,6 +23,7 @@ const USAGE = `atelier: a render farm for diffusion models
   atelier models inspect DIR                  a model folder's architecture, sessions (inputs, outputs, dtypes), VAE scale, scheduler
   atelier models make-test --arch ARCH DIR    write a small random-weight model of that architecture (sd1, sd2-v, inpainting, lcm,
                                               turbo, sdxl, sdxl-refiner, upscaler, upscaler-x2)
+  atelier verify FILE [--json]               whether a PNG or JPEG carries Atelier's AI label (XMP) and invisible watermark
 
 Client commands reach the coordinator at --coordinator HOST:PORT or $ATELIER_COORDINATOR (default 127.0.0.1:7070)
 with the API token in --token or $ATELIER_TOKEN (and --tls-ca FILE or $ATELIER_TLS_CA for a private CA).
@@ -44,6 +45,7 @@ const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<void>>>
   agents: async () => (await import("./commands/agents.ts")).agentsCommand,
   tokens: async () => (await import("./commands/tokens.ts")).tokensCommand,
   models: async () => (await import("./commands/models.ts")).modelsCommand,
+  verify: async () => (await import("./commands/verify.ts")).verifyCommand,
   creators: async () => (await import("./commands/creators.ts")).creatorsCommand,
   royalties: async () => (await import("./commands/royalties.ts")).royaltiesCommand,
   policy: async () => (await import("./commands/policy.ts")).policyCommand,
