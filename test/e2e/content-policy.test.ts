@@ -1,12 +1,17 @@
 import { join } from "node:path";
+import { writeTestModel } from "@atelier/diffusion/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAtelier } from "../support/cli-process.ts";
+import { finalProgress } from "../support/final-progress.ts";
 import { writeJsonl } from "../support/prompt-files.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 
 // Content policy as a tenant meets it: set by an operator (`atelier policy
 // set`, beside the coordinator), a prompt that breaks it is refused at submit
-// with the file, line and matched term, and nothing is written.
+// with the file, line and matched term, and nothing is written. And an image
+// the safety checker flags (a test model's, which flags mean red > 0.6) is
+// quarantined: left out of the outputs listing and the gallery's URLs, in
+// the moderation queue until an admin releases it, which the audit log shows.
 
 describe("content policy at submit", () => {
   let farm: FarmFixture;
@@ -52,4 +57,42 @@ describe("content policy at submit", () => {
     const actions = await farm.database.db.query<{ action: string; target: string }>(`SELECT action, target FROM audit_event WHERE action = 'policy.set' ORDER BY id`);
     expect(actions).toEqual([{ action: "policy.set", target: "farm" }, { action: "policy.set", target: "studio" }]);
   }, 180_000);
+
+  it("quarantines a flagged image: not listed nor served, in the moderation queue; an admin's release is audited and serves it", async () => {
+    await writeTestModel(farm.modelsDir, "demo-checked", { safetyChecker: true });
+    await farm.startAgent("checker");
+    const header = { tenant: "", name: "flagged", priority: 0, defaults: { model: "demo-checked", width: 64, height: 64, steps: 4, sampler: "euler", guidance: 7.5, hasGuidance: true } };
+    const items = ["a red square on a red background", "a blue circle on a black background"].map((prompt, i) => ({ prompt, negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" }));
+    const { batchId } = await farm.client.submitBatch(header, items);
+    expect((await finalProgress(farm.client, batchId))?.done).toBe(2);
+    const rows = await farm.database.db.query<{ id: string; index: number; itemId: string; verdict: string; quarantined: boolean }>(
+      `SELECT o.id::text, i.index, i.id::text AS "itemId", o.safety_verdict AS verdict, o.quarantined FROM output o JOIN item i ON i.id = o.item_id WHERE o.batch_id = $1 ORDER BY i.index`,
+      [batchId],
+    );
+    expect(rows.map((r) => [r.index, r.verdict, r.quarantined])).toEqual([[0, "flagged", true], [1, "passed", false]]);
+    const [flagged, passed] = rows as [(typeof rows)[0], (typeof rows)[0]];
+
+    // The outputs listing (what `atelier outputs --download` fetches) leaves it out.
+    const listed = async () => { const keys = []; for await (const output of farm.client.listOutputs(batchId)) keys.push(output.itemId); return keys; };
+    expect(await listed()).toEqual([passed.itemId]);
+    // The gallery: no image behind its URL, no tile marked as having one.
+    const base = `http://127.0.0.1:${farm.httpPort}`;
+    const session = await fetch(`${base}/api/session`, {
+      method: "POST", headers: { "content-type": "application/json", origin: base, "sec-fetch-site": "same-origin" }, body: JSON.stringify({ token: farm.adminToken }),
+    });
+    const cookie = session.headers.get("set-cookie")!.split(";")[0]!;
+    const image = (itemId: string) => fetch(`${base}/api/items/${itemId}/image`, { headers: { cookie }, redirect: "manual" }).then((r) => r.status);
+    expect(await image(flagged.itemId)).toBe(404);
+    expect(await image(passed.itemId)).toBe(302);
+
+    // In the moderation queue, and released by an admin.
+    const queue = await runAtelier(["policy", "queue", "--json"], operator);
+    expect(JSON.parse(queue.output)).toEqual([expect.objectContaining({ outputId: flagged.id, batchId, safetyVerdict: "flagged", prompt: "a red square on a red background" })]);
+    const released = await runAtelier(["policy", "release", flagged.id], operator);
+    expect(released.code).toBe(0);
+    expect(await farm.database.db.query(`SELECT actor, action FROM audit_event WHERE target = $1`, [flagged.id])).toEqual([{ actor: "local", action: "output.release" }]);
+    expect(await image(flagged.itemId)).toBe(302);
+    expect((await listed()).sort()).toEqual([flagged.itemId, passed.itemId].sort());
+    expect((await runAtelier(["policy", "release", flagged.id], operator)).output).toContain(`no quarantined output ${flagged.id} awaits a decision`);
+  }, 240_000);
 });

@@ -35,6 +35,8 @@ export interface RenderedImage {
   width: number;
   height: number;
   nsfw: boolean;
+  /** "passed" or "flagged" by the model's safety checker; undefined when it has none */
+  safetyVerdict?: "passed" | "flagged";
 }
 
 export type ToWorker =

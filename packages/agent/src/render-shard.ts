@@ -77,6 +77,7 @@ export async function renderShard(assign: Assign__Output, options: RenderShardOp
           height: rendered.height,
           renderMs: Math.round(renderMs + clock.monotonicMs() - uploadStarted),
           modelLoadMs: Math.round(rendered.loadMs ?? 0),
+          ...(rendered.safetyVerdict ? { safetyVerdict: rendered.safetyVerdict } : {}),
         });
       } catch (error) {
         if (signal.aborted) break;

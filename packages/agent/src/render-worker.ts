@@ -143,7 +143,7 @@ async function render(id: number, jobs: RenderJob[]) {
     const images = [];
     for (const result of results) {
       const image = upscale ? await upscaled(result.png, upscale, watermark === true) : { png: result.png.slice(), width: result.width, height: result.height };
-      images.push({ ...image, nsfw: result.nsfw });
+      images.push({ ...image, nsfw: result.nsfw, ...(result.safetyChecked ? { safetyVerdict: result.nsfw ? ("flagged" as const) : ("passed" as const) } : {}) });
     }
     post(
       { type: "rendered", id, images, loadMs, inferenceMs, totalMs: performance.now() - renderStarted },

@@ -13,6 +13,8 @@ export interface Rendered {
   totalMs: number;
   /** Time spent loading the model before this render; 0 or absent when it was loaded. */
   loadMs?: number;
+  /** The model's safety checker's verdict; absent when the model has none. */
+  safetyVerdict?: "passed" | "flagged";
 }
 
 export class RenderFailed extends Error {
@@ -108,8 +110,9 @@ export class WorkerRenderer implements Renderer {
     }
     // The request's times, shared out; its model load belongs to the first image.
     const n = message.images.length;
-    waiter.resolve(message.images.map(({ png, width, height }, i) => ({
+    waiter.resolve(message.images.map(({ png, width, height, safetyVerdict }, i) => ({
       png, width, height, inferenceMs: message.inferenceMs / n, totalMs: message.totalMs / n, loadMs: i === 0 ? message.loadMs : 0,
+      ...(safetyVerdict ? { safetyVerdict } : {}),
     })));
   }
 }

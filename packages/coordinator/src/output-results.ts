@@ -55,7 +55,7 @@ export async function recordOutputResults(
     return {
       batchId: session.shards.get(result.shardId)?.batchId ?? "",
       output: { agentId: session.id, itemId: result.itemId, epoch: result.epoch, key: result.key, sha256: result.sha256, bytes: result.bytes,
-                width: result.width, height: result.height, renderMs: result.renderMs, metadata: {} },
+                width: result.width, height: result.height, renderMs: result.renderMs, metadata: verdictOf(result) },
     };
   }));
   recorded.forEach((i, k) => {
@@ -74,6 +74,11 @@ export async function recordOutputResults(
     deps.metrics.renderSeconds.observe(renderMs / 1000);
   });
   return { acks, progress: batches };
+}
+
+/** The safety checker's verdict, recorded in the output's metadata: a flagged image is quarantined by the same statement that records it. */
+function verdictOf(result: ItemResult__Output): Record<string, unknown> {
+  return result.safetyVerdict === "passed" || result.safetyVerdict === "flagged" ? { safetyVerdict: result.safetyVerdict } : {};
 }
 
 /** What the item must come out as: the key signed for it and its size. */

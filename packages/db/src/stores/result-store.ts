@@ -114,8 +114,11 @@ export const resultStore = {
                    g.clip_score, g.fidelity, g.rejected, g.attempt_seed
        ), recorded AS (
          -- Each attempt has its own key (its seed is in it): a repeat of one attempt is recorded once.
-         INSERT INTO output (item_id, batch_id, key, sha256, bytes, width, height, agent_id, epoch, render_ms, metadata, clip_score, fidelity, accepted, seed)
-         SELECT id, batch_id, key, sha256, bytes, width, height, agent_id, epoch, render_ms, metadata::jsonb, clip_score, fidelity::jsonb, NOT rejected, attempt_seed
+         -- A flagged image is quarantined from the moment it has a row (metadata.safetyVerdict: passed | flagged, absent unchecked).
+         INSERT INTO output (item_id, batch_id, key, sha256, bytes, width, height, agent_id, epoch, render_ms, metadata, clip_score, fidelity, accepted, seed,
+                             safety_verdict, quarantined)
+         SELECT id, batch_id, key, sha256, bytes, width, height, agent_id, epoch, render_ms, metadata::jsonb, clip_score, fidelity::jsonb, NOT rejected, attempt_seed,
+                coalesce(metadata::jsonb->>'safetyVerdict', 'unchecked'), coalesce(metadata::jsonb->>'safetyVerdict' = 'flagged', false)
          FROM done_item
          ON CONFLICT (key) DO NOTHING
          RETURNING item_id, batch_id, agent_id, epoch

@@ -64,6 +64,8 @@ export interface RenderResult {
   height: number;
   /** the safety checker flagged the image; `png` is then solid black. Always false without safety_checker/ */
   nsfw: boolean;
+  /** the model has a safety checker, so `nsfw` is its verdict (false without one says nothing) */
+  safetyChecked: boolean;
   /** text encoding + denoising + VAE, milliseconds (shared by the images of one UNet batch) */
   inferenceMs: number;
   /** from the render call to this image's PNG, including validation and encoding, milliseconds */
@@ -316,7 +318,7 @@ export class Pipeline {
       // diffusers' safety checker output: a flagged image becomes solid black.
       const pixels = nsfw ? new Uint8Array(rgb.length) : rgb;
       const inferenceMs = performance.now() - inferenceStartedAt;
-      out.push([image.index, { ...this.encode(image, pixels, nsfw, refiner), width, height, nsfw, inferenceMs, totalMs: performance.now() - startedAt }]);
+      out.push([image.index, { ...this.encode(image, pixels, nsfw, refiner), width, height, nsfw, safetyChecked: this.components.safetyChecker !== undefined, inferenceMs, totalMs: performance.now() - startedAt }]);
       this.counters.images++;
     }
     return out;

@@ -30,6 +30,11 @@ export interface ItemResult {
    * that a row is recorded only for the very bytes the agent reported.
    */
   'md5'?: (string);
+  /**
+   * The model's safety checker: "passed" or "flagged" (the image is then
+   * quarantined); empty when the model has none.
+   */
+  'safetyVerdict'?: (string);
 }
 
 export interface ItemResult__Output {
@@ -60,4 +65,9 @@ export interface ItemResult__Output {
    * that a row is recorded only for the very bytes the agent reported.
    */
   'md5': (string);
+  /**
+   * The model's safety checker: "passed" or "flagged" (the image is then
+   * quarantined); empty when the model has none.
+   */
+  'safetyVerdict': (string);
 }
