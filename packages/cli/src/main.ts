@@ -10,6 +10,8 @@ const USAGE = `atelier: a render farm for diffusion models
                        --count N --tenant T --name NAME --priority P] [--watch] [--strict]
   atelier status BATCH [--json]
   atelier outputs BATCH --download DIR
+  atelier export BATCH... --out DIR|s3://bucket/prefix [--format webdataset|parquet|both] [--shard-items N]
+                       [--min-clip-score X] [--include-rejected]   a dataset: WebDataset tar shards, Parquet, _stats.json
   atelier cancel BATCH
   atelier agents [--json]
   atelier agents enroll --name N [--pool P]   enroll an agent: prints its credential once
@@ -41,6 +43,7 @@ const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<void>>>
   submit: async () => (await import("./commands/submit.ts")).submitCommand,
   status: async () => (await import("./commands/status.ts")).statusCommand,
   outputs: async () => (await import("./commands/outputs.ts")).outputsCommand,
+  export: async () => (await import("./commands/export.ts")).exportCommand,
   cancel: async () => (await import("./commands/cancel.ts")).cancelCommand,
   agents: async () => (await import("./commands/agents.ts")).agentsCommand,
   tokens: async () => (await import("./commands/tokens.ts")).tokensCommand,

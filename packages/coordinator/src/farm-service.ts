@@ -9,6 +9,7 @@ import { receiveBatch, type IntakeOptions } from "./batch-intake.ts";
 import { withIdleDeadline } from "./client-stream-deadline.ts";
 import type { Dispatcher } from "./dispatcher.ts";
 import { NotFoundError, PermissionDeniedError, ValidationError, toGrpcError } from "./errors.ts";
+import { exportOutputs } from "./export-outputs.ts";
 import { subjects, type EventBus } from "./events/index.ts";
 import type { Logger } from "@atelier/common";
 import { publishProgressOf, TERMINAL_STATES, toProgress } from "./progress.ts";
@@ -35,7 +36,7 @@ export interface FarmServiceDeps {
   forgetCredentials: () => void;
 }
 
-type FarmMethod = "SubmitBatch" | "GetBatch" | "WatchBatch" | "CancelBatch" | "ListOutputs" | "ListAgents" | "DrainAgent" | "GetVersion"
+type FarmMethod = "SubmitBatch" | "GetBatch" | "WatchBatch" | "CancelBatch" | "ListOutputs" | "ExportOutputs" | "ListAgents" | "DrainAgent" | "GetVersion"
   | "CreateToken" | "ListTokens" | "RevokeToken" | "EnrollAgent" | "RevokeAgent" | "ListAuditEvents";
 
 /** The Farm API with the authenticated caller made explicit: see guardFarm for how a network call gets one. */
@@ -162,6 +163,8 @@ export function farmHandlers(deps: FarmServiceDeps): FarmImpl {
         call.end();
       })().catch((error: unknown) => call.emit("error", fail(error)));
     },
+
+    ExportOutputs: exportOutputs({ db, store: deps.store, describeBatch: (caller, batchId) => describeBatch(db, caller, batchId), fail }),
 
     ListAgents: unary(async (caller) => {
       requireAdmin(caller, "list agents");

@@ -24,7 +24,7 @@ export class ParquetShard {
     steps: [] as number[],
     guidance: [] as number[],
     shard: [] as string[],
-    axes: [] as (string | null)[],
+    axes: [] as (Record<string, unknown> | null)[],
     accepted: [] as boolean[],
     batch: [] as string[],
     item_index: [] as number[],
@@ -50,7 +50,8 @@ export class ParquetShard {
     c.steps.push(row.steps);
     c.guidance.push(row.guidance);
     c.shard.push(shard);
-    c.axes.push(row.axes === null ? null : JSON.stringify(row.axes));
+    // The writer serialises a JSON column's values itself.
+    c.axes.push(row.axes);
     c.accepted.push(row.accepted);
     c.batch.push(row.batchId);
     c.item_index.push(row.index);

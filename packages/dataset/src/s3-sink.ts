@@ -29,7 +29,10 @@ export class S3Sink implements ExportSink {
     this.location = address;
     this.bucket = parsed.bucket;
     this.prefix = parsed.prefix;
-    this.client = new S3Client(config);
+    // The SDK's default checksums send a streamed body aws-chunked with a
+    // trailer, which S3-compatible servers that do not speak it (s3rver, older
+    // gateways) store framing and all.
+    this.client = new S3Client({ requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED", ...config });
   }
 
   async staging(): Promise<string> {

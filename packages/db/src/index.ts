@@ -10,6 +10,7 @@ export { leaseStore, type BatchPreference, type LeaseRequest, type SettledShards
 export { resultStore, type FidelityRecord, type GateOutcome, type OutputsOutcome, type RecordedOutput, type ResultOutcome } from "./stores/result-store.ts";
 export { agentRegistry, type AgentHello, type AgentRow } from "./stores/agent-registry.ts";
 export { outputStore, type OutputRow } from "./stores/output-store.ts";
+export { exportStore, type ExportPageQuery, type ExportStoreRow } from "./stores/export-store.ts";
 export { outboxStore, type OutboxEvent } from "./stores/outbox-store.ts";
 export { dashboardQueries, type BatchCursor, type BatchSummary, type FailedItem, type FarmTotals, type ItemDetail, type ItemTile, type ShardRow } from "./stores/dashboard-queries.ts";
 export { batchRerun, type RerunOutcome } from "./stores/batch-rerun.ts";

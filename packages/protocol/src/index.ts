@@ -25,6 +25,8 @@ export type { Batch, Batch__Output } from "./generated/atelier/v1/Batch.js";
 export type { BatchProgress, BatchProgress__Output } from "./generated/atelier/v1/BatchProgress.js";
 export type { BatchState } from "./generated/atelier/v1/BatchState.js";
 export type { Output, Output__Output } from "./generated/atelier/v1/Output.js";
+export type { ExportOutputsRequest, ExportOutputsRequest__Output } from "./generated/atelier/v1/ExportOutputsRequest.js";
+export type { ExportRow, ExportRow__Output } from "./generated/atelier/v1/ExportRow.js";
 export type { Agent, Agent__Output } from "./generated/atelier/v1/Agent.js";
 export type { Version, Version__Output } from "./generated/atelier/v1/Version.js";
 export type { CreatedToken__Output } from "./generated/atelier/v1/CreatedToken.js";

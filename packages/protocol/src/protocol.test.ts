@@ -14,7 +14,7 @@ describe("protocol", () => {
 
   it("loads both services with their methods", () => {
     expect(Object.keys(farmService().service).sort()).toEqual(
-      ["CancelBatch", "CreateToken", "DrainAgent", "EnrollAgent", "GetBatch", "GetVersion", "ListAgents", "ListAuditEvents", "ListOutputs", "ListTokens", "RevokeAgent", "RevokeToken", "SubmitBatch", "WatchBatch"],
+      ["CancelBatch", "CreateToken", "DrainAgent", "EnrollAgent", "ExportOutputs", "GetBatch", "GetVersion", "ListAgents", "ListAuditEvents", "ListOutputs", "ListTokens", "RevokeAgent", "RevokeToken", "SubmitBatch", "WatchBatch"],
     );
     const connect = agentLinkService().service.Connect;
     expect(connect.requestStream && connect.responseStream).toBe(true);

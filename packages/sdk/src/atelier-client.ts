@@ -15,6 +15,8 @@ import {
   type ItemSpec,
   type RenderSettings,
   type Output__Output,
+  type ExportOutputsRequest,
+  type ExportRow__Output,
   type Version__Output,
 } from "@atelier/protocol";
 import { RETRY_POLICY, withRetry } from "./retry-policy.ts";
@@ -154,6 +156,11 @@ export class AtelierClient {
   /** Every output of a batch, in item order; with `urlTtlMs`, each carries a presigned GET URL. */
   listOutputs(batchId: string, options: { urlTtlMs?: number } = {}): AsyncIterable<Output__Output> {
     return this.client.ListOutputs({ batchId, urlTtlMs: options.urlTtlMs ?? 0 });
+  }
+
+  /** A finished batch's outputs with every setting and score, for a dataset export (see @atelier/dataset). */
+  exportOutputs(request: ExportOutputsRequest): AsyncIterable<ExportRow__Output> {
+    return this.client.ExportOutputs(request);
   }
 
   close(): void {

@@ -12,6 +12,8 @@ import type { CreatedToken as _atelier_v1_CreatedToken, CreatedToken__Output as 
 import type { DrainAgentRequest as _atelier_v1_DrainAgentRequest, DrainAgentRequest__Output as _atelier_v1_DrainAgentRequest__Output } from './atelier/v1/DrainAgentRequest.js';
 import type { EnrollAgentRequest as _atelier_v1_EnrollAgentRequest, EnrollAgentRequest__Output as _atelier_v1_EnrollAgentRequest__Output } from './atelier/v1/EnrollAgentRequest.js';
 import type { EnrolledAgent as _atelier_v1_EnrolledAgent, EnrolledAgent__Output as _atelier_v1_EnrolledAgent__Output } from './atelier/v1/EnrolledAgent.js';
+import type { ExportOutputsRequest as _atelier_v1_ExportOutputsRequest, ExportOutputsRequest__Output as _atelier_v1_ExportOutputsRequest__Output } from './atelier/v1/ExportOutputsRequest.js';
+import type { ExportRow as _atelier_v1_ExportRow, ExportRow__Output as _atelier_v1_ExportRow__Output } from './atelier/v1/ExportRow.js';
 import type { FarmClient as _atelier_v1_FarmClient, FarmDefinition as _atelier_v1_FarmDefinition } from './atelier/v1/Farm.js';
 import type { GetBatchRequest as _atelier_v1_GetBatchRequest, GetBatchRequest__Output as _atelier_v1_GetBatchRequest__Output } from './atelier/v1/GetBatchRequest.js';
 import type { GetVersionRequest as _atelier_v1_GetVersionRequest, GetVersionRequest__Output as _atelier_v1_GetVersionRequest__Output } from './atelier/v1/GetVersionRequest.js';
@@ -58,6 +60,8 @@ export interface ProtoGrpcType {
       DrainAgentRequest: MessageTypeDefinition<_atelier_v1_DrainAgentRequest, _atelier_v1_DrainAgentRequest__Output>
       EnrollAgentRequest: MessageTypeDefinition<_atelier_v1_EnrollAgentRequest, _atelier_v1_EnrollAgentRequest__Output>
       EnrolledAgent: MessageTypeDefinition<_atelier_v1_EnrolledAgent, _atelier_v1_EnrolledAgent__Output>
+      ExportOutputsRequest: MessageTypeDefinition<_atelier_v1_ExportOutputsRequest, _atelier_v1_ExportOutputsRequest__Output>
+      ExportRow: MessageTypeDefinition<_atelier_v1_ExportRow, _atelier_v1_ExportRow__Output>
       /**
        * The client-facing API: submit, watch and browse batches; see the farm.
        */

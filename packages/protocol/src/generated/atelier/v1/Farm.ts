@@ -11,6 +11,8 @@ import type { CreatedToken as _atelier_v1_CreatedToken, CreatedToken__Output as 
 import type { DrainAgentRequest as _atelier_v1_DrainAgentRequest, DrainAgentRequest__Output as _atelier_v1_DrainAgentRequest__Output } from '../../atelier/v1/DrainAgentRequest.js';
 import type { EnrollAgentRequest as _atelier_v1_EnrollAgentRequest, EnrollAgentRequest__Output as _atelier_v1_EnrollAgentRequest__Output } from '../../atelier/v1/EnrollAgentRequest.js';
 import type { EnrolledAgent as _atelier_v1_EnrolledAgent, EnrolledAgent__Output as _atelier_v1_EnrolledAgent__Output } from '../../atelier/v1/EnrolledAgent.js';
+import type { ExportOutputsRequest as _atelier_v1_ExportOutputsRequest, ExportOutputsRequest__Output as _atelier_v1_ExportOutputsRequest__Output } from '../../atelier/v1/ExportOutputsRequest.js';
+import type { ExportRow as _atelier_v1_ExportRow, ExportRow__Output as _atelier_v1_ExportRow__Output } from '../../atelier/v1/ExportRow.js';
 import type { GetBatchRequest as _atelier_v1_GetBatchRequest, GetBatchRequest__Output as _atelier_v1_GetBatchRequest__Output } from '../../atelier/v1/GetBatchRequest.js';
 import type { GetVersionRequest as _atelier_v1_GetVersionRequest, GetVersionRequest__Output as _atelier_v1_GetVersionRequest__Output } from '../../atelier/v1/GetVersionRequest.js';
 import type { ListAgentsRequest as _atelier_v1_ListAgentsRequest, ListAgentsRequest__Output as _atelier_v1_ListAgentsRequest__Output } from '../../atelier/v1/ListAgentsRequest.js';
@@ -79,6 +81,19 @@ export interface FarmClient extends grpc.Client {
   enrollAgent(argument: _atelier_v1_EnrollAgentRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_EnrolledAgent__Output>): grpc.ClientUnaryCall;
   enrollAgent(argument: _atelier_v1_EnrollAgentRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_EnrolledAgent__Output>): grpc.ClientUnaryCall;
   enrollAgent(argument: _atelier_v1_EnrollAgentRequest, callback: grpc.requestCallback<_atelier_v1_EnrolledAgent__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Dataset export: a finished batch's outputs with every setting and score,
+   * in item order then object key, from just after a cursor (a resumed export).
+   */
+  ExportOutputs(argument: _atelier_v1_ExportOutputsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_atelier_v1_ExportRow__Output>;
+  ExportOutputs(argument: _atelier_v1_ExportOutputsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_atelier_v1_ExportRow__Output>;
+  /**
+   * Dataset export: a finished batch's outputs with every setting and score,
+   * in item order then object key, from just after a cursor (a resumed export).
+   */
+  exportOutputs(argument: _atelier_v1_ExportOutputsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_atelier_v1_ExportRow__Output>;
+  exportOutputs(argument: _atelier_v1_ExportOutputsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_atelier_v1_ExportRow__Output>;
   
   GetBatch(argument: _atelier_v1_GetBatchRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_Batch__Output>): grpc.ClientUnaryCall;
   GetBatch(argument: _atelier_v1_GetBatchRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_Batch__Output>): grpc.ClientUnaryCall;
@@ -201,6 +216,12 @@ export interface FarmHandlers extends grpc.UntypedServiceImplementation {
   
   EnrollAgent: grpc.handleUnaryCall<_atelier_v1_EnrollAgentRequest__Output, _atelier_v1_EnrolledAgent>;
   
+  /**
+   * Dataset export: a finished batch's outputs with every setting and score,
+   * in item order then object key, from just after a cursor (a resumed export).
+   */
+  ExportOutputs: grpc.handleServerStreamingCall<_atelier_v1_ExportOutputsRequest__Output, _atelier_v1_ExportRow>;
+  
   GetBatch: grpc.handleUnaryCall<_atelier_v1_GetBatchRequest__Output, _atelier_v1_Batch>;
   
   GetVersion: grpc.handleUnaryCall<_atelier_v1_GetVersionRequest__Output, _atelier_v1_Version>;
@@ -238,6 +259,7 @@ export interface FarmDefinition extends grpc.ServiceDefinition {
   CreateToken: MethodDefinition<_atelier_v1_CreateTokenRequest, _atelier_v1_CreatedToken, _atelier_v1_CreateTokenRequest__Output, _atelier_v1_CreatedToken__Output>
   DrainAgent: MethodDefinition<_atelier_v1_DrainAgentRequest, _atelier_v1_Agent, _atelier_v1_DrainAgentRequest__Output, _atelier_v1_Agent__Output>
   EnrollAgent: MethodDefinition<_atelier_v1_EnrollAgentRequest, _atelier_v1_EnrolledAgent, _atelier_v1_EnrollAgentRequest__Output, _atelier_v1_EnrolledAgent__Output>
+  ExportOutputs: MethodDefinition<_atelier_v1_ExportOutputsRequest, _atelier_v1_ExportRow, _atelier_v1_ExportOutputsRequest__Output, _atelier_v1_ExportRow__Output>
   GetBatch: MethodDefinition<_atelier_v1_GetBatchRequest, _atelier_v1_Batch, _atelier_v1_GetBatchRequest__Output, _atelier_v1_Batch__Output>
   GetVersion: MethodDefinition<_atelier_v1_GetVersionRequest, _atelier_v1_Version, _atelier_v1_GetVersionRequest__Output, _atelier_v1_Version__Output>
   ListAgents: MethodDefinition<_atelier_v1_ListAgentsRequest, _atelier_v1_ListAgentsResponse, _atelier_v1_ListAgentsRequest__Output, _atelier_v1_ListAgentsResponse__Output>
