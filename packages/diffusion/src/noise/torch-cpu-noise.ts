@@ -14,10 +14,11 @@ import { boxMullerAvx2 } from "./torch-avx2-box-muller.ts";
 //    values are drawn again as uniforms and transformed once more.
 //  - count < 16: element by element, Box–Muller in double on 53-bit
 //    uniforms, the sine half cached in the generator for the next value.
-// Both paths are bit for bit torch 1.13's on an AVX2 machine (the 16-value
-// blocks: torch-avx2-box-muller.ts), checked against torch's own output in
-// reference-noise.test.ts. torch builds or machines without AVX2 take
-// another code path for the blocks, whose low bits may differ.
+// Both paths are bit for bit Debian's torch 1.13 on an AVX2 machine (the
+// 16-value blocks: torch-avx2-box-muller.ts), checked against torch's own
+// output in reference-noise.test.ts. Other torch builds may fuse other
+// multiply-adds into FMAs, and torch on a machine without AVX2 takes
+// another code path for the blocks: either may change the low bits.
 
 const UNIFORM24 = 2 ** -24;
 const UNIFORM53 = 2 ** -53;
