@@ -2,6 +2,12 @@ import type { Database } from "../open-database.ts";
 import type { AgentCapabilities, Lease, RenderOptions, RenderSettings } from "../domain.ts";
 
 const ELIGIBLE = `state = 'queued' AND (not_before IS NULL OR not_before <= now())`;
+// The queued items of batch $1, written as a range of the (state, batch_id, id) index rather than as
+// two equalities: with equalities the planner may walk the primary key in id order instead and
+// filter, which reads every finished item of the batch (90 ms per lease at 90,000 done) whenever
+// its statistics still count them as queued. A range of that index is the one path that yields
+// this order.
+const queuedOfBatch = (t = "") => `(${t}state, ${t}batch_id, ${t}id) >= ('queued', $1, 0) AND (${t}state, ${t}batch_id) <= ('queued', $1)`;
 /**
  * Items the agent can run; its models, size limits (of the first pass),
  * "<model>@<architecture>" list and upscalers are the parameters from $first
@@ -119,13 +125,13 @@ export const leaseStore = {
     const rows = await db.query<LeasedRow>(
       `WITH head AS (
          SELECT model, width, height, steps, guidance, sampler, options FROM item
-         WHERE batch_id = $1 AND ${ELIGIBLE} AND ${capable(2)}
-         ORDER BY id LIMIT 1
+         WHERE ${queuedOfBatch()} AND (not_before IS NULL OR not_before <= now()) AND ${capable(2)}
+         ORDER BY state, batch_id, id LIMIT 1
        ), picked AS (
          SELECT i.id FROM item i, head h
-         WHERE i.batch_id = $1 AND i.state = 'queued' AND (i.not_before IS NULL OR i.not_before <= now())
+         WHERE ${queuedOfBatch("i.")} AND (i.not_before IS NULL OR i.not_before <= now())
            AND (i.model, i.width, i.height, i.steps, i.guidance, i.sampler, i.options) = (h.model, h.width, h.height, h.steps, h.guidance, h.sampler, h.options)
-         ORDER BY i.id LIMIT $7 FOR UPDATE OF i SKIP LOCKED
+         ORDER BY i.state, i.batch_id, i.id LIMIT $7 FOR UPDATE OF i SKIP LOCKED
        ), new_shard AS (
          INSERT INTO shard (id, batch_id, agent_id, item_count, expires_at)
          SELECT $8, $1, $9, count(*), now() + make_interval(secs => $10::float8 / 1000) FROM picked HAVING count(*) > 0
