@@ -248,7 +248,11 @@ export function networkPoliciesConfineAgents(objects: KubeObject[], s3Ports: num
   return problems;
 }
 
-/** Every ConfigMap and Service a pod refers to is rendered with it, and every Service selects pods that have its target ports. */
+/**
+ * Every ConfigMap a pod refers to is rendered with it, every Service selects
+ * pods that have its target ports, and every Ingress backend is a Service
+ * port.
+ */
 export function referencesResolve(objects: KubeObject[]): string[] {
   const configMaps = new Set(objects.filter((o) => o.kind === "ConfigMap").map((o) => o.metadata.name));
   const problems: string[] = [];
@@ -271,6 +275,16 @@ export function referencesResolve(objects: KubeObject[]): string[] {
       const target = port.targetPort;
       const found = backends.some((o) => podSpec(o)!.containers.some((c) => c.ports?.some((p) => p.name === target || p.containerPort === target)));
       if (!found) problems.push(`${named(service)}: target port ${String(target)} is no port of the pods it selects`);
+    }
+  }
+  type Backend = { service?: { name: string; port: { name?: string; number?: number } } };
+  for (const ingress of objects.filter((o) => o.kind === "Ingress")) {
+    const { defaultBackend, rules = [] } = spec<{ defaultBackend?: Backend; rules?: { http?: { paths: { backend: Backend }[] } }[] }>(ingress);
+    const backends = [defaultBackend, ...rules.flatMap((rule) => rule.http?.paths.map((path) => path.backend) ?? [])];
+    for (const { name, port } of backends.flatMap((backend) => (backend?.service ? [backend.service] : []))) {
+      const service = objects.find((o) => o.kind === "Service" && o.metadata.name === name);
+      const ports = service ? spec<{ ports: { name?: string; port: number }[] }>(service).ports : [];
+      if (!ports.some((p) => p.name === port.name || p.port === port.number)) problems.push(`${named(ingress)}: backend ${name}:${port.name ?? port.number} is no Service port`);
     }
   }
   return problems;

@@ -177,6 +177,8 @@ describe("deploy/kubernetes", () => {
     podSpec(agent)!.terminationGracePeriodSeconds = 5;
     broken.find((o) => o.kind === "PodDisruptionBudget")!.spec = { minAvailable: 1, selector: { matchLabels: { app: "nothing" } } };
     broken.push({ apiVersion: "v1", kind: "Secret", metadata: { name: "inline" }, stringData: { password: "hunter2" } });
+    const ingress = broken.find((o) => o.kind === "Ingress")!.spec as { rules: { http: { paths: { backend: { service: { port: { name: string } } } }[] } }[] };
+    ingress.rules[0]!.http.paths[0]!.backend.service.port.name = "web";
     const scaled = broken.find((o) => o.kind === "ScaledObject")!;
     (scaled.spec as Record<string, unknown>).minReplicas = 0;
 
@@ -198,6 +200,7 @@ describe("deploy/kubernetes", () => {
       "StatefulSet/atelier-agent: terminationGracePeriodSeconds 5 is not longer than the drain's --timeout-s 50",
       "StatefulSet/atelier-agent: terminationGracePeriodSeconds 5 is not longer than a shard (10000 ms)",
     ]);
+    expect(referencesResolve(broken)).toEqual(["Ingress/atelier-dashboard: backend atelier-coordinator:web is no Service port"]);
     expect(await schemaProblems(scaled)).toEqual([expect.stringContaining("must NOT have additional properties")]);
   });
 });
