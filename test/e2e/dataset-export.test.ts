@@ -136,6 +136,25 @@ describe("atelier export: a dataset from finished batches", () => {
     expect(existsSync(join(killed, ".partial"))).toBe(false);
   }, 120_000);
 
+  it("takes CLIP scores and gate verdicts from the output rows: --min-clip-score keeps those at or above it, --include-rejected adds the rejected attempts", async () => {
+    // Scores and verdicts as the quality gate records them, on the first batch's rows.
+    await farm.database.db.query(`UPDATE output o SET clip_score = 0.1 + 0.03 * i.index, accepted = (i.index % 4 <> 3) FROM item i WHERE i.id = o.item_id AND o.batch_id = $1`, [batches[0]]);
+    const expected = await farm.database.db.query<{ index: number; seed: string; clip_score: number; accepted: boolean }>(
+      `SELECT i.index, coalesce(o.seed, i.seed)::text AS seed, o.clip_score, o.accepted FROM output o JOIN item i ON i.id = o.item_id
+       WHERE o.batch_id = $1 AND o.clip_score >= 0.3 ORDER BY i.index`, [batches[0]]);
+    expect(expected.some((row) => !row.accepted)).toBe(true);
+    const out = join(scratch, "scored");
+    const run = await runAtelier(["export", batches[0]!, "--coordinator", farm.coordinatorAddress, "--out", out, "--format", "parquet", "--min-clip-score", "0.3", "--include-rejected"], farm.cliEnv);
+    expect(run.code).toBe(0);
+    expect(readdirSync(out).filter((name) => name.endsWith(".tar"))).toEqual([]);
+    const parquet = tableFromIPC(readParquet(readFileSync(join(out, "000000.parquet"))).intoIPCStream()).toArray().map((r) => r.toJSON() as Record<string, unknown>);
+    expect(parquet.map((r) => ({ key: r.key, similarity: r.similarity, clip_score: r.clip_score, accepted: r.accepted }))).toEqual(
+      expected.map((row) => ({ key: `${batches[0]}_${String(row.index).padStart(8, "0")}_${row.seed}`, similarity: row.clip_score, clip_score: 100 * row.clip_score, accepted: row.accepted })),
+    );
+    const stats = JSON.parse(readFileSync(join(out, "_stats.json"), "utf8")) as { accepted: number; rejected: number };
+    expect(stats).toMatchObject({ accepted: expected.filter((row) => row.accepted).length, rejected: expected.filter((row) => !row.accepted).length });
+  }, 60_000);
+
   it("refuses bad options by name and writes nothing", async () => {
     const out = join(scratch, "refused");
     const bad = await runAtelier([...exportArgs(out), "--shard-items", "0"], farm.cliEnv);

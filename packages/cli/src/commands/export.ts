@@ -52,7 +52,7 @@ export async function exportCommand(args: string[]): Promise<void> {
     const { stats, resumedShards } = run;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
     const resumed = resumedShards > 0 ? `, ${resumedShards} of them from an earlier run` : "";
-    console.log(`${stats.samples} samples (${stats.accepted} accepted, ${stats.rejected} rejected) in ${stats.shards.length} shards${resumed} at ${sink.location} in ${seconds} s; counts per shard in _stats.json`);
+    console.log(`${stats.samples} samples (${stats.accepted} accepted, ${stats.rejected} rejected) in ${stats.shards.length} shard${stats.shards.length === 1 ? "" : "s"}${resumed} at ${sink.location} in ${seconds} s; counts per shard in _stats.json`);
   } catch (error) {
     if (error instanceof ExportOptionError) throw new CliError(error.message, 2);
     throw error;
