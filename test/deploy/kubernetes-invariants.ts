@@ -249,12 +249,13 @@ export function networkPoliciesConfineAgents(objects: KubeObject[], s3Ports: num
 }
 
 /**
- * Every ConfigMap a pod refers to is rendered with it, every Service selects
- * pods that have its target ports, and every Ingress backend is a Service
- * port.
+ * Every ConfigMap and PersistentVolumeClaim a pod refers to is rendered with
+ * it, every Service selects pods that have its target ports, and every
+ * Ingress backend is a Service port.
  */
 export function referencesResolve(objects: KubeObject[]): string[] {
   const configMaps = new Set(objects.filter((o) => o.kind === "ConfigMap").map((o) => o.metadata.name));
+  const claims = new Set(objects.filter((o) => o.kind === "PersistentVolumeClaim").map((o) => o.metadata.name));
   const problems: string[] = [];
   for (const o of objects) {
     const pod = podSpec(o);
@@ -262,6 +263,9 @@ export function referencesResolve(objects: KubeObject[]): string[] {
     const text = JSON.stringify(pod);
     for (const [, name] of text.matchAll(/"configMap(?:Ref|KeyRef)?":\{[^}]*"name":"([^"]+)"/g)) {
       if (!configMaps.has(name!)) problems.push(`${named(o)}: ConfigMap ${name} is not in the manifests`);
+    }
+    for (const [, name] of text.matchAll(/"persistentVolumeClaim":\{[^}]*"claimName":"([^"]+)"/g)) {
+      if (!claims.has(name!)) problems.push(`${named(o)}: PersistentVolumeClaim ${name} is not in the manifests`);
     }
   }
   for (const service of objects.filter((o) => o.kind === "Service")) {

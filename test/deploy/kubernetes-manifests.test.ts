@@ -179,6 +179,7 @@ describe("deploy/kubernetes", () => {
     broken.push({ apiVersion: "v1", kind: "Secret", metadata: { name: "inline" }, stringData: { password: "hunter2" } });
     const ingress = broken.find((o) => o.kind === "Ingress")!.spec as { rules: { http: { paths: { backend: { service: { port: { name: string } } } }[] } }[] };
     ingress.rules[0]!.http.paths[0]!.backend.service.port.name = "web";
+    broken.splice(broken.findIndex((o) => o.kind === "PersistentVolumeClaim"), 1);
     const scaled = broken.find((o) => o.kind === "ScaledObject")!;
     (scaled.spec as Record<string, unknown>).minReplicas = 0;
 
@@ -200,7 +201,10 @@ describe("deploy/kubernetes", () => {
       "StatefulSet/atelier-agent: terminationGracePeriodSeconds 5 is not longer than the drain's --timeout-s 50",
       "StatefulSet/atelier-agent: terminationGracePeriodSeconds 5 is not longer than a shard (10000 ms)",
     ]);
-    expect(referencesResolve(broken)).toEqual(["Ingress/atelier-dashboard: backend atelier-coordinator:web is no Service port"]);
+    expect(referencesResolve(broken)).toEqual([
+      "StatefulSet/atelier-agent: PersistentVolumeClaim atelier-models is not in the manifests",
+      "Ingress/atelier-dashboard: backend atelier-coordinator:web is no Service port",
+    ]);
     expect(await schemaProblems(scaled)).toEqual([expect.stringContaining("must NOT have additional properties")]);
   });
 });
