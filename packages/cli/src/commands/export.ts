@@ -47,7 +47,7 @@ export async function exportCommand(args: string[]): Promise<void> {
       shardItems: flags["shard-items"],
       minClipScore: flags["min-clip-score"] ?? null,
       includeRejected: values["include-rejected"] ?? false,
-      onShard: (shard) => console.log(`shard ${shard.shard}: ${shard.samples} samples (${shard.rejected} rejected), ${(shard.imageBytes / 1e6).toFixed(1)} MB of images`),
+      onShard: (shard) => console.log(`shard ${shard.shard}: ${shard.samples} samples (${shard.rejected} rejected), ${megabytes(shard.imageBytes)} of images`),
     });
     const { stats, resumedShards } = run;
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -99,4 +99,8 @@ async function download(url: string, key: string): Promise<Uint8Array> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`download of ${key} failed with HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
+}
+
+function megabytes(bytes: number): string {
+  return bytes < 1e6 ? `${(bytes / 1e3).toFixed(1)} kB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
