@@ -107,7 +107,7 @@ describe("deploy/docker-compose.yml", () => {
 
   it("has the coordinators' healthcheck ask the gRPC health service: passing while SERVING, failing otherwise", async () => {
     const script = services["coordinator-1"]!.healthcheck!.test.at(-1)!;
-    for (const status of ["SERVING", "NOT_SERVING"]) {
+    const exitCode = async (status: string) => {
       const port = await freePort();
       // A health service as the coordinator serves it (grpc-health-check), on loopback.
       const server = startCommand(process.execPath, ["-e", `
@@ -116,13 +116,13 @@ describe("deploy/docker-compose.yml", () => {
         server.bindAsync("127.0.0.1:${port}", g.ServerCredentials.createInsecure(), () => console.log("listening"));`]);
       try {
         while (!server.output().includes("listening")) await new Promise((resolve) => setTimeout(resolve, 20));
-        const check = startCommand(process.execPath, ["-e", script.replace("127.0.0.1:7070", `127.0.0.1:${port}`)]);
-        expect(await check.exited).toBe(status === "SERVING" ? 0 : 1);
+        return await startCommand(process.execPath, ["-e", script.replace("127.0.0.1:7070", `127.0.0.1:${port}`)]).exited;
       } finally {
         server.child.kill();
         await server.exited;
       }
-    }
+    };
+    expect(await Promise.all([exitCode("SERVING"), exitCode("NOT_SERVING")])).toEqual([0, 1]);
   });
 
   it("the checks catch a broken compose file", () => {

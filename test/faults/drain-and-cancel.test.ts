@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { waitFor } from "../support/cli-process.ts";
+import { agentPreStopArgs, sigtermPending } from "../support/agent-prestop.ts";
+import { startAtelier, waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 import { waitForMidShard } from "../support/mid-shard.ts";
@@ -13,7 +14,8 @@ const items = (n: number) => promptSpecs(n);
 describe("drain, graceful stop and cancel", () => {
   let farm: FarmFixture;
   beforeAll(async () => {
-    farm = await startFarm({ coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "8", ATELIER_SHARD_TARGET_MS: "3000" } });
+    // Leases outlive the first test's pause of an agent (below).
+    farm = await startFarm({ coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "8", ATELIER_SHARD_TARGET_MS: "3000", ATELIER_LEASE_TTL_MS: "30000" } });
     await Promise.all(["agent-1", "agent-2", "agent-3"].map((name) => farm.startAgent(name)));
   });
   afterAll(() => farm?.close());
@@ -25,12 +27,21 @@ describe("drain, graceful stop and cancel", () => {
     return last!;
   };
 
-  it("SIGTERM hands the shard back: its unfinished items requeue at no attempt cost and the batch completes exactly", async () => {
+  it("the pod's preStop drain (SIGTERM) hands the shard back: its unfinished items requeue at no attempt cost and the batch completes exactly", async () => {
     const { db } = farm.database;
     const { batchId } = await submit("sigterm", 150);
     const shard = await waitForMidShard(db, batchId, { agent: "agent-3", minOpen: 2 });
     const agent = farm.agents.get("agent-3")!;
-    agent.child.kill("SIGTERM");
+    const pid = agent.child.pid!;
+    // The command deploy/kubernetes runs as the agent's preStop hook, aimed at this agent's process.
+    // It takes seconds to start on a loaded machine, longer than this shard lasts: the agent waits,
+    // stopped, until the command's SIGTERM is pending, so that it lands mid-shard.
+    process.kill(pid, "SIGSTOP");
+    const drain = startAtelier(agentPreStopArgs(pid));
+    await waitFor("the preStop command's SIGTERM to reach the stopped agent", async () => sigtermPending(pid), 60_000, 20);
+    process.kill(pid, "SIGCONT");
+    expect(await drain.exited).toBe(0);
+    expect(drain.output()).toMatch(/drained and exited/);
     expect(await agent.exited).toBe(0);
 
     const [released] = await db.query<{ state: string }>(`SELECT state FROM shard WHERE id = $1`, [shard.shardId]);
