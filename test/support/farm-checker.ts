@@ -13,13 +13,13 @@ export interface FarmState {
 
 /**
  * The invariants every end-to-end and fault test ends with: exactly one
- * output per item, every object's sha256 equal to its row, no stray objects,
+ * (accepted) output per item, every object's sha256 equal to its row, no stray objects,
  * nothing left queued or leased.
  */
 export async function inspectBatch(db: Database, store: ObjectStore, batchId: string): Promise<FarmState> {
   const [counts] = await db.query<{ outputs: number; duplicates: number; stuck: number; live: number }>(
     `SELECT (SELECT count(*)::int FROM output WHERE batch_id = $1) AS outputs,
-            (SELECT count(*)::int FROM (SELECT item_id FROM output WHERE batch_id = $1 GROUP BY item_id HAVING count(*) > 1) d) AS duplicates,
+            (SELECT count(*)::int FROM (SELECT item_id FROM output WHERE batch_id = $1 AND accepted GROUP BY item_id HAVING count(*) > 1) d) AS duplicates,
             (SELECT count(*)::int FROM item WHERE batch_id = $1 AND state IN ('queued', 'leased')) AS stuck,
             (SELECT count(*)::int FROM shard WHERE batch_id = $1 AND state = 'leased') AS live`,
     [batchId],

@@ -32,6 +32,8 @@ export interface AgentConfig {
   gpu?: { name: string; memoryBytes: number };
   /** Where the agent reads time. Default: the host's clocks. */
   clock?: Clock;
+  /** A CLIP model folder (vision_model + text_model ONNX export) for items that ask for CLIP scores. */
+  clipModelDir?: string;
 }
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
@@ -45,6 +47,7 @@ export async function createAgent(config: AgentConfig): Promise<Agent> {
     { length: config.slots },
     () => new WorkerRenderer({
       models, upscalers: catalog.upscalers, providers: config.providers, intraOpThreads: config.intraOpThreads, modelMemoryBytes: config.modelMemoryBytes, batchMemoryBytes: config.batchMemoryBytes,
+      ...(config.clipModelDir ? { clipModel: config.clipModelDir } : {}),
     }),
   );
   const clock = config.clock ?? systemClock;

@@ -11,6 +11,8 @@ export interface RenderJobOptions {
   hires?: { scale: number; steps: number; denoise: number; upscaler: string };
   /** the finished image upscaled by `scale` with this agent's upscaler `model` */
   upscale?: { model: string; scale: number };
+  /** score the finished image with the agent's CLIP model (and these counter-prompts, or its roles swapped with fidelity) */
+  clip?: RenderJobClip;
   /** stamp the invisible watermark in the final pixels */
   watermark?: boolean;
 }
@@ -30,11 +32,23 @@ export interface RenderJob extends RenderJobOptions {
   label?: { batchId: string; itemId: string; createdAt: string };
 }
 
+export interface RenderJobClip {
+  counterPrompts: string[];
+  fidelity: boolean;
+}
+
+/** The image's CLIP similarity to its prompt and to each counter-prompt. */
+export interface ClipResult {
+  score: number;
+  counters: { prompt: string; score: number }[];
+}
+
 export interface RenderedImage {
   png: Uint8Array;
   width: number;
   height: number;
   nsfw: boolean;
+  clip?: ClipResult;
   /** "passed" or "flagged" by the model's safety checker; undefined when it has none */
   safetyVerdict?: "passed" | "flagged";
 }

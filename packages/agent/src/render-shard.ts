@@ -35,6 +35,7 @@ function jobOptions(settings: NonNullable<Assign__Output["settings"]>): RenderJo
   if (settings.refinerStart) options.refinerStart = settings.refinerStart;
   if (settings.hires) options.hires = { scale: settings.hires.scale, steps: settings.hires.steps, denoise: settings.hires.denoise, upscaler: settings.hires.upscaler };
   if (settings.upscale) options.upscale = { model: settings.upscale.model, scale: settings.upscale.scale };
+  if (settings.clip?.score) options.clip = { counterPrompts: settings.clip.counterPrompts, fidelity: settings.clip.fidelity };
   return options;
 }
 
@@ -77,6 +78,7 @@ export async function renderShard(assign: Assign__Output, options: RenderShardOp
           height: rendered.height,
           renderMs: Math.round(renderMs + clock.monotonicMs() - uploadStarted),
           modelLoadMs: Math.round(rendered.loadMs ?? 0),
+          ...(rendered.clip ? { clipScore: rendered.clip.score, hasClipScore: true, counterScores: rendered.clip.counters } : {}),
           ...(rendered.safetyVerdict ? { safetyVerdict: rendered.safetyVerdict } : {}),
         });
       } catch (error) {

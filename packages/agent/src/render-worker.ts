@@ -6,7 +6,8 @@ import {
   decodePng, encodePng, Pipeline, PipelineCache, stampAtelierMark, Upscaler, upscaleForHires, validateRenderRequest,
   type PipelineLease, type RenderRequest, type RenderResult,
 } from "@atelier/diffusion";
-import type { FromWorker, RenderJob, ToWorker } from "./render-protocol.ts";
+import { ClipScoring } from "./clip-scoring.ts";
+import type { ClipResult, FromWorker, RenderJob, ToWorker } from "./render-protocol.ts";
 
 interface WorkerOptions {
   models: Record<string, string>;
@@ -18,6 +19,8 @@ interface WorkerOptions {
   modelMemoryBytes?: number;
   /** Memory for one UNet call's activations: sets how many images share it; unset, one image a call. */
   batchMemoryBytes?: number;
+  /** A CLIP model folder, loaded when a job first asks for scores. */
+  clipModel?: string;
 }
 
 const options = workerData as WorkerOptions;
@@ -31,6 +34,7 @@ const pipelines = new PipelineCache({
   },
 });
 const running = new Map<number, AbortController>();
+const clipScoring = options.clipModel ? new ClipScoring({ dir: options.clipModel, providers: options.providers, intraOpThreads: options.intraOpThreads }) : undefined;
 // Upscalers are small (an ESRGAN is ~70 MB): each stays loaded once used.
 const upscalers = new Map<string, Promise<Upscaler>>();
 
@@ -144,6 +148,14 @@ async function render(id: number, jobs: RenderJob[]) {
     for (const result of results) {
       const image = upscale ? await upscaled(result.png, upscale, watermark === true) : { png: result.png.slice(), width: result.width, height: result.height };
       images.push({ ...image, nsfw: result.nsfw, ...(result.safetyChecked ? { safetyVerdict: result.nsfw ? ("flagged" as const) : ("passed" as const) } : {}) });
+    }
+    const clip = jobs[0]!.clip;
+    if (clip) {
+      if (!clipScoring) throw new NotInstalledError("this agent has no CLIP model to score images with (start it with --clip-model)");
+      for (const [k, image] of images.entries()) {
+        const scored: { png: Uint8Array; clip: ClipResult } = await clipScoring.score(image.png, jobs[k]!.prompt, clip);
+        images[k] = { ...image, ...scored };
+      }
     }
     post(
       { type: "rendered", id, images, loadMs, inferenceMs, totalMs: performance.now() - renderStarted },

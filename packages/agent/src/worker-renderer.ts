@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import type { FromWorker, RenderJob } from "./render-protocol.ts";
+import type { ClipResult, FromWorker, RenderJob } from "./render-protocol.ts";
 
 // Images an agent hands a batching renderer at once: enough to fill a UNet
 // call on a large GPU, few enough that results are reported as they come.
@@ -13,6 +13,8 @@ export interface Rendered {
   totalMs: number;
   /** Time spent loading the model before this render; 0 or absent when it was loaded. */
   loadMs?: number;
+  /** Its CLIP scores, when the job asked for them. */
+  clip?: ClipResult;
   /** The model's safety checker's verdict; absent when the model has none. */
   safetyVerdict?: "passed" | "flagged";
 }
@@ -57,7 +59,11 @@ export class WorkerRenderer implements Renderer {
    * memory for one UNet call's activations, which sets how many images share
    * a call; unset, one image a call.
    */
-  constructor(options: { models: Record<string, string>; upscalers?: Record<string, string>; providers: string[]; intraOpThreads: number; modelMemoryBytes?: number; batchMemoryBytes?: number }) {
+  constructor(options: {
+    models: Record<string, string>; upscalers?: Record<string, string>; providers: string[]; intraOpThreads: number; modelMemoryBytes?: number; batchMemoryBytes?: number;
+    /** a CLIP model folder (ClipScorer's layout), for jobs that ask for scores */
+    clipModel?: string;
+  }) {
     this.batchItems = options.batchMemoryBytes ? BATCH_ITEMS : 1;
     this.worker = new Worker(new URL("./render-worker-entry.mjs", import.meta.url), { workerData: options });
     this.started = new Promise((resolve, reject) => {
@@ -110,9 +116,10 @@ export class WorkerRenderer implements Renderer {
     }
     // The request's times, shared out; its model load belongs to the first image.
     const n = message.images.length;
-    waiter.resolve(message.images.map(({ png, width, height, safetyVerdict }, i) => ({
+    waiter.resolve(message.images.map(({ png, width, height, safetyVerdict, clip }, i) => ({
       png, width, height, inferenceMs: message.inferenceMs / n, totalMs: message.totalMs / n, loadMs: i === 0 ? message.loadMs : 0,
       ...(safetyVerdict ? { safetyVerdict } : {}),
+      ...(clip ? { clip } : {}),
     })));
   }
 }

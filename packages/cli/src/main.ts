@@ -5,10 +5,12 @@ const USAGE = `atelier: a render farm for diffusion models
 
   atelier demo [--out DIR] [--agents N]      run the whole farm in this process and render the examples
   atelier up                                 serve a coordinator (embedded defaults unless configured)
-  atelier agent --coordinator HOST:PORT [--name NAME] [--slots N] [--models DIR] [--providers cpu,...]
+  atelier agent --coordinator HOST:PORT [--name NAME] [--slots N] [--models DIR] [--providers cpu,...] [--clip-model DIR]
   atelier submit FILE [--model M --width W --height H --steps N --guidance G --sampler S --seed N
                        --count N --tenant T --name NAME --priority P] [--watch] [--strict]
+                       [--clip score|fidelity --min-clip-score X --max-rerolls N --counter-prompts "P1|P2"]
   atelier status BATCH [--json]
+  atelier report BATCH [--json]              CLIP figures: accepted/rejected/exhausted, score deciles, fidelity rate
   atelier outputs BATCH --download DIR
   atelier export BATCH... --out DIR|s3://bucket/prefix [--format webdataset|parquet|both] [--shard-items N]
                        [--min-clip-score X] [--include-rejected]   a dataset: WebDataset tar shards, Parquet, _stats.json
@@ -42,6 +44,7 @@ const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<void>>>
   "agent-drain": async () => (await import("./commands/agent-drain.ts")).agentDrainCommand,
   submit: async () => (await import("./commands/submit.ts")).submitCommand,
   status: async () => (await import("./commands/status.ts")).statusCommand,
+  report: async () => (await import("./commands/report.ts")).reportCommand,
   outputs: async () => (await import("./commands/outputs.ts")).outputsCommand,
   export: async () => (await import("./commands/export.ts")).exportCommand,
   cancel: async () => (await import("./commands/cancel.ts")).cancelCommand,

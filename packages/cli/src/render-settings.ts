@@ -10,11 +10,15 @@ type Settings = NonNullable<ItemSpec["settings"]>;
 export const SETTING_FIELDS = [
   "model", "width", "height", "steps", "guidance", "sampler", "clip_skip", "seed_source", "refiner_model", "refiner_start",
   "hires_scale", "hires_denoise", "hires_steps", "hires_upscaler", "upscale", "upscale_scale", "architecture",
+  "clip", "min_clip_score", "max_rerolls", "counter_prompts",
 ] as const;
 export type SettingField = (typeof SETTING_FIELDS)[number];
 export const NUMERIC_SETTINGS: ReadonlySet<string> = new Set([
   "width", "height", "steps", "guidance", "clip_skip", "refiner_start", "hires_scale", "hires_denoise", "hires_steps", "upscale_scale",
+  "min_clip_score", "max_rerolls",
 ]);
+/** clip: "score" (each image's CLIP similarity to its prompt) or "fidelity" (also against its prompt with the roles swapped). */
+const CLIP_MODES = ["score", "fidelity"];
 
 /** What a line or flag states; the coordinator checks the limits, this only the shape. */
 export type SettingValues = Partial<Record<SettingField, string | number>>;
@@ -44,6 +48,15 @@ export function toRenderSettings(values: SettingValues): Settings {
   if (values.upscale !== undefined || values.upscale_scale !== undefined) {
     if (values.upscale === undefined || values.upscale_scale === undefined) throw new Error("upscale (the upscaler model) and upscale_scale (2 or 4) go together");
     settings.upscale = { model: text("upscale"), scale: number("upscale_scale") };
+  }
+  // CLIP: any of its fields turns scoring on; counter_prompts are separated by "|".
+  if (["clip", "min_clip_score", "max_rerolls", "counter_prompts"].some((f) => values[f as SettingField] !== undefined)) {
+    if (values.clip !== undefined && !CLIP_MODES.includes(text("clip"))) throw new Error(`clip must be one of ${CLIP_MODES.join(", ")} (got "${text("clip").slice(0, 40)}")`);
+    const counterPrompts = text("counter_prompts").split("|").map((p) => p.trim()).filter((p) => p !== "");
+    settings.clip = {
+      score: true, fidelity: text("clip") === "fidelity", counterPrompts, maxRerolls: number("max_rerolls"),
+      ...(values.min_clip_score !== undefined ? { minScore: number("min_clip_score"), hasMinScore: true } : {}),
+    };
   }
   return settings;
 }

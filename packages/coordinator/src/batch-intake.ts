@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from "node:crypto";
-import { batchStore, capacityStore, type Database, type NewItem, type RenderSettings } from "@atelier/db";
+import { batchStore, capacityStore, type ClipCheckSettings, type Database, type NewItem, type RenderSettings } from "@atelier/db";
 import type { BatchHeader__Output, ItemSpec__Output, SubmitBatchRequest__Output } from "@atelier/protocol";
 import { Requirements, unmetRequirements } from "./capacity-check.ts";
 import { CapacityError, QuotaError, ValidationError } from "./errors.ts";
@@ -138,6 +138,7 @@ function mergeSettings(over: RenderSettingsInput | null | undefined, base: Rende
     ? { scale: over.hires.scale, steps: over.hires.steps, denoise: over.hires.denoise, upscaler: over.hires.upscaler || LIMITS.hiresBuiltinUpscaler }
     : base.hires;
   const upscale = over?.upscale ? { model: over.upscale.model, scale: over.upscale.scale } : base.upscale;
+  const clip = over?.clip ? clipCheckOf(over.clip) : base.clip;
   if (clipSkip) merged.clipSkip = clipSkip;
   if (seedSource) merged.seedSource = seedSource;
   if (refinerModel) merged.refinerModel = refinerModel;
@@ -145,7 +146,18 @@ function mergeSettings(over: RenderSettingsInput | null | undefined, base: Rende
   if (architecture) merged.architecture = architecture;
   if (hires) merged.hires = hires;
   if (upscale) merged.upscale = upscale;
+  if (clip) merged.clip = clip;
   return merged;
+}
+
+/** A ClipCheck as stored: only what is set; scoring is on whenever a gate or fidelity check is. */
+function clipCheckOf(check: NonNullable<RenderSettingsInput["clip"]>): ClipCheckSettings {
+  const clip: ClipCheckSettings = { score: true };
+  if (check.hasMinScore) clip.minScore = check.minScore;
+  if (check.maxRerolls) clip.maxRerolls = check.maxRerolls;
+  if (check.counterPrompts.length > 0) clip.counterPrompts = check.counterPrompts;
+  if (check.fidelity) clip.fidelity = true;
+  return clip;
 }
 
 type RenderSettingsInput = NonNullable<BatchHeader__Output["defaults"]>;

@@ -1,5 +1,5 @@
 import type * as grpc from "@grpc/grpc-js";
-import { agentRegistry, auditStore, batchStore, capacityStore, outputStore, type AgentRow, type Database } from "@atelier/db";
+import { agentRegistry, auditStore, batchReport, batchStore, capacityStore, outputStore, type AgentRow, type Database } from "@atelier/db";
 import type { Agent, Batch, BatchProgress, FarmHandlers } from "@atelier/protocol";
 import { PROTO_VERSION } from "@atelier/protocol";
 import type { AgentCommands } from "./agent-commands.ts";
@@ -37,7 +37,7 @@ export interface FarmServiceDeps {
 }
 
 type FarmMethod = "SubmitBatch" | "GetBatch" | "WatchBatch" | "CancelBatch" | "ListOutputs" | "ExportOutputs" | "ListAgents" | "DrainAgent" | "GetVersion"
-  | "CreateToken" | "ListTokens" | "RevokeToken" | "EnrollAgent" | "RevokeAgent" | "ListAuditEvents";
+  | "GetBatchReport" | "CreateToken" | "ListTokens" | "RevokeToken" | "EnrollAgent" | "RevokeAgent" | "ListAuditEvents";
 
 /** The Farm API with the authenticated caller made explicit: see guardFarm for how a network call gets one. */
 export type FarmImpl = { [K in FarmMethod]: (caller: Caller, ...args: Parameters<FarmHandlers[K]>) => void };
@@ -181,6 +181,14 @@ export function farmHandlers(deps: FarmServiceDeps): FarmImpl {
     }),
 
     GetVersion: unary(async () => ({ version: VERSION, proto: PROTO_VERSION })),
+
+    GetBatchReport: unary(async (caller, request) => {
+      // Checks the id and that the caller may read the batch, as GetBatch does.
+      await describeBatch(db, caller, request.batchId);
+      const report = await batchReport.of(db, request.batchId);
+      if (!report) throw notFound(request.batchId);
+      return { batchId: request.batchId, ...report };
+    }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { outputSizeOf, type NewItem, type RenderSettings } from "@atelier/db";
+import { outputSizeOf, type ClipCheckSettings, type NewItem, type RenderSettings } from "@atelier/db";
 import { LIMITS } from "./limits.ts";
 
 /**
@@ -51,7 +51,7 @@ export function validateSettings(settings: RenderSettings, at: string): string[]
 function validateOptions(settings: RenderSettings, at: string): string[] {
   const problems: string[] = [];
   const say = (message: string) => problems.push(at + message);
-  const { clipSkip, seedSource, refinerModel, refinerStart, hires, upscale, architecture } = settings;
+  const { clipSkip, seedSource, refinerModel, refinerStart, hires, upscale, architecture, clip } = settings;
   if (clipSkip !== undefined && (!Number.isInteger(clipSkip) || clipSkip < 1 || clipSkip > LIMITS.maxClipSkip)) {
     say(`clip_skip must be an integer between 1 and ${LIMITS.maxClipSkip} (got ${clipSkip})`);
   }
@@ -84,10 +84,32 @@ function validateOptions(settings: RenderSettings, at: string): string[] {
     if (!LIMITS.modelName.test(upscale.model)) say(`upscale.model "${upscale.model.slice(0, 40)}" is not a valid upscaler model name`);
     if (!(LIMITS.upscaleScales as readonly number[]).includes(upscale.scale)) say(`upscale.scale must be one of ${LIMITS.upscaleScales.join(", ")} (got ${upscale.scale})`);
   }
+  if (clip) problems.push(...validateClip(clip).map((problem) => at + problem));
   if (problems.length === 0 && (hires || upscale)) {
     const out = outputSizeOf(settings);
     if (Math.max(out.width, out.height) > LIMITS.maxSide) {
       say(`hires/upscale make a ${out.width}x${out.height} image from ${settings.width}x${settings.height}; the limit is ${LIMITS.maxSide} px a side`);
+    }
+  }
+  return problems;
+}
+
+/** The CLIP check's gate and counter-prompts, each message naming the field and the limit. */
+function validateClip(clip: ClipCheckSettings): string[] {
+  const problems: string[] = [];
+  const { minScore, maxRerolls, counterPrompts = [] } = clip;
+  if (minScore !== undefined && (!Number.isFinite(minScore) || minScore < -1 || minScore > 1)) {
+    problems.push(`clip.min_score must be a cosine similarity between -1 and 1 (got ${minScore}); LAION-5B kept pairs above 0.28`);
+  }
+  if (maxRerolls !== undefined && (!Number.isInteger(maxRerolls) || maxRerolls < 0 || maxRerolls > LIMITS.maxRerolls)) {
+    problems.push(`clip.max_rerolls must be an integer between 0 and ${LIMITS.maxRerolls} (got ${maxRerolls})`);
+  }
+  if (maxRerolls && minScore === undefined) problems.push("clip.max_rerolls needs clip.min_score (has_min_score): re-rolls happen only below a gate");
+  if (counterPrompts.length > LIMITS.maxCounterPrompts) problems.push(`clip.counter_prompts has ${counterPrompts.length} prompts; the limit is ${LIMITS.maxCounterPrompts}`);
+  for (const counter of counterPrompts) {
+    if (counter.trim() === "" || counter.length > LIMITS.promptChars || hasControlCharacters(counter)) {
+      problems.push(`each of clip.counter_prompts must be 1 to ${LIMITS.promptChars} characters without control characters`);
+      break;
     }
   }
   return problems;

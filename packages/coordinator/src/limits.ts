@@ -26,4 +26,7 @@ export const LIMITS = {
   maxHiresScale: 4,
   upscaleScales: [2, 4] as const,
   hiresBuiltinUpscaler: "bicubic",
+  /** CLIP quality gate: re-rolls per item, and counter-prompts of the fidelity check. */
+  maxRerolls: 20,
+  maxCounterPrompts: 8,
 };

@@ -25,6 +25,12 @@ export function createFarmMetrics(sources: FarmMetricsSources) {
       labelNames: ["final", "reason"] as const,
       registers: [registry],
     }),
+    clipGate: new Counter({
+      name: "atelier_clip_outputs_total",
+      help: "CLIP-scored outputs by what the quality gate made of them: accepted (the item's image), rejected (kept, the item re-rolled), exhausted (rejected with no re-roll left)",
+      labelNames: ["outcome"] as const,
+      registers: [registry],
+    }),
     leasesGranted: new Counter({ name: "atelier_leases_granted_total", help: "Shards leased to agents", registers: [registry] }),
     leasesExpired: new Counter({ name: "atelier_leases_expired_total", help: "Shards whose lease expired", registers: [registry] }),
     agentsConnected: new Gauge({ name: "atelier_agents_connected", help: "Agents connected to this coordinator", registers: [registry] }),

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { outputSizeOf, resultStore, type BatchCounts, type Database } from "@atelier/db";
+import { outputSizeOf, resultStore, type BatchCounts, type Database, type RecordedOutput } from "@atelier/db";
 import { PNG_HEADER_BYTES, readPngSize } from "@atelier/diffusion/png";
 import type { ItemResult__Output, ResultAck } from "@atelier/protocol";
 import type { AgentSession } from "./agent-session.ts";
@@ -55,7 +55,7 @@ export async function recordOutputResults(
     return {
       batchId: session.shards.get(result.shardId)?.batchId ?? "",
       output: { agentId: session.id, itemId: result.itemId, epoch: result.epoch, key: result.key, sha256: result.sha256, bytes: result.bytes,
-                width: result.width, height: result.height, renderMs: result.renderMs, metadata: verdictOf(result) },
+                width: result.width, height: result.height, renderMs: result.renderMs, metadata: verdictOf(result), ...clipOf(result) },
     };
   }));
   recorded.forEach((i, k) => {
@@ -70,8 +70,10 @@ export async function recordOutputResults(
     const shard = session.shards.get(shardId);
     if (modelLoadMs > 0 || shard?.switchesModel) session.modelLoad.record(modelLoadMs);
     if (shard) shard.switchesModel = false;
-    deps.metrics.itemsCompleted.inc();
+    // A rejected attempt leaves its item to a re-roll: it is not completed yet.
+    if (outcome.gate !== "rejected") deps.metrics.itemsCompleted.inc();
     deps.metrics.renderSeconds.observe(renderMs / 1000);
+    if (results[i]!.hasClipScore) deps.metrics.clipGate.inc({ outcome: outcome.gate ?? "accepted" });
   });
   return { acks, progress: batches };
 }
@@ -79,6 +81,17 @@ export async function recordOutputResults(
 /** The safety checker's verdict, recorded in the output's metadata: a flagged image is quarantined by the same statement that records it. */
 function verdictOf(result: ItemResult__Output): Record<string, unknown> {
   return result.safetyVerdict === "passed" || result.safetyVerdict === "flagged" ? { safetyVerdict: result.safetyVerdict } : {};
+}
+
+/**
+ * The agent's CLIP scores, as recorded: the fidelity verdict is worked out
+ * here from the scores (own prompt strictly best), not taken from the agent.
+ */
+function clipOf(result: ItemResult__Output): Pick<RecordedOutput, "clipScore" | "fidelity"> {
+  if (!result.hasClipScore) return {};
+  const counters = result.counterScores.slice(0, LIMITS.maxCounterPrompts).map(({ prompt, score }) => ({ prompt: prompt.slice(0, LIMITS.promptChars), score }));
+  const fidelity = counters.length > 0 ? { matchesOwn: counters.every((c) => result.clipScore > c.score), own: result.clipScore, counters } : undefined;
+  return { clipScore: result.clipScore, ...(fidelity ? { fidelity } : {}) };
 }
 
 /** What the item must come out as: the key signed for it and its size. */

@@ -23,3 +23,4 @@ export { Upscaler, type UpscalerOptions } from "./upscaler/upscaler-model.ts";
 export { BUILTIN_HIRES_UPSCALER, type HiresFix, upscaleForHires } from "./pipeline/hires-fix.ts";
 export { ClipScorer, type ClipScorerOptions, clipScore100 } from "./pipeline/clip-scorer.ts";
 export { fidelityOf, type FidelityResult, rolesSwapped } from "./pipeline/prompt-fidelity.ts";
+export { PROVENANCE_KEYWORD } from "./pipeline/provenance.ts";

@@ -23,6 +23,8 @@ export type { BatchHeader, BatchHeader__Output } from "./generated/atelier/v1/Ba
 export type { ItemSpec, ItemSpec__Output } from "./generated/atelier/v1/ItemSpec.js";
 export type { Batch, Batch__Output } from "./generated/atelier/v1/Batch.js";
 export type { BatchProgress, BatchProgress__Output } from "./generated/atelier/v1/BatchProgress.js";
+export type { BatchReport, BatchReport__Output } from "./generated/atelier/v1/BatchReport.js";
+export type { ClipCheck, ClipCheck__Output } from "./generated/atelier/v1/ClipCheck.js";
 export type { BatchState } from "./generated/atelier/v1/BatchState.js";
 export type { Output, Output__Output } from "./generated/atelier/v1/Output.js";
 export type { ExportOutputsRequest, ExportOutputsRequest__Output } from "./generated/atelier/v1/ExportOutputsRequest.js";

@@ -11,6 +11,7 @@ import {
   type Batch__Output,
   type BatchHeader,
   type BatchProgress__Output,
+  type BatchReport__Output,
   type FarmClient,
   type ItemSpec,
   type RenderSettings,
@@ -99,6 +100,11 @@ export class AtelierClient {
 
   getBatch(batchId: string): Promise<Batch__Output> {
     return this.unary((deadline, cb) => this.client.GetBatch({ batchId }, { deadline }, cb));
+  }
+
+  /** A batch's CLIP figures: accepted, rejected and exhausted counts, score deciles, fidelity rate. */
+  getBatchReport(batchId: string): Promise<BatchReport__Output> {
+    return this.unary((deadline, cb) => this.client.GetBatchReport({ batchId }, { deadline }, cb));
   }
 
   cancelBatch(batchId: string): Promise<Batch__Output> {

@@ -23,6 +23,8 @@ const agentFlags = z.object({
   slots: configFields.integer(1, 64).default(1),
   /** Folder of models; unset: the demo model in the user's cache. */
   models: z.string().optional(),
+  /** A CLIP model folder (vision_model + text_model ONNX export) for items that ask for CLIP scores ($ATELIER_CLIP_MODEL). */
+  "clip-model": z.string().optional(),
   /** onnxruntime execution providers in order of preference ($ATELIER_PROVIDERS). */
   providers: configFields.list().default(["cpu"]),
   /** onnxruntime intra-op threads per slot. */
@@ -56,6 +58,7 @@ export async function agentCommand(args: string[]): Promise<void> {
     "batch-memory-mb": env.ATELIER_BATCH_MEMORY_MB,
     "http-port": env.ATELIER_AGENT_HTTP_PORT,
     "reconnect-base-ms": env.ATELIER_RECONNECT_BASE_MS,
+    "clip-model": env.ATELIER_CLIP_MODEL,
     "log-level": env.LOG_LEVEL,
     ...Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)),
   });
@@ -86,6 +89,7 @@ export async function agentCommand(args: string[]): Promise<void> {
     batchMemoryBytes: megabytes(flags["batch-memory-mb"]) ?? (gpu && Math.floor(gpu.memoryTotalBytes / slots)),
     log,
     reconnectBaseMs: flags["reconnect-base-ms"],
+    ...(flags["clip-model"] ? { clipModelDir: flags["clip-model"] } : {}),
     metrics,
     gpu: gpu && { name: gpu.name, memoryBytes: gpu.memoryTotalBytes },
   });

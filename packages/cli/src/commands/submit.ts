@@ -31,6 +31,12 @@ const submitFlags = z.object({
   upscale: z.string().optional(),
   "upscale-scale": configFields.integer(1).optional(),
   architecture: z.string().optional(),
+  /** CLIP: "score", or "fidelity" (also scored against the prompt with its roles swapped); a gate re-rolls images below --min-clip-score. */
+  clip: z.string().optional(),
+  "min-clip-score": z.coerce.number().optional(),
+  "max-rerolls": configFields.integer(0).optional(),
+  /** Counter-prompts of the fidelity check, separated by "|". */
+  "counter-prompts": z.string().optional(),
   /** The first seed: items without one take seed, seed + 1, … */
   seed: configFields.integer(0, 0xffff_ffff).default(0),
   /** Images per item that does not say. */

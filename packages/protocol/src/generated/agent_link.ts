@@ -6,6 +6,7 @@ import type { AgentMessage as _atelier_v1_AgentMessage, AgentMessage__Output as 
 import type { Assign as _atelier_v1_Assign, Assign__Output as _atelier_v1_Assign__Output } from './atelier/v1/Assign.js';
 import type { AssignedItem as _atelier_v1_AssignedItem, AssignedItem__Output as _atelier_v1_AssignedItem__Output } from './atelier/v1/AssignedItem.js';
 import type { Cancel as _atelier_v1_Cancel, Cancel__Output as _atelier_v1_Cancel__Output } from './atelier/v1/Cancel.js';
+import type { ClipCheck as _atelier_v1_ClipCheck, ClipCheck__Output as _atelier_v1_ClipCheck__Output } from './atelier/v1/ClipCheck.js';
 import type { CoordinatorMessage as _atelier_v1_CoordinatorMessage, CoordinatorMessage__Output as _atelier_v1_CoordinatorMessage__Output } from './atelier/v1/CoordinatorMessage.js';
 import type { Drain as _atelier_v1_Drain, Drain__Output as _atelier_v1_Drain__Output } from './atelier/v1/Drain.js';
 import type { Heartbeat as _atelier_v1_Heartbeat, Heartbeat__Output as _atelier_v1_Heartbeat__Output } from './atelier/v1/Heartbeat.js';
@@ -16,6 +17,7 @@ import type { ItemResult as _atelier_v1_ItemResult, ItemResult__Output as _ateli
 import type { ItemResults as _atelier_v1_ItemResults, ItemResults__Output as _atelier_v1_ItemResults__Output } from './atelier/v1/ItemResults.js';
 import type { LeaseRef as _atelier_v1_LeaseRef, LeaseRef__Output as _atelier_v1_LeaseRef__Output } from './atelier/v1/LeaseRef.js';
 import type { ModelInfo as _atelier_v1_ModelInfo, ModelInfo__Output as _atelier_v1_ModelInfo__Output } from './atelier/v1/ModelInfo.js';
+import type { PromptScore as _atelier_v1_PromptScore, PromptScore__Output as _atelier_v1_PromptScore__Output } from './atelier/v1/PromptScore.js';
 import type { RenderSettings as _atelier_v1_RenderSettings, RenderSettings__Output as _atelier_v1_RenderSettings__Output } from './atelier/v1/RenderSettings.js';
 import type { ResultAck as _atelier_v1_ResultAck, ResultAck__Output as _atelier_v1_ResultAck__Output } from './atelier/v1/ResultAck.js';
 import type { ResultAcks as _atelier_v1_ResultAcks, ResultAcks__Output as _atelier_v1_ResultAcks__Output } from './atelier/v1/ResultAcks.js';
@@ -44,6 +46,7 @@ export interface ProtoGrpcType {
       AssignedItem: MessageTypeDefinition<_atelier_v1_AssignedItem, _atelier_v1_AssignedItem__Output>
       BatchState: EnumTypeDefinition
       Cancel: MessageTypeDefinition<_atelier_v1_Cancel, _atelier_v1_Cancel__Output>
+      ClipCheck: MessageTypeDefinition<_atelier_v1_ClipCheck, _atelier_v1_ClipCheck__Output>
       CoordinatorMessage: MessageTypeDefinition<_atelier_v1_CoordinatorMessage, _atelier_v1_CoordinatorMessage__Output>
       Drain: MessageTypeDefinition<_atelier_v1_Drain, _atelier_v1_Drain__Output>
       Heartbeat: MessageTypeDefinition<_atelier_v1_Heartbeat, _atelier_v1_Heartbeat__Output>
@@ -55,6 +58,7 @@ export interface ProtoGrpcType {
       ItemState: EnumTypeDefinition
       LeaseRef: MessageTypeDefinition<_atelier_v1_LeaseRef, _atelier_v1_LeaseRef__Output>
       ModelInfo: MessageTypeDefinition<_atelier_v1_ModelInfo, _atelier_v1_ModelInfo__Output>
+      PromptScore: MessageTypeDefinition<_atelier_v1_PromptScore, _atelier_v1_PromptScore__Output>
       RenderSettings: MessageTypeDefinition<_atelier_v1_RenderSettings, _atelier_v1_RenderSettings__Output>
       ResultAck: MessageTypeDefinition<_atelier_v1_ResultAck, _atelier_v1_ResultAck__Output>
       ResultAcks: MessageTypeDefinition<_atelier_v1_ResultAcks, _atelier_v1_ResultAcks__Output>

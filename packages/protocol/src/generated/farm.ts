@@ -6,7 +6,9 @@ import type { AuditEvent as _atelier_v1_AuditEvent, AuditEvent__Output as _ateli
 import type { Batch as _atelier_v1_Batch, Batch__Output as _atelier_v1_Batch__Output } from './atelier/v1/Batch.js';
 import type { BatchHeader as _atelier_v1_BatchHeader, BatchHeader__Output as _atelier_v1_BatchHeader__Output } from './atelier/v1/BatchHeader.js';
 import type { BatchProgress as _atelier_v1_BatchProgress, BatchProgress__Output as _atelier_v1_BatchProgress__Output } from './atelier/v1/BatchProgress.js';
+import type { BatchReport as _atelier_v1_BatchReport, BatchReport__Output as _atelier_v1_BatchReport__Output } from './atelier/v1/BatchReport.js';
 import type { CancelBatchRequest as _atelier_v1_CancelBatchRequest, CancelBatchRequest__Output as _atelier_v1_CancelBatchRequest__Output } from './atelier/v1/CancelBatchRequest.js';
+import type { ClipCheck as _atelier_v1_ClipCheck, ClipCheck__Output as _atelier_v1_ClipCheck__Output } from './atelier/v1/ClipCheck.js';
 import type { CreateTokenRequest as _atelier_v1_CreateTokenRequest, CreateTokenRequest__Output as _atelier_v1_CreateTokenRequest__Output } from './atelier/v1/CreateTokenRequest.js';
 import type { CreatedToken as _atelier_v1_CreatedToken, CreatedToken__Output as _atelier_v1_CreatedToken__Output } from './atelier/v1/CreatedToken.js';
 import type { DrainAgentRequest as _atelier_v1_DrainAgentRequest, DrainAgentRequest__Output as _atelier_v1_DrainAgentRequest__Output } from './atelier/v1/DrainAgentRequest.js';
@@ -15,6 +17,7 @@ import type { EnrolledAgent as _atelier_v1_EnrolledAgent, EnrolledAgent__Output 
 import type { ExportOutputsRequest as _atelier_v1_ExportOutputsRequest, ExportOutputsRequest__Output as _atelier_v1_ExportOutputsRequest__Output } from './atelier/v1/ExportOutputsRequest.js';
 import type { ExportRow as _atelier_v1_ExportRow, ExportRow__Output as _atelier_v1_ExportRow__Output } from './atelier/v1/ExportRow.js';
 import type { FarmClient as _atelier_v1_FarmClient, FarmDefinition as _atelier_v1_FarmDefinition } from './atelier/v1/Farm.js';
+import type { GetBatchReportRequest as _atelier_v1_GetBatchReportRequest, GetBatchReportRequest__Output as _atelier_v1_GetBatchReportRequest__Output } from './atelier/v1/GetBatchReportRequest.js';
 import type { GetBatchRequest as _atelier_v1_GetBatchRequest, GetBatchRequest__Output as _atelier_v1_GetBatchRequest__Output } from './atelier/v1/GetBatchRequest.js';
 import type { GetVersionRequest as _atelier_v1_GetVersionRequest, GetVersionRequest__Output as _atelier_v1_GetVersionRequest__Output } from './atelier/v1/GetVersionRequest.js';
 import type { HiresFix as _atelier_v1_HiresFix, HiresFix__Output as _atelier_v1_HiresFix__Output } from './atelier/v1/HiresFix.js';
@@ -53,8 +56,10 @@ export interface ProtoGrpcType {
       Batch: MessageTypeDefinition<_atelier_v1_Batch, _atelier_v1_Batch__Output>
       BatchHeader: MessageTypeDefinition<_atelier_v1_BatchHeader, _atelier_v1_BatchHeader__Output>
       BatchProgress: MessageTypeDefinition<_atelier_v1_BatchProgress, _atelier_v1_BatchProgress__Output>
+      BatchReport: MessageTypeDefinition<_atelier_v1_BatchReport, _atelier_v1_BatchReport__Output>
       BatchState: EnumTypeDefinition
       CancelBatchRequest: MessageTypeDefinition<_atelier_v1_CancelBatchRequest, _atelier_v1_CancelBatchRequest__Output>
+      ClipCheck: MessageTypeDefinition<_atelier_v1_ClipCheck, _atelier_v1_ClipCheck__Output>
       CreateTokenRequest: MessageTypeDefinition<_atelier_v1_CreateTokenRequest, _atelier_v1_CreateTokenRequest__Output>
       CreatedToken: MessageTypeDefinition<_atelier_v1_CreatedToken, _atelier_v1_CreatedToken__Output>
       DrainAgentRequest: MessageTypeDefinition<_atelier_v1_DrainAgentRequest, _atelier_v1_DrainAgentRequest__Output>
@@ -66,6 +71,7 @@ export interface ProtoGrpcType {
        * The client-facing API: submit, watch and browse batches; see the farm.
        */
       Farm: SubtypeConstructor<typeof grpc.Client, _atelier_v1_FarmClient> & { service: _atelier_v1_FarmDefinition }
+      GetBatchReportRequest: MessageTypeDefinition<_atelier_v1_GetBatchReportRequest, _atelier_v1_GetBatchReportRequest__Output>
       GetBatchRequest: MessageTypeDefinition<_atelier_v1_GetBatchRequest, _atelier_v1_GetBatchRequest__Output>
       GetVersionRequest: MessageTypeDefinition<_atelier_v1_GetVersionRequest, _atelier_v1_GetVersionRequest__Output>
       HiresFix: MessageTypeDefinition<_atelier_v1_HiresFix, _atelier_v1_HiresFix__Output>

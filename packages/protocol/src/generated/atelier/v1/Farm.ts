@@ -5,6 +5,7 @@ import type { MethodDefinition } from '@grpc/proto-loader'
 import type { Agent as _atelier_v1_Agent, Agent__Output as _atelier_v1_Agent__Output } from '../../atelier/v1/Agent.js';
 import type { Batch as _atelier_v1_Batch, Batch__Output as _atelier_v1_Batch__Output } from '../../atelier/v1/Batch.js';
 import type { BatchProgress as _atelier_v1_BatchProgress, BatchProgress__Output as _atelier_v1_BatchProgress__Output } from '../../atelier/v1/BatchProgress.js';
+import type { BatchReport as _atelier_v1_BatchReport, BatchReport__Output as _atelier_v1_BatchReport__Output } from '../../atelier/v1/BatchReport.js';
 import type { CancelBatchRequest as _atelier_v1_CancelBatchRequest, CancelBatchRequest__Output as _atelier_v1_CancelBatchRequest__Output } from '../../atelier/v1/CancelBatchRequest.js';
 import type { CreateTokenRequest as _atelier_v1_CreateTokenRequest, CreateTokenRequest__Output as _atelier_v1_CreateTokenRequest__Output } from '../../atelier/v1/CreateTokenRequest.js';
 import type { CreatedToken as _atelier_v1_CreatedToken, CreatedToken__Output as _atelier_v1_CreatedToken__Output } from '../../atelier/v1/CreatedToken.js';
@@ -13,6 +14,7 @@ import type { EnrollAgentRequest as _atelier_v1_EnrollAgentRequest, EnrollAgentR
 import type { EnrolledAgent as _atelier_v1_EnrolledAgent, EnrolledAgent__Output as _atelier_v1_EnrolledAgent__Output } from '../../atelier/v1/EnrolledAgent.js';
 import type { ExportOutputsRequest as _atelier_v1_ExportOutputsRequest, ExportOutputsRequest__Output as _atelier_v1_ExportOutputsRequest__Output } from '../../atelier/v1/ExportOutputsRequest.js';
 import type { ExportRow as _atelier_v1_ExportRow, ExportRow__Output as _atelier_v1_ExportRow__Output } from '../../atelier/v1/ExportRow.js';
+import type { GetBatchReportRequest as _atelier_v1_GetBatchReportRequest, GetBatchReportRequest__Output as _atelier_v1_GetBatchReportRequest__Output } from '../../atelier/v1/GetBatchReportRequest.js';
 import type { GetBatchRequest as _atelier_v1_GetBatchRequest, GetBatchRequest__Output as _atelier_v1_GetBatchRequest__Output } from '../../atelier/v1/GetBatchRequest.js';
 import type { GetVersionRequest as _atelier_v1_GetVersionRequest, GetVersionRequest__Output as _atelier_v1_GetVersionRequest__Output } from '../../atelier/v1/GetVersionRequest.js';
 import type { ListAgentsRequest as _atelier_v1_ListAgentsRequest, ListAgentsRequest__Output as _atelier_v1_ListAgentsRequest__Output } from '../../atelier/v1/ListAgentsRequest.js';
@@ -103,6 +105,23 @@ export interface FarmClient extends grpc.Client {
   getBatch(argument: _atelier_v1_GetBatchRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_Batch__Output>): grpc.ClientUnaryCall;
   getBatch(argument: _atelier_v1_GetBatchRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_Batch__Output>): grpc.ClientUnaryCall;
   getBatch(argument: _atelier_v1_GetBatchRequest, callback: grpc.requestCallback<_atelier_v1_Batch__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * A batch's CLIP figures: accepted, rejected and exhausted counts, score
+   * deciles and fidelity rate, computed from its output rows.
+   */
+  GetBatchReport(argument: _atelier_v1_GetBatchReportRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_BatchReport__Output>): grpc.ClientUnaryCall;
+  GetBatchReport(argument: _atelier_v1_GetBatchReportRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_BatchReport__Output>): grpc.ClientUnaryCall;
+  GetBatchReport(argument: _atelier_v1_GetBatchReportRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_BatchReport__Output>): grpc.ClientUnaryCall;
+  GetBatchReport(argument: _atelier_v1_GetBatchReportRequest, callback: grpc.requestCallback<_atelier_v1_BatchReport__Output>): grpc.ClientUnaryCall;
+  /**
+   * A batch's CLIP figures: accepted, rejected and exhausted counts, score
+   * deciles and fidelity rate, computed from its output rows.
+   */
+  getBatchReport(argument: _atelier_v1_GetBatchReportRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_BatchReport__Output>): grpc.ClientUnaryCall;
+  getBatchReport(argument: _atelier_v1_GetBatchReportRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_BatchReport__Output>): grpc.ClientUnaryCall;
+  getBatchReport(argument: _atelier_v1_GetBatchReportRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_BatchReport__Output>): grpc.ClientUnaryCall;
+  getBatchReport(argument: _atelier_v1_GetBatchReportRequest, callback: grpc.requestCallback<_atelier_v1_BatchReport__Output>): grpc.ClientUnaryCall;
   
   GetVersion(argument: _atelier_v1_GetVersionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_Version__Output>): grpc.ClientUnaryCall;
   GetVersion(argument: _atelier_v1_GetVersionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_Version__Output>): grpc.ClientUnaryCall;
@@ -224,6 +243,12 @@ export interface FarmHandlers extends grpc.UntypedServiceImplementation {
   
   GetBatch: grpc.handleUnaryCall<_atelier_v1_GetBatchRequest__Output, _atelier_v1_Batch>;
   
+  /**
+   * A batch's CLIP figures: accepted, rejected and exhausted counts, score
+   * deciles and fidelity rate, computed from its output rows.
+   */
+  GetBatchReport: grpc.handleUnaryCall<_atelier_v1_GetBatchReportRequest__Output, _atelier_v1_BatchReport>;
+  
   GetVersion: grpc.handleUnaryCall<_atelier_v1_GetVersionRequest__Output, _atelier_v1_Version>;
   
   ListAgents: grpc.handleUnaryCall<_atelier_v1_ListAgentsRequest__Output, _atelier_v1_ListAgentsResponse>;
@@ -261,6 +286,7 @@ export interface FarmDefinition extends grpc.ServiceDefinition {
   EnrollAgent: MethodDefinition<_atelier_v1_EnrollAgentRequest, _atelier_v1_EnrolledAgent, _atelier_v1_EnrollAgentRequest__Output, _atelier_v1_EnrolledAgent__Output>
   ExportOutputs: MethodDefinition<_atelier_v1_ExportOutputsRequest, _atelier_v1_ExportRow, _atelier_v1_ExportOutputsRequest__Output, _atelier_v1_ExportRow__Output>
   GetBatch: MethodDefinition<_atelier_v1_GetBatchRequest, _atelier_v1_Batch, _atelier_v1_GetBatchRequest__Output, _atelier_v1_Batch__Output>
+  GetBatchReport: MethodDefinition<_atelier_v1_GetBatchReportRequest, _atelier_v1_BatchReport, _atelier_v1_GetBatchReportRequest__Output, _atelier_v1_BatchReport__Output>
   GetVersion: MethodDefinition<_atelier_v1_GetVersionRequest, _atelier_v1_Version, _atelier_v1_GetVersionRequest__Output, _atelier_v1_Version__Output>
   ListAgents: MethodDefinition<_atelier_v1_ListAgentsRequest, _atelier_v1_ListAgentsResponse, _atelier_v1_ListAgentsRequest__Output, _atelier_v1_ListAgentsResponse__Output>
   ListAuditEvents: MethodDefinition<_atelier_v1_ListAuditEventsRequest, _atelier_v1_ListAuditEventsResponse, _atelier_v1_ListAuditEventsRequest__Output, _atelier_v1_ListAuditEventsResponse__Output>

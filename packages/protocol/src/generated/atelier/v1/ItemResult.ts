@@ -1,5 +1,6 @@
 // Original file: proto/atelier/v1/agent_link.proto
 
+import type { PromptScore as _atelier_v1_PromptScore, PromptScore__Output as _atelier_v1_PromptScore__Output } from '../../atelier/v1/PromptScore.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface ItemResult {
@@ -30,6 +31,16 @@ export interface ItemResult {
    * that a row is recorded only for the very bytes the agent reported.
    */
   'md5'?: (string);
+  /**
+   * The CLIP similarity of the image to its prompt, when the shard's
+   * settings ask for it (has_clip_score).
+   */
+  'clipScore'?: (number | string);
+  'hasClipScore'?: (boolean);
+  /**
+   * Its similarity to each counter-prompt of the fidelity check.
+   */
+  'counterScores'?: (_atelier_v1_PromptScore)[];
   /**
    * The model's safety checker: "passed" or "flagged" (the image is then
    * quarantined); empty when the model has none.
@@ -65,6 +76,16 @@ export interface ItemResult__Output {
    * that a row is recorded only for the very bytes the agent reported.
    */
   'md5': (string);
+  /**
+   * The CLIP similarity of the image to its prompt, when the shard's
+   * settings ask for it (has_clip_score).
+   */
+  'clipScore': (number);
+  'hasClipScore': (boolean);
+  /**
+   * Its similarity to each counter-prompt of the fidelity check.
+   */
+  'counterScores': (_atelier_v1_PromptScore__Output)[];
   /**
    * The model's safety checker: "passed" or "flagged" (the image is then
    * quarantined); empty when the model has none.

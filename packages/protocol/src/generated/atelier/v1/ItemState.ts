@@ -7,6 +7,10 @@ export const ItemState = {
   ITEM_STATE_DONE: 'ITEM_STATE_DONE',
   ITEM_STATE_FAILED: 'ITEM_STATE_FAILED',
   ITEM_STATE_CANCELLED: 'ITEM_STATE_CANCELLED',
+  /**
+   * Every attempt stayed below the CLIP quality gate.
+   */
+  ITEM_STATE_EXHAUSTED: 'ITEM_STATE_EXHAUSTED',
 } as const;
 
 export type ItemState =
@@ -22,5 +26,10 @@ export type ItemState =
   | 4
   | 'ITEM_STATE_CANCELLED'
   | 5
+  /**
+   * Every attempt stayed below the CLIP quality gate.
+   */
+  | 'ITEM_STATE_EXHAUSTED'
+  | 6
 
 export type ItemState__Output = typeof ItemState[keyof typeof ItemState]

@@ -2,6 +2,7 @@
 
 import type { HiresFix as _atelier_v1_HiresFix, HiresFix__Output as _atelier_v1_HiresFix__Output } from '../../atelier/v1/HiresFix.js';
 import type { Upscale as _atelier_v1_Upscale, Upscale__Output as _atelier_v1_Upscale__Output } from '../../atelier/v1/Upscale.js';
+import type { ClipCheck as _atelier_v1_ClipCheck, ClipCheck__Output as _atelier_v1_ClipCheck__Output } from '../../atelier/v1/ClipCheck.js';
 
 /**
  * Render settings shared by batch defaults and items. Zero/empty/unset means
@@ -47,6 +48,11 @@ export interface RenderSettings {
    */
   'architecture'?: (string);
   'hasGuidance'?: (boolean);
+  /**
+   * CLIP scoring, the quality gate and the fidelity check; unset: off. An
+   * item that sets it replaces its batch's whole.
+   */
+  'clip'?: (_atelier_v1_ClipCheck | null);
 }
 
 /**
@@ -93,4 +99,9 @@ export interface RenderSettings__Output {
    */
   'architecture': (string);
   'hasGuidance': (boolean);
+  /**
+   * CLIP scoring, the quality gate and the fidelity check; unset: off. An
+   * item that sets it replaces its batch's whole.
+   */
+  'clip': (_atelier_v1_ClipCheck__Output | null);
 }
