@@ -28,6 +28,7 @@ const USAGE = `atelier: a render farm for diffusion models
   atelier models make-test --arch ARCH DIR    write a small random-weight model of that architecture (sd1, sd2-v, inpainting, lcm,
                                               turbo, sdxl, sdxl-refiner, upscaler, upscaler-x2)
   atelier verify FILE [--json]               whether a PNG or JPEG carries Atelier's AI label (XMP) and invisible watermark
+  atelier webhooks add URL --events E,... [--tenant T] | list | remove ID | rotate ID | test ID   signed batch events
 
 Client commands reach the coordinator at --coordinator HOST:PORT or $ATELIER_COORDINATOR (default 127.0.0.1:7070)
 with the API token in --token or $ATELIER_TOKEN (and --tls-ca FILE or $ATELIER_TLS_CA for a private CA).
@@ -52,6 +53,7 @@ const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<void>>>
   tokens: async () => (await import("./commands/tokens.ts")).tokensCommand,
   models: async () => (await import("./commands/models.ts")).modelsCommand,
   verify: async () => (await import("./commands/verify.ts")).verifyCommand,
+  webhooks: async () => (await import("./commands/webhooks.ts")).webhooksCommand,
   creators: async () => (await import("./commands/creators.ts")).creatorsCommand,
   royalties: async () => (await import("./commands/royalties.ts")).royaltiesCommand,
   policy: async () => (await import("./commands/policy.ts")).policyCommand,

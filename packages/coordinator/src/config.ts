@@ -57,6 +57,15 @@ export const configSchema = z
     /** Waiting this long raises a batch's priority by one level, so that nothing starves. */
     ATELIER_AGING_MS: ms.default(600_000),
     ATELIER_MAX_ATTEMPTS: count.default(5),
+    /** Webhooks: the first retry waits up to this (full jitter), doubling per attempt up to ATELIER_WEBHOOK_RETRY_MAX_MS. */
+    ATELIER_WEBHOOK_RETRY_BASE_MS: ms.default(5_000),
+    ATELIER_WEBHOOK_RETRY_MAX_MS: ms.default(3_600_000),
+    /** An event no receiver accepted within this is given up (Standard Webhooks: retry for a day). */
+    ATELIER_WEBHOOK_RETRY_FOR_MS: ms.default(86_400_000),
+    /** A receiver that has not answered within this fails the attempt. */
+    ATELIER_WEBHOOK_TIMEOUT_MS: ms.default(10_000),
+    /** How often due webhook deliveries are looked for. */
+    ATELIER_WEBHOOK_POLL_MS: ms.default(1_000),
     /** Agents stamp an invisible watermark in every image (the XMP AI label is always written). */
     ATELIER_WATERMARK: z.enum(["true", "false"]).default("false"),
     ATELIER_DEFAULT_MODEL: z.string().default("atelier-demo"),

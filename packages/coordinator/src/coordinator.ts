@@ -20,6 +20,7 @@ import { startLeaseSweeper } from "./lease-sweeper.ts";
 import { startHttpServer, type Logger } from "@atelier/common";
 import { createFarmMetrics } from "./metrics.ts";
 import { startOutboxRelay } from "./outbox-relay.ts";
+import { startWebhookDelivery, type WebhookDeliveryOptions } from "./webhooks/webhook-delivery.ts";
 import type { ObjectStore } from "./storage/index.ts";
 import { DEFAULT_TENANT_LIMITS, type TenantLimits } from "./tenant-limits.ts";
 import type { TrustedProxies } from "./http/request-guard.ts";
@@ -45,6 +46,8 @@ export interface CoordinatorOptions {
   agingMsPerPriorityLevel: number;
   maxAttempts: number;
   presignedPutTtlMs: number;
+  /** Webhook delivery; default DEFAULT_WEBHOOK_DELIVERY. */
+  webhooks?: Omit<WebhookDeliveryOptions, "db" | "log">;
   /** Agents stamp the invisible watermark in every image; default false. */
   watermark?: boolean;
   dispatchPollMs: number;
@@ -80,6 +83,15 @@ export interface Coordinator {
   readonly adminTokenGenerated: boolean;
   close(): Promise<void>;
 }
+
+/** Webhook delivery: attempts up to a day after the event, 5 s to an hour apart (full jitter). */
+export const DEFAULT_WEBHOOK_DELIVERY: Omit<WebhookDeliveryOptions, "db" | "log"> = {
+  pollMs: 1_000,
+  timeoutMs: 10_000,
+  backoff: { baseMs: 5_000, maxMs: 3_600_000 },
+  retryForMs: 24 * 3_600_000,
+  concurrency: 16,
+};
 
 const GRPC_SERVER_OPTIONS: grpc.ServerOptions = {
   // Clients ping every 20 s; allow every 10 s so that no one is cut off for "too many pings".
@@ -138,6 +150,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   // Another coordinator's new batch is work for our agents too.
   const workSubscription = bus.subscribe(subjects.work, () => dispatcher.wake());
   const relay = startOutboxRelay({ db, bus, log, intervalMs: options.outboxPollMs });
+  const webhooks = startWebhookDelivery({ db, log, ...(options.webhooks ?? DEFAULT_WEBHOOK_DELIVERY) });
   const commands = new AgentCommands(db, bus, sessions, () => relay, (session, drain) => {
     session.draining = drain;
     if (!drain) dispatcher.wake();
@@ -160,6 +173,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
       tenantLimits: options.tenantLimits ?? DEFAULT_TENANT_LIMITS,
       submitIdleMs: options.submitIdleMs ?? 30_000,
       forgetCredentials: () => auth.forget(),
+      kickWebhooks: () => webhooks.kick(),
     });
   server.addService(farmService().service, guardFarm(farm, auth, (error) => toGrpcError(error, (e) => log.error({ err: e }, "farm request failed"))));
   server.addService(
@@ -256,6 +270,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
           new Promise<void>((resolve) => setTimeout(resolve, 1_000).unref()),
         ]);
         server.forceShutdown();
+        await webhooks.close();
         await http.close();
       })();
       return closing;

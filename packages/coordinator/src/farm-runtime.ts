@@ -78,6 +78,13 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
       maxAttempts: config.ATELIER_MAX_ATTEMPTS,
       presignedPutTtlMs: 15 * 60_000,
       watermark: config.ATELIER_WATERMARK === "true",
+      webhooks: {
+        pollMs: config.ATELIER_WEBHOOK_POLL_MS,
+        timeoutMs: config.ATELIER_WEBHOOK_TIMEOUT_MS,
+        backoff: { baseMs: config.ATELIER_WEBHOOK_RETRY_BASE_MS, maxMs: config.ATELIER_WEBHOOK_RETRY_MAX_MS },
+        retryForMs: config.ATELIER_WEBHOOK_RETRY_FOR_MS,
+        concurrency: 16,
+      },
       dispatchPollMs: config.ATELIER_DISPATCH_POLL_MS,
       outboxPollMs: 250,
       adminToken: config.ATELIER_ADMIN_TOKEN,

@@ -15,6 +15,7 @@ import type { Logger } from "@atelier/common";
 import { publishProgressOf, TERMINAL_STATES, toProgress } from "./progress.ts";
 import type { ObjectStore } from "./storage/index.ts";
 import { adminHandlers } from "./admin-handlers.ts";
+import { webhookHandlers } from "./webhooks/webhook-handlers.ts";
 import { admitSubmission, type TenantLimits } from "./tenant-limits.ts";
 import { VERSION } from "./version.ts";
 
@@ -32,12 +33,15 @@ export interface FarmServiceDeps {
   tenantLimits: TenantLimits;
   /** A SubmitBatch stream that sends nothing for this long is cut, and what it wrote is removed. */
   submitIdleMs: number;
+  /** Looks for due webhook deliveries now (a test event was just recorded). */
+  kickWebhooks?: () => void;
   /** Drops cached token verdicts: a revocation through this API takes effect at once here. */
   forgetCredentials: () => void;
 }
 
 type FarmMethod = "SubmitBatch" | "GetBatch" | "WatchBatch" | "CancelBatch" | "ListOutputs" | "ExportOutputs" | "ListAgents" | "DrainAgent" | "GetVersion"
-  | "GetBatchReport" | "CreateToken" | "ListTokens" | "RevokeToken" | "EnrollAgent" | "RevokeAgent" | "ListAuditEvents";
+  | "GetBatchReport" | "CreateToken" | "ListTokens" | "RevokeToken" | "EnrollAgent" | "RevokeAgent" | "ListAuditEvents"
+  | "AddWebhook" | "ListWebhooks" | "RemoveWebhook" | "RotateWebhookSecret" | "TestWebhook";
 
 /** The Farm API with the authenticated caller made explicit: see guardFarm for how a network call gets one. */
 export type FarmImpl = { [K in FarmMethod]: (caller: Caller, ...args: Parameters<FarmHandlers[K]>) => void };
@@ -61,6 +65,7 @@ export function farmHandlers(deps: FarmServiceDeps): FarmImpl {
 
   return {
     ...adminHandlers({ db, forgetCredentials: deps.forgetCredentials, disconnectAgent: (agentId) => deps.sessions.get(agentId)?.end() }, unary),
+    ...webhookHandlers({ db, kick: () => deps.kickWebhooks?.() }, unary),
 
     SubmitBatch(caller, call, callback) {
       const requests = withIdleDeadline(call, deps.submitIdleMs);

@@ -35,3 +35,5 @@ export type { CreatedToken__Output } from "./generated/atelier/v1/CreatedToken.j
 export type { TokenInfo__Output } from "./generated/atelier/v1/TokenInfo.js";
 export type { EnrolledAgent__Output } from "./generated/atelier/v1/EnrolledAgent.js";
 export type { AuditEvent__Output } from "./generated/atelier/v1/AuditEvent.js";
+export type { WebhookEndpoint, WebhookEndpoint__Output } from "./generated/atelier/v1/WebhookEndpoint.js";
+export type { WebhookSecret__Output } from "./generated/atelier/v1/WebhookSecret.js";

@@ -7,6 +7,8 @@ import {
   type CreatedToken__Output,
   type EnrolledAgent__Output,
   type TokenInfo__Output,
+  type WebhookEndpoint__Output,
+  type WebhookSecret__Output,
   type Agent__Output,
   type Batch__Output,
   type BatchHeader,
@@ -152,6 +154,30 @@ export class AtelierClient {
   /** Admin: the audit log, newest first. */
   async listAuditEvents(limit = 100, before = ""): Promise<AuditEvent__Output[]> {
     return (await this.unary<{ events: AuditEvent__Output[] }>((deadline, cb) => this.client.ListAuditEvents({ limit, before }, { deadline }, cb))).events;
+  }
+
+  /** A webhook endpoint of the caller's tenant (an admin names `tenant`); its secret is shown only in this answer. */
+  addWebhook(url: string, events: string[], tenant = ""): Promise<WebhookSecret__Output> {
+    return this.unary((deadline, cb) => this.client.AddWebhook({ tenant, url, events }, { deadline }, cb));
+  }
+
+  /** The caller's tenant's webhook endpoints; an admin's "" lists every tenant's. */
+  async listWebhooks(tenant = ""): Promise<WebhookEndpoint__Output[]> {
+    return (await this.unary<{ endpoints: WebhookEndpoint__Output[] }>((deadline, cb) => this.client.ListWebhooks({ tenant }, { deadline }, cb))).endpoints;
+  }
+
+  async removeWebhook(id: string): Promise<void> {
+    await this.unary((deadline, cb) => this.client.RemoveWebhook({ id }, { deadline }, cb));
+  }
+
+  /** A new secret; the old one keeps signing beside it for `overlapS` seconds (0: 24 hours). */
+  rotateWebhookSecret(id: string, overlapS = 0): Promise<WebhookSecret__Output> {
+    return this.unary((deadline, cb) => this.client.RotateWebhookSecret({ id, overlapS }, { deadline }, cb));
+  }
+
+  /** Sends a webhook.test event to the endpoint; returns its webhook-id. */
+  async testWebhook(id: string): Promise<string> {
+    return (await this.unary<{ messageId: string }>((deadline, cb) => this.client.TestWebhook({ id }, { deadline }, cb))).messageId;
   }
 
   /** Progress now, then every change, until the batch ends. */

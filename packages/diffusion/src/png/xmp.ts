@@ -56,7 +56,6 @@ export function formatXmp(label: AiLabel): string {
   for (const [field, property] of FIELDS) {
     const value = label[field];
     if (value === undefined) continue;
-    // eslint-disable-next-line no-control-regex
     if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(value)) throw new Error(`XMP label ${field} holds a control character XML cannot carry`);
     attributes.push(`${property}="${escapeXml(value)}"`);
   }

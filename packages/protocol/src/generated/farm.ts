@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { AddWebhookRequest as _atelier_v1_AddWebhookRequest, AddWebhookRequest__Output as _atelier_v1_AddWebhookRequest__Output } from './atelier/v1/AddWebhookRequest.js';
 import type { Agent as _atelier_v1_Agent, Agent__Output as _atelier_v1_Agent__Output } from './atelier/v1/Agent.js';
 import type { AuditEvent as _atelier_v1_AuditEvent, AuditEvent__Output as _atelier_v1_AuditEvent__Output } from './atelier/v1/AuditEvent.js';
 import type { Batch as _atelier_v1_Batch, Batch__Output as _atelier_v1_Batch__Output } from './atelier/v1/Batch.js';
@@ -31,18 +32,27 @@ import type { ListAuditEventsResponse as _atelier_v1_ListAuditEventsResponse, Li
 import type { ListOutputsRequest as _atelier_v1_ListOutputsRequest, ListOutputsRequest__Output as _atelier_v1_ListOutputsRequest__Output } from './atelier/v1/ListOutputsRequest.js';
 import type { ListTokensRequest as _atelier_v1_ListTokensRequest, ListTokensRequest__Output as _atelier_v1_ListTokensRequest__Output } from './atelier/v1/ListTokensRequest.js';
 import type { ListTokensResponse as _atelier_v1_ListTokensResponse, ListTokensResponse__Output as _atelier_v1_ListTokensResponse__Output } from './atelier/v1/ListTokensResponse.js';
+import type { ListWebhooksRequest as _atelier_v1_ListWebhooksRequest, ListWebhooksRequest__Output as _atelier_v1_ListWebhooksRequest__Output } from './atelier/v1/ListWebhooksRequest.js';
+import type { ListWebhooksResponse as _atelier_v1_ListWebhooksResponse, ListWebhooksResponse__Output as _atelier_v1_ListWebhooksResponse__Output } from './atelier/v1/ListWebhooksResponse.js';
 import type { Output as _atelier_v1_Output, Output__Output as _atelier_v1_Output__Output } from './atelier/v1/Output.js';
+import type { RemoveWebhookRequest as _atelier_v1_RemoveWebhookRequest, RemoveWebhookRequest__Output as _atelier_v1_RemoveWebhookRequest__Output } from './atelier/v1/RemoveWebhookRequest.js';
+import type { RemoveWebhookResponse as _atelier_v1_RemoveWebhookResponse, RemoveWebhookResponse__Output as _atelier_v1_RemoveWebhookResponse__Output } from './atelier/v1/RemoveWebhookResponse.js';
 import type { RenderSettings as _atelier_v1_RenderSettings, RenderSettings__Output as _atelier_v1_RenderSettings__Output } from './atelier/v1/RenderSettings.js';
 import type { RevokeAgentRequest as _atelier_v1_RevokeAgentRequest, RevokeAgentRequest__Output as _atelier_v1_RevokeAgentRequest__Output } from './atelier/v1/RevokeAgentRequest.js';
 import type { RevokeAgentResponse as _atelier_v1_RevokeAgentResponse, RevokeAgentResponse__Output as _atelier_v1_RevokeAgentResponse__Output } from './atelier/v1/RevokeAgentResponse.js';
 import type { RevokeTokenRequest as _atelier_v1_RevokeTokenRequest, RevokeTokenRequest__Output as _atelier_v1_RevokeTokenRequest__Output } from './atelier/v1/RevokeTokenRequest.js';
 import type { RevokeTokenResponse as _atelier_v1_RevokeTokenResponse, RevokeTokenResponse__Output as _atelier_v1_RevokeTokenResponse__Output } from './atelier/v1/RevokeTokenResponse.js';
+import type { RotateWebhookSecretRequest as _atelier_v1_RotateWebhookSecretRequest, RotateWebhookSecretRequest__Output as _atelier_v1_RotateWebhookSecretRequest__Output } from './atelier/v1/RotateWebhookSecretRequest.js';
 import type { SubmitBatchRequest as _atelier_v1_SubmitBatchRequest, SubmitBatchRequest__Output as _atelier_v1_SubmitBatchRequest__Output } from './atelier/v1/SubmitBatchRequest.js';
 import type { SubmitBatchResponse as _atelier_v1_SubmitBatchResponse, SubmitBatchResponse__Output as _atelier_v1_SubmitBatchResponse__Output } from './atelier/v1/SubmitBatchResponse.js';
+import type { TestWebhookRequest as _atelier_v1_TestWebhookRequest, TestWebhookRequest__Output as _atelier_v1_TestWebhookRequest__Output } from './atelier/v1/TestWebhookRequest.js';
+import type { TestWebhookResponse as _atelier_v1_TestWebhookResponse, TestWebhookResponse__Output as _atelier_v1_TestWebhookResponse__Output } from './atelier/v1/TestWebhookResponse.js';
 import type { TokenInfo as _atelier_v1_TokenInfo, TokenInfo__Output as _atelier_v1_TokenInfo__Output } from './atelier/v1/TokenInfo.js';
 import type { Upscale as _atelier_v1_Upscale, Upscale__Output as _atelier_v1_Upscale__Output } from './atelier/v1/Upscale.js';
 import type { Version as _atelier_v1_Version, Version__Output as _atelier_v1_Version__Output } from './atelier/v1/Version.js';
 import type { WatchBatchRequest as _atelier_v1_WatchBatchRequest, WatchBatchRequest__Output as _atelier_v1_WatchBatchRequest__Output } from './atelier/v1/WatchBatchRequest.js';
+import type { WebhookEndpoint as _atelier_v1_WebhookEndpoint, WebhookEndpoint__Output as _atelier_v1_WebhookEndpoint__Output } from './atelier/v1/WebhookEndpoint.js';
+import type { WebhookSecret as _atelier_v1_WebhookSecret, WebhookSecret__Output as _atelier_v1_WebhookSecret__Output } from './atelier/v1/WebhookSecret.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -51,6 +61,7 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   atelier: {
     v1: {
+      AddWebhookRequest: MessageTypeDefinition<_atelier_v1_AddWebhookRequest, _atelier_v1_AddWebhookRequest__Output>
       Agent: MessageTypeDefinition<_atelier_v1_Agent, _atelier_v1_Agent__Output>
       AuditEvent: MessageTypeDefinition<_atelier_v1_AuditEvent, _atelier_v1_AuditEvent__Output>
       Batch: MessageTypeDefinition<_atelier_v1_Batch, _atelier_v1_Batch__Output>
@@ -86,18 +97,27 @@ export interface ProtoGrpcType {
       ListOutputsRequest: MessageTypeDefinition<_atelier_v1_ListOutputsRequest, _atelier_v1_ListOutputsRequest__Output>
       ListTokensRequest: MessageTypeDefinition<_atelier_v1_ListTokensRequest, _atelier_v1_ListTokensRequest__Output>
       ListTokensResponse: MessageTypeDefinition<_atelier_v1_ListTokensResponse, _atelier_v1_ListTokensResponse__Output>
+      ListWebhooksRequest: MessageTypeDefinition<_atelier_v1_ListWebhooksRequest, _atelier_v1_ListWebhooksRequest__Output>
+      ListWebhooksResponse: MessageTypeDefinition<_atelier_v1_ListWebhooksResponse, _atelier_v1_ListWebhooksResponse__Output>
       Output: MessageTypeDefinition<_atelier_v1_Output, _atelier_v1_Output__Output>
+      RemoveWebhookRequest: MessageTypeDefinition<_atelier_v1_RemoveWebhookRequest, _atelier_v1_RemoveWebhookRequest__Output>
+      RemoveWebhookResponse: MessageTypeDefinition<_atelier_v1_RemoveWebhookResponse, _atelier_v1_RemoveWebhookResponse__Output>
       RenderSettings: MessageTypeDefinition<_atelier_v1_RenderSettings, _atelier_v1_RenderSettings__Output>
       RevokeAgentRequest: MessageTypeDefinition<_atelier_v1_RevokeAgentRequest, _atelier_v1_RevokeAgentRequest__Output>
       RevokeAgentResponse: MessageTypeDefinition<_atelier_v1_RevokeAgentResponse, _atelier_v1_RevokeAgentResponse__Output>
       RevokeTokenRequest: MessageTypeDefinition<_atelier_v1_RevokeTokenRequest, _atelier_v1_RevokeTokenRequest__Output>
       RevokeTokenResponse: MessageTypeDefinition<_atelier_v1_RevokeTokenResponse, _atelier_v1_RevokeTokenResponse__Output>
+      RotateWebhookSecretRequest: MessageTypeDefinition<_atelier_v1_RotateWebhookSecretRequest, _atelier_v1_RotateWebhookSecretRequest__Output>
       SubmitBatchRequest: MessageTypeDefinition<_atelier_v1_SubmitBatchRequest, _atelier_v1_SubmitBatchRequest__Output>
       SubmitBatchResponse: MessageTypeDefinition<_atelier_v1_SubmitBatchResponse, _atelier_v1_SubmitBatchResponse__Output>
+      TestWebhookRequest: MessageTypeDefinition<_atelier_v1_TestWebhookRequest, _atelier_v1_TestWebhookRequest__Output>
+      TestWebhookResponse: MessageTypeDefinition<_atelier_v1_TestWebhookResponse, _atelier_v1_TestWebhookResponse__Output>
       TokenInfo: MessageTypeDefinition<_atelier_v1_TokenInfo, _atelier_v1_TokenInfo__Output>
       Upscale: MessageTypeDefinition<_atelier_v1_Upscale, _atelier_v1_Upscale__Output>
       Version: MessageTypeDefinition<_atelier_v1_Version, _atelier_v1_Version__Output>
       WatchBatchRequest: MessageTypeDefinition<_atelier_v1_WatchBatchRequest, _atelier_v1_WatchBatchRequest__Output>
+      WebhookEndpoint: MessageTypeDefinition<_atelier_v1_WebhookEndpoint, _atelier_v1_WebhookEndpoint__Output>
+      WebhookSecret: MessageTypeDefinition<_atelier_v1_WebhookSecret, _atelier_v1_WebhookSecret__Output>
     }
   }
 }

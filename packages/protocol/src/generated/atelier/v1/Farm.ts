@@ -2,6 +2,7 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { AddWebhookRequest as _atelier_v1_AddWebhookRequest, AddWebhookRequest__Output as _atelier_v1_AddWebhookRequest__Output } from '../../atelier/v1/AddWebhookRequest.js';
 import type { Agent as _atelier_v1_Agent, Agent__Output as _atelier_v1_Agent__Output } from '../../atelier/v1/Agent.js';
 import type { Batch as _atelier_v1_Batch, Batch__Output as _atelier_v1_Batch__Output } from '../../atelier/v1/Batch.js';
 import type { BatchProgress as _atelier_v1_BatchProgress, BatchProgress__Output as _atelier_v1_BatchProgress__Output } from '../../atelier/v1/BatchProgress.js';
@@ -24,20 +25,47 @@ import type { ListAuditEventsResponse as _atelier_v1_ListAuditEventsResponse, Li
 import type { ListOutputsRequest as _atelier_v1_ListOutputsRequest, ListOutputsRequest__Output as _atelier_v1_ListOutputsRequest__Output } from '../../atelier/v1/ListOutputsRequest.js';
 import type { ListTokensRequest as _atelier_v1_ListTokensRequest, ListTokensRequest__Output as _atelier_v1_ListTokensRequest__Output } from '../../atelier/v1/ListTokensRequest.js';
 import type { ListTokensResponse as _atelier_v1_ListTokensResponse, ListTokensResponse__Output as _atelier_v1_ListTokensResponse__Output } from '../../atelier/v1/ListTokensResponse.js';
+import type { ListWebhooksRequest as _atelier_v1_ListWebhooksRequest, ListWebhooksRequest__Output as _atelier_v1_ListWebhooksRequest__Output } from '../../atelier/v1/ListWebhooksRequest.js';
+import type { ListWebhooksResponse as _atelier_v1_ListWebhooksResponse, ListWebhooksResponse__Output as _atelier_v1_ListWebhooksResponse__Output } from '../../atelier/v1/ListWebhooksResponse.js';
 import type { Output as _atelier_v1_Output, Output__Output as _atelier_v1_Output__Output } from '../../atelier/v1/Output.js';
+import type { RemoveWebhookRequest as _atelier_v1_RemoveWebhookRequest, RemoveWebhookRequest__Output as _atelier_v1_RemoveWebhookRequest__Output } from '../../atelier/v1/RemoveWebhookRequest.js';
+import type { RemoveWebhookResponse as _atelier_v1_RemoveWebhookResponse, RemoveWebhookResponse__Output as _atelier_v1_RemoveWebhookResponse__Output } from '../../atelier/v1/RemoveWebhookResponse.js';
 import type { RevokeAgentRequest as _atelier_v1_RevokeAgentRequest, RevokeAgentRequest__Output as _atelier_v1_RevokeAgentRequest__Output } from '../../atelier/v1/RevokeAgentRequest.js';
 import type { RevokeAgentResponse as _atelier_v1_RevokeAgentResponse, RevokeAgentResponse__Output as _atelier_v1_RevokeAgentResponse__Output } from '../../atelier/v1/RevokeAgentResponse.js';
 import type { RevokeTokenRequest as _atelier_v1_RevokeTokenRequest, RevokeTokenRequest__Output as _atelier_v1_RevokeTokenRequest__Output } from '../../atelier/v1/RevokeTokenRequest.js';
 import type { RevokeTokenResponse as _atelier_v1_RevokeTokenResponse, RevokeTokenResponse__Output as _atelier_v1_RevokeTokenResponse__Output } from '../../atelier/v1/RevokeTokenResponse.js';
+import type { RotateWebhookSecretRequest as _atelier_v1_RotateWebhookSecretRequest, RotateWebhookSecretRequest__Output as _atelier_v1_RotateWebhookSecretRequest__Output } from '../../atelier/v1/RotateWebhookSecretRequest.js';
 import type { SubmitBatchRequest as _atelier_v1_SubmitBatchRequest, SubmitBatchRequest__Output as _atelier_v1_SubmitBatchRequest__Output } from '../../atelier/v1/SubmitBatchRequest.js';
 import type { SubmitBatchResponse as _atelier_v1_SubmitBatchResponse, SubmitBatchResponse__Output as _atelier_v1_SubmitBatchResponse__Output } from '../../atelier/v1/SubmitBatchResponse.js';
+import type { TestWebhookRequest as _atelier_v1_TestWebhookRequest, TestWebhookRequest__Output as _atelier_v1_TestWebhookRequest__Output } from '../../atelier/v1/TestWebhookRequest.js';
+import type { TestWebhookResponse as _atelier_v1_TestWebhookResponse, TestWebhookResponse__Output as _atelier_v1_TestWebhookResponse__Output } from '../../atelier/v1/TestWebhookResponse.js';
 import type { Version as _atelier_v1_Version, Version__Output as _atelier_v1_Version__Output } from '../../atelier/v1/Version.js';
 import type { WatchBatchRequest as _atelier_v1_WatchBatchRequest, WatchBatchRequest__Output as _atelier_v1_WatchBatchRequest__Output } from '../../atelier/v1/WatchBatchRequest.js';
+import type { WebhookSecret as _atelier_v1_WebhookSecret, WebhookSecret__Output as _atelier_v1_WebhookSecret__Output } from '../../atelier/v1/WebhookSecret.js';
 
 /**
  * The client-facing API: submit, watch and browse batches; see the farm.
  */
 export interface FarmClient extends grpc.Client {
+  /**
+   * A tenant's webhook endpoints (see webhooks.proto): its own tenant's for a
+   * tenant token, any tenant's for an admin. Deliveries are signed per
+   * Standard Webhooks; TestWebhook sends a webhook.test event.
+   */
+  AddWebhook(argument: _atelier_v1_AddWebhookRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_WebhookSecret__Output>): grpc.ClientUnaryCall;
+  AddWebhook(argument: _atelier_v1_AddWebhookRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_WebhookSecret__Output>): grpc.ClientUnaryCall;
+  AddWebhook(argument: _atelier_v1_AddWebhookRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_WebhookSecret__Output>): grpc.ClientUnaryCall;
+  AddWebhook(argument: _atelier_v1_AddWebhookRequest, callback: grpc.requestCallback<_atelier_v1_WebhookSecret__Output>): grpc.ClientUnaryCall;
+  /**
+   * A tenant's webhook endpoints (see webhooks.proto): its own tenant's for a
+   * tenant token, any tenant's for an admin. Deliveries are signed per
+   * Standard Webhooks; TestWebhook sends a webhook.test event.
+   */
+  addWebhook(argument: _atelier_v1_AddWebhookRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_WebhookSecret__Output>): grpc.ClientUnaryCall;
+  addWebhook(argument: _atelier_v1_AddWebhookRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_WebhookSecret__Output>): grpc.ClientUnaryCall;
+  addWebhook(argument: _atelier_v1_AddWebhookRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_WebhookSecret__Output>): grpc.ClientUnaryCall;
+  addWebhook(argument: _atelier_v1_AddWebhookRequest, callback: grpc.requestCallback<_atelier_v1_WebhookSecret__Output>): grpc.ClientUnaryCall;
+  
   CancelBatch(argument: _atelier_v1_CancelBatchRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_Batch__Output>): grpc.ClientUnaryCall;
   CancelBatch(argument: _atelier_v1_CancelBatchRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_Batch__Output>): grpc.ClientUnaryCall;
   CancelBatch(argument: _atelier_v1_CancelBatchRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_Batch__Output>): grpc.ClientUnaryCall;
@@ -164,6 +192,24 @@ export interface FarmClient extends grpc.Client {
   listTokens(argument: _atelier_v1_ListTokensRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListTokensResponse__Output>): grpc.ClientUnaryCall;
   listTokens(argument: _atelier_v1_ListTokensRequest, callback: grpc.requestCallback<_atelier_v1_ListTokensResponse__Output>): grpc.ClientUnaryCall;
   
+  ListWebhooks(argument: _atelier_v1_ListWebhooksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListWebhooksResponse__Output>): grpc.ClientUnaryCall;
+  ListWebhooks(argument: _atelier_v1_ListWebhooksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_ListWebhooksResponse__Output>): grpc.ClientUnaryCall;
+  ListWebhooks(argument: _atelier_v1_ListWebhooksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListWebhooksResponse__Output>): grpc.ClientUnaryCall;
+  ListWebhooks(argument: _atelier_v1_ListWebhooksRequest, callback: grpc.requestCallback<_atelier_v1_ListWebhooksResponse__Output>): grpc.ClientUnaryCall;
+  listWebhooks(argument: _atelier_v1_ListWebhooksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListWebhooksResponse__Output>): grpc.ClientUnaryCall;
+  listWebhooks(argument: _atelier_v1_ListWebhooksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_ListWebhooksResponse__Output>): grpc.ClientUnaryCall;
+  listWebhooks(argument: _atelier_v1_ListWebhooksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListWebhooksResponse__Output>): grpc.ClientUnaryCall;
+  listWebhooks(argument: _atelier_v1_ListWebhooksRequest, callback: grpc.requestCallback<_atelier_v1_ListWebhooksResponse__Output>): grpc.ClientUnaryCall;
+  
+  RemoveWebhook(argument: _atelier_v1_RemoveWebhookRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_RemoveWebhookResponse__Output>): grpc.ClientUnaryCall;
+  RemoveWebhook(argument: _atelier_v1_RemoveWebhookRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_RemoveWebhookResponse__Output>): grpc.ClientUnaryCall;
+  RemoveWebhook(argument: _atelier_v1_RemoveWebhookRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_RemoveWebhookResponse__Output>): grpc.ClientUnaryCall;
+  RemoveWebhook(argument: _atelier_v1_RemoveWebhookRequest, callback: grpc.requestCallback<_atelier_v1_RemoveWebhookResponse__Output>): grpc.ClientUnaryCall;
+  removeWebhook(argument: _atelier_v1_RemoveWebhookRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_RemoveWebhookResponse__Output>): grpc.ClientUnaryCall;
+  removeWebhook(argument: _atelier_v1_RemoveWebhookRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_RemoveWebhookResponse__Output>): grpc.ClientUnaryCall;
+  removeWebhook(argument: _atelier_v1_RemoveWebhookRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_RemoveWebhookResponse__Output>): grpc.ClientUnaryCall;
+  removeWebhook(argument: _atelier_v1_RemoveWebhookRequest, callback: grpc.requestCallback<_atelier_v1_RemoveWebhookResponse__Output>): grpc.ClientUnaryCall;
+  
   /**
    * Revokes an agent's credentials; its stream to this coordinator ends.
    */
@@ -188,6 +234,15 @@ export interface FarmClient extends grpc.Client {
   revokeToken(argument: _atelier_v1_RevokeTokenRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_RevokeTokenResponse__Output>): grpc.ClientUnaryCall;
   revokeToken(argument: _atelier_v1_RevokeTokenRequest, callback: grpc.requestCallback<_atelier_v1_RevokeTokenResponse__Output>): grpc.ClientUnaryCall;
   
+  RotateWebhookSecret(argument: _atelier_v1_RotateWebhookSecretRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_WebhookSecret__Output>): grpc.ClientUnaryCall;
+  RotateWebhookSecret(argument: _atelier_v1_RotateWebhookSecretRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_WebhookSecret__Output>): grpc.ClientUnaryCall;
+  RotateWebhookSecret(argument: _atelier_v1_RotateWebhookSecretRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_WebhookSecret__Output>): grpc.ClientUnaryCall;
+  RotateWebhookSecret(argument: _atelier_v1_RotateWebhookSecretRequest, callback: grpc.requestCallback<_atelier_v1_WebhookSecret__Output>): grpc.ClientUnaryCall;
+  rotateWebhookSecret(argument: _atelier_v1_RotateWebhookSecretRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_WebhookSecret__Output>): grpc.ClientUnaryCall;
+  rotateWebhookSecret(argument: _atelier_v1_RotateWebhookSecretRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_WebhookSecret__Output>): grpc.ClientUnaryCall;
+  rotateWebhookSecret(argument: _atelier_v1_RotateWebhookSecretRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_WebhookSecret__Output>): grpc.ClientUnaryCall;
+  rotateWebhookSecret(argument: _atelier_v1_RotateWebhookSecretRequest, callback: grpc.requestCallback<_atelier_v1_WebhookSecret__Output>): grpc.ClientUnaryCall;
+  
   /**
    * A header first, then any number of chunks of items. The batch id is
    * returned once every item is durable; a rejected submission writes nothing.
@@ -204,6 +259,15 @@ export interface FarmClient extends grpc.Client {
   submitBatch(metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_SubmitBatchResponse__Output>): grpc.ClientWritableStream<_atelier_v1_SubmitBatchRequest>;
   submitBatch(options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_SubmitBatchResponse__Output>): grpc.ClientWritableStream<_atelier_v1_SubmitBatchRequest>;
   submitBatch(callback: grpc.requestCallback<_atelier_v1_SubmitBatchResponse__Output>): grpc.ClientWritableStream<_atelier_v1_SubmitBatchRequest>;
+  
+  TestWebhook(argument: _atelier_v1_TestWebhookRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_TestWebhookResponse__Output>): grpc.ClientUnaryCall;
+  TestWebhook(argument: _atelier_v1_TestWebhookRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_TestWebhookResponse__Output>): grpc.ClientUnaryCall;
+  TestWebhook(argument: _atelier_v1_TestWebhookRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_TestWebhookResponse__Output>): grpc.ClientUnaryCall;
+  TestWebhook(argument: _atelier_v1_TestWebhookRequest, callback: grpc.requestCallback<_atelier_v1_TestWebhookResponse__Output>): grpc.ClientUnaryCall;
+  testWebhook(argument: _atelier_v1_TestWebhookRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_TestWebhookResponse__Output>): grpc.ClientUnaryCall;
+  testWebhook(argument: _atelier_v1_TestWebhookRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_TestWebhookResponse__Output>): grpc.ClientUnaryCall;
+  testWebhook(argument: _atelier_v1_TestWebhookRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_TestWebhookResponse__Output>): grpc.ClientUnaryCall;
+  testWebhook(argument: _atelier_v1_TestWebhookRequest, callback: grpc.requestCallback<_atelier_v1_TestWebhookResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * Streams the batch's current progress, then every change until it ends.
@@ -222,6 +286,13 @@ export interface FarmClient extends grpc.Client {
  * The client-facing API: submit, watch and browse batches; see the farm.
  */
 export interface FarmHandlers extends grpc.UntypedServiceImplementation {
+  /**
+   * A tenant's webhook endpoints (see webhooks.proto): its own tenant's for a
+   * tenant token, any tenant's for an admin. Deliveries are signed per
+   * Standard Webhooks; TestWebhook sends a webhook.test event.
+   */
+  AddWebhook: grpc.handleUnaryCall<_atelier_v1_AddWebhookRequest__Output, _atelier_v1_WebhookSecret>;
+  
   CancelBatch: grpc.handleUnaryCall<_atelier_v1_CancelBatchRequest__Output, _atelier_v1_Batch>;
   
   /**
@@ -259,6 +330,10 @@ export interface FarmHandlers extends grpc.UntypedServiceImplementation {
   
   ListTokens: grpc.handleUnaryCall<_atelier_v1_ListTokensRequest__Output, _atelier_v1_ListTokensResponse>;
   
+  ListWebhooks: grpc.handleUnaryCall<_atelier_v1_ListWebhooksRequest__Output, _atelier_v1_ListWebhooksResponse>;
+  
+  RemoveWebhook: grpc.handleUnaryCall<_atelier_v1_RemoveWebhookRequest__Output, _atelier_v1_RemoveWebhookResponse>;
+  
   /**
    * Revokes an agent's credentials; its stream to this coordinator ends.
    */
@@ -266,11 +341,15 @@ export interface FarmHandlers extends grpc.UntypedServiceImplementation {
   
   RevokeToken: grpc.handleUnaryCall<_atelier_v1_RevokeTokenRequest__Output, _atelier_v1_RevokeTokenResponse>;
   
+  RotateWebhookSecret: grpc.handleUnaryCall<_atelier_v1_RotateWebhookSecretRequest__Output, _atelier_v1_WebhookSecret>;
+  
   /**
    * A header first, then any number of chunks of items. The batch id is
    * returned once every item is durable; a rejected submission writes nothing.
    */
   SubmitBatch: grpc.handleClientStreamingCall<_atelier_v1_SubmitBatchRequest__Output, _atelier_v1_SubmitBatchResponse>;
+  
+  TestWebhook: grpc.handleUnaryCall<_atelier_v1_TestWebhookRequest__Output, _atelier_v1_TestWebhookResponse>;
   
   /**
    * Streams the batch's current progress, then every change until it ends.
@@ -280,6 +359,7 @@ export interface FarmHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface FarmDefinition extends grpc.ServiceDefinition {
+  AddWebhook: MethodDefinition<_atelier_v1_AddWebhookRequest, _atelier_v1_WebhookSecret, _atelier_v1_AddWebhookRequest__Output, _atelier_v1_WebhookSecret__Output>
   CancelBatch: MethodDefinition<_atelier_v1_CancelBatchRequest, _atelier_v1_Batch, _atelier_v1_CancelBatchRequest__Output, _atelier_v1_Batch__Output>
   CreateToken: MethodDefinition<_atelier_v1_CreateTokenRequest, _atelier_v1_CreatedToken, _atelier_v1_CreateTokenRequest__Output, _atelier_v1_CreatedToken__Output>
   DrainAgent: MethodDefinition<_atelier_v1_DrainAgentRequest, _atelier_v1_Agent, _atelier_v1_DrainAgentRequest__Output, _atelier_v1_Agent__Output>
@@ -292,8 +372,12 @@ export interface FarmDefinition extends grpc.ServiceDefinition {
   ListAuditEvents: MethodDefinition<_atelier_v1_ListAuditEventsRequest, _atelier_v1_ListAuditEventsResponse, _atelier_v1_ListAuditEventsRequest__Output, _atelier_v1_ListAuditEventsResponse__Output>
   ListOutputs: MethodDefinition<_atelier_v1_ListOutputsRequest, _atelier_v1_Output, _atelier_v1_ListOutputsRequest__Output, _atelier_v1_Output__Output>
   ListTokens: MethodDefinition<_atelier_v1_ListTokensRequest, _atelier_v1_ListTokensResponse, _atelier_v1_ListTokensRequest__Output, _atelier_v1_ListTokensResponse__Output>
+  ListWebhooks: MethodDefinition<_atelier_v1_ListWebhooksRequest, _atelier_v1_ListWebhooksResponse, _atelier_v1_ListWebhooksRequest__Output, _atelier_v1_ListWebhooksResponse__Output>
+  RemoveWebhook: MethodDefinition<_atelier_v1_RemoveWebhookRequest, _atelier_v1_RemoveWebhookResponse, _atelier_v1_RemoveWebhookRequest__Output, _atelier_v1_RemoveWebhookResponse__Output>
   RevokeAgent: MethodDefinition<_atelier_v1_RevokeAgentRequest, _atelier_v1_RevokeAgentResponse, _atelier_v1_RevokeAgentRequest__Output, _atelier_v1_RevokeAgentResponse__Output>
   RevokeToken: MethodDefinition<_atelier_v1_RevokeTokenRequest, _atelier_v1_RevokeTokenResponse, _atelier_v1_RevokeTokenRequest__Output, _atelier_v1_RevokeTokenResponse__Output>
+  RotateWebhookSecret: MethodDefinition<_atelier_v1_RotateWebhookSecretRequest, _atelier_v1_WebhookSecret, _atelier_v1_RotateWebhookSecretRequest__Output, _atelier_v1_WebhookSecret__Output>
   SubmitBatch: MethodDefinition<_atelier_v1_SubmitBatchRequest, _atelier_v1_SubmitBatchResponse, _atelier_v1_SubmitBatchRequest__Output, _atelier_v1_SubmitBatchResponse__Output>
+  TestWebhook: MethodDefinition<_atelier_v1_TestWebhookRequest, _atelier_v1_TestWebhookResponse, _atelier_v1_TestWebhookRequest__Output, _atelier_v1_TestWebhookResponse__Output>
   WatchBatch: MethodDefinition<_atelier_v1_WatchBatchRequest, _atelier_v1_BatchProgress, _atelier_v1_WatchBatchRequest__Output, _atelier_v1_BatchProgress__Output>
 }

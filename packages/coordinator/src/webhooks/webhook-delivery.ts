@@ -1,0 +1,117 @@
+import { backoffDelayMs, type Backoff, type Logger } from "@atelier/common";
+import { webhookStore, type ClaimedDelivery, type Database } from "@atelier/db";
+import { webhookHeaders } from "./webhook-signature.ts";
+
+export interface WebhookDeliveryOptions {
+  db: Database;
+  log: Logger;
+  /** How often due deliveries are looked for (and batch events recorded). */
+  pollMs: number;
+  /** A receiver that has not answered within this fails the attempt. */
+  timeoutMs: number;
+  /** Waits between the attempts of one delivery (the house's full-jitter backoff). */
+  backoff: Backoff;
+  /** An event not accepted within this of its creation is given up (24 h by default). */
+  retryForMs: number;
+  /** Deliveries attempted at once by this coordinator. */
+  concurrency: number;
+}
+
+/**
+ * Delivers webhook events from Postgres: records the batch events the batch
+ * table holds, claims due deliveries under a lease (any number of
+ * coordinators share the rows), POSTs each signed per Standard Webhooks and
+ * records the answer. A 2xx accepts the delivery; anything else, or no
+ * answer within timeoutMs, schedules the next attempt after the backoff. A
+ * coordinator killed mid-attempt leaves the row leased until the lease (the
+ * timeout and a margin) runs out, then any coordinator tries again with the
+ * same webhook-id: receivers get each event at least once, and drop repeats
+ * by webhook-id; the row is marked delivered once.
+ */
+export function startWebhookDelivery(options: WebhookDeliveryOptions) {
+  const { db, log } = options;
+  const leaseMs = options.timeoutMs + 5_000;
+  let running = false;
+  let again = false;
+  let closed = false;
+  const inFlight = new Set<Promise<void>>();
+  const stopping = new AbortController();
+
+  const attempt = async (delivery: ClaimedDelivery) => {
+    const body = JSON.stringify(delivery.payload);
+    const timestampSec = Math.floor(Date.now() / 1000);
+    let status: number | null = null;
+    let error = "";
+    try {
+      const response = await fetch(delivery.url, {
+        method: "POST",
+        headers: webhookHeaders(delivery.secrets, delivery.msgId, timestampSec, body),
+        body,
+        // A redirect is an answer (3xx, not accepted), never followed: the URL the tenant registered is the only one called.
+        redirect: "manual",
+        signal: AbortSignal.any([AbortSignal.timeout(options.timeoutMs), stopping.signal]),
+      });
+      status = response.status;
+      await response.body?.cancel();
+      if (status >= 200 && status < 300) {
+        if (!(await webhookStore.markDelivered(db, delivery.id, delivery.attempt, status))) log.warn({ deliveryId: delivery.id }, "webhook accepted after its lease ran out");
+        return;
+      }
+      error = `HTTP ${status}`;
+    } catch (cause) {
+      // Stopped mid-attempt: the row stays leased and is tried again once the lease runs out.
+      if (stopping.signal.aborted) return;
+      error = (cause as Error).name === "TimeoutError" ? `no answer within ${options.timeoutMs} ms` : (cause as Error).message;
+    }
+    const retryInMs = backoffDelayMs(delivery.attempt - 1, options.backoff);
+    const state = await webhookStore.markFailed(db, delivery.id, delivery.attempt, { status, error, retryInMs, retryForMs: options.retryForMs });
+    if (state === "failed") log.warn({ deliveryId: delivery.id, msgId: delivery.msgId, attempts: delivery.attempt, error }, "webhook delivery given up");
+  };
+
+  const pass = async () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        await webhookStore.recordBatchEvents(db, options.retryForMs);
+        const free = options.concurrency - inFlight.size;
+        if (free <= 0) break;
+        const claimed = await webhookStore.claimDue(db, free, leaseMs);
+        for (const delivery of claimed) {
+          const done: Promise<void> = attempt(delivery)
+            .catch((error: unknown) => log.error({ err: error, deliveryId: delivery.id }, "webhook attempt failed to record"))
+            .finally(() => {
+              inFlight.delete(done);
+              if (!closed) void pass();
+            });
+          inFlight.add(done);
+        }
+        if (claimed.length === free) again = true;
+      } while (again && !closed);
+    } catch (error) {
+      log.error({ err: error }, "webhook delivery pass failed");
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void pass(), options.pollMs);
+  timer.unref();
+  void pass();
+  return {
+    /** Look now: an event was just recorded. */
+    kick: () => void pass(),
+    /** Stops claiming, cuts the attempts in flight short and waits for them. */
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      stopping.abort();
+      await Promise.all(inFlight);
+    },
+  };
+}
+
+export type WebhookDelivery = ReturnType<typeof startWebhookDelivery>;

@@ -1,0 +1,141 @@
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { webhookStore } from "@atelier/db";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAtelier, waitFor } from "../support/cli-process.ts";
+import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { finalProgress } from "../support/final-progress.ts";
+import { promptSpecs } from "../support/prompt-files.ts";
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+  status: number;
+}
+
+/** An HTTP receiver on loopback that records every request and answers with `answer(n)` for the n-th (from 0). */
+async function startReceiver(answer: (n: number) => number): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const status = answer(received.length);
+      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), status });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/hook`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/** The three Standard Webhooks headers of a request, as a verifier takes them. */
+function signedHeaders(request: Received): Record<string, string> {
+  return { "webhook-id": String(request.headers["webhook-id"]), "webhook-timestamp": String(request.headers["webhook-timestamp"]), "webhook-signature": String(request.headers["webhook-signature"]) };
+}
+
+// Retries 100-200 ms apart, so that four attempts take well under a second.
+const FAST_RETRIES = { ATELIER_WEBHOOK_RETRY_BASE_MS: "100", ATELIER_WEBHOOK_RETRY_MAX_MS: "200", ATELIER_WEBHOOK_POLL_MS: "100", ATELIER_WEBHOOK_TIMEOUT_MS: "2000" };
+const DEFAULTS = { model: "atelier-demo", width: 64, height: 64, steps: 2, guidance: 7.5, sampler: "euler" };
+
+describe("signed webhooks", () => {
+  let farm: FarmFixture;
+  const receivers: { close(): Promise<void> }[] = [];
+  beforeAll(async () => {
+    farm = await startFarm({ coordinatorEnv: FAST_RETRIES });
+    await farm.startAgent("agent-1");
+  });
+  afterAll(async () => {
+    await farm?.close();
+    for (const receiver of receivers) await receiver.close();
+  });
+
+  /** Adds an endpoint with `atelier webhooks add` and returns its id and secret. */
+  async function addEndpoint(tenant: string, url: string, events: string): Promise<{ id: string; secret: string }> {
+    const run = await runAtelier(["webhooks", "add", url, "--tenant", tenant, "--events", events, "--coordinator", farm.coordinatorAddress, "--json"], farm.cliEnv);
+    expect(run.code, run.output).toBe(0);
+    return JSON.parse(run.output) as { id: string; secret: string };
+  }
+
+  it("delivers batch.completed, signed so that the standardwebhooks library verifies it; 500 three times then 200 is one accepted delivery", async () => {
+    const receiver = await startReceiver((n) => (n < 3 ? 500 : 200));
+    receivers.push(receiver);
+    const { id, secret } = await addEndpoint("hooks-a", receiver.url, "batch.completed");
+    const { batchId } = await farm.client.submitBatch({ tenant: "hooks-a", name: "hooked", priority: 0, baseSeed: 0, defaults: DEFAULTS }, promptSpecs(2));
+    expect(await finalProgress(farm.client, batchId)).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: 2 });
+
+    const [row] = await waitFor("the delivery to be accepted", async () => {
+      const rows = await farm.database.db.query<{ state: string; attempts: number; msgId: string }>(
+        `SELECT state, attempts, msg_id AS "msgId" FROM webhook_delivery WHERE endpoint_id = $1`,
+        [id],
+      );
+      return rows[0]?.state === "delivered" && rows;
+    }, 30_000);
+    expect(row).toMatchObject({ state: "delivered", attempts: 4 });
+    expect(receiver.received.map((r) => r.status)).toEqual([500, 500, 500, 200]);
+    // Every attempt carries the same webhook-id, and each verifies on its own.
+    const verifier = new Webhook(secret);
+    for (const request of receiver.received) {
+      expect(request.headers["webhook-id"]).toBe(row!.msgId);
+      const payload = verifier.verify(request.body, signedHeaders(request)) as { type: string; data: Record<string, unknown> };
+      expect(payload).toMatchObject({ type: "batch.completed", data: { batchId, tenant: "hooks-a", state: "completed", total: 2, done: 2, failed: 0 } });
+    }
+    // A signature made with another secret, or over another body, does not verify.
+    const accepted = receiver.received[3]!;
+    expect(() => new Webhook(`whsec_${randomBytes(32).toString("base64")}`).verify(accepted.body, signedHeaders(accepted))).toThrow();
+    expect(() => verifier.verify(accepted.body.replace("hooks-a", "hooks-b"), signedHeaders(accepted))).toThrow();
+  }, 120_000);
+
+  it("signs with both secrets while a rotated one overlaps, so receivers verify with either", async () => {
+    const receiver = await startReceiver(() => 204);
+    receivers.push(receiver);
+    const { id, secret: oldSecret } = await addEndpoint("hooks-b", receiver.url, "batch.completed,batch.failed");
+    const rotate = await runAtelier(["webhooks", "rotate", id, "--coordinator", farm.coordinatorAddress, "--json"], farm.cliEnv);
+    expect(rotate.code, rotate.output).toBe(0);
+    const { secret: newSecret } = JSON.parse(rotate.output) as { secret: string };
+    expect(newSecret).not.toBe(oldSecret);
+    const test = await runAtelier(["webhooks", "test", id, "--coordinator", farm.coordinatorAddress], farm.cliEnv);
+    expect(test.code, test.output).toBe(0);
+    await waitFor("the test event", async () => receiver.received.length === 1, 30_000);
+    const [request] = receiver.received;
+    expect(String(request!.headers["webhook-signature"]).split(" ")).toHaveLength(2);
+    for (const secret of [oldSecret, newSecret]) expect(new Webhook(secret).verify(request!.body, signedHeaders(request!))).toMatchObject({ type: "webhook.test" });
+    const list = await runAtelier(["webhooks", "list", "--tenant", "hooks-b", "--coordinator", farm.coordinatorAddress], farm.cliEnv);
+    expect(list.output).toContain(id);
+    expect(list.output).toContain("batch.completed,batch.failed");
+  }, 60_000);
+
+  it("keeps retrying through a coordinator killed with SIGKILL mid-retry, and delivers after its restart", async () => {
+    let accept = false;
+    const receiver = await startReceiver(() => (accept ? 200 : 503));
+    receivers.push(receiver);
+    const { id, secret } = await addEndpoint("hooks-c", receiver.url, "batch.completed");
+    const { batchId } = await farm.client.submitBatch({ tenant: "hooks-c", name: "killed", priority: 0, baseSeed: 0, defaults: DEFAULTS }, promptSpecs(1));
+    expect(await finalProgress(farm.client, batchId)).toMatchObject({ state: "BATCH_STATE_COMPLETED" });
+    await waitFor("two refused attempts", async () => receiver.received.length >= 2, 30_000);
+
+    farm.coordinators[0]!.process.child.kill("SIGKILL");
+    await farm.coordinators[0]!.process.exited;
+    const refused = receiver.received.length;
+    const [before] = await farm.database.db.query<{ state: string; attempts: number }>(`SELECT state, attempts FROM webhook_delivery WHERE endpoint_id = $1`, [id]);
+    expect(before).toMatchObject({ state: "pending" });
+    accept = true;
+
+    await farm.restartCoordinator(0);
+    await waitFor("the delivery after the restart", async () => receiver.received.some((r) => r.status === 200), 30_000);
+    const [after] = await waitFor("the row to say delivered", async () => {
+      const rows = await farm.database.db.query<{ state: string; attempts: number }>(`SELECT state, attempts FROM webhook_delivery WHERE endpoint_id = $1`, [id]);
+      return rows[0]?.state === "delivered" && rows;
+    });
+    expect(after!.attempts).toBeGreaterThan(before!.attempts);
+    const accepted = receiver.received.filter((r) => r.status === 200);
+    expect(accepted).toHaveLength(1);
+    expect(receiver.received.length).toBeGreaterThan(refused);
+    expect(new Set(receiver.received.map((r) => r.headers["webhook-id"])).size).toBe(1);
+    expect(new Webhook(secret).verify(accepted[0]!.body, signedHeaders(accepted[0]!))).toMatchObject({ type: "batch.completed", data: { batchId } });
+    expect(await webhookStore.listDeliveries(farm.database.db, "hooks-c", id, 10)).toHaveLength(1);
+  }, 120_000);
+});
