@@ -5,6 +5,7 @@ export { Pipeline, type PipelineOptions, type PipelineStats, type RenderOptions,
 export { detectModelArchitecture, type ModelArchitecture, type ModelArchitectureInfo, type ModelFamily } from "./pipeline/model-architecture.ts";
 export { PipelineCache, type PipelineCacheOptions, type PipelineLease } from "./pipeline/pipeline-cache.ts";
 export { type RenderRequest, RENDER_LIMITS, validateRenderRequest } from "./render-request.ts";
+export type { Attribution, AttributionRequest, KeywordContribution } from "./pipeline/keyword-contribution.ts";
 export { SAMPLER_NAMES, type SamplerName } from "./samplers/sampler-registry.ts";
 export { AbortError, ModelFormatError, NonFiniteValuesError, PromptTooLongError, ProviderUnavailableError, ValidationError } from "./errors.ts";
 export { ClipTokenizer, type ClipTokenizerFiles } from "./tokenizer/clip-tokenizer.ts";

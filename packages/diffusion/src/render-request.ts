@@ -1,6 +1,7 @@
 import { isNoiseSourceName, NOISE_SOURCES, type NoiseSourceName } from "./noise/noise-sources.ts";
 import type { HiresFix } from "./pipeline/hires-fix.ts";
 import { SAMPLER_NAMES, isSamplerName, type SamplerName } from "./samplers/sampler-registry.ts";
+import type { AttributionRequest } from "./pipeline/keyword-contribution.ts";
 
 /** One image to render. Same request + same model + same provider = same PNG bytes. */
 export interface RenderRequest {
@@ -59,6 +60,8 @@ export interface RenderRequest {
   label?: { batchId: string; itemId: string; createdAt: string };
   /** stamp Atelier's invisible watermark in the pixels (see watermark/) */
   watermark?: boolean;
+  /** measure how much of the picture these keywords drive (pipeline/keyword-contribution.ts) */
+  attribution?: AttributionRequest;
 }
 
 /** The limits validateRenderRequest enforces, for callers that show them. */

@@ -49,6 +49,16 @@ export interface DenoiseControl {
   /** throws to stop (abort, close) before each UNet call */
   checkContinue(): void;
   onStep?: (step: number, steps: number) => void;
+  /** extra UNet calls at some steps (keyword-contribution.ts), given what the main call saw and predicted */
+  probe?: StepProbe;
+}
+
+export interface StepProbe {
+  /** the wall time of each main UNet call */
+  mainStep(ms: number): void;
+  wants(step: number): boolean;
+  /** each image's UNet input row and its conditional prediction at this step */
+  measure(timestep: number, inputs: readonly Float32Array[], condPredictions: readonly Float32Array[], latentDims: [number, number, number]): Promise<void>;
 }
 
 function concat(parts: readonly Float32Array[]): Float32Array {
@@ -113,7 +123,13 @@ export async function denoiseBatch(unet: UnetModel, items: readonly DenoiseItem[
     control.checkContinue();
     const inputs = items.map((item, j) => unetRow(item, item.sampler.scaleModelInput(latents[j]!, step)));
     const sample = concat(guided ? [...inputs, ...inputs] : inputs);
+    const called = performance.now();
     const prediction = await unet.predict(sample, sampleDims, timesteps[step]!, hidden, hiddenDims, extras);
+    control.probe?.mainStep(performance.now() - called);
+    if (control.probe?.wants(step)) {
+      const condRows = items.map((_, j) => (guided ? items.length + j : j));
+      await control.probe.measure(timesteps[step]!, inputs, condRows.map((r) => prediction.subarray(r * size, (r + 1) * size)), [shape.latentChannels, shape.latentHeight, shape.latentWidth]);
+    }
     for (let j = 0; j < items.length; j++) {
       const item = items[j]!;
       const condRow = guided ? items.length + j : j;

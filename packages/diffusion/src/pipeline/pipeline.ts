@@ -8,6 +8,7 @@ import { ClipTokenizer } from "../tokenizer/clip-tokenizer.ts";
 import { countPromptTokens } from "../tokenizer/prompt-tokens.ts";
 import { detectModelArchitecture, type ModelArchitectureInfo } from "./model-architecture.ts";
 import { type DenoiseItem, denoiseBatch } from "./denoise-batch.ts";
+import { type Attribution, KeywordProbe, keywordRows } from "./keyword-contribution.ts";
 import { startItem } from "./denoise-start.ts";
 import { resolveProviders } from "./execution-providers.ts";
 import { type HiresPass, renderWithHires } from "./hires-render.ts";
@@ -66,6 +67,8 @@ export interface RenderResult {
   nsfw: boolean;
   /** the model has a safety checker, so `nsfw` is its verdict (false without one says nothing) */
   safetyChecked: boolean;
+  /** the keywords' contributions and what measuring them cost, when the request asked (request.attribution) */
+  attribution?: Attribution;
   /** text encoding + denoising + VAE, milliseconds (shared by the images of one UNet batch) */
   inferenceMs: number;
   /** from the render call to this image's PNG, including validation and encoding, milliseconds */
@@ -269,6 +272,7 @@ export class Pipeline {
     const { width, height } = first.request;
     const calls = createSampler(first.request.sampler, this.schedule, first.request.steps, first.strength ?? 1).timesteps.length;
     let images: Uint8Array[];
+    let attributions = new Map<number, Attribution>();
     if (calls === 0) {
       // Nothing to denoise (strength 0, or too low for one step): the source pixels themselves, not a lossy VAE round trip.
       images = group.map((image) => image.source!.rgb);
@@ -290,8 +294,14 @@ export class Pipeline {
       const baseCalls = items[0]!.sampler.timesteps.length;
       const totalCalls = baseCalls + (refiner && cutoff !== undefined ? refinerCalls(first.request, refiner.schedule, cutoff) : 0);
       const onStep = options.onStep;
-      const control = { checkContinue: () => this.checkContinue(options.signal), ...(onStep ? { onStep: (step: number) => onStep(step, totalCalls) } : {}) };
+      const probe = this.keywordProbe(group, items, text);
+      const control = {
+        checkContinue: () => this.checkContinue(options.signal),
+        ...(onStep ? { onStep: (step: number) => onStep(step, totalCalls) } : {}),
+        ...(probe.active ? { probe } : {}),
+      };
       let latents = await denoiseBatch(this.components.unet, items, { ...shape, tokens: text.tokens, hiddenWidth: text.width }, control);
+      attributions = probe.results();
       this.checkContinue(options.signal);
       if (refiner && cutoff !== undefined) {
         const refinerControl = {
@@ -318,19 +328,37 @@ export class Pipeline {
       // diffusers' safety checker output: a flagged image becomes solid black.
       const pixels = nsfw ? new Uint8Array(rgb.length) : rgb;
       const inferenceMs = performance.now() - inferenceStartedAt;
-      out.push([image.index, { ...this.encode(image, pixels, nsfw, refiner), width, height, nsfw, safetyChecked: this.components.safetyChecker !== undefined, inferenceMs, totalMs: performance.now() - startedAt }]);
+      // Asked for and nothing measured (no keyword in the prompt, or no step within the budget): all of it is the rest's.
+      const attribution = image.request.attribution ? (attributions.get(j) ?? { keywords: [], rest: 1, sampledSteps: 0, extraUnetMs: 0, overhead: 0 }) : undefined;
+      out.push([image.index, {
+        ...this.encode(image, pixels, nsfw, refiner, attribution), width, height, nsfw, safetyChecked: this.components.safetyChecker !== undefined,
+        ...(attribution ? { attribution } : {}), inferenceMs, totalMs: performance.now() - startedAt,
+      }]);
       this.counters.images++;
     }
     return out;
   }
 
-  private encode(image: PlannedImage, rgb: Uint8Array, nsfw: boolean, refiner: Pipeline | undefined): { png: Uint8Array } {
+  /** The probe that measures the group's keywords (inactive when no image asks, or none has its keywords in its prompt). */
+  private keywordProbe(group: readonly PlannedImage[], items: readonly DenoiseItem[], text: { tokens: number; width: number }): KeywordProbe {
+    const window = this.tokenizers[0]!.maxLength;
+    const requests = group.map((image) => {
+      const asked = image.request.attribution;
+      if (!asked) return undefined;
+      const prompt = this.promptEncoder.tokens(image.request.prompt);
+      return { ...asked, rows: asked.keywords.map((k) => keywordRows(prompt, this.promptEncoder.tokens(k.phrase), window)) };
+    });
+    return new KeywordProbe(this.components.unet, items, requests, { ...text, window }, items[0]!.sampler.timesteps.length);
+  }
+
+  private encode(image: PlannedImage, rgb: Uint8Array, nsfw: boolean, refiner: Pipeline | undefined, attribution?: Attribution): { png: Uint8Array } {
     const encodeStartedAt = performance.now();
     const encoded = encodeOutput(image, rgb, nsfw, {
       model: { name: this.name, hash: this.modelHash },
       providers: this.providers,
       refiner: refiner ? { name: refiner.name, hash: refiner.modelHash } : undefined,
       hiresPass: this.hiresPasses.get(image.request),
+      ...(attribution ? { attribution } : {}),
     });
     this.counters.pngEncodeMs += performance.now() - encodeStartedAt;
     return encoded;

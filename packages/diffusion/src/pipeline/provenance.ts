@@ -1,6 +1,7 @@
 import * as ort from "onnxruntime-node";
 import packageJson from "../../package.json" with { type: "json" };
 import type { RenderRequest } from "../render-request.ts";
+import type { Attribution } from "./keyword-contribution.ts";
 
 /** PNG text keyword of the provenance record. */
 export const PROVENANCE_KEYWORD = "atelier";
@@ -17,6 +18,8 @@ export interface ProvenanceContext {
   refiner?: { name: string; hash: string };
   /** the hires fix that produced this second-pass image */
   hires?: { scale: number; steps?: number; denoise: number; upscaler: string; firstPassWidth: number; firstPassHeight: number };
+  /** keyword contributions; their timing stays out, so that a re-render writes the same bytes */
+  attribution?: Attribution;
 }
 
 /**
@@ -44,5 +47,8 @@ export function formatProvenance(req: RenderRequest, context: ProvenanceContext)
     ...(context.refiner && req.refinerStart !== undefined ? { refiner: context.refiner.name, refinerHash: context.refiner.hash, refinerStart: req.refinerStart } : {}),
     ...(context.hires ? { hires: context.hires } : {}),
     nsfw: context.nsfw,
+    ...(context.attribution
+      ? { attribution: { keywords: context.attribution.keywords.map(({ phrase, contribution, area, intensity }) => ({ phrase, contribution, area, intensity })), rest: context.attribution.rest, sampledSteps: context.attribution.sampledSteps } }
+      : {}),
   });
 }

@@ -4,6 +4,7 @@ import { formatXmp, XMP_KEYWORD } from "../png/xmp.ts";
 import { stampAtelierMark } from "../watermark/atelier-mark.ts";
 import { formatA1111Parameters } from "./a1111-parameters.ts";
 import type { HiresPass } from "./hires-render.ts";
+import type { Attribution } from "./keyword-contribution.ts";
 import { formatProvenance, PROVENANCE_KEYWORD } from "./provenance.ts";
 import type { PlannedImage } from "./render-plan.ts";
 
@@ -22,6 +23,8 @@ export interface OutputContext {
   refiner: { name: string; hash: string } | undefined;
   /** set when the image is a hires fix's second pass */
   hiresPass: HiresPass | undefined;
+  /** the keywords' measured contributions, when the request asked for them */
+  attribution?: Attribution;
 }
 
 /** The PNG with its text chunks. */
@@ -40,6 +43,7 @@ export function encodeOutput(image: PlannedImage, rgb: Uint8Array, nsfw: boolean
     nsfw,
     ...(refiner ? { refiner } : {}),
     ...(hiresPass ? { hires: { ...hiresPass.hires, firstPassWidth: hiresPass.first.width, firstPassHeight: hiresPass.first.height } } : {}),
+    ...(context.attribution ? { attribution: context.attribution } : {}),
   });
   const xmp = formatXmp({ generator: `Atelier ${packageJson.version}`, model: model.name, modelHash: model.hash, ...request.label });
   const pixels = request.watermark ? stampAtelierMark(rgb, request.width, request.height) : rgb;
