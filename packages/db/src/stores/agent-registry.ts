@@ -45,28 +45,26 @@ export const agentRegistry = {
   },
 
   async markOffline(db: Database, agentId: string): Promise<void> {
-    await db.query(`UPDATE agent SET status = 'offline' WHERE id = $1`, [agentId]);
+    await db.prisma.agent.updateMany({ where: { id: agentId }, data: { status: "offline" } });
   },
 
   async setDraining(db: Database, agentId: string, draining: boolean): Promise<AgentRow | undefined> {
-    await db.query(`UPDATE agent SET draining = $2 WHERE id = $1`, [agentId, draining]);
+    await db.prisma.agent.updateMany({ where: { id: agentId }, data: { draining } });
     return (await agentRegistry.list(db, agentId))[0];
   },
 
+  /** Off the hot paths (ListAgents, the dashboard's farm view): read through Prisma's client. */
   async list(db: Database, onlyId?: string): Promise<AgentRow[]> {
-    const rows = await db.query<Omit<AgentRow, "memoryBytes" | "imagesDone" | "liveShards"> & { memoryBytes: string; imagesDone: string; liveShards: string }>(
-      `SELECT a.id, a.name, a.gpu, a.memory_bytes::text AS "memoryBytes", a.providers, a.models, a.slots,
-              a.max_width AS "maxWidth", a.max_height AS "maxHeight", a.version, a.status, a.draining,
-              a.images_done::text AS "imagesDone", a.last_seen_at AS "lastSeenAt",
-              (SELECT count(*) FROM shard s WHERE s.agent_id = a.id AND s.state = 'leased')::text AS "liveShards"
-       FROM agent a WHERE $1::text IS NULL OR a.id = $1 ORDER BY a.name, a.id`,
-      [onlyId ?? null],
-    );
-    return rows.map((row) => ({
+    const rows = await db.prisma.agent.findMany({
+      ...(onlyId === undefined ? {} : { where: { id: onlyId } }),
+      orderBy: [{ name: "asc" }, { id: "asc" }],
+      include: { _count: { select: { shards: { where: { state: "leased" } } } } },
+    });
+    return rows.map(({ _count, firstSeenAt: _firstSeenAt, ...row }) => ({
       ...row,
       memoryBytes: Number(row.memoryBytes),
       imagesDone: Number(row.imagesDone),
-      liveShards: Number(row.liveShards),
+      liveShards: _count.shards,
     }));
   },
 };
