@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, insertSyntheticOutputs, type TestDatabase } from "@atelier/db/testing";
 import { runAtelier } from "../support/cli-process.ts";
+import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
+import { finalProgress } from "../support/final-progress.ts";
 
 // `atelier creators` and `atelier royalties` as an operator runs them beside
 // the coordinator, on the farm's database: the statement's figures come from
@@ -71,4 +73,53 @@ describe("atelier creators and atelier royalties", () => {
     const withoutDb = await runAtelier(["royalties", "--tenant", "studio", "--from", "2026-10-01", "--to", "2026-10-31"], { DATABASE_URL: "" });
     expect(withoutDb.output).toContain("set DATABASE_URL");
   }, 120_000);
+});
+
+// Through a real farm: the coordinator names each item's registered keywords
+// in its lease, the agent measures them on the demo model, and the output's
+// contributions land in output_contribution, which the statement reads.
+describe("contributions measured by agents", () => {
+  let farm: FarmFixture;
+  beforeAll(async () => {
+    farm = await startFarm();
+    await farm.startAgent("measurer");
+  }, 120_000);
+  afterAll(() => farm?.close());
+
+  it("records red's and blue's contributions for the prompt that names them, none for a prompt without, and the cost per image", async () => {
+    const operator = { DATABASE_URL: farm.database.url };
+    const add = (name: string, keyword: string) =>
+      runAtelier(["creators", "add", "--tenant", "studio", "--name", name, "--payee", `payee-${name}`, "--keyword", keyword, "--price-per-image", "0.5", "--platform-share", "0.3"], operator);
+    const red = /^([0-9a-f-]{36})$/m.exec((await add("Red", "red")).output)![1]!;
+    const blue = /^([0-9a-f-]{36})$/m.exec((await add("Blue", "blue")).output)![1]!;
+    const client = farm.clientFor(farm.coordinatorAddress, { token: await farm.mintToken("studio") });
+    const header = { tenant: "", name: "measured", priority: 0, defaults: { model: "atelier-demo", width: 256, height: 256, steps: 8, sampler: "euler", guidance: 7.5, hasGuidance: true } };
+    const items = ["a red circle on a blue background", "a green square on a white background"].map((prompt, i) => ({ prompt, negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" }));
+    const { batchId } = await client.submitBatch(header, items);
+    expect((await finalProgress(client, batchId))?.done).toBe(2);
+
+    const rows = await farm.database.db.query<{ index: number; creator: string; keyword: string; contribution: number }>(
+      `SELECT i.index, c.creator_id AS creator, c.keyword, c.contribution FROM output_contribution c JOIN output o ON o.id = c.output_id JOIN item i ON i.id = o.item_id
+       WHERE o.batch_id = $1 ORDER BY i.index, c.keyword`,
+      [batchId],
+    );
+    // The circle (radius 0.42 of the half side) is 0.1445 of a 32 x 32 latent: red drives it, blue the rest.
+    expect(rows.map((r) => [r.index, r.creator, r.keyword])).toEqual([[0, blue, "blue"], [0, red, "red"]]);
+    expect(Math.abs(rows[1]!.contribution - 0.1445)).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(rows[0]!.contribution - (1 - 0.1445))).toBeLessThanOrEqual(0.05);
+    const [measured] = await farm.database.db.query<{ metadata: { attribution: { rest: number; sampledSteps: number; extraUnetMs: number; overhead: number } } }>(
+      `SELECT o.metadata FROM output o JOIN item i ON i.id = o.item_id WHERE o.batch_id = $1 AND i.index = 0`, [batchId],
+    );
+    expect(measured!.metadata.attribution).toMatchObject({ sampledSteps: 3 });
+    expect(measured!.metadata.attribution.extraUnetMs).toBeGreaterThan(0);
+    expect(measured!.metadata.attribution.overhead).toBeGreaterThan(0);
+    console.log(JSON.stringify({ farmAttribution: { red: rows[1]!.contribution, blue: rows[0]!.contribution, ...measured!.metadata.attribution } }));
+
+    const day = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString().slice(0, 10);
+    const statement = await runAtelier(["royalties", "--tenant", "studio", "--from", day(-86_400_000), "--to", day(0), "--format", "json"], operator);
+    const lines = JSON.parse(statement.output) as { creatorId: string; images: number; payable: string }[];
+    expect(lines.map((l) => [l.creatorId, l.images])).toEqual(expect.arrayContaining([[red, 1], [blue, 1]]));
+    // payable = contribution × 0.5 × 0.7, rounded to cents.
+    expect(lines.find((l) => l.creatorId === red)!.payable).toBe((rows[1]!.contribution * 0.35).toFixed(2));
+  }, 240_000);
 });

@@ -1,4 +1,5 @@
 // Messages between the agent's main thread and its render workers.
+import type { Attribution, AttributionRequest } from "@atelier/diffusion";
 
 /** The shard's render options beyond the core settings (RenderSettings in proto/); absent = off. */
 export interface RenderJobOptions {
@@ -30,6 +31,8 @@ export interface RenderJob extends RenderJobOptions {
   sampler: string;
   /** where the image belongs, for its AI label (createdAt: ISO 8601) */
   label?: { batchId: string; itemId: string; createdAt: string };
+  /** registered creators' keywords whose contributions to measure (ids: creator ids) */
+  attribution?: AttributionRequest;
 }
 
 export interface RenderJobClip {
@@ -48,9 +51,11 @@ export interface RenderedImage {
   width: number;
   height: number;
   nsfw: boolean;
-  clip?: ClipResult;
   /** "passed" or "flagged" by the model's safety checker; undefined when it has none */
   safetyVerdict?: "passed" | "flagged";
+  /** the keywords' measured contributions, when the job named any */
+  attribution?: Attribution;
+  clip?: ClipResult;
 }
 
 export type ToWorker =

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Assign__Output, ItemResult } from "@atelier/protocol";
 import type { Logger } from "@atelier/common";
+import type { Attribution } from "@atelier/diffusion";
 import type { Clock } from "./clock.ts";
 import type { AgentObserver } from "./metrics/index.ts";
 import { renderChunk } from "./render-chunk.ts";
@@ -39,6 +40,12 @@ function jobOptions(settings: NonNullable<Assign__Output["settings"]>): RenderJo
   return options;
 }
 
+/** The pipeline's figures as the result message carries them (keyword ids are creator ids). */
+function attributionOf(attribution: Attribution): ItemResult["attribution"] {
+  const { keywords, rest, sampledSteps, extraUnetMs, overhead } = attribution;
+  return { keywords: keywords.map((k) => ({ creatorId: k.id, keyword: k.phrase, contribution: k.contribution, area: k.area, intensity: k.intensity })), rest, sampledSteps, extraUnetMs, overhead };
+}
+
 export async function renderShard(assign: Assign__Output, options: RenderShardOptions): Promise<void> {
   const { renderer, signal, clock } = options;
   const settings = assign.settings!;
@@ -50,6 +57,7 @@ export async function renderShard(assign: Assign__Output, options: RenderShardOp
     height: settings.height, steps: settings.steps, guidance: settings.guidance ?? 0, sampler: settings.sampler, ...renderOptions,
     ...(assign.watermark ? { watermark: true } : {}),
     ...(assign.batchId ? { label: { batchId: assign.batchId, itemId: item.itemId, createdAt: new Date(Number(assign.batchCreatedAtMs)).toISOString() } } : {}),
+    ...(item.keywords.length > 0 ? { attribution: { keywords: item.keywords.map((k) => ({ id: k.creatorId, phrase: k.keyword })) } } : {}),
   });
   // A batching renderer takes a run of items at once (they share UNet calls); each is uploaded and reported on its own.
   const perRequest = Math.max(1, renderer.batchItems ?? 1);
@@ -78,8 +86,9 @@ export async function renderShard(assign: Assign__Output, options: RenderShardOp
           height: rendered.height,
           renderMs: Math.round(renderMs + clock.monotonicMs() - uploadStarted),
           modelLoadMs: Math.round(rendered.loadMs ?? 0),
-          ...(rendered.clip ? { clipScore: rendered.clip.score, hasClipScore: true, counterScores: rendered.clip.counters } : {}),
           ...(rendered.safetyVerdict ? { safetyVerdict: rendered.safetyVerdict } : {}),
+          ...(rendered.attribution ? { attribution: attributionOf(rendered.attribution) } : {}),
+          ...(rendered.clip ? { clipScore: rendered.clip.score, hasClipScore: true, counterScores: rendered.clip.counters } : {}),
         });
       } catch (error) {
         if (signal.aborted) break;

@@ -108,6 +108,7 @@ async function render(id: number, jobs: RenderJob[]) {
       ...(job.label ? { label: job.label } : {}),
       // An image upscaled afterwards is stamped after the upscale instead.
       ...(job.watermark && !job.upscale ? { watermark: true } : {}),
+      ...(job.attribution ? { attribution: job.attribution } : {}),
     }));
     const problems = requests.flatMap((request) => validateRenderRequest(request));
     if (problems.length > 0) {
@@ -147,7 +148,7 @@ async function render(id: number, jobs: RenderJob[]) {
     const images = [];
     for (const result of results) {
       const image = upscale ? await upscaled(result.png, upscale, watermark === true) : { png: result.png.slice(), width: result.width, height: result.height };
-      images.push({ ...image, nsfw: result.nsfw, ...(result.safetyChecked ? { safetyVerdict: result.nsfw ? ("flagged" as const) : ("passed" as const) } : {}) });
+      images.push({ ...image, nsfw: result.nsfw, ...(result.safetyChecked ? { safetyVerdict: result.nsfw ? ("flagged" as const) : ("passed" as const) } : {}), ...(result.attribution ? { attribution: result.attribution } : {}) });
     }
     const clip = jobs[0]!.clip;
     if (clip) {

@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import type { Attribution } from "@atelier/diffusion";
 import type { ClipResult, FromWorker, RenderJob } from "./render-protocol.ts";
 
 // Images an agent hands a batching renderer at once: enough to fill a UNet
@@ -17,6 +18,8 @@ export interface Rendered {
   clip?: ClipResult;
   /** The model's safety checker's verdict; absent when the model has none. */
   safetyVerdict?: "passed" | "flagged";
+  /** The keywords' measured contributions, when the job named any. */
+  attribution?: Attribution;
 }
 
 export class RenderFailed extends Error {
@@ -116,10 +119,10 @@ export class WorkerRenderer implements Renderer {
     }
     // The request's times, shared out; its model load belongs to the first image.
     const n = message.images.length;
-    waiter.resolve(message.images.map(({ png, width, height, safetyVerdict, clip }, i) => ({
-      png, width, height, inferenceMs: message.inferenceMs / n, totalMs: message.totalMs / n, loadMs: i === 0 ? message.loadMs : 0,
+    waiter.resolve(message.images.map(({ png, width, height, clip, safetyVerdict, attribution }, i) => ({
+      png, width, height, inferenceMs: message.inferenceMs / n, totalMs: message.totalMs / n, loadMs: i === 0 ? message.loadMs : 0, ...(clip ? { clip } : {}),
       ...(safetyVerdict ? { safetyVerdict } : {}),
-      ...(clip ? { clip } : {}),
+      ...(attribution ? { attribution } : {}),
     })));
   }
 }

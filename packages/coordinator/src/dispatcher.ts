@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { leaseStore, outputSizeOf, type Database, type Lease } from "@atelier/db";
 import type { AssignedItem } from "@atelier/protocol";
 import type { AgentSession } from "./agent-session.ts";
+import { CreatorKeywords } from "./policy/creator-keywords.ts";
 import { planShardSize, switchAffinity } from "./shard-planner.ts";
 import type { ObjectStore } from "./storage/index.ts";
 import { objectKeyFor } from "./storage/index.ts";
@@ -34,6 +35,7 @@ export class Dispatcher {
   private again = false;
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  private readonly creatorKeywords: CreatorKeywords;
 
   constructor(
     private readonly db: Database,
@@ -43,6 +45,7 @@ export class Dispatcher {
     private readonly onLease: (session: AgentSession, lease: Lease) => void,
     private readonly onError: (error: unknown) => void,
   ) {
+    this.creatorKeywords = new CreatorKeywords(db);
     this.timer = setInterval(() => this.wake(), options.pollIntervalMs);
     this.timer.unref();
   }
@@ -140,7 +143,8 @@ export class Dispatcher {
       lease.items.map(async (item) => {
         const key = objectKeyFor(lease.tenantId, lease.batchId, item.index, item.seed);
         const uploadUrl = await this.store.presignPut(key, { contentType: "image/png", expiresInMs });
-        return { ...item, key, uploadUrl };
+        // Registered creators' keywords in the prompt: the agent measures their contributions.
+        return { ...item, key, uploadUrl, keywords: await this.creatorKeywords.match(lease.tenantId, item.prompt) };
       }),
     );
     session.shards.set(lease.shardId, {

@@ -55,7 +55,7 @@ export async function recordOutputResults(
     return {
       batchId: session.shards.get(result.shardId)?.batchId ?? "",
       output: { agentId: session.id, itemId: result.itemId, epoch: result.epoch, key: result.key, sha256: result.sha256, bytes: result.bytes,
-                width: result.width, height: result.height, renderMs: result.renderMs, metadata: verdictOf(result), ...clipOf(result) },
+                width: result.width, height: result.height, renderMs: result.renderMs, metadata: { ...verdictOf(result), ...attributionOf(result) }, ...clipOf(result) },
     };
   }));
   recorded.forEach((i, k) => {
@@ -76,6 +76,30 @@ export async function recordOutputResults(
     if (results[i]!.hasClipScore) deps.metrics.clipGate.inc({ outcome: outcome.gate ?? "accepted" });
   });
   return { acks, progress: batches };
+}
+
+// Keywords one result may report: more than a creator registers, bounded so that a row's metadata stays small.
+const MAX_REPORTED_KEYWORDS = 50;
+
+/**
+ * The keywords' measured contributions, recorded in the output's metadata
+ * and, by the statement that records the output, as output_contribution rows
+ * for the batch's tenant's own creators (anything else an agent names is
+ * dropped there). Shares are clamped to [0, 1].
+ */
+function attributionOf(result: ItemResult__Output): Record<string, unknown> {
+  const reported = result.attribution;
+  if (!reported) return {};
+  const finite = (x: number) => (Number.isFinite(x) && x > 0 ? x : 0);
+  const share = (x: number) => Math.min(1, finite(x));
+  return {
+    attribution: {
+      keywords: reported.keywords.slice(0, MAX_REPORTED_KEYWORDS).map((k) => ({
+        creatorId: k.creatorId.slice(0, 64), keyword: k.keyword.slice(0, 200), contribution: share(k.contribution), area: share(k.area), intensity: finite(k.intensity),
+      })),
+      rest: share(reported.rest), sampledSteps: reported.sampledSteps, extraUnetMs: finite(reported.extraUnetMs), overhead: finite(reported.overhead),
+    },
+  };
 }
 
 /** The safety checker's verdict, recorded in the output's metadata: a flagged image is quarantined by the same statement that records it. */

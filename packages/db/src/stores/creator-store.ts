@@ -72,8 +72,8 @@ export class MissingTermsError extends Error {
 
 // Each image's contribution per creator (its keywords' shares summed), priced
 // by the one version of the creator's terms valid when the output was made.
-// Quarantined images (flagged, or deleted by a moderator) were never delivered
-// and are not billed. Everything stays numeric: the sums are exact decimals.
+// Quarantined images (flagged, or deleted by a moderator) and attempts a
+// quality gate rejected were never delivered and are not billed. Everything stays numeric: the sums are exact decimals.
 const PRICED_IMAGES = `
   WITH per_image AS (
     SELECT oc.creator_id, o.id AS output_id, o.item_id, o.batch_id, o.created_at,
@@ -81,7 +81,7 @@ const PRICED_IMAGES = `
     FROM output_contribution oc
     JOIN creator c ON c.id = oc.creator_id
     JOIN output o ON o.id = oc.output_id
-    WHERE c.tenant_id = $1 AND o.created_at >= $2 AND o.created_at < $3 AND NOT o.quarantined
+    WHERE c.tenant_id = $1 AND o.created_at >= $2 AND o.created_at < $3 AND NOT o.quarantined AND o.accepted
       AND ($6::text IS NULL OR oc.creator_id = $6)
     GROUP BY oc.creator_id, o.id
   )

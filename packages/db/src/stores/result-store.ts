@@ -121,7 +121,16 @@ export const resultStore = {
                 coalesce(metadata::jsonb->>'safetyVerdict', 'unchecked'), coalesce(metadata::jsonb->>'safetyVerdict' = 'flagged', false)
          FROM done_item
          ON CONFLICT (key) DO NOTHING
-         RETURNING item_id, batch_id, agent_id, epoch
+         RETURNING id, item_id, batch_id, agent_id, epoch, metadata
+       ), contributed AS (
+         -- The keywords' measured contributions (metadata.attribution), for royalty statements: only to the batch's tenant's own creators.
+         INSERT INTO output_contribution (output_id, creator_id, keyword, contribution, area, intensity)
+         SELECT r.id, k."creatorId", k.keyword, k.contribution, k.area, k.intensity
+         FROM recorded r
+         CROSS JOIN LATERAL jsonb_to_recordset(r.metadata->'attribution'->'keywords') AS k("creatorId" text, keyword text, contribution float8, area float8, intensity float8)
+         JOIN batch b ON b.id = r.batch_id
+         JOIN creator c ON c.id = k."creatorId" AND c.tenant_id = b.tenant_id
+         ON CONFLICT DO NOTHING
        ), finished AS (
          -- A re-rolled item is not finished: only done and exhausted items move the batch's count.
          SELECT r.batch_id FROM recorded r JOIN done_item d ON d.id = r.item_id WHERE d.state <> 'queued'

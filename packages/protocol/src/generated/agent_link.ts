@@ -5,9 +5,11 @@ import type { AgentLinkClient as _atelier_v1_AgentLinkClient, AgentLinkDefinitio
 import type { AgentMessage as _atelier_v1_AgentMessage, AgentMessage__Output as _atelier_v1_AgentMessage__Output } from './atelier/v1/AgentMessage.js';
 import type { Assign as _atelier_v1_Assign, Assign__Output as _atelier_v1_Assign__Output } from './atelier/v1/Assign.js';
 import type { AssignedItem as _atelier_v1_AssignedItem, AssignedItem__Output as _atelier_v1_AssignedItem__Output } from './atelier/v1/AssignedItem.js';
+import type { Attribution as _atelier_v1_Attribution, Attribution__Output as _atelier_v1_Attribution__Output } from './atelier/v1/Attribution.js';
 import type { Cancel as _atelier_v1_Cancel, Cancel__Output as _atelier_v1_Cancel__Output } from './atelier/v1/Cancel.js';
 import type { ClipCheck as _atelier_v1_ClipCheck, ClipCheck__Output as _atelier_v1_ClipCheck__Output } from './atelier/v1/ClipCheck.js';
 import type { CoordinatorMessage as _atelier_v1_CoordinatorMessage, CoordinatorMessage__Output as _atelier_v1_CoordinatorMessage__Output } from './atelier/v1/CoordinatorMessage.js';
+import type { CreatorKeyword as _atelier_v1_CreatorKeyword, CreatorKeyword__Output as _atelier_v1_CreatorKeyword__Output } from './atelier/v1/CreatorKeyword.js';
 import type { Drain as _atelier_v1_Drain, Drain__Output as _atelier_v1_Drain__Output } from './atelier/v1/Drain.js';
 import type { Heartbeat as _atelier_v1_Heartbeat, Heartbeat__Output as _atelier_v1_Heartbeat__Output } from './atelier/v1/Heartbeat.js';
 import type { HeartbeatAck as _atelier_v1_HeartbeatAck, HeartbeatAck__Output as _atelier_v1_HeartbeatAck__Output } from './atelier/v1/HeartbeatAck.js';
@@ -15,6 +17,7 @@ import type { Hello as _atelier_v1_Hello, Hello__Output as _atelier_v1_Hello__Ou
 import type { HiresFix as _atelier_v1_HiresFix, HiresFix__Output as _atelier_v1_HiresFix__Output } from './atelier/v1/HiresFix.js';
 import type { ItemResult as _atelier_v1_ItemResult, ItemResult__Output as _atelier_v1_ItemResult__Output } from './atelier/v1/ItemResult.js';
 import type { ItemResults as _atelier_v1_ItemResults, ItemResults__Output as _atelier_v1_ItemResults__Output } from './atelier/v1/ItemResults.js';
+import type { KeywordContribution as _atelier_v1_KeywordContribution, KeywordContribution__Output as _atelier_v1_KeywordContribution__Output } from './atelier/v1/KeywordContribution.js';
 import type { LeaseRef as _atelier_v1_LeaseRef, LeaseRef__Output as _atelier_v1_LeaseRef__Output } from './atelier/v1/LeaseRef.js';
 import type { ModelInfo as _atelier_v1_ModelInfo, ModelInfo__Output as _atelier_v1_ModelInfo__Output } from './atelier/v1/ModelInfo.js';
 import type { PromptScore as _atelier_v1_PromptScore, PromptScore__Output as _atelier_v1_PromptScore__Output } from './atelier/v1/PromptScore.js';
@@ -44,10 +47,12 @@ export interface ProtoGrpcType {
       AgentMessage: MessageTypeDefinition<_atelier_v1_AgentMessage, _atelier_v1_AgentMessage__Output>
       Assign: MessageTypeDefinition<_atelier_v1_Assign, _atelier_v1_Assign__Output>
       AssignedItem: MessageTypeDefinition<_atelier_v1_AssignedItem, _atelier_v1_AssignedItem__Output>
+      Attribution: MessageTypeDefinition<_atelier_v1_Attribution, _atelier_v1_Attribution__Output>
       BatchState: EnumTypeDefinition
       Cancel: MessageTypeDefinition<_atelier_v1_Cancel, _atelier_v1_Cancel__Output>
       ClipCheck: MessageTypeDefinition<_atelier_v1_ClipCheck, _atelier_v1_ClipCheck__Output>
       CoordinatorMessage: MessageTypeDefinition<_atelier_v1_CoordinatorMessage, _atelier_v1_CoordinatorMessage__Output>
+      CreatorKeyword: MessageTypeDefinition<_atelier_v1_CreatorKeyword, _atelier_v1_CreatorKeyword__Output>
       Drain: MessageTypeDefinition<_atelier_v1_Drain, _atelier_v1_Drain__Output>
       Heartbeat: MessageTypeDefinition<_atelier_v1_Heartbeat, _atelier_v1_Heartbeat__Output>
       HeartbeatAck: MessageTypeDefinition<_atelier_v1_HeartbeatAck, _atelier_v1_HeartbeatAck__Output>
@@ -56,6 +61,7 @@ export interface ProtoGrpcType {
       ItemResult: MessageTypeDefinition<_atelier_v1_ItemResult, _atelier_v1_ItemResult__Output>
       ItemResults: MessageTypeDefinition<_atelier_v1_ItemResults, _atelier_v1_ItemResults__Output>
       ItemState: EnumTypeDefinition
+      KeywordContribution: MessageTypeDefinition<_atelier_v1_KeywordContribution, _atelier_v1_KeywordContribution__Output>
       LeaseRef: MessageTypeDefinition<_atelier_v1_LeaseRef, _atelier_v1_LeaseRef__Output>
       ModelInfo: MessageTypeDefinition<_atelier_v1_ModelInfo, _atelier_v1_ModelInfo__Output>
       PromptScore: MessageTypeDefinition<_atelier_v1_PromptScore, _atelier_v1_PromptScore__Output>

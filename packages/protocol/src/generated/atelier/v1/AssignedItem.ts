@@ -1,5 +1,6 @@
 // Original file: proto/atelier/v1/agent_link.proto
 
+import type { CreatorKeyword as _atelier_v1_CreatorKeyword, CreatorKeyword__Output as _atelier_v1_CreatorKeyword__Output } from '../../atelier/v1/CreatorKeyword.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface AssignedItem {
@@ -10,6 +11,10 @@ export interface AssignedItem {
   'seed'?: (number);
   'key'?: (string);
   'uploadUrl'?: (string);
+  /**
+   * Registered creators' keywords found in the prompt, to measure.
+   */
+  'keywords'?: (_atelier_v1_CreatorKeyword)[];
 }
 
 export interface AssignedItem__Output {
@@ -20,4 +25,8 @@ export interface AssignedItem__Output {
   'seed': (number);
   'key': (string);
   'uploadUrl': (string);
+  /**
+   * Registered creators' keywords found in the prompt, to measure.
+   */
+  'keywords': (_atelier_v1_CreatorKeyword__Output)[];
 }

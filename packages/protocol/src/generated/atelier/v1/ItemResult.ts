@@ -1,6 +1,7 @@
 // Original file: proto/atelier/v1/agent_link.proto
 
 import type { PromptScore as _atelier_v1_PromptScore, PromptScore__Output as _atelier_v1_PromptScore__Output } from '../../atelier/v1/PromptScore.js';
+import type { Attribution as _atelier_v1_Attribution, Attribution__Output as _atelier_v1_Attribution__Output } from '../../atelier/v1/Attribution.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface ItemResult {
@@ -46,6 +47,11 @@ export interface ItemResult {
    * quarantined); empty when the model has none.
    */
   'safetyVerdict'?: (string);
+  /**
+   * The measured contribution of each keyword the item's lease named
+   * (AssignedItem.keywords); absent when it named none.
+   */
+  'attribution'?: (_atelier_v1_Attribution | null);
 }
 
 export interface ItemResult__Output {
@@ -91,4 +97,9 @@ export interface ItemResult__Output {
    * quarantined); empty when the model has none.
    */
   'safetyVerdict': (string);
+  /**
+   * The measured contribution of each keyword the item's lease named
+   * (AssignedItem.keywords); absent when it named none.
+   */
+  'attribution': (_atelier_v1_Attribution__Output | null);
 }
