@@ -15,6 +15,7 @@ const COMPOSE_FILE = "deploy/docker-compose.yml";
 
 interface ComposeService {
   image?: string;
+  build?: { args?: Record<string, string> };
   user?: string;
   command?: string[];
   entrypoint?: string[];
@@ -43,6 +44,10 @@ function composeProblems(services: Services, raw: Services): string[] {
   for (const [name, s] of agents) {
     const devices = s.deploy?.resources?.reservations?.devices ?? [];
     if (!devices.some((d) => d.capabilities?.includes("gpu") && Number(d.count ?? 0) >= 1)) problems.push(`${name}: reserves no GPU`);
+    const args = s.build?.args ?? {};
+    if ((s.environment?.ATELIER_PROVIDERS ?? "").includes("cuda") && (args.ONNXRUNTIME_NODE_INSTALL !== "cuda12" || !/cudnn/.test(args.RUNTIME_IMAGE ?? ""))) {
+      problems.push(`${name}: uses the cuda provider in an image built without it (build args ONNXRUNTIME_NODE_INSTALL=cuda12 and a CUDA + cuDNN RUNTIME_IMAGE)`);
+    }
     const coordinatorOnly = Object.keys(s.environment ?? {}).filter((key) => SECRET_NAME.test(key) || /^(DATABASE|S3|NATS)_/.test(key));
     if (coordinatorOnly.length > 0) problems.push(`${name}: an agent is given ${coordinatorOnly.join(", ")}; agents hold only their credential`);
   }
@@ -132,6 +137,7 @@ describe("deploy/docker-compose.yml", () => {
     const broken = structuredClone(services);
     delete broken["coordinator-2"];
     broken["agent-1"]!.deploy = {};
+    broken["agent-1"]!.build = { args: {} };
     broken["agent-2"]!.environment = { ...broken["agent-2"]!.environment, DATABASE_URL: "postgresql://x" };
     broken.minio!.user = "root";
     broken.minio!.ports = [{ target: 9000, published: "9000" }];
@@ -141,6 +147,7 @@ describe("deploy/docker-compose.yml", () => {
     expect(composeProblems(broken, brokenRaw)).toEqual([
       "1 coordinator(s); the farm runs 2 or more",
       "agent-1: reserves no GPU",
+      "agent-1: uses the cuda provider in an image built without it (build args ONNXRUNTIME_NODE_INSTALL=cuda12 and a CUDA + cuDNN RUNTIME_IMAGE)",
       "agent-2: an agent is given DATABASE_URL; agents hold only their credential",
       "minio: runs as root; give a non-root user",
       "minio: publishes 9000; only the coordinators' gRPC (7070) and dashboard (7080) are published",
