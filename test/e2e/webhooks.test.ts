@@ -89,23 +89,28 @@ describe("signed webhooks", () => {
     expect(() => verifier.verify(accepted.body.replace("hooks-a", "hooks-b"), signedHeaders(accepted))).toThrow();
   }, 120_000);
 
-  it("signs with both secrets while a rotated one overlaps, so receivers verify with either", async () => {
+  it("keeps endpoints to their tenant, and signs with both secrets while a rotated one overlaps, so receivers verify with either", async () => {
     const receiver = await startReceiver(() => 204);
     receivers.push(receiver);
     const { id, secret: oldSecret } = await addEndpoint("hooks-b", receiver.url, "batch.completed,batch.failed");
-    const rotate = await runAtelier(["webhooks", "rotate", id, "--coordinator", farm.coordinatorAddress, "--json"], farm.cliEnv);
-    expect(rotate.code, rotate.output).toBe(0);
-    const { secret: newSecret } = JSON.parse(rotate.output) as { secret: string };
+    // A tenant token manages its own tenant's endpoints only: another tenant's is NOT_FOUND.
+    const own = farm.clientFor(farm.coordinatorAddress, { token: await farm.mintToken("hooks-b") });
+    const stranger = farm.clientFor(farm.coordinatorAddress, { token: await farm.mintToken("hooks-z") });
+    expect((await own.listWebhooks()).map((e) => e.id)).toEqual([id]);
+    expect(await stranger.listWebhooks()).toEqual([]);
+    await expect(stranger.rotateWebhookSecret(id)).rejects.toMatchObject({ code: 5 });
+    await expect(stranger.testWebhook(id)).rejects.toMatchObject({ code: 5 });
+
+    const { secret: newSecret } = await own.rotateWebhookSecret(id);
     expect(newSecret).not.toBe(oldSecret);
-    const test = await runAtelier(["webhooks", "test", id, "--coordinator", farm.coordinatorAddress], farm.cliEnv);
-    expect(test.code, test.output).toBe(0);
+    await own.testWebhook(id);
     await waitFor("the test event", async () => receiver.received.length === 1, 30_000);
     const [request] = receiver.received;
     expect(String(request!.headers["webhook-signature"]).split(" ")).toHaveLength(2);
     for (const secret of [oldSecret, newSecret]) expect(new Webhook(secret).verify(request!.body, signedHeaders(request!))).toMatchObject({ type: "webhook.test" });
     const list = await runAtelier(["webhooks", "list", "--tenant", "hooks-b", "--coordinator", farm.coordinatorAddress], farm.cliEnv);
     expect(list.output).toContain(id);
-    expect(list.output).toContain("batch.completed,batch.failed");
+    expect(list.output).toMatch(/batch\.completed,batch\.failed\s+\S+\s+rotating/);
   }, 60_000);
 
   it("keeps retrying through a coordinator killed with SIGKILL mid-retry, and delivers after its restart", async () => {
