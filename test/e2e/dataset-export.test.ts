@@ -163,6 +163,14 @@ describe("atelier export: a dataset from finished batches", () => {
     const unknown = await runAtelier(["export", "00000000-0000-4000-8000-000000000000", "--coordinator", farm.coordinatorAddress, "--out", out], farm.cliEnv);
     expect(unknown.code).toBe(1);
     expect(unknown.output).toContain("batch 00000000-0000-4000-8000-000000000000 not found");
+    // A batch still queued (no agent has its model) would export differently once it finishes.
+    const { batchId: waiting } = await farm.client.submitBatch(
+      { tenant: "datasets", name: "waiting", priority: 0, baseSeed: 0, defaults: { model: "no-agent-has-this", width: 64, height: 64, steps: 4, guidance: 7.5, sampler: "euler" } },
+      promptSpecs(2),
+    );
+    const running = await runAtelier(["export", waiting, "--coordinator", farm.coordinatorAddress, "--out", out], farm.cliEnv);
+    expect(running.code).toBe(1);
+    expect(running.output).toContain(`batch ${waiting} is queued (0 of 2 done): export it once it has finished`);
     expect(existsSync(join(out, "_stats.json"))).toBe(false);
   }, 60_000);
 });
