@@ -74,6 +74,10 @@ describe("CLIP scores, the quality gate and the report", () => {
       expect(kept.every((o) => !o.accepted && o.clip_score < GATE && o.key.endsWith(`-${o.seed}.png`))).toBe(true);
     }
     expect(outputs.filter((o) => o.index < PASSING).every((o) => o.accepted && o.clip_score > 0.9)).toBe(true);
+    // Outputs listed for download are the items' images: the accepted ones, one per item.
+    const listed: string[] = [];
+    for await (const output of farm.client.listOutputs(batchId)) listed.push(output.key);
+    expect(listed).toEqual(outputs.filter((o) => o.accepted).map((o) => o.key));
     // Rows = objects, checksums equal; one accepted output per item at most.
     expect(await inspectBatch(db, farm.store, batchId)).toEqual({ ...cleanState(attempts) });
 

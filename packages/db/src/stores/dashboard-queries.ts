@@ -96,7 +96,7 @@ export interface FarmTotals {
 }
 
 const TILE = `i.id::text AS "itemId", i.index, i.seed::text AS seed, i.state, left(i.prompt, 200) AS prompt,
-  coalesce(i.last_error, '') AS error, EXISTS (SELECT 1 FROM output o WHERE o.item_id = i.id AND NOT o.quarantined) AS "hasImage"`;
+  coalesce(i.last_error, '') AS error, EXISTS (SELECT 1 FROM output o WHERE o.item_id = i.id AND NOT o.quarantined AND o.accepted) AS "hasImage"`;
 
 const toTile = (row: Omit<ItemTile, "seed"> & { seed: string }): ItemTile => ({ ...row, seed: Number(row.seed) });
 
@@ -186,7 +186,7 @@ export const dashboardQueries = {
               i.sampler, i.attempts, coalesce(i.last_error, '') AS error,
               o.key, o.sha256, o.bytes, o.agent_id AS "agentId", o.render_ms AS "renderMs", o.created_at AS "createdAt"
        -- A quarantined image is shown only in the moderation queue.
-       FROM item i JOIN batch b ON b.id = i.batch_id LEFT JOIN output o ON o.item_id = i.id AND NOT o.quarantined
+       FROM item i JOIN batch b ON b.id = i.batch_id LEFT JOIN output o ON o.item_id = i.id AND NOT o.quarantined AND o.accepted
        WHERE i.id = $1::bigint`,
       [itemId],
     );

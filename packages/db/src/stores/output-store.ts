@@ -15,13 +15,17 @@ export interface OutputRow {
 }
 
 export const outputStore = {
-  /** One page of a batch's outputs in item order, keyed by item index for the next page; quarantined images are left out. */
+  /**
+   * One page of a batch's outputs in item order, keyed by item index for the
+   * next page; quarantined images and the attempts a CLIP quality gate
+   * rejected are left out (one output per item, which the paging relies on).
+   */
   async page(db: Database, batchId: string, afterIndex: number, limit: number): Promise<OutputRow[]> {
     const rows = await db.query<Omit<OutputRow, "seed"> & { seed: string }>(
       `SELECT o.id::text AS id, o.item_id::text AS "itemId", i.index, i.seed::text AS seed, i.prompt, o.key, o.sha256,
               o.bytes, o.width, o.height, o.agent_id AS "agentId"
        FROM output o JOIN item i ON i.id = o.item_id
-       WHERE o.batch_id = $1 AND i.index > $2 AND NOT o.quarantined ORDER BY i.index LIMIT $3`,
+       WHERE o.batch_id = $1 AND i.index > $2 AND NOT o.quarantined AND o.accepted ORDER BY i.index LIMIT $3`,
       [batchId, afterIndex, limit],
     );
     return rows.map((row) => ({ ...row, seed: Number(row.seed) }));
