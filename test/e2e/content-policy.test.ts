@@ -58,19 +58,19 @@ describe("content policy at submit", () => {
     expect(actions).toEqual([{ action: "policy.set", target: "farm" }, { action: "policy.set", target: "studio" }]);
   }, 180_000);
 
-  it("quarantines a flagged image: not listed nor served, in the moderation queue; an admin's release is audited and serves it", async () => {
+  it("quarantines a flagged image: not listed nor served, in the moderation queue; an admin's release or deletion is audited", async () => {
     await writeTestModel(farm.modelsDir, "demo-checked", { safetyChecker: true });
     await farm.startAgent("checker");
     const header = { tenant: "", name: "flagged", priority: 0, defaults: { model: "demo-checked", width: 64, height: 64, steps: 4, sampler: "euler", guidance: 7.5, hasGuidance: true } };
-    const items = ["a red square on a red background", "a blue circle on a black background"].map((prompt, i) => ({ prompt, negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" }));
+    const items = ["a red square on a red background", "a blue circle on a black background", "a red circle on a red background"].map((prompt, i) => ({ prompt, negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" }));
     const { batchId } = await farm.client.submitBatch(header, items);
-    expect((await finalProgress(farm.client, batchId))?.done).toBe(2);
+    expect((await finalProgress(farm.client, batchId))?.done).toBe(3);
     const rows = await farm.database.db.query<{ id: string; index: number; itemId: string; verdict: string; quarantined: boolean }>(
       `SELECT o.id::text, i.index, i.id::text AS "itemId", o.safety_verdict AS verdict, o.quarantined FROM output o JOIN item i ON i.id = o.item_id WHERE o.batch_id = $1 ORDER BY i.index`,
       [batchId],
     );
-    expect(rows.map((r) => [r.index, r.verdict, r.quarantined])).toEqual([[0, "flagged", true], [1, "passed", false]]);
-    const [flagged, passed] = rows as [(typeof rows)[0], (typeof rows)[0]];
+    expect(rows.map((r) => [r.index, r.verdict, r.quarantined])).toEqual([[0, "flagged", true], [1, "passed", false], [2, "flagged", true]]);
+    const [flagged, passed, doomed] = rows as [(typeof rows)[0], (typeof rows)[0], (typeof rows)[0]];
 
     // The outputs listing (what `atelier outputs --download` fetches) leaves it out.
     const listed = async () => { const keys = []; for await (const output of farm.client.listOutputs(batchId)) keys.push(output.itemId); return keys; };
@@ -81,18 +81,38 @@ describe("content policy at submit", () => {
       method: "POST", headers: { "content-type": "application/json", origin: base, "sec-fetch-site": "same-origin" }, body: JSON.stringify({ token: farm.adminToken }),
     });
     const cookie = session.headers.get("set-cookie")!.split(";")[0]!;
+    const { csrfToken } = (await session.json()) as { csrfToken: string };
     const image = (itemId: string) => fetch(`${base}/api/items/${itemId}/image`, { headers: { cookie }, redirect: "manual" }).then((r) => r.status);
     expect(await image(flagged.itemId)).toBe(404);
     expect(await image(passed.itemId)).toBe(302);
 
     // In the moderation queue, and released by an admin.
     const queue = await runAtelier(["policy", "queue", "--json"], operator);
-    expect(JSON.parse(queue.output)).toEqual([expect.objectContaining({ outputId: flagged.id, batchId, safetyVerdict: "flagged", prompt: "a red square on a red background" })]);
+    expect(JSON.parse(queue.output)).toEqual([
+      expect.objectContaining({ outputId: flagged.id, batchId, safetyVerdict: "flagged", prompt: "a red square on a red background" }),
+      expect.objectContaining({ outputId: doomed.id, prompt: "a red circle on a red background" }),
+    ]);
+    // The dashboard's queue: the same images, each behind a URL for an admin to judge it.
+    const dashboardQueue = (await (await fetch(`${base}/api/moderation`, { headers: { cookie } })).json()) as { images: { outputId: string }[] };
+    expect(dashboardQueue.images.map((i) => i.outputId)).toEqual([flagged.id, doomed.id]);
+    expect((await fetch(`${base}/api/moderation/${doomed.id}/image`, { headers: { cookie }, redirect: "manual" })).status).toBe(302);
     const released = await runAtelier(["policy", "release", flagged.id], operator);
     expect(released.code).toBe(0);
     expect(await farm.database.db.query(`SELECT actor, action FROM audit_event WHERE target = $1`, [flagged.id])).toEqual([{ actor: "local", action: "output.release" }]);
     expect(await image(flagged.itemId)).toBe(302);
     expect((await listed()).sort()).toEqual([flagged.itemId, passed.itemId].sort());
     expect((await runAtelier(["policy", "release", flagged.id], operator)).output).toContain(`no quarantined output ${flagged.id} awaits a decision`);
+
+    // An admin deletes the other from the dashboard: its object goes, it is never served, and the audit log names the admin.
+    const [{ key }] = await farm.database.db.query<{ key: string }>(`SELECT key FROM output WHERE id = $1`, [doomed.id]) as [{ key: string }];
+    const deleted = await fetch(`${base}/api/moderation/${doomed.id}/delete`, {
+      method: "POST", headers: { cookie, origin: base, "sec-fetch-site": "same-origin", "x-csrf-token": csrfToken },
+    });
+    expect(deleted.status).toBe(200);
+    expect(await deleted.json()).toEqual({ outputId: doomed.id, decision: "deleted" });
+    expect(await farm.store.head(key)).toBeNull();
+    expect(await image(doomed.itemId)).toBe(404);
+    expect(await farm.database.db.query(`SELECT actor LIKE 'token:%' AS "byToken", action FROM audit_event WHERE target = $1`, [doomed.id])).toEqual([{ byToken: true, action: "output.delete" }]);
+    expect(((await (await fetch(`${base}/api/moderation`, { headers: { cookie } })).json()) as { images: unknown[] }).images).toEqual([]);
   }, 240_000);
 });

@@ -9,6 +9,7 @@ import { BUSY_RETRY_AFTER_MS } from "../errors.ts";
 import type { ObjectStore } from "../storage/index.ts";
 import { AdminSessions, sameSecret, type AdminSession } from "./admin-sessions.ts";
 import { auditRoutes } from "./audit-routes.ts";
+import { moderationRoutes } from "../policy/moderation-routes.ts";
 import { batchRoutes } from "./batch-routes.ts";
 import { BatchRateTracker } from "./batch-rate-tracker.ts";
 import { EventStreamHub } from "./event-stream.ts";
@@ -129,6 +130,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     ...farmRoutes({ db, farm: options.farm, sampler, coordinatorId: options.coordinatorId, heartbeatIntervalMs: options.heartbeatIntervalMs, log }),
     ...batchRoutes({ db, store, bus, farm: options.farm, rates, log, imageUrlTtlMs: HOUR_MS }),
     ...auditRoutes({ db }),
+    ...moderationRoutes({ db, store, imageUrlTtlMs: HOUR_MS }),
     {
       method: "GET",
       path: "/api/events",

@@ -42,6 +42,9 @@ export function policyAdmin(db: Database, actor: string, store?: ObjectStore) {
       return policyStore.queue(db, page);
     },
 
+    /** One quarantined output awaiting a decision; NotFoundError otherwise. */
+    pending: pendingOutput,
+
     /** Lifts a flagged image's quarantine: it is served and exported as any other. */
     async release(outputId: string): Promise<QuarantinedOutput> {
       const output = await pendingOutput(outputId);
@@ -52,7 +55,7 @@ export function policyAdmin(db: Database, actor: string, store?: ObjectStore) {
 
     /** Deletes a flagged image's object; its row stays quarantined for good, so nothing serves or exports it. */
     async delete(outputId: string): Promise<QuarantinedOutput> {
-      if (!store) throw new ValidationError(["deleting an image needs the object store: delete it from the dashboard's moderation queue"]);
+      if (!store) throw new ValidationError(["deleting an image needs the object store: delete it through the coordinator's dashboard API (POST /api/moderation/OUTPUT_ID/delete)"]);
       const output = await pendingOutput(outputId);
       await store.delete(output.key);
       if (!(await policyStore.decide(db, outputId, "deleted"))) throw new NotFoundError(`no quarantined output ${outputId} awaits a decision`);
