@@ -5,9 +5,10 @@ import { DEFAULT_BACKGROUND_RGB, DEFAULT_SHAPE_RGB, demoShapeDistance } from "./
 import { DEMO_SHAPES, DEMO_WORDS, FEATURE, tokenFeatures } from "./demo-vocabulary.ts";
 
 // A test CLIP that sees the demo model's world, in the layout of a CLIP
-// exported per modality (transformers.js / optimum's clip-vision-model and
-// clip-text-with-projection): onnx/vision_model.onnx (pixel_values
-// [B,3,224,224] -> image_embeds [B,P]) and onnx/text_model.onnx (input_ids
+// exported per modality as transformers.js ships them
+// (Xenova/clip-vit-base-patch32): onnx/vision_model.onnx
+// (CLIPVisionModelWithProjection: pixel_values [B,3,224,224] -> image_embeds
+// [B,P]) and onnx/text_model.onnx (CLIPTextModelWithProjection: input_ids
 // [B,T] -> text_embeds [B,P]), tokenizer files and preprocessor_config.json
 // at the top.
 //

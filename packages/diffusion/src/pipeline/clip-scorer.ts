@@ -12,11 +12,12 @@ import { createSession, type FloatType, floatInputType, floatOutput, floatTensor
 // cosine floored at 0.
 //
 // The model is a CLIP exported per modality, as transformers.js ships them
-// and optimum exports them (clip-vision-model with projection,
-// clip-text-with-projection): vision_model.onnx (pixel_values ->
-// image_embeds) and text_model.onnx (input_ids [, attention_mask] ->
-// text_embeds), in onnx/ or each in its own folder as model.onnx; the CLIP
-// tokenizer files and preprocessor_config.json at the top of the folder.
+// (Xenova/clip-vit-base-patch32): vision_model.onnx
+// (CLIPVisionModelWithProjection: pixel_values -> image_embeds) and
+// text_model.onnx (CLIPTextModelWithProjection: input_ids [,
+// attention_mask] -> text_embeds), in onnx/ or each in its own folder as
+// model.onnx; the CLIP tokenizer files and preprocessor_config.json at the
+// top of the folder.
 
 const TOWERS = { vision: "vision_model", text: "text_model" } as const;
 // Prompts of a batch repeat; their embeddings are kept, up to this many.
