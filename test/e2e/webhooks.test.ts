@@ -87,6 +87,10 @@ describe("signed webhooks", () => {
     const accepted = receiver.received[3]!;
     expect(() => new Webhook(`whsec_${randomBytes(32).toString("base64")}`).verify(accepted.body, signedHeaders(accepted))).toThrow();
     expect(() => verifier.verify(accepted.body.replace("hooks-a", "hooks-b"), signedHeaders(accepted))).toThrow();
+    // The delivery log says the same.
+    const log = await runAtelier(["webhooks", "deliveries", id, "--coordinator", farm.coordinatorAddress, "--json"], farm.cliEnv);
+    expect(log.code, log.output).toBe(0);
+    expect(JSON.parse(log.output)).toEqual([expect.objectContaining({ messageId: row!.msgId, eventType: "batch.completed", state: "delivered", attempts: 4, lastStatus: 200 })]);
   }, 120_000);
 
   it("keeps endpoints to their tenant, and signs with both secrets while a rotated one overlaps, so receivers verify with either", async () => {

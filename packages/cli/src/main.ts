@@ -28,7 +28,7 @@ const USAGE = `atelier: a render farm for diffusion models
   atelier models make-test --arch ARCH DIR    write a small random-weight model of that architecture (sd1, sd2-v, inpainting, lcm,
                                               turbo, sdxl, sdxl-refiner, upscaler, upscaler-x2)
   atelier verify FILE [--json]               whether a PNG or JPEG carries Atelier's AI label (XMP) and invisible watermark
-  atelier webhooks add URL --events E,... [--tenant T] | list | remove ID | rotate ID | test ID   signed batch events
+  atelier webhooks add URL --events E,... [--tenant T] | list | remove ID | rotate ID | test ID | deliveries ID   signed batch events
 
 Client commands reach the coordinator at --coordinator HOST:PORT or $ATELIER_COORDINATOR (default 127.0.0.1:7070)
 with the API token in --token or $ATELIER_TOKEN (and --tls-ca FILE or $ATELIER_TLS_CA for a private CA).

@@ -41,7 +41,7 @@ export interface FarmServiceDeps {
 
 type FarmMethod = "SubmitBatch" | "GetBatch" | "WatchBatch" | "CancelBatch" | "ListOutputs" | "ExportOutputs" | "ListAgents" | "DrainAgent" | "GetVersion"
   | "GetBatchReport" | "CreateToken" | "ListTokens" | "RevokeToken" | "EnrollAgent" | "RevokeAgent" | "ListAuditEvents"
-  | "AddWebhook" | "ListWebhooks" | "RemoveWebhook" | "RotateWebhookSecret" | "TestWebhook";
+  | "AddWebhook" | "ListWebhooks" | "RemoveWebhook" | "RotateWebhookSecret" | "TestWebhook" | "ListWebhookDeliveries";
 
 /** The Farm API with the authenticated caller made explicit: see guardFarm for how a network call gets one. */
 export type FarmImpl = { [K in FarmMethod]: (caller: Caller, ...args: Parameters<FarmHandlers[K]>) => void };

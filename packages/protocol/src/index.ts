@@ -37,3 +37,4 @@ export type { EnrolledAgent__Output } from "./generated/atelier/v1/EnrolledAgent
 export type { AuditEvent__Output } from "./generated/atelier/v1/AuditEvent.js";
 export type { WebhookEndpoint, WebhookEndpoint__Output } from "./generated/atelier/v1/WebhookEndpoint.js";
 export type { WebhookSecret__Output } from "./generated/atelier/v1/WebhookSecret.js";
+export type { WebhookDelivery__Output } from "./generated/atelier/v1/WebhookDelivery.js";

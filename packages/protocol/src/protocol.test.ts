@@ -15,7 +15,7 @@ describe("protocol", () => {
   it("loads both services with their methods", () => {
     expect(Object.keys(farmService().service).sort()).toEqual(
       ["AddWebhook", "CancelBatch", "CreateToken", "DrainAgent", "EnrollAgent", "ExportOutputs", "GetBatch", "GetBatchReport", "GetVersion", "ListAgents", "ListAuditEvents",
-        "ListOutputs", "ListTokens", "ListWebhooks", "RemoveWebhook", "RevokeAgent", "RevokeToken", "RotateWebhookSecret", "SubmitBatch", "TestWebhook", "WatchBatch"],
+        "ListOutputs", "ListTokens", "ListWebhookDeliveries", "ListWebhooks", "RemoveWebhook", "RevokeAgent", "RevokeToken", "RotateWebhookSecret", "SubmitBatch", "TestWebhook", "WatchBatch"],
     );
     const connect = agentLinkService().service.Connect;
     expect(connect.requestStream && connect.responseStream).toBe(true);

@@ -7,6 +7,7 @@ import {
   type CreatedToken__Output,
   type EnrolledAgent__Output,
   type TokenInfo__Output,
+  type WebhookDelivery__Output,
   type WebhookEndpoint__Output,
   type WebhookSecret__Output,
   type Agent__Output,
@@ -173,6 +174,11 @@ export class AtelierClient {
   /** A new secret; the old one keeps signing beside it for `overlapS` seconds (0: 24 hours). */
   rotateWebhookSecret(id: string, overlapS = 0): Promise<WebhookSecret__Output> {
     return this.unary((deadline, cb) => this.client.RotateWebhookSecret({ id, overlapS }, { deadline }, cb));
+  }
+
+  /** The endpoint's delivery log, newest first (limit 0: 50). */
+  async listWebhookDeliveries(id: string, limit = 0): Promise<WebhookDelivery__Output[]> {
+    return (await this.unary<{ deliveries: WebhookDelivery__Output[] }>((deadline, cb) => this.client.ListWebhookDeliveries({ id, limit }, { deadline }, cb))).deliveries;
   }
 
   /** Sends a webhook.test event to the endpoint; returns its webhook-id. */

@@ -8,6 +8,7 @@ const USAGE = `usage: atelier webhooks add URL --events E1,E2 [--tenant T] [--js
        atelier webhooks remove ID
        atelier webhooks rotate ID [--overlap-s S] [--json]
        atelier webhooks test ID
+       atelier webhooks deliveries ID [--limit N] [--json]
 events: batch.completed, batch.failed, batch.cancelled, item.exhausted, image.quarantined`;
 
 /**
@@ -20,7 +21,7 @@ export async function webhooksCommand(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { ...COORDINATOR_OPTION, tenant: { type: "string", default: "" }, events: { type: "string" }, "overlap-s": { type: "string" }, json: { type: "boolean", default: false } },
+    options: { ...COORDINATOR_OPTION, tenant: { type: "string", default: "" }, events: { type: "string" }, "overlap-s": { type: "string" }, limit: { type: "string" }, json: { type: "boolean", default: false } },
   });
   const target = positionals[0];
   const client = connect(values);
@@ -57,6 +58,17 @@ export async function webhooksCommand(args: string[]): Promise<void> {
       }
       console.error(`webhook ${target}: new secret below (shown once); the old one signs beside it for ${overlap || 86_400} s`);
       console.log(rotated.secret);
+    } else if (action === "deliveries") {
+      if (!target) throw new CliError(USAGE, 2);
+      const limit = values.limit === undefined ? 0 : Number(values.limit);
+      if (!Number.isInteger(limit) || limit < 0) throw new CliError(`--limit must be a whole number (got ${values.limit})`, 2);
+      const deliveries = await client.listWebhookDeliveries(target, limit);
+      if (values.json) {
+        console.log(JSON.stringify(deliveries, null, 2));
+        return;
+      }
+      const rows = deliveries.map((d) => [d.id, d.eventType, d.state, String(d.attempts), d.lastStatus ? String(d.lastStatus) : "-", d.lastError || "-", new Date(d.createdAtMs).toISOString()]);
+      console.log(textTable(["ID", "EVENT", "STATE", "ATTEMPTS", "LAST STATUS", "LAST ERROR", "CREATED"], rows));
     } else if (action === "test") {
       if (!target) throw new CliError(USAGE, 2);
       console.log(`webhook.test queued for ${target} as ${await client.testWebhook(target)}`);

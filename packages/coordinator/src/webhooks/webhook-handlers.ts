@@ -16,6 +16,8 @@ export const WEBHOOK_LIMITS = {
   /** A rotated secret signs beside the new one this long unless asked otherwise. */
   defaultOverlapS: 24 * 3_600,
   maxOverlapS: 7 * 24 * 3_600,
+  defaultLogRows: 50,
+  maxLogRows: 500,
 } as const;
 
 const ENDPOINT_ID = /^wh_[0-9a-f]{24}$/;
@@ -101,6 +103,28 @@ export function webhookHandlers(deps: { db: Database; kick: () => void }, unary:
       if (!row) throw notFound(request.id);
       await auditStore.record(db, { actor: caller.actor, action: "webhook.rotate", target: request.id, detail: { overlapS } });
       return { endpoint: toWire(row), secret };
+    }),
+
+    ListWebhookDeliveries: unary(async (caller, request: { id: string; limit: number }) => {
+      const limit = request.limit || WEBHOOK_LIMITS.defaultLogRows;
+      if (limit > WEBHOOK_LIMITS.maxLogRows) throw new ValidationError([`limit must be at most ${WEBHOOK_LIMITS.maxLogRows} (got ${limit})`]);
+      const scope = scopeOf(caller);
+      if (!ENDPOINT_ID.test(request.id) || !(await webhookStore.listEndpoints(db, scope)).some((e) => e.id === request.id)) throw notFound(request.id);
+      const rows = await webhookStore.listDeliveries(db, scope, request.id, limit);
+      return {
+        deliveries: rows.map((row) => ({
+          id: row.id,
+          messageId: row.msgId,
+          eventType: row.eventType,
+          state: row.state,
+          attempts: row.attempts,
+          lastStatus: row.lastStatus ?? 0,
+          lastError: row.lastError,
+          createdAtMs: row.createdAt.getTime(),
+          deliveredAtMs: row.deliveredAt?.getTime() ?? 0,
+          nextAttemptAtMs: row.nextAttemptAt.getTime(),
+        })),
+      };
     }),
 
     TestWebhook: unary(async (caller, request: { id: string }) => {

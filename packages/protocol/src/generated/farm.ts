@@ -32,6 +32,8 @@ import type { ListAuditEventsResponse as _atelier_v1_ListAuditEventsResponse, Li
 import type { ListOutputsRequest as _atelier_v1_ListOutputsRequest, ListOutputsRequest__Output as _atelier_v1_ListOutputsRequest__Output } from './atelier/v1/ListOutputsRequest.js';
 import type { ListTokensRequest as _atelier_v1_ListTokensRequest, ListTokensRequest__Output as _atelier_v1_ListTokensRequest__Output } from './atelier/v1/ListTokensRequest.js';
 import type { ListTokensResponse as _atelier_v1_ListTokensResponse, ListTokensResponse__Output as _atelier_v1_ListTokensResponse__Output } from './atelier/v1/ListTokensResponse.js';
+import type { ListWebhookDeliveriesRequest as _atelier_v1_ListWebhookDeliveriesRequest, ListWebhookDeliveriesRequest__Output as _atelier_v1_ListWebhookDeliveriesRequest__Output } from './atelier/v1/ListWebhookDeliveriesRequest.js';
+import type { ListWebhookDeliveriesResponse as _atelier_v1_ListWebhookDeliveriesResponse, ListWebhookDeliveriesResponse__Output as _atelier_v1_ListWebhookDeliveriesResponse__Output } from './atelier/v1/ListWebhookDeliveriesResponse.js';
 import type { ListWebhooksRequest as _atelier_v1_ListWebhooksRequest, ListWebhooksRequest__Output as _atelier_v1_ListWebhooksRequest__Output } from './atelier/v1/ListWebhooksRequest.js';
 import type { ListWebhooksResponse as _atelier_v1_ListWebhooksResponse, ListWebhooksResponse__Output as _atelier_v1_ListWebhooksResponse__Output } from './atelier/v1/ListWebhooksResponse.js';
 import type { Output as _atelier_v1_Output, Output__Output as _atelier_v1_Output__Output } from './atelier/v1/Output.js';
@@ -51,6 +53,7 @@ import type { TokenInfo as _atelier_v1_TokenInfo, TokenInfo__Output as _atelier_
 import type { Upscale as _atelier_v1_Upscale, Upscale__Output as _atelier_v1_Upscale__Output } from './atelier/v1/Upscale.js';
 import type { Version as _atelier_v1_Version, Version__Output as _atelier_v1_Version__Output } from './atelier/v1/Version.js';
 import type { WatchBatchRequest as _atelier_v1_WatchBatchRequest, WatchBatchRequest__Output as _atelier_v1_WatchBatchRequest__Output } from './atelier/v1/WatchBatchRequest.js';
+import type { WebhookDelivery as _atelier_v1_WebhookDelivery, WebhookDelivery__Output as _atelier_v1_WebhookDelivery__Output } from './atelier/v1/WebhookDelivery.js';
 import type { WebhookEndpoint as _atelier_v1_WebhookEndpoint, WebhookEndpoint__Output as _atelier_v1_WebhookEndpoint__Output } from './atelier/v1/WebhookEndpoint.js';
 import type { WebhookSecret as _atelier_v1_WebhookSecret, WebhookSecret__Output as _atelier_v1_WebhookSecret__Output } from './atelier/v1/WebhookSecret.js';
 
@@ -97,6 +100,8 @@ export interface ProtoGrpcType {
       ListOutputsRequest: MessageTypeDefinition<_atelier_v1_ListOutputsRequest, _atelier_v1_ListOutputsRequest__Output>
       ListTokensRequest: MessageTypeDefinition<_atelier_v1_ListTokensRequest, _atelier_v1_ListTokensRequest__Output>
       ListTokensResponse: MessageTypeDefinition<_atelier_v1_ListTokensResponse, _atelier_v1_ListTokensResponse__Output>
+      ListWebhookDeliveriesRequest: MessageTypeDefinition<_atelier_v1_ListWebhookDeliveriesRequest, _atelier_v1_ListWebhookDeliveriesRequest__Output>
+      ListWebhookDeliveriesResponse: MessageTypeDefinition<_atelier_v1_ListWebhookDeliveriesResponse, _atelier_v1_ListWebhookDeliveriesResponse__Output>
       ListWebhooksRequest: MessageTypeDefinition<_atelier_v1_ListWebhooksRequest, _atelier_v1_ListWebhooksRequest__Output>
       ListWebhooksResponse: MessageTypeDefinition<_atelier_v1_ListWebhooksResponse, _atelier_v1_ListWebhooksResponse__Output>
       Output: MessageTypeDefinition<_atelier_v1_Output, _atelier_v1_Output__Output>
@@ -116,6 +121,7 @@ export interface ProtoGrpcType {
       Upscale: MessageTypeDefinition<_atelier_v1_Upscale, _atelier_v1_Upscale__Output>
       Version: MessageTypeDefinition<_atelier_v1_Version, _atelier_v1_Version__Output>
       WatchBatchRequest: MessageTypeDefinition<_atelier_v1_WatchBatchRequest, _atelier_v1_WatchBatchRequest__Output>
+      WebhookDelivery: MessageTypeDefinition<_atelier_v1_WebhookDelivery, _atelier_v1_WebhookDelivery__Output>
       WebhookEndpoint: MessageTypeDefinition<_atelier_v1_WebhookEndpoint, _atelier_v1_WebhookEndpoint__Output>
       WebhookSecret: MessageTypeDefinition<_atelier_v1_WebhookSecret, _atelier_v1_WebhookSecret__Output>
     }

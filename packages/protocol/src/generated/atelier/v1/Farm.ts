@@ -25,6 +25,8 @@ import type { ListAuditEventsResponse as _atelier_v1_ListAuditEventsResponse, Li
 import type { ListOutputsRequest as _atelier_v1_ListOutputsRequest, ListOutputsRequest__Output as _atelier_v1_ListOutputsRequest__Output } from '../../atelier/v1/ListOutputsRequest.js';
 import type { ListTokensRequest as _atelier_v1_ListTokensRequest, ListTokensRequest__Output as _atelier_v1_ListTokensRequest__Output } from '../../atelier/v1/ListTokensRequest.js';
 import type { ListTokensResponse as _atelier_v1_ListTokensResponse, ListTokensResponse__Output as _atelier_v1_ListTokensResponse__Output } from '../../atelier/v1/ListTokensResponse.js';
+import type { ListWebhookDeliveriesRequest as _atelier_v1_ListWebhookDeliveriesRequest, ListWebhookDeliveriesRequest__Output as _atelier_v1_ListWebhookDeliveriesRequest__Output } from '../../atelier/v1/ListWebhookDeliveriesRequest.js';
+import type { ListWebhookDeliveriesResponse as _atelier_v1_ListWebhookDeliveriesResponse, ListWebhookDeliveriesResponse__Output as _atelier_v1_ListWebhookDeliveriesResponse__Output } from '../../atelier/v1/ListWebhookDeliveriesResponse.js';
 import type { ListWebhooksRequest as _atelier_v1_ListWebhooksRequest, ListWebhooksRequest__Output as _atelier_v1_ListWebhooksRequest__Output } from '../../atelier/v1/ListWebhooksRequest.js';
 import type { ListWebhooksResponse as _atelier_v1_ListWebhooksResponse, ListWebhooksResponse__Output as _atelier_v1_ListWebhooksResponse__Output } from '../../atelier/v1/ListWebhooksResponse.js';
 import type { Output as _atelier_v1_Output, Output__Output as _atelier_v1_Output__Output } from '../../atelier/v1/Output.js';
@@ -192,6 +194,21 @@ export interface FarmClient extends grpc.Client {
   listTokens(argument: _atelier_v1_ListTokensRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListTokensResponse__Output>): grpc.ClientUnaryCall;
   listTokens(argument: _atelier_v1_ListTokensRequest, callback: grpc.requestCallback<_atelier_v1_ListTokensResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * An endpoint's delivery log, newest first.
+   */
+  ListWebhookDeliveries(argument: _atelier_v1_ListWebhookDeliveriesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListWebhookDeliveriesResponse__Output>): grpc.ClientUnaryCall;
+  ListWebhookDeliveries(argument: _atelier_v1_ListWebhookDeliveriesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_ListWebhookDeliveriesResponse__Output>): grpc.ClientUnaryCall;
+  ListWebhookDeliveries(argument: _atelier_v1_ListWebhookDeliveriesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListWebhookDeliveriesResponse__Output>): grpc.ClientUnaryCall;
+  ListWebhookDeliveries(argument: _atelier_v1_ListWebhookDeliveriesRequest, callback: grpc.requestCallback<_atelier_v1_ListWebhookDeliveriesResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * An endpoint's delivery log, newest first.
+   */
+  listWebhookDeliveries(argument: _atelier_v1_ListWebhookDeliveriesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListWebhookDeliveriesResponse__Output>): grpc.ClientUnaryCall;
+  listWebhookDeliveries(argument: _atelier_v1_ListWebhookDeliveriesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_ListWebhookDeliveriesResponse__Output>): grpc.ClientUnaryCall;
+  listWebhookDeliveries(argument: _atelier_v1_ListWebhookDeliveriesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListWebhookDeliveriesResponse__Output>): grpc.ClientUnaryCall;
+  listWebhookDeliveries(argument: _atelier_v1_ListWebhookDeliveriesRequest, callback: grpc.requestCallback<_atelier_v1_ListWebhookDeliveriesResponse__Output>): grpc.ClientUnaryCall;
+  
   ListWebhooks(argument: _atelier_v1_ListWebhooksRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListWebhooksResponse__Output>): grpc.ClientUnaryCall;
   ListWebhooks(argument: _atelier_v1_ListWebhooksRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_atelier_v1_ListWebhooksResponse__Output>): grpc.ClientUnaryCall;
   ListWebhooks(argument: _atelier_v1_ListWebhooksRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_atelier_v1_ListWebhooksResponse__Output>): grpc.ClientUnaryCall;
@@ -330,6 +347,11 @@ export interface FarmHandlers extends grpc.UntypedServiceImplementation {
   
   ListTokens: grpc.handleUnaryCall<_atelier_v1_ListTokensRequest__Output, _atelier_v1_ListTokensResponse>;
   
+  /**
+   * An endpoint's delivery log, newest first.
+   */
+  ListWebhookDeliveries: grpc.handleUnaryCall<_atelier_v1_ListWebhookDeliveriesRequest__Output, _atelier_v1_ListWebhookDeliveriesResponse>;
+  
   ListWebhooks: grpc.handleUnaryCall<_atelier_v1_ListWebhooksRequest__Output, _atelier_v1_ListWebhooksResponse>;
   
   RemoveWebhook: grpc.handleUnaryCall<_atelier_v1_RemoveWebhookRequest__Output, _atelier_v1_RemoveWebhookResponse>;
@@ -372,6 +394,7 @@ export interface FarmDefinition extends grpc.ServiceDefinition {
   ListAuditEvents: MethodDefinition<_atelier_v1_ListAuditEventsRequest, _atelier_v1_ListAuditEventsResponse, _atelier_v1_ListAuditEventsRequest__Output, _atelier_v1_ListAuditEventsResponse__Output>
   ListOutputs: MethodDefinition<_atelier_v1_ListOutputsRequest, _atelier_v1_Output, _atelier_v1_ListOutputsRequest__Output, _atelier_v1_Output__Output>
   ListTokens: MethodDefinition<_atelier_v1_ListTokensRequest, _atelier_v1_ListTokensResponse, _atelier_v1_ListTokensRequest__Output, _atelier_v1_ListTokensResponse__Output>
+  ListWebhookDeliveries: MethodDefinition<_atelier_v1_ListWebhookDeliveriesRequest, _atelier_v1_ListWebhookDeliveriesResponse, _atelier_v1_ListWebhookDeliveriesRequest__Output, _atelier_v1_ListWebhookDeliveriesResponse__Output>
   ListWebhooks: MethodDefinition<_atelier_v1_ListWebhooksRequest, _atelier_v1_ListWebhooksResponse, _atelier_v1_ListWebhooksRequest__Output, _atelier_v1_ListWebhooksResponse__Output>
   RemoveWebhook: MethodDefinition<_atelier_v1_RemoveWebhookRequest, _atelier_v1_RemoveWebhookResponse, _atelier_v1_RemoveWebhookRequest__Output, _atelier_v1_RemoveWebhookResponse__Output>
   RevokeAgent: MethodDefinition<_atelier_v1_RevokeAgentRequest, _atelier_v1_RevokeAgentResponse, _atelier_v1_RevokeAgentRequest__Output, _atelier_v1_RevokeAgentResponse__Output>
