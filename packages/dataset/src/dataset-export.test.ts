@@ -87,6 +87,20 @@ describe("exportDataset", () => {
     expect(idle.served).toBe(0);
   });
 
+  it("resumes across the boundary between two batches", async () => {
+    const other = "7d1e2c3b-0000-4000-8000-000000000002";
+    const rows = [...makeRows(7), ...makeRows(5).map((row) => ({ ...row, batchId: other, objectKey: row.objectKey.replace(BATCH, other) }))];
+    const twoBatches = { ...options, batches: [BATCH, other], shardItems: 7 };
+    const [whole, resumed] = [await scratch(), await scratch()];
+    await exportDataset(sourceOf(rows), new DirectorySink(whole), twoBatches);
+    // The first shard is the whole first batch; the failure comes with the second batch's first row.
+    await expect(exportDataset(sourceOf(rows, 8), new DirectorySink(resumed), { ...twoBatches, prefetch: 1 })).rejects.toThrow("connection lost");
+    const rest = sourceOf(rows);
+    expect((await exportDataset(rest, new DirectorySink(resumed), twoBatches)).resumedShards).toBe(1);
+    expect(rest.served).toBe(5);
+    expect(await filesOf(resumed)).toEqual(await filesOf(whole));
+  });
+
   it("leaves out rejected attempts and low scores unless asked, and names a resume of other settings", async () => {
     const rows = makeRows(40);
     const dir = await scratch();
