@@ -39,21 +39,24 @@ describe("content policy at submit", () => {
     expect(refused.output).toContain(`blocked.jsonl:3: the prompt contains "GORE", a term the farm's content policy (version 1) blocks`);
     expect(await rowCounts()).toEqual(before);
 
-    const person = writeJsonl(join(dir, "..", "person.jsonl"), [{ prompt: "a portrait of jane  q. public on a beach" }]);
-    const named = await submit(person);
-    expect(named.output).toContain(`person.jsonl:1: the prompt names "jane  q. public", a real person on the named-person list of the farm's content policy (version 1)`);
-    const pattern = writeJsonl(join(dir, "..", "pattern.jsonl"), [{ prompt: "a circle" }, { prompt: "nudes in a red circle" }]);
-    expect((await submit(pattern)).output).toContain(`pattern.jsonl:2: the prompt contains "nudes", which matches the pattern /\\bnude\\w*/ that the farm's content policy (version 1) blocks`);
+    // The rest through the API, as any client sends items with their source (the CLI sends file:line).
+    const client = farm.clientFor(farm.coordinatorAddress, { token });
+    const header = { tenant: "", name: "", priority: 0, defaults: { model: "demo", width: 64, height: 64, steps: 4, sampler: "euler" } };
+    const send = (lines: string[]) =>
+      client.submitBatch(header, lines.map((prompt, i) => ({ prompt, negativePrompt: "", seed: 0, hasSeed: true, count: 1, source: `api.jsonl:${i + 1}` }))).then(
+        (result) => `accepted ${result.batchId}`,
+        (error: Error & { details?: string }) => error.details ?? error.message,
+      );
+    expect(await send(["a portrait of jane  q. public on a beach"])).toBe(`api.jsonl:1: the prompt names "jane  q. public", a real person on the named-person list of the farm's content policy (version 1)`);
+    expect(await send(["a circle", "nudes in a red circle"])).toBe(`api.jsonl:2: the prompt contains "nudes", which matches the pattern /\\bnude\\w*/ that the farm's content policy (version 1) blocks`);
     expect(await rowCounts()).toEqual(before);
-
     // Whole words only: "gorenje" is not "gore".
-    const fine = writeJsonl(join(dir, "..", "fine.jsonl"), [{ prompt: "a gorenje fridge, red circle" }]);
-    expect((await submit(fine)).code).toBe(0);
+    expect(await send(["a gorenje fridge, red circle"])).toMatch(/^accepted /);
 
     // The tenant's own policy (a new version) replaces the farm's for it.
     expect((await runAtelier(["policy", "set", "--tenant", "studio", "--block", "fridge"], operator)).code).toBe(0);
-    expect((await submit(blocked)).code).toBe(0);
-    expect((await submit(fine)).output).toContain(`fine.jsonl:1: the prompt contains "fridge", a term tenant studio's content policy (version 2) blocks`);
+    expect(await send(["a red square, GORE everywhere"])).toMatch(/^accepted /);
+    expect(await send(["a gorenje fridge, red circle"])).toBe(`api.jsonl:1: the prompt contains "fridge", a term tenant studio's content policy (version 2) blocks`);
     const actions = await farm.database.db.query<{ action: string; target: string }>(`SELECT action, target FROM audit_event WHERE action = 'policy.set' ORDER BY id`);
     expect(actions).toEqual([{ action: "policy.set", target: "farm" }, { action: "policy.set", target: "studio" }]);
   }, 180_000);
