@@ -9,7 +9,7 @@ import { TarShardWriter } from "./tar-shard.ts";
 
 export const EXPORT_FORMATS = ["webdataset", "parquet", "both"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-export const STATS_FILE = "_stats.json";
+const STATS_FILE = "_stats.json";
 export const MAX_SHARD_ITEMS = 100_000;
 
 /** What an export is of; a resumed export must ask for the same. */
@@ -109,7 +109,7 @@ export async function exportDataset(source: RowSource, sink: ExportSink, options
   }
 }
 
-export function shardName(n: number): string {
+function shardName(n: number): string {
   return String(n).padStart(6, "0");
 }
 

@@ -2,7 +2,6 @@
 // of outputs. `atelier export` feeds it from the Farm API; a coordinator can
 // feed it from its database and bucket. The S3 sink is its own entry
 // (@atelier/dataset/s3), loaded only for an s3:// destination.
-export { exportDataset, EXPORT_FORMATS, ExportOptionError, MAX_SHARD_ITEMS, shardName, STATS_FILE, type ExportFormat, type ExportOptions, type ExportRun, type ExportSpec, type ExportStats, type ShardStats } from "./dataset-export.ts";
+export { exportDataset, EXPORT_FORMATS, ExportOptionError, MAX_SHARD_ITEMS, type ExportFormat, type ExportOptions, type ExportRun, type ExportSpec, type ExportStats, type ShardStats } from "./dataset-export.ts";
 export type { ExportCursor, ExportRow, RowQuery, RowSource, SourceRow } from "./export-row.ts";
 export { DirectorySink, type ExportSink } from "./export-sink.ts";
-export { sampleKey } from "./sample-record.ts";

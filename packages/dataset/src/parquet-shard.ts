@@ -30,10 +30,6 @@ export class ParquetShard {
     item_index: [] as number[],
   };
 
-  get size(): number {
-    return this.columns.key.length;
-  }
-
   add(row: ExportRow, record: SampleRecord, shard: string): void {
     const c = this.columns;
     c.key.push(record.key);

@@ -21,7 +21,7 @@ export interface SampleRecord {
  * and stay unique when a gate keeps several attempts of one item. No dots,
  * since WebDataset splits a file name at its first one.
  */
-export function sampleKey(row: Pick<ExportRow, "batchId" | "index" | "seed">): string {
+function sampleKey(row: Pick<ExportRow, "batchId" | "index" | "seed">): string {
   return `${row.batchId}_${String(row.index).padStart(8, "0")}_${row.seed}`;
 }
 
