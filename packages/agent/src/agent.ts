@@ -34,6 +34,8 @@ export interface AgentOptions {
   reconnectBaseMs?: number;
   reconnectMaxMs?: number;
   uploadAttempts?: number;
+  /** The most extra UNet time measuring keywords may cost an image, as a share of its own denoising. */
+  attributionMaxOverhead?: number;
   /** Told about every image rendered or failed (Prometheus metrics). */
   observer?: AgentObserver;
   /** Where the agent reads time. Default: the host's clocks. */
@@ -285,6 +287,7 @@ export class Agent {
       log: this.options.log,
       clock: this.clock,
       uploadAttempts: this.options.uploadAttempts ?? 5,
+      ...(this.options.attributionMaxOverhead !== undefined ? { attributionMaxOverhead: this.options.attributionMaxOverhead } : {}),
       observer: this.options.observer,
       report: (result) => this.report(result),
     });

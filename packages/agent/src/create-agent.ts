@@ -34,6 +34,8 @@ export interface AgentConfig {
   clock?: Clock;
   /** A CLIP model folder (vision_model + text_model ONNX export) for items that ask for CLIP scores. */
   clipModelDir?: string;
+  /** The most extra UNet time measuring keywords may cost an image, as a share of its own denoising (the pipeline's default: 1). */
+  attributionMaxOverhead?: number;
 }
 
 const VERSION: string = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
@@ -78,6 +80,7 @@ export async function createAgent(config: AgentConfig): Promise<Agent> {
     reconnectBaseMs: config.reconnectBaseMs,
     observer: config.metrics,
     clock,
+    ...(config.attributionMaxOverhead !== undefined ? { attributionMaxOverhead: config.attributionMaxOverhead } : {}),
   });
   config.metrics?.follow(agent, config.slots);
   return agent;

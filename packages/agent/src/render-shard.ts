@@ -16,6 +16,8 @@ export interface RenderShardOptions {
   log: Logger;
   clock: Clock;
   uploadAttempts: number;
+  /** The most extra UNet time measuring keywords may cost an image, as a share of its own denoising (unset: the pipeline's default). */
+  attributionMaxOverhead?: number;
   observer?: AgentObserver;
   /** Every item's outcome, an image uploaded or an error, as soon as it is known. */
   report(result: ItemResult): void;
@@ -57,7 +59,10 @@ export async function renderShard(assign: Assign__Output, options: RenderShardOp
     height: settings.height, steps: settings.steps, guidance: settings.guidance ?? 0, sampler: settings.sampler, ...renderOptions,
     ...(assign.watermark ? { watermark: true } : {}),
     ...(assign.batchId ? { label: { batchId: assign.batchId, itemId: item.itemId, createdAt: new Date(Number(assign.batchCreatedAtMs)).toISOString() } } : {}),
-    ...(item.keywords.length > 0 ? { attribution: { keywords: item.keywords.map((k) => ({ id: k.creatorId, phrase: k.keyword })) } } : {}),
+    ...(item.keywords.length > 0 ? { attribution: {
+      keywords: item.keywords.map((k) => ({ id: k.creatorId, phrase: k.keyword })),
+      ...(options.attributionMaxOverhead !== undefined ? { maxOverhead: options.attributionMaxOverhead } : {}),
+    } } : {}),
   });
   // A batching renderer takes a run of items at once (they share UNet calls); each is uploaded and reported on its own.
   const perRequest = Math.max(1, renderer.batchItems ?? 1);

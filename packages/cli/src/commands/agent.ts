@@ -25,6 +25,8 @@ const agentFlags = z.object({
   models: z.string().optional(),
   /** A CLIP model folder (vision_model + text_model ONNX export) for items that ask for CLIP scores ($ATELIER_CLIP_MODEL). */
   "clip-model": z.string().optional(),
+  /** The most extra UNet time measuring creators' keywords may cost an image, as a share of its own denoising ($ATELIER_ATTRIBUTION_MAX_OVERHEAD; default 1). */
+  "attribution-max-overhead": configFields.nonNegative().optional(),
   /** onnxruntime execution providers in order of preference ($ATELIER_PROVIDERS). */
   providers: configFields.list().default(["cpu"]),
   /** onnxruntime intra-op threads per slot. */
@@ -59,6 +61,7 @@ export async function agentCommand(args: string[]): Promise<void> {
     "http-port": env.ATELIER_AGENT_HTTP_PORT,
     "reconnect-base-ms": env.ATELIER_RECONNECT_BASE_MS,
     "clip-model": env.ATELIER_CLIP_MODEL,
+    "attribution-max-overhead": env.ATELIER_ATTRIBUTION_MAX_OVERHEAD,
     "log-level": env.LOG_LEVEL,
     ...Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined)),
   });
@@ -90,6 +93,7 @@ export async function agentCommand(args: string[]): Promise<void> {
     log,
     reconnectBaseMs: flags["reconnect-base-ms"],
     ...(flags["clip-model"] ? { clipModelDir: flags["clip-model"] } : {}),
+    ...(flags["attribution-max-overhead"] !== undefined ? { attributionMaxOverhead: flags["attribution-max-overhead"] } : {}),
     metrics,
     gpu: gpu && { name: gpu.name, memoryBytes: gpu.memoryTotalBytes },
   });
