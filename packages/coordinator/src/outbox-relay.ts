@@ -1,6 +1,7 @@
 import { outboxStore, type Database } from "@atelier/db";
 import type { EventBus } from "./events/index.ts";
 import type { Logger } from "@atelier/common";
+import { repeatingPass } from "./repeating-pass.ts";
 
 const CLAIM_LIMIT = 200;
 
@@ -11,37 +12,20 @@ const CLAIM_LIMIT = 200;
  * Runs on a timer and whenever this coordinator has just written one.
  */
 export function startOutboxRelay(deps: { db: Database; bus: EventBus; log: Logger; intervalMs: number }) {
-  let running = false;
-  let again = false;
-  let closed = false;
-  const relay = async () => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    try {
-      do {
-        again = false;
-        const events = await outboxStore.claim(deps.db, CLAIM_LIMIT);
-        for (const event of events) await deps.bus.publish(event.subject, event.payload, { id: `outbox-${event.id}` });
-        if (events.length === CLAIM_LIMIT) again = true;
-      } while (again && !closed);
-    } catch (error) {
-      deps.log.error({ err: error }, "outbox relay failed");
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void relay(), deps.intervalMs);
-  timer.unref();
+  const relay = repeatingPass({
+    intervalMs: deps.intervalMs,
+    log: deps.log,
+    what: "outbox relay",
+    round: async () => {
+      const events = await outboxStore.claim(deps.db, CLAIM_LIMIT);
+      for (const event of events) await deps.bus.publish(event.subject, event.payload, { id: `outbox-${event.id}` });
+      return events.length === CLAIM_LIMIT;
+    },
+  });
   return {
     /** Relay now: this coordinator just wrote an event. */
-    kick: () => void relay(),
-    close: () => {
-      closed = true;
-      clearInterval(timer);
-    },
+    kick: relay.kick,
+    close: relay.stop,
   };
 }
 

@@ -1,5 +1,6 @@
 import { backoffDelayMs, type Backoff, type Logger } from "@atelier/common";
 import { webhookStore, type ClaimedDelivery, type Database } from "@atelier/db";
+import { repeatingPass } from "../repeating-pass.ts";
 import { webhookHeaders } from "./webhook-signature.ts";
 
 export interface WebhookDeliveryOptions {
@@ -31,9 +32,6 @@ export interface WebhookDeliveryOptions {
 export function startWebhookDelivery(options: WebhookDeliveryOptions) {
   const { db, log } = options;
   const leaseMs = options.timeoutMs + 5_000;
-  let running = false;
-  let again = false;
-  let closed = false;
   const inFlight = new Set<Promise<void>>();
   const stopping = new AbortController();
 
@@ -68,46 +66,35 @@ export function startWebhookDelivery(options: WebhookDeliveryOptions) {
     if (state === "failed") log.warn({ deliveryId: delivery.id, msgId: delivery.msgId, attempts: delivery.attempt, error }, "webhook delivery given up");
   };
 
-  const pass = async () => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    try {
-      do {
-        again = false;
-        await webhookStore.recordBatchEvents(db, options.retryForMs);
-        const free = options.concurrency - inFlight.size;
-        if (free <= 0) break;
-        const claimed = await webhookStore.claimDue(db, free, leaseMs);
-        for (const delivery of claimed) {
-          const done: Promise<void> = attempt(delivery)
-            .catch((error: unknown) => log.error({ err: error, deliveryId: delivery.id }, "webhook attempt failed to record"))
-            .finally(() => {
-              inFlight.delete(done);
-              if (!closed) void pass();
-            });
-          inFlight.add(done);
-        }
-        if (claimed.length === free) again = true;
-      } while (again && !closed);
-    } catch (error) {
-      log.error({ err: error }, "webhook delivery pass failed");
-    } finally {
-      running = false;
-    }
-  };
-  const timer = setInterval(() => void pass(), options.pollMs);
-  timer.unref();
-  void pass();
+  const passes = repeatingPass({
+    intervalMs: options.pollMs,
+    log,
+    what: "webhook delivery pass",
+    round: async () => {
+      await webhookStore.recordBatchEvents(db, options.retryForMs);
+      const free = options.concurrency - inFlight.size;
+      if (free <= 0) return false;
+      const claimed = await webhookStore.claimDue(db, free, leaseMs);
+      for (const delivery of claimed) {
+        const done: Promise<void> = attempt(delivery)
+          .catch((error: unknown) => log.error({ err: error, deliveryId: delivery.id }, "webhook attempt failed to record"))
+          .finally(() => {
+            inFlight.delete(done);
+            // A slot came free: look for the next due delivery.
+            passes.kick();
+          });
+        inFlight.add(done);
+      }
+      return claimed.length === free;
+    },
+  });
+  passes.kick();
   return {
     /** Look now: an event was just recorded. */
-    kick: () => void pass(),
+    kick: passes.kick,
     /** Stops claiming, cuts the attempts in flight short and waits for them. */
     async close() {
-      closed = true;
-      clearInterval(timer);
+      passes.stop();
       stopping.abort();
       await Promise.all(inFlight);
     },
