@@ -2,7 +2,8 @@ import { GraphBuilder } from "../onnx/graph-builder.ts";
 import { END_OF_TEXT, START_OF_TEXT } from "../tokenizer/clip-text.ts";
 import { buildDemoTokenizerFiles } from "./demo-tokenizer-files.ts";
 import { DEFAULT_BACKGROUND_RGB, DEFAULT_SHAPE_RGB, demoShapeDistance } from "./demo-unet.ts";
-import { DEMO_SHAPES, DEMO_WORDS, FEATURE, tokenFeatures } from "./demo-vocabulary.ts";
+import { DEMO_SHAPES, DEMO_WORDS, FEATURE } from "./demo-vocabulary.ts";
+import { demoWordFeatures } from "./demo-word-features.ts";
 
 // A test CLIP that sees the demo model's world, in the layout of a CLIP
 // exported per modality as transformers.js ships them
@@ -119,12 +120,8 @@ export function buildDemoClipVision(version: string): Uint8Array {
   return g.toBytes(version);
 }
 
-const BIG = 1 << 30; // "to the end" for Slice
-
 export function buildDemoClipText(vocab: Record<string, number>, specials: ReadonlySet<string>, version: string): Uint8Array {
   const g = new GraphBuilder("atelier_demo_clip_text");
-  const pieces = Object.entries(vocab).sort((a, b) => a[1] - b[1]);
-  const table = pieces.flatMap(([piece]) => tokenFeatures(piece, specials.has(piece)));
   const ids = g.input("input_ids", "int64", ["batch_size", "sequence_length"]);
   const one = g.scalar(1);
   const mul = (a: string, b: string) => g.op("Mul", [a, b]);
@@ -137,18 +134,8 @@ export function buildDemoClipText(vocab: Record<string, number>, specials: Reado
   const isFirst = (count: string) => g.op("Min", [g.op("Relu", [sub(g.scalar(2), count)]), one]);
   const cumulative = (x: string) => g.op("CumSum", [x, g.scalar(1, "int64")]);
 
-  const embedded = g.op("Gather", [g.constant(table, [pieces.length, FEATURE.size]), ids], { axis: { int: 0 } });
-  // As the demo text encoder: a known word counts only after a word boundary.
-  const endsWord = g.slice(embedded, 2, FEATURE.endsWord, FEATURE.endsWord + 1);
-  const previousEndsWord = g.op("Pad", [g.slice(endsWord, 1, 0, -1), g.ints([0, 1, 0, 0, 0, 0]), one]);
-  const gated = mul(embedded, previousEndsWord);
-  const backgroundWord = g.slice(gated, 2, FEATURE.backgroundWord, FEATURE.backgroundWord + 1);
-  const ahead1 = g.op("Pad", [g.slice(backgroundWord, 1, 1, BIG), g.ints([0, 0, 0, 0, 1, 0]), g.scalar(0)]);
-  const ahead2 = g.op("Pad", [g.slice(backgroundWord, 1, 2, BIG), g.ints([0, 0, 0, 0, 2, 0]), g.scalar(0)]);
-  const nearBackground = g.op("Max", [ahead1, ahead2]);
-
-  const colour = g.slice(gated, 2, FEATURE.colour, FEATURE.colour + 3);
-  const isColour = g.slice(gated, 2, FEATURE.isColour, FEATURE.isColour + 1);
+  // As the demo text encoder reads a prompt.
+  const { gated, nearBackground, colour, isColour } = demoWordFeatures(g, ids, vocab, specials);
   const backgroundColourWord = mul(isColour, nearBackground);
   const otherColourWord = sub(isColour, backgroundColourWord);
   const subjectColourWord = mul(otherColourWord, isFirst(cumulative(otherColourWord)));

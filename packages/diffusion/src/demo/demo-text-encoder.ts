@@ -1,5 +1,6 @@
 import { GraphBuilder } from "../onnx/graph-builder.ts";
-import { FEATURE, HIDDEN, tokenFeatures } from "./demo-vocabulary.ts";
+import { FEATURE, HIDDEN } from "./demo-vocabulary.ts";
+import { demoWordFeatures } from "./demo-word-features.ts";
 
 // The demo CLIP text encoder: input_ids int32 [B,T] -> last_hidden_state
 // float32 [B,T,32] (+ pooler_output [B,32]). Instead of a transformer, each
@@ -8,8 +9,6 @@ import { FEATURE, HIDDEN, tokenFeatures } from "./demo-vocabulary.ts";
 //    "sacred" (s a c + "red</w>") does not paint anything red;
 //  - a colour followed within two tokens by "background" colours the
 //    background; any other colour colours the shape.
-
-const BIG = 1 << 30; // "to the end" for Slice
 
 /**
  * "identity-last" / "scaled-last": the export also has hidden_states.0..2 as
@@ -34,24 +33,9 @@ export function buildDemoTextEncoder(
   pooledName: "pooler_output" | "text_embeds" = "pooler_output",
 ): Uint8Array {
   const g = new GraphBuilder("atelier_demo_text_encoder", { floatType });
-  const pieces = Object.entries(vocab).sort((a, b) => a[1] - b[1]);
-  const table = pieces.flatMap(([piece]) => tokenFeatures(piece, specials.has(piece)));
   const ids = g.input("input_ids", "int32", ["batch_size", "sequence_length"]);
 
-  const embedded = g.op("Gather", [g.constant(table, [pieces.length, FEATURE.size]), ids], { axis: { int: 0 } });
-  // Shift "ends a word" right by one token; position 0 counts as a boundary.
-  const endsWord = g.slice(embedded, 2, FEATURE.endsWord, FEATURE.endsWord + 1);
-  const previousEndsWord = g.op("Pad", [g.slice(endsWord, 1, 0, -1), g.ints([0, 1, 0, 0, 0, 0]), g.scalar(1)]);
-  const gated = g.op("Mul", [embedded, previousEndsWord]);
-
-  // Is "background" one or two tokens ahead? Shift left by 1 and 2, zero-filled.
-  const backgroundWord = g.slice(gated, 2, FEATURE.backgroundWord, FEATURE.backgroundWord + 1);
-  const ahead1 = g.op("Pad", [g.slice(backgroundWord, 1, 1, BIG), g.ints([0, 0, 0, 0, 1, 0]), g.scalar(0)]);
-  const ahead2 = g.op("Pad", [g.slice(backgroundWord, 1, 2, BIG), g.ints([0, 0, 0, 0, 2, 0]), g.scalar(0)]);
-  const nearBackground = g.op("Max", [ahead1, ahead2]);
-
-  const colour = g.slice(gated, 2, FEATURE.colour, FEATURE.colour + 3);
-  const isColour = g.slice(gated, 2, FEATURE.isColour, FEATURE.isColour + 1);
+  const { gated, nearBackground, colour, isColour } = demoWordFeatures(g, ids, vocab, specials);
   const backgroundColour = g.op("Mul", [colour, nearBackground]);
   const backgroundCount = g.op("Mul", [isColour, nearBackground]);
   const shapeColour = g.op("Sub", [colour, backgroundColour]);
