@@ -13,7 +13,9 @@ import { batchView } from "./views/batch-view.ts";
 import { batchesView } from "./views/batches-view.ts";
 import { farmView } from "./views/farm-view.ts";
 import { galleryView } from "./views/gallery-view.ts";
+import { moderationView } from "./views/moderation-view.ts";
 import { signIn, signInView } from "./views/sign-in-view.ts";
+import { webhooksView } from "./views/webhooks-view.ts";
 import type { View, ViewContext } from "./views/view.ts";
 
 const VIEWS: Record<Route["name"], (context: ViewContext) => View> = {
@@ -23,6 +25,8 @@ const VIEWS: Record<Route["name"], (context: ViewContext) => View> = {
   gallery: galleryView,
   agent: agentView,
   audit: auditView,
+  webhooks: webhooksView,
+  moderation: moderationView,
 };
 
 const LIVE_LABELS: Record<LiveState, string> = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…", closed: "Offline" };
@@ -59,7 +63,9 @@ function startApp(session: SessionInfo): void {
   const nav = h("nav", { class: "nav" },
     h("a", { href: link.farm(), "data-nav": "farm" }, "Farm"),
     h("a", { href: link.batches(), "data-nav": "batches" }, "Batches"),
-    h("a", { href: link.audit(), "data-nav": "audit" }, "Audit"));
+    h("a", { href: link.audit(), "data-nav": "audit" }, "Audit"),
+    h("a", { href: link.moderation(), "data-nav": "moderation" }, "Moderation"),
+    h("a", { href: link.webhooks(), "data-nav": "webhooks" }, "Webhooks"));
   const signOut = h("button", { class: "button subtle", type: "button" }, "Sign out");
   signOut.addEventListener("click", () => {
     void api("/api/session", { method: "DELETE" }).finally(() => stop("Signed out."));
@@ -76,7 +82,7 @@ function startApp(session: SessionInfo): void {
     view?.dispose();
     view = VIEWS[route.name]({ route, live });
     replace(content, view.element);
-    const section = route.name === "farm" || route.name === "agent" ? "farm" : route.name === "audit" ? "audit" : "batches";
+    const section = route.name === "farm" || route.name === "agent" ? "farm" : route.name === "audit" || route.name === "moderation" || route.name === "webhooks" ? route.name : "batches";
     for (const anchor of nav.querySelectorAll("a")) anchor.classList.toggle("active", anchor.dataset.nav === section);
     document.title = `${route.name[0]!.toUpperCase()}${route.name.slice(1)} · Atelier`;
   };
