@@ -1,7 +1,7 @@
 // Hash routes: the server serves one page, so any link works after a reload.
 
 export interface Route {
-  name: "farm" | "batches" | "batch" | "gallery" | "agent" | "audit" | "moderation" | "webhooks";
+  name: "farm" | "batches" | "batch" | "gallery" | "agent" | "audit" | "moderation";
   params: Record<string, string>;
   query: URLSearchParams;
 }
@@ -13,7 +13,6 @@ const PATTERNS: [Route["name"], RegExp][] = [
   ["gallery", /^\/batches\/([^/]+)\/gallery$/],
   ["agent", /^\/agents\/([^/]+)$/],
   ["audit", /^\/audit$/],
-  ["webhooks", /^\/webhooks$/],
   ["moderation", /^\/moderation$/],
 ];
 
@@ -30,14 +29,8 @@ export const link = {
   farm: () => "#/farm",
   batches: (state?: string) => (state ? `#/batches?state=${state}` : "#/batches"),
   batch: (id: string) => `#/batches/${encodeURIComponent(id)}`,
-  gallery: (id: string, state?: string, minScore?: string) => {
-    const query = new URLSearchParams();
-    if (state && state !== "all") query.set("state", state);
-    if (minScore) query.set("minScore", minScore);
-    return `#/batches/${encodeURIComponent(id)}/gallery${query.size > 0 ? `?${query}` : ""}`;
-  },
+  gallery: (id: string, state?: string) => `#/batches/${encodeURIComponent(id)}/gallery${state && state !== "all" ? `?state=${state}` : ""}`,
   agent: (id: string) => `#/agents/${encodeURIComponent(id)}`,
   audit: () => "#/audit",
-  webhooks: () => "#/webhooks",
   moderation: () => "#/moderation",
 };
