@@ -200,6 +200,29 @@ export interface AuditResponse {
   next: string | null;
 }
 
+/** A quarantined image awaiting an admin's decision (the safety checker flagged it). */
+export interface QuarantinedImage {
+  outputId: string;
+  itemId: string;
+  batchId: string;
+  tenantId: string;
+  prompt: string;
+  safetyVerdict: string;
+  createdAtMs: number;
+}
+
+/** GET /api/moderation: oldest first; `next` pages on (`after=`), null at the end. */
+export interface ModerationResponse {
+  images: QuarantinedImage[];
+  next: string | null;
+}
+
+/** POST /api/moderation/:id/release and /delete: what was decided. */
+export interface ModerationDecision {
+  outputId: string;
+  decision: "released" | "deleted";
+}
+
 /**
  * Every route of the API, "METHOD /path/:param", with what it answers (as
  * JSON, status 200). `undefined`: it answers otherwise (a redirect, an event
@@ -228,4 +251,9 @@ export interface ApiRoutes {
   /** Server-Sent Events: progress (ProgressEvent[]), agents (AgentStatusEvent[]), load (FarmLoadSample). */
   "GET /api/events": undefined;
   "GET /api/audit": AuditResponse;
+  "GET /api/moderation": ModerationResponse;
+  /** A redirect to a quarantined image in the bucket, for an admin to judge (the page shows it blurred). */
+  "GET /api/moderation/:id/image": undefined;
+  "POST /api/moderation/:id/release": ModerationDecision;
+  "POST /api/moderation/:id/delete": ModerationDecision;
 }
