@@ -13,11 +13,7 @@ export async function downloadOutputs(client: AtelierClient, batchId: string, di
   let bytes = 0;
   const inFlight = new Set<Promise<void>>();
   const fetchOne = async (output: Output) => {
-    const response = await fetch(output.url);
-    if (!response.ok) throw new Error(`download of ${output.key} failed with HTTP ${response.status}`);
-    const body = new Uint8Array(await response.arrayBuffer());
-    const sha256 = createHash("sha256").update(body).digest("hex");
-    if (sha256 !== output.sha256) throw new Error(`${output.key}: downloaded sha256 ${sha256} differs from the recorded ${output.sha256}`);
+    const body = await fetchOutput(output);
     const file = join(dir, basename(output.key));
     await writeFile(file, body);
     files.push(file);
@@ -31,4 +27,14 @@ export async function downloadOutputs(client: AtelierClient, batchId: string, di
   await Promise.all(inFlight);
   files.sort();
   return { files, bytes };
+}
+
+/** One output's bytes through its presigned URL, checked against its recorded sha256. */
+export async function fetchOutput(output: Output): Promise<Uint8Array> {
+  const response = await fetch(output.url);
+  if (!response.ok) throw new Error(`download of ${output.key} failed with HTTP ${response.status}`);
+  const body = new Uint8Array(await response.arrayBuffer());
+  const sha256 = createHash("sha256").update(body).digest("hex");
+  if (sha256 !== output.sha256) throw new Error(`${output.key}: downloaded sha256 ${sha256} differs from the recorded ${output.sha256}`);
+  return body;
 }

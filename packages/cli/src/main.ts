@@ -6,12 +6,15 @@ const USAGE = `atelier: a render farm for diffusion models
   atelier demo [--out DIR] [--agents N]      run the whole farm in this process and render the examples
   atelier up                                 serve a coordinator (embedded defaults unless configured)
   atelier agent --coordinator HOST:PORT [--name NAME] [--slots N] [--models DIR] [--providers cpu,...] [--clip-model DIR]
-  atelier submit FILE [--model M --width W --height H --steps N --guidance G --sampler S --seed N
-                       --count N --tenant T --name NAME --priority P] [--watch] [--strict]
+  atelier submit FILE|PLAN.yaml [--model M --width W --height H --steps N --guidance G --sampler S --seed N
+                       --count N --tenant T --name NAME --priority P] [--watch] [--strict] [--dry-run]
                        [--clip score|fidelity --min-clip-score X --max-rerolls N --counter-prompts "P1|P2"]
+                                             a plan (YAML/JSON: templates, wildcards, seeds, X/Y/Z axes) expands on the
+                                             coordinator; --dry-run prints its item count, megapixel-steps and ETA, writes nothing
   atelier status BATCH [--json]
   atelier report BATCH [--json]              CLIP figures: accepted/rejected/exhausted, score deciles, fidelity rate
   atelier outputs BATCH --download DIR
+  atelier grid BATCH [--out DIR] [--tile PX]  a labelled X/Y grid image per Z value of a plan's sweep
   atelier export BATCH... --out DIR|s3://bucket/prefix [--format webdataset|parquet|both] [--shard-items N]
                        [--min-clip-score X] [--include-rejected]   a dataset: WebDataset tar shards, Parquet, _stats.json
   atelier cancel BATCH
@@ -47,6 +50,7 @@ const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<void>>>
   status: async () => (await import("./commands/status.ts")).statusCommand,
   report: async () => (await import("./commands/report.ts")).reportCommand,
   outputs: async () => (await import("./commands/outputs.ts")).outputsCommand,
+  grid: async () => (await import("./commands/grid.ts")).gridCommand,
   export: async () => (await import("./commands/export.ts")).exportCommand,
   cancel: async () => (await import("./commands/cancel.ts")).cancelCommand,
   agents: async () => (await import("./commands/agents.ts")).agentsCommand,

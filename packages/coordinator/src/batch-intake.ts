@@ -1,10 +1,12 @@
 import { randomInt, randomUUID } from "node:crypto";
+import { setImmediate } from "node:timers/promises";
 import { batchStore, capacityStore, type ClipCheckSettings, type Database, type NewItem, type RenderSettings } from "@atelier/db";
 import type { BatchHeader__Output, ItemSpec__Output, SubmitBatchRequest__Output } from "@atelier/protocol";
+import { expandPlan, type ExpandedPlan } from "./plans/index.ts";
 import { Requirements, unmetRequirements } from "./capacity-check.ts";
 import { CapacityError, QuotaError, ValidationError } from "./errors.ts";
 import { validateItem, validateSettings } from "./item-validation.ts";
-import { promptPolicyFor } from "./policy/content-policy.ts";
+import { promptPolicyFor, type PromptPolicy } from "./policy/content-policy.ts";
 import { LIMITS } from "./limits.ts";
 import type { Admission } from "./tenant-limits.ts";
 
@@ -23,12 +25,18 @@ export interface IntakeResult {
   reused: boolean;
   /** Items no registered agent can run yet, said plainly; the batch waits for such an agent. */
   warnings: string[];
+  /** width x height x steps of every item's first pass, added up, in millions. */
+  megapixelSteps: number;
+  /** Checked and counted only: nothing was written and batchId is empty. */
+  dryRun: boolean;
 }
 
 /**
- * Receives one SubmitBatch stream: a header, then chunks of item specs.
- * Specs are expanded (count -> consecutive seeds), validated and written in
- * chunks while the stream flows, so a batch of millions never sits in memory.
+ * Receives one SubmitBatch stream: a header, then chunks of item specs, or a
+ * header with a plan. Specs and plans are expanded (count -> consecutive
+ * seeds; a plan -> its combinations), validated and written in chunks while
+ * the stream flows, so a batch of millions never sits in memory. A dry run
+ * does the same without writing.
  * The batch stays invisible until the stream ends cleanly; any error removes
  * every row it wrote.
  */
@@ -53,49 +61,51 @@ export async function receiveBatch(
   const { tenantId, maxItems } = await admit(header);
   const policy = await promptPolicyFor(db, tenantId);
 
-  if (header.idempotencyKey) {
+  if (header.idempotencyKey && !header.dryRun) {
     const existing = await batchStore.findByIdempotencyKey(db, tenantId, header.idempotencyKey);
     if (existing) {
       const counts = await batchStore.counts(db, existing);
-      return { batchId: existing, itemCount: counts?.total ?? 0, tenantId, reused: true, warnings: [] };
+      return { batchId: existing, itemCount: counts?.total ?? 0, tenantId, reused: true, warnings: [], megapixelSteps: 0, dryRun: false };
     }
   }
 
   // Items without a seed get base + index; a batch without a base seed gets a
   // random one, recorded with the batch so that a re-run reproduces it.
   const baseSeed = header.baseSeed || randomInt(0, LIMITS.maxSeed);
-  const batchId = randomUUID();
-  await batchStore.begin(db, {
-    id: batchId,
-    tenantId,
-    name: header.name,
-    priority: header.priority,
-    defaults: { ...defaults, baseSeed },
-    maxAttempts: options.maxAttempts,
-    idempotencyKey: header.idempotencyKey || undefined,
-  });
+  // A plan is checked whole, and its size known, before anything is written.
+  const plan = header.plan ? expandPlan(header.plan, defaults, baseSeed) : undefined;
+  if (plan && plan.count > maxItems) throw new QuotaError(`tenant ${tenantId} may queue ${maxItems} more items now (ATELIER_TENANT_MAX_QUEUED); this plan makes ${plan.count}`);
+  const write = !header.dryRun;
+  const batchId = write ? randomUUID() : "";
+  if (write) {
+    await batchStore.begin(db, {
+      id: batchId,
+      tenantId,
+      name: header.name,
+      priority: header.priority,
+      defaults: { ...defaults, baseSeed },
+      maxAttempts: options.maxAttempts,
+      idempotencyKey: header.idempotencyKey || undefined,
+      planAxes: plan && plan.axes.length > 0 ? plan.axes : undefined,
+    });
+  }
 
   try {
     let pending: NewItem[] = [];
     let count = 0;
+    let megapixelSteps = 0;
     const requirements = new Requirements();
-    for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-      const specs = next.value.items?.items;
-      if (!specs) throw new ValidationError(["only one header is allowed, at the start of SubmitBatch"]);
-      if (specs.length > LIMITS.maxChunkItems) throw new ValidationError([`a chunk may hold at most ${LIMITS.maxChunkItems} items (got ${specs.length})`]);
-      for (const spec of specs) {
-        const expanded = expand(spec, count, baseSeed, defaults);
-        const problems = expanded.flatMap((item) => validateItem(item, spec.source)).slice(0, 20);
-        if (spec.count > LIMITS.maxCount) problems.unshift(`${spec.source || `item ${count}`}: count must be at most ${LIMITS.maxCount} (got ${spec.count})`);
-        const refused = policy.violation(spec.prompt, spec.source || `item ${count}`);
-        if (refused) problems.unshift(refused);
-        if (problems.length > 0) throw new ValidationError([...new Set(problems)]);
-        count += expanded.length;
-        for (const item of expanded) requirements.add(item);
-        if (count > LIMITS.maxItemsPerBatch) throw new ValidationError([`a batch may hold at most ${LIMITS.maxItemsPerBatch} items`]);
-        if (count > maxItems) throw new QuotaError(`tenant ${tenantId} may queue ${maxItems} more items now (ATELIER_TENANT_MAX_QUEUED); this batch has more`);
-        pending.push(...expanded);
+    const groups = plan ? planItems(plan, iterator, options.insertChunkItems, policy) : specItems(iterator, baseSeed, defaults, policy);
+    for await (const expanded of groups) {
+      count += expanded.length;
+      for (const item of expanded) {
+        requirements.add(item);
+        megapixelSteps += (item.width * item.height * item.steps) / 1e6;
       }
+      if (count > LIMITS.maxItemsPerBatch) throw new ValidationError([`a batch may hold at most ${LIMITS.maxItemsPerBatch} items`]);
+      if (count > maxItems) throw new QuotaError(`tenant ${tenantId} may queue ${maxItems} more items now (ATELIER_TENANT_MAX_QUEUED); this batch has more`);
+      if (!write) continue;
+      pending.push(...expanded);
       if (pending.length >= options.insertChunkItems) {
         await batchStore.append(db, batchId, pending);
         pending = [];
@@ -106,13 +116,58 @@ export async function receiveBatch(
     if (count === 0) throw new ValidationError(["the batch has no items"]);
     const warnings = unmetRequirements(requirements, await capacityStore.agents(db));
     if (header.strict && warnings.length > 0) throw new CapacityError(`refused (strict): ${warnings.join("; ")}`);
+    if (!write) return { batchId, itemCount: count, tenantId, reused: false, warnings, megapixelSteps, dryRun: true };
     await batchStore.append(db, batchId, pending);
     await batchStore.commit(db, batchId, count);
-    return { batchId, itemCount: count, tenantId, reused: false, warnings };
+    return { batchId, itemCount: count, tenantId, reused: false, warnings, megapixelSteps, dryRun: false };
   } catch (error) {
-    await batchStore.abort(db, batchId);
+    if (write) await batchStore.abort(db, batchId);
     throw error;
   }
+}
+
+type Requests = AsyncIterator<SubmitBatchRequest__Output>;
+
+/** The items of the stream's chunks, one validated group per spec. */
+async function* specItems(iterator: Requests, baseSeed: number, defaults: RenderSettings, policy: PromptPolicy): AsyncGenerator<NewItem[]> {
+  let count = 0;
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    const specs = next.value.items?.items;
+    if (!specs) throw new ValidationError(["only one header is allowed, at the start of SubmitBatch"]);
+    if (specs.length > LIMITS.maxChunkItems) throw new ValidationError([`a chunk may hold at most ${LIMITS.maxChunkItems} items (got ${specs.length})`]);
+    for (const spec of specs) {
+      const expanded = expand(spec, count, baseSeed, defaults);
+      const problems = expanded.flatMap((item) => validateItem(item, spec.source)).slice(0, 20);
+      if (spec.count > LIMITS.maxCount) problems.unshift(`${spec.source || `item ${count}`}: count must be at most ${LIMITS.maxCount} (got ${spec.count})`);
+      const refused = policy.violation(spec.prompt, spec.source || `item ${count}`);
+      if (refused) problems.unshift(refused);
+      if (problems.length > 0) throw new ValidationError([...new Set(problems)]);
+      count += expanded.length;
+      yield expanded;
+    }
+  }
+}
+
+/** A plan's items in validated groups of `groupItems`; the stream must end after its header. */
+async function* planItems(plan: ExpandedPlan, iterator: Requests, groupItems: number, policy: PromptPolicy): AsyncGenerator<NewItem[]> {
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    throw new ValidationError([next.value.header ? "only one header is allowed, at the start of SubmitBatch" : "a batch with a plan takes no item chunks: the plan makes its items"]);
+  }
+  let group: NewItem[] = [];
+  for (const item of plan.items()) {
+    const problems = validateItem(item, "");
+    const refused = policy.violation(item.prompt, `plan item ${item.index}`);
+    if (refused) problems.unshift(refused);
+    if (problems.length > 0) throw new ValidationError(problems);
+    group.push(item);
+    if (group.length >= groupItems) {
+      yield group;
+      group = [];
+      // Expansion never waits on the client: let heartbeats, keepalives and other calls in between groups.
+      await setImmediate();
+    }
+  }
+  if (group.length > 0) yield group;
 }
 
 /**

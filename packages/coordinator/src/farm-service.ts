@@ -71,15 +71,17 @@ export function farmHandlers(deps: FarmServiceDeps): FarmImpl {
       const requests = withIdleDeadline(call, deps.submitIdleMs);
       receiveBatch(db, requests, deps.intake, (header) => admitSubmission(db, caller, header, deps.tenantLimits)).then(
         (result) => {
-          etaMs(db, result.warnings.length > 0).then(
-            (eta) => callback(null, { batchId: result.batchId, itemCount: result.itemCount, warnings: result.warnings, etaMs: eta }),
+          const answer = { batchId: result.batchId, itemCount: result.itemCount, warnings: result.warnings, megapixelSteps: result.megapixelSteps, dryRun: result.dryRun };
+          // A dry run's items are not queued yet: they wait behind the whole queue.
+          etaMs(db, result.warnings.length > 0, result.dryRun ? result.itemCount : 0).then(
+            (eta) => callback(null, { ...answer, etaMs: eta }),
             (error: unknown) => {
               // The batch is durable: its id is the answer, without an estimate.
               deps.log.warn({ err: error, batchId: result.batchId }, "no ETA for the batch: the throughput query failed");
-              callback(null, { batchId: result.batchId, itemCount: result.itemCount, warnings: result.warnings, etaMs: 0 });
+              callback(null, { ...answer, etaMs: 0 });
             },
           );
-          if (result.reused) return;
+          if (result.reused || result.dryRun) return;
           deps.log.info({ batchId: result.batchId, items: result.itemCount, tenant: result.tenantId }, "batch submitted");
           deps.dispatcher().wake();
           // The dispatcher's poll finds the batch even if neither goes out.
@@ -197,10 +199,10 @@ export function farmHandlers(deps: FarmServiceDeps): FarmImpl {
   };
 }
 
-async function etaMs(db: Database, waiting: boolean): Promise<number> {
+async function etaMs(db: Database, waiting: boolean, notQueuedItems: number): Promise<number> {
   if (waiting) return 0;
   const { itemsPerSecond, queued } = await capacityStore.throughput(db, 5 * 60_000);
-  return itemsPerSecond > 0 ? Math.round((queued / itemsPerSecond) * 1000) : 0;
+  return itemsPerSecond > 0 ? Math.round(((queued + notQueuedItems) / itemsPerSecond) * 1000) : 0;
 }
 
 /** An admin reads every tenant's batches; anyone else only their own. */
@@ -235,6 +237,7 @@ async function describeBatch(db: Database, caller: Caller, batchId: string): Pro
     finishedAtMs: batch.finishedAt?.getTime() ?? 0,
     defaults: batch.defaults as Batch["defaults"],
     failures,
+    axes: batch.planAxes ?? [],
   };
 }
 

@@ -87,6 +87,8 @@ export interface NewItem extends RenderSettings {
   prompt: string;
   negativePrompt: string;
   seed: number;
+  /** The item's value of each axis of the plan it came from ({"x": "euler"}); absent outside plans. */
+  axes?: Record<string, string>;
 }
 
 export interface BatchCounts {

@@ -21,6 +21,8 @@ export type { SubmitBatchRequest, SubmitBatchRequest__Output } from "./generated
 export type { SubmitBatchResponse, SubmitBatchResponse__Output } from "./generated/atelier/v1/SubmitBatchResponse.js";
 export type { BatchHeader, BatchHeader__Output } from "./generated/atelier/v1/BatchHeader.js";
 export type { ItemSpec, ItemSpec__Output } from "./generated/atelier/v1/ItemSpec.js";
+export type { Plan, Plan__Output } from "./generated/atelier/v1/Plan.js";
+export type { PlanAxis, PlanAxis__Output } from "./generated/atelier/v1/PlanAxis.js";
 export type { Batch, Batch__Output } from "./generated/atelier/v1/Batch.js";
 export type { BatchProgress, BatchProgress__Output } from "./generated/atelier/v1/BatchProgress.js";
 export type { BatchReport, BatchReport__Output } from "./generated/atelier/v1/BatchReport.js";

@@ -17,6 +17,7 @@ import {
   type BatchReport__Output,
   type FarmClient,
   type ItemSpec,
+  type Plan,
   type RenderSettings,
   type Output__Output,
   type ExportOutputsRequest,
@@ -32,6 +33,10 @@ export interface SubmitResult {
   warnings: string[];
   /** Estimated time to done at the farm's recent rate; 0 when unknown. */
   etaMs: number;
+  /** width x height x steps of every item's first pass, added up, in millions. */
+  megapixelSteps: number;
+  /** The header asked for a dry run: nothing was written and batchId is empty. */
+  dryRun: boolean;
 }
 
 export interface ClientOptions extends ClientSecurity {
@@ -76,7 +81,8 @@ export class AtelierClient {
     return new Promise((resolve, reject) => {
       const call = this.client.SubmitBatch((error, response) => {
         if (error || !response) reject(error ?? new Error("SubmitBatch returned no response"));
-        else resolve({ batchId: response.batchId, itemCount: response.itemCount, warnings: response.warnings, etaMs: response.etaMs });
+        else resolve({ batchId: response.batchId, itemCount: response.itemCount, warnings: response.warnings, etaMs: response.etaMs,
+                       megapixelSteps: response.megapixelSteps, dryRun: response.dryRun });
       });
       const write = async () => {
         const send = async (message: Parameters<typeof call.write>[0]) => {
@@ -99,6 +105,15 @@ export class AtelierClient {
         reject(error);
       });
     });
+  }
+
+  /**
+   * Submits a plan: the coordinator expands it into items (templates,
+   * wildcards, prompt matrix, seeds, X/Y/Z axes). With `dryRun` in the header
+   * it only counts them.
+   */
+  submitPlan(header: Omit<BatchHeader, "plan">, plan: Plan): Promise<SubmitResult> {
+    return this.submitBatch({ ...header, plan }, []);
   }
 
   getBatch(batchId: string): Promise<Batch__Output> {

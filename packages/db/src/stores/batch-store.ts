@@ -11,6 +11,8 @@ export interface NewBatch {
   defaults: Record<string, unknown>;
   maxAttempts: number;
   idempotencyKey?: string;
+  /** The X/Y/Z axes of the plan the batch came from, if it has any. */
+  planAxes?: { name: string; setting: string; values: string[] }[];
 }
 
 const COUNTS = `id, tenant_id AS "tenantId", state, total, done, failed, cancelled`;
@@ -21,7 +23,7 @@ const ANALYZE_AFTER_ITEMS = 10_000;
 // The smallest first append that opens a COPY (see append).
 const COPY_MIN_ITEMS = 1_000;
 
-const ITEM_COLUMNS = "batch_id, index, prompt, negative_prompt, seed, model, width, height, steps, guidance, sampler, options";
+const ITEM_COLUMNS = "batch_id, index, prompt, negative_prompt, seed, model, width, height, steps, guidance, sampler, options, axes";
 
 // On Postgres, each submission of a thousand items or more streams them into
 // one COPY, opened by the first append and completed by commit: Postgres ingests one chunk while the
@@ -44,9 +46,9 @@ function copyRows(batchId: string, items: readonly NewItem[]): string {
     if (!settingsOf || i.model !== settingsOf.model || i.width !== settingsOf.width || i.height !== settingsOf.height
       || i.steps !== settingsOf.steps || i.guidance !== settingsOf.guidance || i.sampler !== settingsOf.sampler || !sameOptions(i, settingsOf)) {
       settingsOf = i;
-      settingsText = `${copyText(i.model)}\t${i.width}\t${i.height}\t${i.steps}\t${i.guidance}\t${copyText(i.sampler)}\t${copyText(JSON.stringify(renderOptionsOf(i)))}\n`;
+      settingsText = `${copyText(i.model)}\t${i.width}\t${i.height}\t${i.steps}\t${i.guidance}\t${copyText(i.sampler)}\t${copyText(JSON.stringify(renderOptionsOf(i)))}`;
     }
-    rows += `${batchId}\t${i.index}\t${copyText(i.prompt)}\t${copyText(i.negativePrompt)}\t${i.seed}\t${settingsText}`;
+    rows += `${batchId}\t${i.index}\t${copyText(i.prompt)}\t${copyText(i.negativePrompt)}\t${i.seed}\t${settingsText}\t${i.axes ? copyText(JSON.stringify(i.axes)) : "\\N"}\n`;
   }
   return rows;
 }
@@ -77,9 +79,10 @@ export const batchStore = {
   async begin(db: Database, batch: NewBatch): Promise<void> {
     await db.query(`INSERT INTO tenant (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`, [batch.tenantId]);
     await db.query(
-      `INSERT INTO batch (id, tenant_id, name, priority, state, defaults, max_attempts, idempotency_key)
-       VALUES ($1, $2, $3, $4, 'receiving', $5::jsonb, $6, $7)`,
-      [batch.id, batch.tenantId, batch.name, batch.priority, JSON.stringify(batch.defaults), batch.maxAttempts, batch.idempotencyKey ?? null],
+      `INSERT INTO batch (id, tenant_id, name, priority, state, defaults, max_attempts, idempotency_key, plan_axes)
+       VALUES ($1, $2, $3, $4, 'receiving', $5::jsonb, $6, $7, $8::jsonb)`,
+      [batch.id, batch.tenantId, batch.name, batch.priority, JSON.stringify(batch.defaults), batch.maxAttempts, batch.idempotencyKey ?? null,
+       batch.planAxes ? JSON.stringify(batch.planAxes) : null],
     );
   },
 
@@ -102,7 +105,7 @@ export const batchStore = {
     await db.query(
       `INSERT INTO item (${ITEM_COLUMNS})
        SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::int[], $8::int[], $9::int[],
-                                $10::float8[], $11::text[], $12::jsonb[])`,
+                                $10::float8[], $11::text[], $12::jsonb[], $13::jsonb[])`,
       [
         batchId,
         items.map((i) => i.index),
@@ -116,6 +119,7 @@ export const batchStore = {
         items.map((i) => i.guidance),
         items.map((i) => i.sampler),
         items.map((i) => JSON.stringify(renderOptionsOf(i))),
+        items.map((i) => (i.axes ? JSON.stringify(i.axes) : null)),
       ],
     );
   },
@@ -164,8 +168,9 @@ export const batchStore = {
   },
 
   async get(db: Database, batchId: string) {
-    const rows = await db.query<BatchCounts & { name: string; priority: number; defaults: Record<string, unknown>; createdAt: Date; finishedAt: Date | null }>(
-      `SELECT ${COUNTS}, name, priority, defaults, created_at AS "createdAt", finished_at AS "finishedAt"
+    const rows = await db.query<BatchCounts & { name: string; priority: number; defaults: Record<string, unknown>; createdAt: Date; finishedAt: Date | null;
+      planAxes: NonNullable<NewBatch["planAxes"]> | null }>(
+      `SELECT ${COUNTS}, name, priority, defaults, created_at AS "createdAt", finished_at AS "finishedAt", plan_axes AS "planAxes"
        FROM batch WHERE id = $1 AND state <> 'receiving'`,
       [batchId],
     );

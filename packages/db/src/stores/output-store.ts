@@ -12,6 +12,8 @@ export interface OutputRow {
   width: number;
   height: number;
   agentId: string;
+  /** The item's plan axis values; empty outside plans. */
+  axes: Record<string, string>;
 }
 
 export const outputStore = {
@@ -23,7 +25,7 @@ export const outputStore = {
   async page(db: Database, batchId: string, afterIndex: number, limit: number): Promise<OutputRow[]> {
     const rows = await db.query<Omit<OutputRow, "seed"> & { seed: string }>(
       `SELECT o.id::text AS id, o.item_id::text AS "itemId", i.index, i.seed::text AS seed, i.prompt, o.key, o.sha256,
-              o.bytes, o.width, o.height, o.agent_id AS "agentId"
+              o.bytes, o.width, o.height, o.agent_id AS "agentId", coalesce(i.axes, '{}') AS axes
        FROM output o JOIN item i ON i.id = o.item_id
        WHERE o.batch_id = $1 AND i.index > $2 AND NOT o.quarantined AND o.accepted ORDER BY i.index LIMIT $3`,
       [batchId, afterIndex, limit],

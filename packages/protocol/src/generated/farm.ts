@@ -37,6 +37,8 @@ import type { ListWebhookDeliveriesResponse as _atelier_v1_ListWebhookDeliveries
 import type { ListWebhooksRequest as _atelier_v1_ListWebhooksRequest, ListWebhooksRequest__Output as _atelier_v1_ListWebhooksRequest__Output } from './atelier/v1/ListWebhooksRequest.js';
 import type { ListWebhooksResponse as _atelier_v1_ListWebhooksResponse, ListWebhooksResponse__Output as _atelier_v1_ListWebhooksResponse__Output } from './atelier/v1/ListWebhooksResponse.js';
 import type { Output as _atelier_v1_Output, Output__Output as _atelier_v1_Output__Output } from './atelier/v1/Output.js';
+import type { Plan as _atelier_v1_Plan, Plan__Output as _atelier_v1_Plan__Output } from './atelier/v1/Plan.js';
+import type { PlanAxis as _atelier_v1_PlanAxis, PlanAxis__Output as _atelier_v1_PlanAxis__Output } from './atelier/v1/PlanAxis.js';
 import type { RemoveWebhookRequest as _atelier_v1_RemoveWebhookRequest, RemoveWebhookRequest__Output as _atelier_v1_RemoveWebhookRequest__Output } from './atelier/v1/RemoveWebhookRequest.js';
 import type { RemoveWebhookResponse as _atelier_v1_RemoveWebhookResponse, RemoveWebhookResponse__Output as _atelier_v1_RemoveWebhookResponse__Output } from './atelier/v1/RemoveWebhookResponse.js';
 import type { RenderSettings as _atelier_v1_RenderSettings, RenderSettings__Output as _atelier_v1_RenderSettings__Output } from './atelier/v1/RenderSettings.js';
@@ -45,6 +47,7 @@ import type { RevokeAgentResponse as _atelier_v1_RevokeAgentResponse, RevokeAgen
 import type { RevokeTokenRequest as _atelier_v1_RevokeTokenRequest, RevokeTokenRequest__Output as _atelier_v1_RevokeTokenRequest__Output } from './atelier/v1/RevokeTokenRequest.js';
 import type { RevokeTokenResponse as _atelier_v1_RevokeTokenResponse, RevokeTokenResponse__Output as _atelier_v1_RevokeTokenResponse__Output } from './atelier/v1/RevokeTokenResponse.js';
 import type { RotateWebhookSecretRequest as _atelier_v1_RotateWebhookSecretRequest, RotateWebhookSecretRequest__Output as _atelier_v1_RotateWebhookSecretRequest__Output } from './atelier/v1/RotateWebhookSecretRequest.js';
+import type { SeedRange as _atelier_v1_SeedRange, SeedRange__Output as _atelier_v1_SeedRange__Output } from './atelier/v1/SeedRange.js';
 import type { SubmitBatchRequest as _atelier_v1_SubmitBatchRequest, SubmitBatchRequest__Output as _atelier_v1_SubmitBatchRequest__Output } from './atelier/v1/SubmitBatchRequest.js';
 import type { SubmitBatchResponse as _atelier_v1_SubmitBatchResponse, SubmitBatchResponse__Output as _atelier_v1_SubmitBatchResponse__Output } from './atelier/v1/SubmitBatchResponse.js';
 import type { TestWebhookRequest as _atelier_v1_TestWebhookRequest, TestWebhookRequest__Output as _atelier_v1_TestWebhookRequest__Output } from './atelier/v1/TestWebhookRequest.js';
@@ -56,6 +59,7 @@ import type { WatchBatchRequest as _atelier_v1_WatchBatchRequest, WatchBatchRequ
 import type { WebhookDelivery as _atelier_v1_WebhookDelivery, WebhookDelivery__Output as _atelier_v1_WebhookDelivery__Output } from './atelier/v1/WebhookDelivery.js';
 import type { WebhookEndpoint as _atelier_v1_WebhookEndpoint, WebhookEndpoint__Output as _atelier_v1_WebhookEndpoint__Output } from './atelier/v1/WebhookEndpoint.js';
 import type { WebhookSecret as _atelier_v1_WebhookSecret, WebhookSecret__Output as _atelier_v1_WebhookSecret__Output } from './atelier/v1/WebhookSecret.js';
+import type { WildcardList as _atelier_v1_WildcardList, WildcardList__Output as _atelier_v1_WildcardList__Output } from './atelier/v1/WildcardList.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -105,6 +109,8 @@ export interface ProtoGrpcType {
       ListWebhooksRequest: MessageTypeDefinition<_atelier_v1_ListWebhooksRequest, _atelier_v1_ListWebhooksRequest__Output>
       ListWebhooksResponse: MessageTypeDefinition<_atelier_v1_ListWebhooksResponse, _atelier_v1_ListWebhooksResponse__Output>
       Output: MessageTypeDefinition<_atelier_v1_Output, _atelier_v1_Output__Output>
+      Plan: MessageTypeDefinition<_atelier_v1_Plan, _atelier_v1_Plan__Output>
+      PlanAxis: MessageTypeDefinition<_atelier_v1_PlanAxis, _atelier_v1_PlanAxis__Output>
       RemoveWebhookRequest: MessageTypeDefinition<_atelier_v1_RemoveWebhookRequest, _atelier_v1_RemoveWebhookRequest__Output>
       RemoveWebhookResponse: MessageTypeDefinition<_atelier_v1_RemoveWebhookResponse, _atelier_v1_RemoveWebhookResponse__Output>
       RenderSettings: MessageTypeDefinition<_atelier_v1_RenderSettings, _atelier_v1_RenderSettings__Output>
@@ -113,6 +119,7 @@ export interface ProtoGrpcType {
       RevokeTokenRequest: MessageTypeDefinition<_atelier_v1_RevokeTokenRequest, _atelier_v1_RevokeTokenRequest__Output>
       RevokeTokenResponse: MessageTypeDefinition<_atelier_v1_RevokeTokenResponse, _atelier_v1_RevokeTokenResponse__Output>
       RotateWebhookSecretRequest: MessageTypeDefinition<_atelier_v1_RotateWebhookSecretRequest, _atelier_v1_RotateWebhookSecretRequest__Output>
+      SeedRange: MessageTypeDefinition<_atelier_v1_SeedRange, _atelier_v1_SeedRange__Output>
       SubmitBatchRequest: MessageTypeDefinition<_atelier_v1_SubmitBatchRequest, _atelier_v1_SubmitBatchRequest__Output>
       SubmitBatchResponse: MessageTypeDefinition<_atelier_v1_SubmitBatchResponse, _atelier_v1_SubmitBatchResponse__Output>
       TestWebhookRequest: MessageTypeDefinition<_atelier_v1_TestWebhookRequest, _atelier_v1_TestWebhookRequest__Output>
@@ -124,6 +131,7 @@ export interface ProtoGrpcType {
       WebhookDelivery: MessageTypeDefinition<_atelier_v1_WebhookDelivery, _atelier_v1_WebhookDelivery__Output>
       WebhookEndpoint: MessageTypeDefinition<_atelier_v1_WebhookEndpoint, _atelier_v1_WebhookEndpoint__Output>
       WebhookSecret: MessageTypeDefinition<_atelier_v1_WebhookSecret, _atelier_v1_WebhookSecret__Output>
+      WildcardList: MessageTypeDefinition<_atelier_v1_WildcardList, _atelier_v1_WildcardList__Output>
     }
   }
 }

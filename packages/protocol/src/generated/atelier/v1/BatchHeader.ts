@@ -1,6 +1,7 @@
 // Original file: proto/atelier/v1/farm.proto
 
 import type { RenderSettings as _atelier_v1_RenderSettings, RenderSettings__Output as _atelier_v1_RenderSettings__Output } from '../../atelier/v1/RenderSettings.js';
+import type { Plan as _atelier_v1_Plan, Plan__Output as _atelier_v1_Plan__Output } from '../../atelier/v1/Plan.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface BatchHeader {
@@ -21,6 +22,15 @@ export interface BatchHeader {
    * instead of queueing it with a warning.
    */
   'strict'?: (boolean);
+  /**
+   * The batch's items come from this plan, expanded by the coordinator; the
+   * stream then carries no item chunks.
+   */
+  'plan'?: (_atelier_v1_Plan | null);
+  /**
+   * Check and count the batch, answer with its size and ETA, write nothing.
+   */
+  'dryRun'?: (boolean);
 }
 
 export interface BatchHeader__Output {
@@ -41,4 +51,13 @@ export interface BatchHeader__Output {
    * instead of queueing it with a warning.
    */
   'strict': (boolean);
+  /**
+   * The batch's items come from this plan, expanded by the coordinator; the
+   * stream then carries no item chunks.
+   */
+  'plan': (_atelier_v1_Plan__Output | null);
+  /**
+   * Check and count the batch, answer with its size and ETA, write nothing.
+   */
+  'dryRun': (boolean);
 }

@@ -14,6 +14,10 @@ export interface Output {
   'height'?: (number);
   'url'?: (string);
   'agent'?: (string);
+  /**
+   * The item's value of each plan axis, by axis name (x, y, z).
+   */
+  'axes'?: ({[key: string]: string});
 }
 
 export interface Output__Output {
@@ -28,4 +32,8 @@ export interface Output__Output {
   'height': (number);
   'url': (string);
   'agent': (string);
+  /**
+   * The item's value of each plan axis, by axis name (x, y, z).
+   */
+  'axes': ({[key: string]: string});
 }

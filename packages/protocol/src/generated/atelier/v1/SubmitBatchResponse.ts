@@ -13,6 +13,14 @@ export interface SubmitBatchResponse {
    * Estimated time until the batch is done at the farm's recent rate; 0 when unknown.
    */
   'etaMs'?: (number | string | Long);
+  /**
+   * width x height x steps of every item's first pass, added up, in millions.
+   */
+  'megapixelSteps'?: (number | string);
+  /**
+   * A dry run: nothing was written and batch_id is empty.
+   */
+  'dryRun'?: (boolean);
 }
 
 export interface SubmitBatchResponse__Output {
@@ -26,4 +34,12 @@ export interface SubmitBatchResponse__Output {
    * Estimated time until the batch is done at the farm's recent rate; 0 when unknown.
    */
   'etaMs': (number);
+  /**
+   * width x height x steps of every item's first pass, added up, in millions.
+   */
+  'megapixelSteps': (number);
+  /**
+   * A dry run: nothing was written and batch_id is empty.
+   */
+  'dryRun': (boolean);
 }
