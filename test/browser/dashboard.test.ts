@@ -238,6 +238,109 @@ describe("the dashboard in Chromium", () => {
     expect(await count('[data-stat="done"]')).toBe(3);
   }, 90_000);
 
+  it("shows a scored batch's quality report and filters its gallery by CLIP score, as the rows have them", async () => {
+    const { db } = farm.database;
+    const [{ id: batchId } = { id: "" }] = await db.query<{ id: string }>(`SELECT id FROM batch WHERE name = 'browser-watch'`);
+    await waitFor("browser-watch to complete", async () => (await db.query<{ state: string }>(`SELECT state FROM batch WHERE id = $1`, [batchId]))[0]!.state === "completed");
+    // Scores as a CLIP gate leaves them: 0.200..0.299 on the accepted images, the first 20 fidelity-checked
+    // (every fourth not matching its own prompt), 5 rejected attempts, and 2 items exhausted.
+    await db.query(`UPDATE output o SET clip_score = 0.2 + ((i.index * 37) % 100) / 1000.0,
+        fidelity = CASE WHEN i.index < 20 THEN jsonb_build_object('matchesOwn', i.index % 4 <> 0, 'own', 0.3, 'counters', '[]'::jsonb) END
+      FROM item i WHERE i.id = o.item_id AND o.batch_id = $1`, [batchId]);
+    await db.query(`INSERT INTO output (item_id, batch_id, key, sha256, bytes, width, height, agent_id, epoch, accepted, clip_score, seed)
+      SELECT o.item_id, o.batch_id, o.key || '.rejected', o.sha256, o.bytes, o.width, o.height, o.agent_id, o.epoch, false, 0.15, o.seed
+      FROM output o JOIN item i ON i.id = o.item_id WHERE o.batch_id = $1 AND i.index BETWEEN 100 AND 104`, [batchId]);
+    await db.query(`UPDATE output o SET accepted = false, clip_score = 0.12 FROM item i
+      WHERE i.id = o.item_id AND o.batch_id = $1 AND i.index IN (150, 151)`, [batchId]);
+    await db.query(`UPDATE item SET state = 'exhausted' WHERE batch_id = $1 AND index IN (150, 151)`, [batchId]);
+    const [rows] = await db.query<{ accepted: number; exhausted: number; rejected: number; scored: number; checked: number; matched: number }>(
+      `SELECT (SELECT count(*)::int FROM item WHERE batch_id = $1 AND state = 'done') AS accepted,
+              (SELECT count(*)::int FROM item WHERE batch_id = $1 AND state = 'exhausted') AS exhausted,
+              (SELECT count(*)::int FROM output WHERE batch_id = $1 AND NOT accepted) AS rejected,
+              (SELECT count(*)::int FROM output WHERE batch_id = $1 AND clip_score IS NOT NULL) AS scored,
+              (SELECT count(*)::int FROM output WHERE batch_id = $1 AND accepted AND fidelity IS NOT NULL) AS checked,
+              (SELECT count(*)::int FROM output WHERE batch_id = $1 AND accepted AND (fidelity->>'matchesOwn')::boolean) AS matched`,
+      [batchId],
+    );
+    expect(rows).toEqual({ accepted: 158, exhausted: 2, rejected: 7, scored: 165, checked: 20, matched: 15 });
+
+    await page.goto(`${base}/#/batches/${batchId}`);
+    await page.locator(".report-panel .histogram tbody tr").first().waitFor(SLOW);
+    expect(await count('[data-report="accepted"]')).toBe(rows!.accepted);
+    expect(await count('[data-report="rejected"]')).toBe(rows!.rejected);
+    expect(await count('[data-report="exhausted"]')).toBe(rows!.exhausted);
+    expect(await count('[data-report="scored"]')).toBe(rows!.scored);
+    expect(await text('[data-report="rejected-share"]')).toBe(`${((rows!.rejected / 165) * 100).toFixed(1)}%`);
+    expect(await text('[data-report="fidelity"]')).toBe("75.0%");
+    expect(await text('[data-report="fidelity-detail"]')).toBe(`${rows!.matched} of ${rows!.checked} images match their own prompt best`);
+    // Each bin holds the scores the rows put in its range.
+    const bins = await page.locator(".histogram tbody tr").evaluateAll((trs) => trs.map((tr) => ({
+      from: Number(tr.getAttribute("data-from")),
+      to: Number(tr.getAttribute("data-to")),
+      accepted: Number(tr.querySelector('[data-field="accepted"]')?.textContent),
+      rejected: Number(tr.querySelector('[data-field="rejected"]')?.textContent),
+    })));
+    const scores = await db.query<{ score: number; accepted: boolean }>(`SELECT clip_score AS score, accepted FROM output WHERE batch_id = $1 AND clip_score IS NOT NULL`, [batchId]);
+    expect(bins).toHaveLength(10);
+    expect(bins[0]!.from).toBe(0.12);
+    expect(bins.at(-1)!.to).toBe(0.299);
+    expect(bins.map(({ from, to, accepted, rejected }, n) => {
+      const inBin = scores.filter(({ score }) => score >= from && (score < to || (n === bins.length - 1 && score === to)));
+      return [accepted, rejected, inBin.filter((s) => s.accepted).length, inBin.filter((s) => !s.accepted).length];
+    }).filter(([a, r, wantA, wantR]) => a !== wantA || r !== wantR)).toEqual([]);
+    expect(bins.reduce((sum, bin) => sum + bin.accepted + bin.rejected, 0)).toBe(rows!.scored);
+
+    await page.click('a.button:has-text("Gallery")');
+    await page.fill('input[name="minScore"]', "0.29");
+    await page.click('.score-filter button[type="submit"]');
+    const kept = await db.query<{ index: number; score: number }>(
+      `SELECT i.index, o.clip_score AS score FROM output o JOIN item i ON i.id = o.item_id
+       WHERE o.batch_id = $1 AND o.accepted AND NOT o.quarantined AND o.clip_score >= 0.29 ORDER BY i.index`, [batchId]);
+    expect(kept.length).toBeGreaterThan(10);
+    const tiles = async () => (await page.locator(".tile[data-index]").evaluateAll((buttons) =>
+      buttons.map((b) => [Number(b.getAttribute("data-index")), b.querySelector('[data-field="clip"]')?.textContent ?? ""] as [number, string])))
+      .sort(([a], [b]) => a - b);
+    await expect.poll(tiles, SLOW).toEqual(kept.map(({ index, score }) => [index, `CLIP ${score.toFixed(3)}`]));
+    await page.locator('.tile[data-index] img').first().waitFor(SLOW);
+  }, 60_000);
+
+  it("lists webhook endpoints, sends a test event and shows its delivery as the database records it", async () => {
+    const received: string[] = [];
+    const receiver: Server = createServer((request, response) => {
+      received.push(String(request.headers["webhook-id"]));
+      request.resume();
+      request.on("end", () => response.writeHead(200).end());
+    });
+    const port = await freePort();
+    await new Promise<void>((resolve) => receiver.listen(port, "127.0.0.1", resolve));
+    try {
+      const url = `http://127.0.0.1:${port}/hooks/atelier`;
+      const id = (await farm.client.addWebhook(url, ["item.exhausted"], "studio")).endpoint!.id;
+      await page.goto(`${base}/#/webhooks`);
+      const row = page.locator(`tr[data-webhook="${id}"]`);
+      await row.waitFor(SLOW);
+      expect(await row.locator('[data-field="url"]').textContent()).toBe(url);
+      expect(await row.locator('[data-field="tenant"]').textContent()).toBe("studio");
+      expect(await row.locator('[data-field="events"]').textContent()).toBe("item.exhausted");
+      await row.locator('button[data-action="test"]').click();
+      await expect.poll(() => text('.deliveries-table tbody [data-field="state"]'), SLOW).toBe("delivered");
+      const deliveries = await farm.database.db.query<{ msg_id: string; event_type: string; state: string; attempts: number; last_status: number }>(
+        `SELECT msg_id, event_type, state, attempts, last_status FROM webhook_delivery WHERE endpoint_id = $1`, [id]);
+      expect(deliveries).toEqual([expect.objectContaining({ state: "delivered", attempts: 1, last_status: 200 })]);
+      const [delivery] = deliveries;
+      expect(received).toEqual([delivery!.msg_id]);
+      const shown = page.locator(".deliveries-table tbody tr");
+      expect(await shown.count()).toBe(1);
+      expect(await shown.getAttribute("data-message")).toBe(delivery!.msg_id);
+      expect(await text('.deliveries-table tbody [data-field="event"]')).toBe(delivery!.event_type);
+      expect(await text('.deliveries-table tbody [data-field="attempts"]')).toBe("1");
+      expect(await text('.deliveries-table tbody [data-field="status"]')).toBe("200");
+    } finally {
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+    }
+  });
+
   it("drains and undrains an agent from its page", async () => {
     await page.goto(`${base}/#/agents/gpu-b`);
     await page.click('button[data-action="drain"]');
@@ -308,6 +411,9 @@ describe("the dashboard in Chromium", () => {
       ["gallery", `#/batches/${rendered}/gallery`, '.tile[data-index="0"] img'],
       ["agent", "#/agents/gpu-a", ".agent-page .title-row .badge"],
       ["audit", "#/audit", ".audit-table tbody tr"],
+      // Scored by the report test above, and its endpoint.
+      ["batch report", `#/batches/${rendered}`, ".report-panel .histogram tbody tr"],
+      ["webhooks", "#/webhooks", ".webhooks-table tbody tr"],
     ];
     const found: Record<string, AxeViolation[]> = {};
     for (const colorScheme of ["dark", "light"] as const) {
@@ -330,13 +436,16 @@ describe("the dashboard in Chromium", () => {
     }
     await page.emulateMedia({ colorScheme: "dark" });
     expect(found).toEqual(Object.fromEntries(Object.keys(found).map((name) => [name, []])));
-    expect(Object.keys(found)).toHaveLength(16);
+    expect(Object.keys(found)).toHaveLength(20);
   }, 120_000);
 
   it("keeps the header and its sign-out button on screen at phone width (390 px)", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
-      for (const [name, hash] of [["farm", "#/farm"], ["batches", "#/batches?state=all"], ["agent", "#/agents/gpu-a"], ["audit", "#/audit"]] as const) {
+      const [{ id: scored } = { id: "" }] = await farm.database.db.query<{ id: string }>(`SELECT id FROM batch WHERE name = 'browser-watch'`);
+      const phonePages: [string, string][] = [["farm", "#/farm"], ["batches", "#/batches?state=all"], ["agent", "#/agents/gpu-a"], ["audit", "#/audit"],
+        ["batch-report", `#/batches/${scored}`], ["gallery-scores", `#/batches/${scored}/gallery?minScore=0.29`], ["webhooks", "#/webhooks"]];
+      for (const [name, hash] of phonePages) {
         await page.goto(`${base}/${hash}`);
         await page.locator("main .page").first().waitFor();
         // A full-page screenshot is as wide as the page: wider than the screen means something overflows it.

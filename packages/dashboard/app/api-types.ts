@@ -133,9 +133,15 @@ export interface ItemTile {
   prompt: string;
   error: string;
   hasImage: boolean;
+  /** The accepted image's CLIP similarity (cosine, as LAION's); null when it was not scored or there is no image. */
+  clipScore: number | null;
 }
 
-/** state=all pages by index (from, limit) with the batch total; a state filter pages by cursor. */
+/**
+ * state=all pages by index (from, limit) with the batch total; a state filter
+ * pages by cursor, and so does minScore (items whose accepted image's CLIP
+ * similarity is at least that, in the order they were rendered).
+ */
 export type ItemsResponse = { total: number; items: ItemTile[] } | { items: ItemTile[]; next: string | null };
 
 export interface ItemDetailResponse {
@@ -164,6 +170,75 @@ export interface ItemDetailResponse {
 
 export interface RerunResponse extends BatchDetailResponse {
   requeued: number;
+}
+
+/** One bin of a batch's CLIP scores: [from, to) (the last bin includes `to`), its accepted and rejected attempts. */
+export interface ScoreBin {
+  from: number;
+  to: number;
+  accepted: number;
+  rejected: number;
+}
+
+/** GET /api/batches/:id/report: Farm.GetBatchReport's figures and the scores' histogram. */
+export interface BatchReportResponse {
+  report: {
+    items: number;
+    acceptedItems: number;
+    exhaustedItems: number;
+    outputs: number;
+    rejectedOutputs: number;
+    rejectedShare: number;
+    scoredOutputs: number;
+    /** Minimum, 10th .. 90th percentile, maximum; empty when nothing is scored. */
+    scoreDeciles: number[];
+    fidelityChecked: number;
+    fidelityMatched: number;
+    fidelityRate: number;
+  };
+  /** Equal-width bins from the lowest score to the highest; empty when nothing is scored. */
+  histogram: ScoreBin[];
+}
+
+/** A tenant's webhook endpoint (its secret is never shown again after it was made). */
+export interface WebhookEndpointInfo {
+  id: string;
+  tenant: string;
+  url: string;
+  events: string[];
+  createdAtMs: number;
+  /** A rotated secret still signs beside the new one. */
+  rotating: boolean;
+}
+
+/** GET /api/webhooks: every tenant's endpoints, oldest first. */
+export interface WebhooksResponse {
+  endpoints: WebhookEndpointInfo[];
+}
+
+/** One event's delivery to an endpoint: every attempt shares its messageId (the webhook-id header). */
+export interface WebhookDeliveryInfo {
+  id: string;
+  messageId: string;
+  eventType: string;
+  state: "pending" | "delivered" | "failed" | string;
+  attempts: number;
+  /** The last attempt's HTTP status; 0 when it got no answer. */
+  lastStatus: number;
+  lastError: string;
+  createdAtMs: number;
+  deliveredAtMs: number | null;
+  nextAttemptAtMs: number;
+}
+
+/** GET /api/webhooks/:id/deliveries: newest first. */
+export interface WebhookDeliveriesResponse {
+  deliveries: WebhookDeliveryInfo[];
+}
+
+/** POST /api/webhooks/:id/test: the queued test event's webhook-id. */
+export interface WebhookTestResponse {
+  messageId: string;
 }
 
 /** Server-Sent Events on /api/events. */
@@ -241,6 +316,7 @@ export interface ApiRoutes {
   "GET /api/batches/:id": BatchDetailResponse;
   "GET /api/batches/:id/failures": FailuresResponse;
   "GET /api/batches/:id/items": ItemsResponse;
+  "GET /api/batches/:id/report": BatchReportResponse;
   "POST /api/batches/:id/cancel": BatchDetailResponse;
   "POST /api/batches/:id/rerun-failed": RerunResponse;
   "GET /api/items/:id": ItemDetailResponse;
@@ -251,6 +327,9 @@ export interface ApiRoutes {
   /** Server-Sent Events: progress (ProgressEvent[]), agents (AgentStatusEvent[]), load (FarmLoadSample). */
   "GET /api/events": undefined;
   "GET /api/audit": AuditResponse;
+  "GET /api/webhooks": WebhooksResponse;
+  "GET /api/webhooks/:id/deliveries": WebhookDeliveriesResponse;
+  "POST /api/webhooks/:id/test": WebhookTestResponse;
   "GET /api/moderation": ModerationResponse;
   /** A redirect to a quarantined image in the bucket, for an admin to judge (the page shows it blurred). */
   "GET /api/moderation/:id/image": undefined;

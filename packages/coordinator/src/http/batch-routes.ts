@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { auditStore, batchRerun, batchStore, dashboardQueries, type BatchCursor, type BatchState, type Database, type ItemState } from "@atelier/db";
+import { auditStore, batchReport, batchRerun, batchStore, dashboardQueries, type BatchCursor, type BatchState, type Database, type ItemState } from "@atelier/db";
 import { readPngText } from "@atelier/diffusion/png";
 import type { FarmHandlers } from "@atelier/protocol";
 import { subjects, type EventBus } from "../events/index.ts";
@@ -29,6 +29,9 @@ export interface BatchRoutesDeps {
 // the image data, and A1111's parameters are a few kilobytes.
 const PNG_TEXT_READ_BYTES = 1024 * 1024;
 const PNG_TEXT_MAX_BYTES = 256 * 1024;
+
+/** Bins of the batch page's score histogram. */
+const SCORE_BINS = 10;
 
 const BATCH_STATES = new Set(["live", "queued", "running", "completed", "failed", "cancelled"]);
 /** The gallery's filters; "pending" is everything not yet settled. */
@@ -134,6 +137,15 @@ export function batchRoutes(deps: BatchRoutesDeps): Route[] {
       handler: async ({ params, url }) => {
         const batch = await existing(params.id!);
         const limit = limitParam(url, 100, 500);
+        const minScoreText = url.searchParams.get("minScore");
+        if (minScoreText !== null && minScoreText !== "") {
+          // Cosine similarity: -1..1.
+          const minScore = Number(minScoreText);
+          if (!Number.isFinite(minScore) || minScore < -1 || minScore > 1) throw new HttpError(400, `minScore must be a CLIP similarity from -1 to 1 (got ${minScoreText.slice(0, 40)})`);
+          const after = url.searchParams.get("after") || undefined;
+          if (after !== undefined && !LIMITS.rowId.test(after)) throw new HttpError(400, `after must be a cursor from a previous page (got ${after.slice(0, 40)})`);
+          return dashboardQueries.itemsByMinScore(db, batch.id, { minScore, afterOutputId: after, limit });
+        }
         const filter = url.searchParams.get("state") || "all";
         if (filter === "all") {
           const from = Number(url.searchParams.get("from") ?? 0);
@@ -144,6 +156,17 @@ export function batchRoutes(deps: BatchRoutesDeps): Route[] {
         if (!states) throw new HttpError(400, `state must be all or one of ${Object.keys(ITEM_FILTERS).join(", ")}`);
         const items = await dashboardQueries.itemsByState(db, batch.id, { states, afterItemId: itemIdParam(url, "after"), limit });
         return { items, next: items.length === limit ? items.at(-1)!.itemId : null };
+      },
+    },
+    {
+      method: "GET",
+      path: "/api/batches/:id/report",
+      handler: async ({ params }) => {
+        const batch = await existing(params.id!);
+        // The figures Farm.GetBatchReport and `atelier report` give, from the same rows.
+        const report = await batchReport.of(db, batch.id);
+        if (!report) throw new HttpError(404, `batch ${batch.id} not found`);
+        return { report, histogram: await dashboardQueries.scoreHistogram(db, batch.id, SCORE_BINS) };
       },
     },
     {

@@ -21,6 +21,7 @@ import { CSRF_HEADER, crossSiteRefusal, HSTS_HEADER, sessionCookie, TrustedProxi
 import { matchRoute, type Route } from "./router.ts";
 import { sessionRoutes } from "./session-routes.ts";
 import { staticFiles } from "./static-files.ts";
+import { webhookRoutes } from "./webhook-routes.ts";
 
 export interface DashboardOptions {
   db: Database;
@@ -131,6 +132,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     ...batchRoutes({ db, store, bus, farm: options.farm, rates, log, imageUrlTtlMs: HOUR_MS }),
     ...auditRoutes({ db }),
     ...moderationRoutes({ db, store, imageUrlTtlMs: HOUR_MS }),
+    ...webhookRoutes({ farm: options.farm }),
     {
       method: "GET",
       path: "/api/events",

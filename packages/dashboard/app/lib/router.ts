@@ -1,7 +1,7 @@
 // Hash routes: the server serves one page, so any link works after a reload.
 
 export interface Route {
-  name: "farm" | "batches" | "batch" | "gallery" | "agent" | "audit" | "moderation";
+  name: "farm" | "batches" | "batch" | "gallery" | "agent" | "audit" | "moderation" | "webhooks";
   params: Record<string, string>;
   query: URLSearchParams;
 }
@@ -13,6 +13,7 @@ const PATTERNS: [Route["name"], RegExp][] = [
   ["gallery", /^\/batches\/([^/]+)\/gallery$/],
   ["agent", /^\/agents\/([^/]+)$/],
   ["audit", /^\/audit$/],
+  ["webhooks", /^\/webhooks$/],
   ["moderation", /^\/moderation$/],
 ];
 
@@ -29,8 +30,14 @@ export const link = {
   farm: () => "#/farm",
   batches: (state?: string) => (state ? `#/batches?state=${state}` : "#/batches"),
   batch: (id: string) => `#/batches/${encodeURIComponent(id)}`,
-  gallery: (id: string, state?: string) => `#/batches/${encodeURIComponent(id)}/gallery${state && state !== "all" ? `?state=${state}` : ""}`,
+  gallery: (id: string, state?: string, minScore?: string) => {
+    const query = new URLSearchParams();
+    if (state && state !== "all") query.set("state", state);
+    if (minScore) query.set("minScore", minScore);
+    return `#/batches/${encodeURIComponent(id)}/gallery${query.size > 0 ? `?${query}` : ""}`;
+  },
   agent: (id: string) => `#/agents/${encodeURIComponent(id)}`,
   audit: () => "#/audit",
+  webhooks: () => "#/webhooks",
   moderation: () => "#/moderation",
 };

@@ -1,4 +1,4 @@
-import type { BatchDetailResponse, FailuresResponse, RerunResponse } from "../api-types.ts";
+import type { BatchDetailResponse, BatchReportResponse, FailuresResponse, RerunResponse } from "../api-types.ts";
 import { badge } from "../components/badge.ts";
 import { confirmAction, toast } from "../components/confirm-dialog.ts";
 import { ProgressBar } from "../components/progress-bar.ts";
@@ -6,6 +6,7 @@ import { api } from "../lib/api.ts";
 import { h, replace, setText } from "../lib/dom.ts";
 import { count, dateTime, duration, rate } from "../lib/format.ts";
 import { link } from "../lib/router.ts";
+import { batchReportPanel } from "./batch-report.ts";
 import { etaMs, isLive, withProgress } from "./batch-state.ts";
 import { throttled, type View, type ViewContext } from "./view.ts";
 
@@ -38,6 +39,7 @@ export function batchView({ live, route }: ViewContext): View {
     elapsed: stat("Elapsed", "elapsed"),
   };
   const settings = h("dl", { class: "fields inline" });
+  const report = batchReportPanel();
   const rerunButton = h("button", { class: "button", type: "button", "data-action": "rerun", hidden: true, onclick: () => void rerun() });
   const cancelButton = h("button", { class: "button danger", type: "button", "data-action": "cancel", hidden: true, onclick: () => void cancel() }, "Cancel batch");
   const galleryLink = h("a", { class: "button primary", href: link.gallery(batchId) }, "Gallery");
@@ -56,6 +58,7 @@ export function batchView({ live, route }: ViewContext): View {
       h("div", null, h("div", { class: "title-row" }, title, state), meta),
       h("div", { class: "actions" }, galleryLink, rerunButton, cancelButton)),
     h("section", { class: "panel progress-panel" }, bar.element, h("div", { class: "stats" }, ...Object.values(stats).map((s) => s.element))),
+    report.element,
     h("section", { class: "panel" }, h("header", { class: "section-head" }, h("h2", null, "Settings")), settings),
     failuresSection);
 
@@ -111,8 +114,12 @@ export function batchView({ live, route }: ViewContext): View {
   };
   const load = throttled(async () => {
     loadedAtMs = Date.now();
-    const detail = await api<BatchDetailResponse>(`/api/batches/${encodeURIComponent(batchId)}`);
+    const [detail, figures] = await Promise.all([
+      api<BatchDetailResponse>(`/api/batches/${encodeURIComponent(batchId)}`),
+      api<BatchReportResponse>(`/api/batches/${encodeURIComponent(batchId)}/report`),
+    ]);
     batch = detail.batch;
+    report.show(figures);
     render();
     showSettings();
     showReasons(detail);

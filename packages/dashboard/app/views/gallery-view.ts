@@ -6,6 +6,7 @@ import { api } from "../lib/api.ts";
 import { h, setText } from "../lib/dom.ts";
 import { count } from "../lib/format.ts";
 import { link } from "../lib/router.ts";
+import { score } from "./batch-report.ts";
 import { throttled, type View, type ViewContext } from "./view.ts";
 
 const PAGE = 120;
@@ -57,15 +58,19 @@ function wholeBatch(batchId: string, total: () => number, changed: () => void): 
   };
 }
 
-/** The items in some states, in item order, read a page at a time as the grid reaches the end. */
-function filtered(batchId: string, state: string, changed: () => void): TileSource {
+/**
+ * The items a filter keeps (some states, in item order; or a minimum CLIP
+ * score, in the order they were rendered), read a page at a time as the grid
+ * reaches the end.
+ */
+function filtered(batchId: string, filter: string, changed: () => void): TileSource {
   let items: ItemTile[] = [];
   let next: string | null | undefined;
   let loading: Promise<void> | undefined;
   const more = () => {
     loading ??= (async () => {
       try {
-        const response = await api<ItemsResponse>(`/api/batches/${encodeURIComponent(batchId)}/items?state=${state}&limit=${PAGE}${next ? `&after=${next}` : ""}`);
+        const response = await api<ItemsResponse>(`/api/batches/${encodeURIComponent(batchId)}/items?${filter}&limit=${PAGE}${next ? `&after=${next}` : ""}`);
         items = [...items, ...response.items];
         next = "next" in response ? response.next : null;
         changed();
@@ -97,13 +102,16 @@ function filtered(batchId: string, state: string, changed: () => void): TileSour
 export function galleryView({ live, route }: ViewContext): View {
   const batchId = route.params.id!;
   const state = route.query.get("state") ?? "all";
+  const minScore = route.query.get("minScore") ?? "";
   let total = 0;
   let range: [number, number] = [0, 0];
   const summary = h("span", { class: "muted" });
   const title = h("h1", null, "Gallery");
   // A page arrived: the count (filtered) or the tiles in view changed.
   const redraw = () => grid.setCount(source.count());
-  const source = state === "all" ? wholeBatch(batchId, () => total, redraw) : filtered(batchId, state, redraw);
+  const source = minScore
+    ? filtered(batchId, `minScore=${encodeURIComponent(minScore)}`, redraw)
+    : state === "all" ? wholeBatch(batchId, () => total, redraw) : filtered(batchId, `state=${state}`, redraw);
   const lightbox = new Lightbox((position) => source.tile(position));
   const renderTile = (position: number) => {
     const tile = source.tile(position);
@@ -113,7 +121,9 @@ export function galleryView({ live, route }: ViewContext): View {
       : h("div", { class: "tile-placeholder" }, badge(tile.state === "queued" || tile.state === "leased" ? (tile.state === "leased" ? "rendering" : "queued") : tile.state));
     return h("button", { class: `tile state-${tile.state}`, type: "button", title: tile.error || tile.prompt, "data-index": tile.index, "data-seed": tile.seed, onclick: () => void lightbox.open(position) },
       picture,
-      h("span", { class: "tile-caption" }, h("span", null, `#${tile.index}`), h("span", { class: "muted" }, `seed ${tile.seed}`)));
+      h("span", { class: "tile-caption" },
+        h("span", null, `#${tile.index}`),
+        tile.clipScore === null ? h("span", { class: "muted" }, `seed ${tile.seed}`) : h("span", { class: "muted", "data-field": "clip", title: `seed ${tile.seed}` }, `CLIP ${score(tile.clipScore)}`)));
   };
   const fetchVisible = throttled(() => source.need(range[0], range[1]), 150);
   const grid = new VirtualGrid({
@@ -131,19 +141,29 @@ export function galleryView({ live, route }: ViewContext): View {
       fetchVisible.run();
     },
   });
+  // A minimum CLIP similarity: only items whose accepted image scored at least that.
+  const scoreInput = h("input", { type: "number", name: "minScore", id: "gallery-min-score", min: -1, max: 1, step: 0.01, value: minScore, placeholder: "0.28", class: "score-input" });
+  const scoreForm = h("form", { class: "score-filter", role: "search", "aria-label": "Minimum CLIP score" },
+    h("label", { for: "gallery-min-score", class: "muted small" }, "Min CLIP score"), scoreInput,
+    h("button", { class: "button", type: "submit" }, "Filter"));
+  scoreForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    location.hash = link.gallery(batchId, scoreInput.value ? "all" : state, scoreInput.value.trim());
+  });
   const element = h("div", { class: "page gallery-page" },
     h("header", { class: "page-head" },
       h("div", null, title, summary),
       h("nav", { class: "chips", "aria-label": "Item state" },
-        ...FILTERS.map(([value, label]) => h("a", { class: `chip${value === state ? " active" : ""}`, href: link.gallery(batchId, value) }, label)),
-        h("a", { class: "chip", href: link.batch(batchId) }, "Batch ›"))),
+        ...FILTERS.map(([value, label]) => h("a", { class: `chip${value === state && !minScore ? " active" : ""}`, href: link.gallery(batchId, value) }, label)),
+        h("a", { class: "chip", href: link.batch(batchId) }, "Batch ›")),
+      scoreForm),
     grid.element);
 
   const loadBatch = async () => {
     const { batch } = await api<BatchDetailResponse>(`/api/batches/${encodeURIComponent(batchId)}`);
     total = batch.total;
     setText(title, `Gallery · ${batch.name || batch.id}`);
-    setText(summary, `${count(batch.done)} of ${count(batch.total)} images rendered${batch.failed ? ` · ${count(batch.failed)} failed` : ""}`);
+    setText(summary, `${count(batch.done)} of ${count(batch.total)} images rendered${batch.failed ? ` · ${count(batch.failed)} failed` : ""}${minScore ? ` · showing CLIP ≥ ${minScore}` : ""}`);
     grid.setCount(source.count());
   };
   const refresh = throttled(async () => {

@@ -123,4 +123,24 @@ describe.each(DATABASE_BACKENDS)("dashboard queries on %s", (_name, open) => {
     expect(totals.liveLeases).toBeGreaterThan(0);
     expect((await dashboardQueries.agentImageCounts(db)).get("agent-a")).toBe(4);
   });
+
+  it("pages items by a minimum CLIP score and bins a batch's scores, rejected attempts apart", async () => {
+    await newBatch("c", 5);
+    await settle("c", 5, 5);
+    expect(await dashboardQueries.scoreHistogram(db, "c", 4)).toEqual([]);
+    await db.query(`UPDATE output SET clip_score = 0.1 + (SELECT index FROM item WHERE id = output.item_id) * 0.05 WHERE batch_id = 'c'`);
+    // Index 1's image fell below a gate: a rejected attempt, not its shown image.
+    await db.query(`UPDATE output SET accepted = false WHERE batch_id = 'c' AND item_id = (SELECT id FROM item WHERE batch_id = 'c' AND index = 1)`);
+    const first = await dashboardQueries.itemsByMinScore(db, "c", { minScore: 0.15, limit: 2 });
+    expect(first.items.map((t) => [t.index, t.clipScore])).toEqual([[2, 0.2], [3, 0.25]]);
+    const rest = await dashboardQueries.itemsByMinScore(db, "c", { minScore: 0.15, limit: 2, afterOutputId: first.next! });
+    expect(rest).toEqual({ items: [expect.objectContaining({ index: 4, clipScore: 0.3, hasImage: true })], next: null });
+    expect((await dashboardQueries.itemsByIndex(db, "c", { fromIndex: 0, limit: 2 })).map((t) => [t.hasImage, t.clipScore])).toEqual([[true, 0.1], [false, null]]);
+    // 0.10 .. 0.30 in 3 bins; the highest score falls in the last bin.
+    const bins = await dashboardQueries.scoreHistogram(db, "c", 3);
+    expect(bins.map((b) => [b.accepted, b.rejected])).toEqual([[1, 1], [1, 0], [2, 0]]);
+    expect(bins.map((b) => [b.from, b.to].map((x) => x.toFixed(4)))).toEqual([["0.1000", "0.1667"], ["0.1667", "0.2333"], ["0.2333", "0.3000"]]);
+    await db.query(`UPDATE output SET clip_score = 0.2 WHERE batch_id = 'c'`);
+    expect(await dashboardQueries.scoreHistogram(db, "c", 4)).toEqual([{ from: 0.2, to: 0.2, accepted: 4, rejected: 1 }]);
+  });
 });

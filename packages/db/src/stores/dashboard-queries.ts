@@ -37,6 +37,16 @@ export interface ItemTile {
   prompt: string;
   error: string;
   hasImage: boolean;
+  /** The accepted image's CLIP similarity; null when unscored or without an image. */
+  clipScore: number | null;
+}
+
+/** One bin of a batch's CLIP scores, [from, to); the last bin includes its `to`. */
+export interface ScoreBin {
+  from: number;
+  to: number;
+  accepted: number;
+  rejected: number;
 }
 
 export interface FailedItem {
@@ -95,8 +105,10 @@ export interface FarmTotals {
   imagesDone: number;
 }
 
+// The item's shown image is its accepted, unquarantined output (at most one).
 const TILE = `i.id::text AS "itemId", i.index, i.seed::text AS seed, i.state, left(i.prompt, 200) AS prompt,
-  coalesce(i.last_error, '') AS error, EXISTS (SELECT 1 FROM output o WHERE o.item_id = i.id AND NOT o.quarantined AND o.accepted) AS "hasImage"`;
+  coalesce(i.last_error, '') AS error, shown.id IS NOT NULL AS "hasImage", shown.clip_score AS "clipScore"`;
+const SHOWN = `LEFT JOIN LATERAL (SELECT o.id, o.clip_score FROM output o WHERE o.item_id = i.id AND NOT o.quarantined AND o.accepted LIMIT 1) shown ON true`;
 
 const toTile = (row: Omit<ItemTile, "seed"> & { seed: string }): ItemTile => ({ ...row, seed: Number(row.seed) });
 
@@ -153,7 +165,7 @@ export const dashboardQueries = {
   /** Items whose index is in [fromIndex, fromIndex + limit): any position of any batch in one index range scan. */
   async itemsByIndex(db: Database, batchId: string, options: { fromIndex: number; limit: number }): Promise<ItemTile[]> {
     const rows = await db.query<Omit<ItemTile, "seed"> & { seed: string }>(
-      `SELECT ${TILE} FROM item i WHERE i.batch_id = $1 AND i.index >= $2 AND i.index < $2 + $3 ORDER BY i.index`,
+      `SELECT ${TILE} FROM item i ${SHOWN} WHERE i.batch_id = $1 AND i.index >= $2 AND i.index < $2 + $3 ORDER BY i.index`,
       [batchId, options.fromIndex, options.limit],
     );
     return rows.map(toTile);
@@ -167,13 +179,62 @@ export const dashboardQueries = {
   async itemsByState(db: Database, batchId: string, options: { states: readonly ItemState[]; afterItemId?: string; limit: number }): Promise<ItemTile[]> {
     if (options.states.length === 0) return [];
     const scans = options.states.map(
-      (_, n) => `(SELECT ${TILE} FROM item i WHERE i.state = $${n + 4} AND i.batch_id = $1 AND i.id > $2::bigint ORDER BY i.id LIMIT $3)`,
+      (_, n) => `(SELECT ${TILE} FROM item i ${SHOWN} WHERE i.state = $${n + 4} AND i.batch_id = $1 AND i.id > $2::bigint ORDER BY i.id LIMIT $3)`,
     );
     const rows = await db.query<Omit<ItemTile, "seed"> & { seed: string }>(
       `SELECT * FROM (${scans.join(" UNION ALL ")}) merged ORDER BY "itemId"::bigint LIMIT $3`,
       [batchId, options.afterItemId ?? "0", options.limit, ...options.states],
     );
     return rows.map(toTile);
+  },
+
+  /**
+   * One page of a batch's items whose shown image scored at least
+   * `minScore`, in the order the images were recorded: a walk of the
+   * outputs' (batch_id, id) index after `afterOutputId`. `next` is the last
+   * row's output id.
+   */
+  async itemsByMinScore(
+    db: Database,
+    batchId: string,
+    options: { minScore: number; afterOutputId?: string; limit: number },
+  ): Promise<{ items: ItemTile[]; next: string | null }> {
+    const rows = await db.query<Omit<ItemTile, "seed"> & { seed: string; outputId: string }>(
+      `SELECT ${TILE}, shown.id::text AS "outputId"
+       FROM output shown JOIN item i ON i.id = shown.item_id
+       WHERE shown.batch_id = $1 AND shown.id > $2::bigint AND shown.accepted AND NOT shown.quarantined AND shown.clip_score >= $3
+       ORDER BY shown.id LIMIT $4`,
+      [batchId, options.afterOutputId ?? "0", options.minScore, options.limit],
+    );
+    return {
+      items: rows.map(({ outputId: _, ...row }) => toTile(row)),
+      next: rows.length === options.limit ? rows.at(-1)!.outputId : null,
+    };
+  },
+
+  /**
+   * The batch's scored outputs (every attempt) counted in `bins` equal-width
+   * bins from the lowest score to the highest, accepted and rejected apart;
+   * empty when none is scored.
+   */
+  async scoreHistogram(db: Database, batchId: string, bins: number): Promise<ScoreBin[]> {
+    const rows = await db.query<{ bin: number; lo: number; hi: number; accepted: number; rejected: number }>(
+      `WITH o AS (SELECT clip_score AS score, accepted FROM output WHERE batch_id = $1 AND clip_score IS NOT NULL),
+            r AS (SELECT min(score) AS lo, max(score) AS hi FROM o)
+       SELECT CASE WHEN r.hi = r.lo THEN 1 ELSE least(width_bucket(o.score, r.lo, r.hi, $2), $2) END AS bin, r.lo, r.hi,
+              count(*) FILTER (WHERE o.accepted)::int AS accepted, count(*) FILTER (WHERE NOT o.accepted)::int AS rejected
+       FROM o CROSS JOIN r GROUP BY 1, 2, 3`,
+      [batchId, bins],
+    );
+    const first = rows[0];
+    if (!first) return [];
+    // All scores equal: one bin holds them all.
+    const count = first.hi === first.lo ? 1 : bins;
+    const width = (first.hi - first.lo) / count;
+    return Array.from({ length: count }, (_, n) => {
+      const row = rows.find((r) => r.bin === n + 1);
+      return { from: first.lo + n * width, to: n === count - 1 ? first.hi : first.lo + (n + 1) * width, accepted: row?.accepted ?? 0, rejected: row?.rejected ?? 0 };
+    });
   },
 
   async item(db: Database, itemId: string): Promise<ItemDetail | undefined> {
