@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodePng } from "@atelier/diffusion/png";
@@ -36,7 +36,10 @@ describe("plans: issue 12's example through the CLI", () => {
     farm = await startFarm();
     await farm.startAgent("agent-1");
   }, 600_000);
-  afterAll(() => farm?.close());
+  afterAll(async () => {
+    await farm?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   const batchCount = async () => (await farm.database.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM batch`))[0]!.n;
 
