@@ -45,6 +45,7 @@ function overhead(wallMs: number, after: PipelineStats, before: PipelineStats) {
   const pngEncodeMs = after.pngEncodeMs - before.pngEncodeMs;
   const images = after.images - before.images;
   const outside = wallMs - sessionRunMs;
+  const unetMs = after.sessionRunMsByPart.unet - before.sessionRunMsByPart.unet;
   return {
     sessionRunsPerImage: round((after.sessionRuns - before.sessionRuns) / images, 1),
     sessionRunMsPerImage: round(sessionRunMs / images, 1),
@@ -53,6 +54,9 @@ function overhead(wallMs: number, after: PipelineStats, before: PipelineStats) {
     overheadShare: round(outside / wallMs, 4),
     pngEncodeShare: round(pngEncodeMs / wallMs, 4),
     overheadExcludingPngShare: round((outside - pngEncodeMs) / wallMs, 4),
+    // The UNet's session.run alone (not the text encoders' or the VAE's): what keeps an accelerator busy.
+    unetMsPerImage: round(unetMs / images, 1),
+    unetBusyShare: round(unetMs / wallMs, 4),
   };
 }
 

@@ -64,6 +64,9 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: "ready"; models: string[] }
-  /** Times are for the whole request; `loadMs` is the model load that preceded it (0 when it was loaded). */
-  | { type: "rendered"; id: number; images: RenderedImage[]; inferenceMs: number; totalMs: number; loadMs: number }
+  /**
+   * Times are for the whole request; `loadMs` is the model load that preceded it (0 when it was loaded),
+   * `unetMs` the time inside the UNet's session.run (base and refiner), what keeps an accelerator busy.
+   */
+  | { type: "rendered"; id: number; images: RenderedImage[]; inferenceMs: number; totalMs: number; loadMs: number; unetMs: number }
   | { type: "failed"; id: number; error: string; retryable: boolean; cancelled: boolean };

@@ -7,7 +7,7 @@ import type { AgentObserver } from "./metrics/index.ts";
 import { renderChunk } from "./render-chunk.ts";
 import type { RenderJob, RenderJobOptions } from "./render-protocol.ts";
 import { uploadPng } from "./uploader.ts";
-import { RenderFailed, type Renderer } from "./worker-renderer.ts";
+import { RenderFailed, type Rendered, type Renderer } from "./worker-renderer.ts";
 
 export interface RenderShardOptions {
   renderer: Renderer;
@@ -66,11 +66,29 @@ export async function renderShard(assign: Assign__Output, options: RenderShardOp
   });
   // A batching renderer takes a run of items at once (they share UNet calls); each is uploaded and reported on its own.
   const perRequest = Math.max(1, renderer.batchItems ?? 1);
-  for (let start = 0; start < assign.items.length && !signal.aborted; start += perRequest) {
-    const run = assign.items.slice(start, start + perRequest);
+  const runs: Assign__Output["items"][] = [];
+  for (let start = 0; start < assign.items.length; start += perRequest) runs.push(assign.items.slice(start, start + perRequest));
+  const renderRun = (run: Assign__Output["items"]) => {
     const started = clock.monotonicMs();
-    const outcomes = await renderChunk(renderer, run.map(job), signal);
-    const renderMs = (clock.monotonicMs() - started) / run.length;
+    // renderChunk never rejects: a failed or cancelled image comes back as its error.
+    return renderChunk(renderer, run.map(job), signal).then((outcomes) => ({ outcomes, renderMs: (clock.monotonicMs() - started) / run.length }));
+  };
+  let next = runs.length > 0 && !signal.aborted ? renderRun(runs[0]!) : undefined;
+  try {
+    for (const [r, run] of runs.entries()) {
+      if (!next || signal.aborted) break;
+      const { outcomes, renderMs } = await next;
+      // The next run is asked for before this one's images are checksummed and
+      // uploaded, so that the renderer works on it meanwhile instead of waiting.
+      next = r + 1 < runs.length && !signal.aborted ? renderRun(runs[r + 1]!) : undefined;
+      await reportRun(run, outcomes, renderMs);
+    }
+  } finally {
+    // Cancelled by the signal, a render asked for ahead ends at its next step; the renderer is free once this resolves.
+    await next;
+  }
+
+  async function reportRun(run: Assign__Output["items"], outcomes: (Rendered | Error)[], renderMs: number): Promise<void> {
     for (const [k, item] of run.entries()) {
       if (signal.aborted) break;
       const uploadStarted = clock.monotonicMs();
@@ -78,7 +96,10 @@ export async function renderShard(assign: Assign__Output, options: RenderShardOp
         const rendered = outcomes[k]!;
         if (rendered instanceof Error) throw rendered;
         await uploadPng(item.uploadUrl, rendered.png, { attempts: options.uploadAttempts, baseDelayMs: 200, signal });
-        options.observer?.rendered({ steps: settings.steps, inferenceMs: rendered.inferenceMs, uploadMs: clock.monotonicMs() - uploadStarted });
+        options.observer?.rendered({
+          steps: settings.steps, inferenceMs: rendered.inferenceMs, uploadMs: clock.monotonicMs() - uploadStarted,
+          ...(rendered.unetMs !== undefined ? { unetMs: rendered.unetMs } : {}),
+        });
         options.report({
           shardId: assign.shardId,
           epoch: assign.epoch,

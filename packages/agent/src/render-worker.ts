@@ -88,10 +88,12 @@ function post(message: FromWorker, transfer: ArrayBuffer[] = []) {
   port.postMessage(message, transfer);
 }
 
-async function render(id: number, jobs: RenderJob[]) {
-  const abort = new AbortController();
-  running.set(id, abort);
+async function render(id: number, jobs: RenderJob[], abort: AbortController) {
   try {
+    if (abort.signal.aborted) {
+      post({ type: "failed", id, error: "render cancelled before it started", retryable: false, cancelled: true });
+      return;
+    }
     const requests = jobs.map((job): RenderRequest => ({
       prompt: job.prompt,
       negativePrompt: job.negativePrompt,
@@ -127,6 +129,7 @@ async function render(id: number, jobs: RenderJob[]) {
     let renderStarted = performance.now();
     let loadMs = 0;
     let inferenceMs = 0;
+    let unetMs = 0;
     try {
       for (const name of needed) leases.push(await pipelines.acquire(name));
       const upscaler = hires && hires.upscaler !== "bicubic" ? await upscalerNamed(hires.upscaler) : undefined;
@@ -137,11 +140,15 @@ async function render(id: number, jobs: RenderJob[]) {
       const renderOptions = { signal: abort.signal, ...(refiner ? { refiner } : {}), ...(upscaler ? { upscaler } : {}) };
       // As many images per UNet call as the memory budget allows; one at a time without a budget.
       const perCall = options.batchMemoryBytes ? Math.max(1, base!.maxBatchFor(width, height, options.batchMemoryBytes)) : 1;
+      // Requests run one at a time (see `queue`), so the UNet clocks' growth is this request's.
+      const unetClock = () => leases.reduce((sum, lease) => sum + lease.pipeline.stats.sessionRunMsByPart.unet, 0);
+      const unetBefore = unetClock();
       for (let start = 0; start < requests.length; start += perCall) {
         const call = await base!.renderBatch(requests.slice(start, start + perCall), renderOptions);
         inferenceMs += call[0]?.inferenceMs ?? 0; // shared by the images of one call
         results.push(...call);
       }
+      unetMs = unetClock() - unetBefore;
     } finally {
       for (const lease of leases) lease.release();
     }
@@ -159,7 +166,7 @@ async function render(id: number, jobs: RenderJob[]) {
       }
     }
     post(
-      { type: "rendered", id, images, loadMs, inferenceMs, totalMs: performance.now() - renderStarted },
+      { type: "rendered", id, images, loadMs, inferenceMs, unetMs, totalMs: performance.now() - renderStarted },
       images.map((image) => image.png.buffer as ArrayBuffer),
     );
   } catch (error) {
@@ -173,9 +180,17 @@ async function render(id: number, jobs: RenderJob[]) {
   }
 }
 
+// Requests run one after another, in the order they came: the agent sends the
+// next one before the current one is done (so that the UNet does not wait on
+// uploads), and a queued request can be cancelled before it starts.
+let queue: Promise<void> = Promise.resolve();
+
 port.on("message", (message: ToWorker) => {
-  if (message.type === "render") void render(message.id, message.jobs);
-  else running.get(message.id)?.abort();
+  if (message.type === "render") {
+    const abort = new AbortController();
+    running.set(message.id, abort);
+    queue = queue.then(() => render(message.id, message.jobs, abort));
+  } else running.get(message.id)?.abort();
 });
 
 // Load the models up front, one at a time, so that the first shards do not

@@ -12,6 +12,8 @@ export interface Rendered {
   height: number;
   inferenceMs: number;
   totalMs: number;
+  /** Time inside the UNet's session.run for this image (its share of the UNet calls it was part of); absent when the renderer cannot tell. */
+  unetMs?: number;
   /** Time spent loading the model before this render; 0 or absent when it was loaded. */
   loadMs?: number;
   /** Its CLIP scores, when the job asked for them. */
@@ -120,7 +122,7 @@ export class WorkerRenderer implements Renderer {
     // The request's times, shared out; its model load belongs to the first image.
     const n = message.images.length;
     waiter.resolve(message.images.map(({ png, width, height, clip, safetyVerdict, attribution }, i) => ({
-      png, width, height, inferenceMs: message.inferenceMs / n, totalMs: message.totalMs / n, loadMs: i === 0 ? message.loadMs : 0, ...(clip ? { clip } : {}),
+      png, width, height, inferenceMs: message.inferenceMs / n, totalMs: message.totalMs / n, unetMs: message.unetMs / n, loadMs: i === 0 ? message.loadMs : 0, ...(clip ? { clip } : {}),
       ...(safetyVerdict ? { safetyVerdict } : {}),
       ...(attribution ? { attribution } : {}),
     })));

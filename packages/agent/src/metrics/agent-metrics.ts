@@ -4,7 +4,7 @@ import type { GpuProbe, GpuReading } from "./gpu-probe.ts";
 /** What the agent reports as it works; the Prometheus side is createAgentMetrics. */
 export interface AgentObserver {
   /** One image rendered and uploaded. */
-  rendered(image: { steps: number; inferenceMs: number; uploadMs: number }): void;
+  rendered(image: { steps: number; inferenceMs: number; uploadMs: number; unetMs?: number }): void;
   failed(retryable: boolean): void;
 }
 
@@ -50,6 +50,8 @@ export function createAgentMetrics(options: { gpu: GpuProbe }): AgentMetrics {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  // Its rate over wall time is the share of time the UNet runs: how well the agent keeps its accelerator fed.
+  const unetSeconds = new Counter({ name: "atelier_agent_unet_seconds_total", help: "Time inside the UNet's session.run", registers: [registry] });
   const modelLoadSeconds = new Histogram({
     name: "atelier_agent_model_load_seconds",
     help: "Time for a render worker to load its models at start-up",
@@ -89,6 +91,7 @@ export function createAgentMetrics(options: { gpu: GpuProbe }): AgentMetrics {
       inferenceSeconds.observe(image.inferenceMs / 1000);
       if (image.steps > 0) stepSeconds.observe(image.inferenceMs / image.steps / 1000);
       uploadSeconds.observe(image.uploadMs / 1000);
+      if (image.unetMs !== undefined) unetSeconds.inc(image.unetMs / 1000);
     },
     failed(retryable) {
       failures.inc({ retryable: String(retryable) });

@@ -33,7 +33,7 @@ describe("GPU probe", () => {
     const fake = fakeNvidiaSmi(SAMPLE);
     const probe = nvidiaSmiProbe({ command: fake.command, cacheMs: 60_000, timeoutMs: 5_000 });
     const metrics = createAgentMetrics({ gpu: probe });
-    metrics.rendered({ steps: 20, inferenceMs: 2_000, uploadMs: 30 });
+    metrics.rendered({ steps: 20, inferenceMs: 2_000, uploadMs: 30, unetMs: 1_500 });
     metrics.failed(false);
     metrics.modelsLoaded(1_500);
     metrics.follow({ activeShards: 1 }, 2);
@@ -43,6 +43,7 @@ describe("GPU probe", () => {
     expect(text).toMatch(/^atelier_agent_gpu_utilization_ratio\{gpu="0",name="NVIDIA H100 80GB HBM3"\} 0\.87$/m);
     expect(text).toMatch(/^atelier_agent_gpu_memory_used_bytes\{gpu="0",name="NVIDIA H100 80GB HBM3"\} 64424509440$/m);
     expect(text).toMatch(/^atelier_agent_images_rendered_total 1$/m);
+    expect(text).toMatch(/^atelier_agent_unet_seconds_total 1\.5$/m);
     expect(text).toMatch(/^atelier_agent_items_failed_total\{retryable="false"\} 1$/m);
     // 2 s over 20 steps: 0.1 s per step.
     expect(text).toMatch(/^atelier_agent_step_seconds_sum 0\.1$/m);

@@ -16,6 +16,15 @@ import { VaeEncoderModel } from "./vae-encoder-model.ts";
 // exports fails at load with a message naming the part, not mid-render with
 // a shape error. No session outlives a failed load.
 
+/** The models of a folder, each with its own onnxruntime clock (time inside session.run per model). */
+export type SessionPart = "textEncoder" | "unet" | "vaeDecoder" | "vaeEncoder" | "safetyChecker";
+export type PartClocks = Record<SessionPart, SessionClock>;
+
+export function newPartClocks(): PartClocks {
+  const clock = (): SessionClock => ({ sessionRunMs: 0, sessionRuns: 0 });
+  return { textEncoder: clock(), unet: clock(), vaeDecoder: clock(), vaeEncoder: clock(), safetyChecker: clock() };
+}
+
 export interface Components {
   /** text_encoder (and text_encoder_2 for SDXL), in that order */
   textEncoders: ClipTextEncoder[];
@@ -36,7 +45,7 @@ export async function openComponents<T>(
   architecture: ModelArchitectureInfo,
   tokenizers: readonly ClipTokenizer[],
   settings: SessionSettings,
-  clock: SessionClock,
+  clocks: PartClocks,
   build: (components: Components) => T,
 ): Promise<T> {
   // Sessions opened so far, released again if a later one fails.
@@ -49,14 +58,14 @@ export async function openComponents<T>(
   try {
     const components: Components = {
       textEncoders: await model.textEncoders.reduce<Promise<ClipTextEncoder[]>>(
-        async (done, t) => [...(await done), new ClipTextEncoder(await open(t.path), clock, t.path)],
+        async (done, t) => [...(await done), new ClipTextEncoder(await open(t.path), clocks.textEncoder, t.path)],
         Promise.resolve([]),
       ),
-      unet: new UnetModel(await open(model.unetPath), clock, model.unetConfig),
-      vaeDecoder: new VaeDecoderModel(await open(model.vaeDecoderPath), clock),
-      vaeEncoder: model.vaeEncoderPath ? new VaeEncoderModel(await open(model.vaeEncoderPath), clock) : undefined,
+      unet: new UnetModel(await open(model.unetPath), clocks.unet, model.unetConfig),
+      vaeDecoder: new VaeDecoderModel(await open(model.vaeDecoderPath), clocks.vaeDecoder),
+      vaeEncoder: model.vaeEncoderPath ? new VaeEncoderModel(await open(model.vaeEncoderPath), clocks.vaeEncoder) : undefined,
       safetyChecker: model.safetyCheckerPath
-        ? new SafetyCheckerModel(await open(model.safetyCheckerPath), await readClipImageSettings(model.featureExtractorConfigPath), clock)
+        ? new SafetyCheckerModel(await open(model.safetyCheckerPath), await readClipImageSettings(model.featureExtractorConfigPath), clocks.safetyChecker)
         : undefined,
     };
     for (const [i, encoder] of components.textEncoders.entries()) {

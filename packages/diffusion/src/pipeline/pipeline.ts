@@ -15,8 +15,8 @@ import { type HiresPass, renderWithHires } from "./hires-render.ts";
 import { LatentCodec, VAE_DOWNSCALE } from "./latent-codec.ts";
 import { maxBatchWithin } from "./memory-estimate.ts";
 import { type ModelDirectory, openModelDirectory, shortModelHash } from "./model-directory.ts";
-import type { GraphOptimizationLevel, SessionClock, SessionSettings } from "./onnx-session.ts";
-import { type Components, openComponents, releaseComponents } from "./pipeline-components.ts";
+import type { GraphOptimizationLevel, SessionSettings } from "./onnx-session.ts";
+import { type Components, newPartClocks, openComponents, type PartClocks, releaseComponents, type SessionPart } from "./pipeline-components.ts";
 import { type PlannedImage, groupCompatible, planImages } from "./render-plan.ts";
 import { PromptEncoder } from "./prompt-encoder.ts";
 import { refinerCalls, refineLatents } from "./refiner-stage.ts";
@@ -81,6 +81,8 @@ export interface PipelineStats {
   /** time inside onnxruntime session.run, all models */
   sessionRunMs: number;
   sessionRuns: number;
+  /** the same time, model by model (the UNet's apart from the text encoders' and the VAE's) */
+  sessionRunMsByPart: Record<SessionPart, number>;
   /** PNG encoding */
   pngEncodeMs: number;
   /** wall time of render/renderBatch calls */
@@ -96,7 +98,7 @@ const DEFAULT_VAE_TILING_ABOVE_PIXELS = 1024 * 1024;
 export class Pipeline {
   private closing: Promise<void> | undefined;
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly counters: PipelineStats = { images: 0, sessionRunMs: 0, sessionRuns: 0, pngEncodeMs: 0, renderMs: 0 };
+  private readonly counters = { images: 0, pngEncodeMs: 0, renderMs: 0 };
   private readonly promptEncoder: PromptEncoder;
   private readonly conditioning: ConditioningModel;
   private readonly latents: LatentCodec;
@@ -114,7 +116,7 @@ export class Pipeline {
     readonly providers: readonly string[],
     private readonly tokenizers: ClipTokenizer[],
     private readonly components: Components,
-    private readonly clock: SessionClock,
+    private readonly clocks: PartClocks,
     vaeTiling: (VaeTiling & { abovePixels: number }) | undefined,
   ) {
     const branches = tokenizers.map((tokenizer, i) => ({ tokenizer, encoder: components.textEncoders[i]! }));
@@ -149,14 +151,14 @@ export class Pipeline {
       Promise.all(model.textEncoders.map((t) => ClipTokenizer.load(t.tokenizerDir))),
       shortModelHash(model.unetPath),
     ]);
-    const clock: SessionClock = { sessionRunMs: 0, sessionRuns: 0 };
+    const clocks = newPartClocks();
     return openComponents(
       model,
       architecture,
       tokenizers,
       settings,
-      clock,
-      (components) => new Pipeline(model, architecture, modelHash, providers, tokenizers, components, clock, vaeTiling),
+      clocks,
+      (components) => new Pipeline(model, architecture, modelHash, providers, tokenizers, components, clocks, vaeTiling),
     );
   }
 
@@ -176,7 +178,13 @@ export class Pipeline {
   }
 
   get stats(): PipelineStats {
-    return { ...this.counters, sessionRunMs: this.clock.sessionRunMs, sessionRuns: this.clock.sessionRuns };
+    const parts = Object.entries(this.clocks) as [SessionPart, { sessionRunMs: number; sessionRuns: number }][];
+    return {
+      ...this.counters,
+      sessionRunMs: parts.reduce((sum, [, clock]) => sum + clock.sessionRunMs, 0),
+      sessionRuns: parts.reduce((sum, [, clock]) => sum + clock.sessionRuns, 0),
+      sessionRunMsByPart: Object.fromEntries(parts.map(([part, clock]) => [part, clock.sessionRunMs])) as Record<SessionPart, number>,
+    };
   }
 
   /** Tokens the prompt takes (emphasis syntax parsed), start/end markers excluded; above maxPromptTokens it is encoded in several chunks. */

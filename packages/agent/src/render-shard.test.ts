@@ -1,0 +1,114 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pino } from "pino";
+import { ensureDemoModel } from "@atelier/diffusion";
+import type { Assign__Output, ItemResult } from "@atelier/protocol";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { systemClock } from "./clock.ts";
+import type { RenderJob } from "./render-protocol.ts";
+import { renderShard } from "./render-shard.ts";
+import { RenderFailed, WorkerRenderer, type Rendered, type Renderer } from "./worker-renderer.ts";
+
+// The shard path on a real render worker and a real HTTP store: the renderer
+// is asked for the next image before the current one is uploaded, so that it
+// never waits on checksums and uploads.
+describe("renderShard", () => {
+  const dir = mkdtempSync(join(tmpdir(), "atelier-shard-"));
+  const stored = new Map<string, Buffer>();
+  const events: string[] = [];
+  // PUTs to these paths are held until their release is called.
+  const held = new Map<string, () => void>();
+  const holding = new Set<string>();
+  let server: Server;
+  let base: string;
+  let worker: WorkerRenderer;
+
+  /** The worker renderer, with each request it is asked for written to `events`. */
+  const recording = (): Renderer => ({
+    ready: () => worker.ready(),
+    close: () => Promise.resolve(),
+    render(job: RenderJob, signal?: AbortSignal): Promise<Rendered> {
+      events.push(`render ${job.seed}`);
+      return worker.render(job, signal).catch((error: unknown) => {
+        // Pushed before renderShard can see the outcome: it is in `events` when renderShard resolves.
+        events.push(`render ${job.seed} ${(error as RenderFailed).cancelled ? "cancelled" : "failed"}`);
+        throw error;
+      });
+    },
+  });
+
+  beforeAll(async () => {
+    const model = await ensureDemoModel(dir);
+    worker = new WorkerRenderer({ models: { "atelier-demo": model }, providers: ["cpu"], intraOpThreads: 1 });
+    server = createServer((request, response) => {
+      const path = request.url!.split("?")[0]!;
+      events.push(`put ${path}`);
+      const chunks: Buffer[] = [];
+      request.on("data", (chunk: Buffer) => chunks.push(chunk));
+      request.on("end", () => {
+        const answer = () => {
+          stored.set(path, Buffer.concat(chunks));
+          response.writeHead(200).end();
+        };
+        if (holding.has(path)) held.set(path, answer);
+        else answer();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await worker.ready();
+  });
+  afterAll(async () => {
+    await worker.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const SETTINGS = { model: "atelier-demo", width: 128, height: 128, steps: 4, guidance: 7.5, sampler: "euler" };
+  const assign = (shardId: string, seeds: number[], size = { width: SETTINGS.width, height: SETTINGS.height, steps: SETTINGS.steps }): Assign__Output => ({
+    shardId, epoch: 1, leaseExpiresAtMs: 0, leaseTtlMs: 0, batchId: "", batchCreatedAtMs: 0, watermark: false,
+    settings: { ...SETTINGS, ...size, clipSkip: 0, seedSource: "", refinerModel: "", refinerStart: 0, hires: null, upscale: null, architecture: "", hasGuidance: true, clip: null },
+    items: seeds.map((seed, index) => ({
+      itemId: `${shardId}-${index}`, index, prompt: `a green square number ${seed}`, negativePrompt: "", seed, key: `${shardId}/${index}.png`, uploadUrl: `${base}/${shardId}/${index}.png`, keywords: [],
+    })),
+  });
+  const run = (shard: Assign__Output, signal: AbortSignal, reports: ItemResult[]) =>
+    renderShard(shard, { renderer: recording(), signal, log: pino({ level: "silent" }), clock: systemClock, uploadAttempts: 2, report: (result) => reports.push(result) });
+
+  it("asks for the next image before uploading the current one, and stores each image byte for byte as rendered alone", async () => {
+    events.length = 0;
+    const reports: ItemResult[] = [];
+    const seeds = [11, 12, 13];
+    await run(assign("a", seeds), new AbortController().signal, reports);
+    // The second image is asked for before the first is uploaded, the third before the second.
+    expect(events).toEqual(["render 11", "render 12", "put /a/0.png", "render 13", "put /a/1.png", "put /a/2.png"]);
+    expect(reports.map((r) => r.itemId)).toEqual(["a-0", "a-1", "a-2"]);
+    for (const [index, seed] of seeds.entries()) {
+      const alone = Buffer.from((await worker.render({ ...SETTINGS, prompt: `a green square number ${seed}`, negativePrompt: "", seed })).png);
+      const body = stored.get(`/a/${index}.png`)!;
+      expect(body.equals(alone)).toBe(true);
+      expect(reports[index]!.sha256).toBe(createHash("sha256").update(body).digest("hex"));
+    }
+  });
+
+  it("aborted during an upload, cancels the image asked for ahead, reports nothing more and resolves once the renderer is free", async () => {
+    events.length = 0;
+    holding.add("/b/0.png");
+    const reports: ItemResult[] = [];
+    const abort = new AbortController();
+    // Long enough (some 0.4 s an image here, against the poll's 50 ms) that the image asked for ahead is still rendering when the abort comes.
+    const done = run(assign("b", [21, 22, 23], { width: 512, height: 512, steps: 150 }), abort.signal, reports);
+    await expect.poll(() => held.has("/b/0.png"), { timeout: 60_000 }).toBe(true);
+    abort.abort();
+    await done;
+    held.get("/b/0.png")!();
+    expect(reports).toEqual([]);
+    // The second image was asked for ahead and then cancelled; the third never was.
+    expect(events).toEqual(["render 21", "render 22", "put /b/0.png", "render 22 cancelled"]);
+  });
+});
