@@ -15,10 +15,11 @@ import { finalProgress } from "../support/final-progress.ts";
 import { promptSpecs } from "../support/prompt-files.ts";
 
 const PYTHON = "python3";
-const SIZES = [14, 9]; // two batches: shards run across the boundary between them
+// Two batches, shards running across the boundary between them: prompts, and a plan's sweep over samplers (3 prompts x 2 seeds x 2).
+const SIZES = [14, 12];
 const SHARD_ITEMS = 5;
 
-interface OutputRow { batchId: string; index: number; seed: number; prompt: string; sha256: string; width: number; height: number; model: string; sampler: string; steps: number; guidance: number }
+interface OutputRow { batchId: string; index: number; seed: number; prompt: string; sha256: string; width: number; height: number; model: string; sampler: string; steps: number; guidance: number; axes: Record<string, string> | null }
 interface PythonSample { key: string; shard: string; caption: string; json: Record<string, unknown>; png_sha256: string }
 interface PythonRead { samples: PythonSample[]; shards: { name: string; members: string[]; headers: unknown[][] }[]; incomplete: string[] }
 
@@ -41,17 +42,19 @@ describe("atelier export: a dataset from finished batches", () => {
     farm = await startFarm();
     await farm.startAgent("agent-1");
     batches = [];
-    for (const [n, size] of SIZES.entries()) {
-      const { batchId } = await farm.client.submitBatch(
-        { tenant: "datasets", name: `export ${n}`, priority: 0, baseSeed: 0, defaults: { model: "atelier-demo", width: 64, height: 64, steps: 4, guidance: 7.5, sampler: n === 0 ? "euler" : "ddim" } },
-        promptSpecs(size, 1_000 * (n + 1)),
-      );
-      expect((await finalProgress(farm.client, batchId))?.done).toBe(size);
+    const defaults = { model: "atelier-demo", width: 64, height: 64, steps: 4, guidance: 7.5, sampler: "euler" };
+    const submitted = [
+      await farm.client.submitBatch({ tenant: "datasets", name: "prompts", priority: 0, baseSeed: 0, defaults }, promptSpecs(SIZES[0]!, 1_000)),
+      await farm.client.submitPlan({ tenant: "datasets", name: "sweep", priority: 0, baseSeed: 0, defaults },
+        { prompts: ["a {red|blue|green} square"], seeds: [5, 6], axes: [{ name: "x", setting: "sampler", values: ["euler", "ddim"] }] }),
+    ];
+    for (const [n, { batchId }] of submitted.entries()) {
+      expect((await finalProgress(farm.client, batchId))?.done).toBe(SIZES[n]);
       batches.push(batchId);
     }
     // The rows the export must match, in its order: batches as given, then item index.
     rows = (await farm.database.db.query<OutputRow & { seed: string }>(
-      `SELECT o.batch_id AS "batchId", i.index, i.seed::text AS seed, i.prompt, o.sha256, o.width, o.height, i.model, i.sampler, i.steps, i.guidance
+      `SELECT o.batch_id AS "batchId", i.index, i.seed::text AS seed, i.prompt, o.sha256, o.width, o.height, i.model, i.sampler, i.steps, i.guidance, i.axes
        FROM output o JOIN item i ON i.id = o.item_id WHERE o.batch_id = ANY($1) ORDER BY array_position($1, o.batch_id), i.index`,
       [batches],
     )).map((row) => ({ ...row, seed: Number(row.seed) }));
@@ -66,14 +69,14 @@ describe("atelier export: a dataset from finished batches", () => {
   it("writes WebDataset shards that Python's tarfile reads, and Parquet that Arrow's reader reads, both one for one with the output rows; a second run, to s3://bucket/prefix, gives the same bytes", async () => {
     const first = join(scratch, "first");
     const run = await runAtelier(exportArgs(first), farm.cliEnv);
-    expect(run.output).toMatch(/23 samples \(23 accepted, 0 rejected\) in 5 shards/);
+    expect(run.output).toMatch(/26 samples \(26 accepted, 0 rejected\) in 6 shards/);
     expect(run.code).toBe(0);
 
     const read = spawnSync(PYTHON, [join(REPO_ROOT, "test/e2e/python/read_webdataset.py"), first], { encoding: "utf8" });
     expect(read.stderr).toBe("");
     const tars = JSON.parse(read.stdout) as PythonRead;
     expect(tars.incomplete).toEqual([]);
-    expect(tars.shards.map((s) => s.name)).toEqual(["000000.tar", "000001.tar", "000002.tar", "000003.tar", "000004.tar"]);
+    expect(tars.shards.map((s) => s.name)).toEqual(["000000.tar", "000001.tar", "000002.tar", "000003.tar", "000004.tar", "000005.tar"]);
     // Fixed headers (mtime 0, uid/gid 0, no user names, 0644): nothing of the host or the clock.
     for (const shard of tars.shards) expect(shard.headers).toEqual([[0, 0, 0, "", "", 0o644]]);
     expect(tars.samples).toHaveLength(rows.length);
@@ -83,7 +86,7 @@ describe("atelier export: a dataset from finished batches", () => {
       expect(sample.shard).toBe(`${String(Math.floor(i / SHARD_ITEMS)).padStart(6, "0")}.tar`);
       expect(sample.caption).toBe(row.prompt);
       expect(sample.png_sha256).toBe(row.sha256);
-      expect(sample.json).toMatchObject({ key: sample.key, batch: row.batchId, index: row.index, caption: row.prompt, seed: row.seed, seed_source: "atelier", model: row.model, sampler: row.sampler, steps: row.steps, guidance: row.guidance, width: row.width, height: row.height, sha256: row.sha256, similarity: null, clip_score: null, accepted: true, fidelity: null });
+      expect(sample.json).toMatchObject({ key: sample.key, batch: row.batchId, index: row.index, caption: row.prompt, seed: row.seed, seed_source: "atelier", model: row.model, sampler: row.sampler, steps: row.steps, guidance: row.guidance, width: row.width, height: row.height, sha256: row.sha256, similarity: null, clip_score: null, accepted: true, fidelity: null, axes: row.axes });
       // The model hash comes from the image's own provenance chunk.
       expect(sample.json.model_hash).toMatch(/^[0-9a-f]{10,64}$/);
       expect(sample.json.model_hash).toBe((sample.json.provenance as { modelHash: string }).modelHash);
@@ -94,10 +97,13 @@ describe("atelier export: a dataset from finished batches", () => {
       .toEqual(rows.map((row) => ({ key: `${row.batchId}_${String(row.index).padStart(8, "0")}_${row.seed}`, caption: row.prompt, sha256: row.sha256, seed: row.seed, width: row.width, height: row.height, model: row.model, sampler: row.sampler, steps: row.steps, guidance: row.guidance, clip_score: null, similarity: null, accepted: true })));
     expect(parquet.map((r) => r.model_hash)).toEqual(tars.samples.map((s) => s.json.model_hash));
     expect(parquet.map((r) => r.shard)).toEqual(tars.samples.map((s) => s.shard.replace(".tar", "")));
+    // The sweep's items carry their axis value, in both.
+    expect(rows.filter((row) => row.axes).map((row) => row.axes!.x)).toEqual(["euler", "ddim", "euler", "ddim", "euler", "ddim", "euler", "ddim", "euler", "ddim", "euler", "ddim"]);
+    expect(parquet.map((r) => (r.axes === null ? null : JSON.parse(r.axes as string)))).toEqual(rows.map((row) => row.axes));
 
     const stats = JSON.parse(readFileSync(join(first, "_stats.json"), "utf8")) as { complete: boolean; samples: number; shards: { shard: string; samples: number }[] };
     expect(stats).toMatchObject({ complete: true, samples: rows.length });
-    expect(stats.shards.map((s) => [s.shard, s.samples])).toEqual([["000000", 5], ["000001", 5], ["000002", 5], ["000003", 5], ["000004", 3]]);
+    expect(stats.shards.map((s) => [s.shard, s.samples])).toEqual([["000000", 5], ["000001", 5], ["000002", 5], ["000003", 5], ["000004", 5], ["000005", 1]]);
 
     // The user's own bucket on another S3-compatible server.
     userS3 = await startEmbeddedS3({ directory: join(scratch, "user-s3") });
@@ -120,7 +126,7 @@ describe("atelier export: a dataset from finished batches", () => {
     const [whole, killed] = [join(scratch, "whole"), join(scratch, "killed")];
     expect((await runAtelier(exportArgs(whole, 1), farm.cliEnv)).code).toBe(0);
 
-    // Killed as soon as it reports its second shard: the rest (21 shards) cannot be done by then.
+    // Killed as soon as it reports its second shard: the rest (24 shards) cannot be done by then.
     const running = startAtelier(exportArgs(killed, 1), farm.cliEnv);
     running.child.stdout!.on("data", () => {
       if (/shard 000001:/.test(running.output())) running.child.kill("SIGKILL");

@@ -32,8 +32,6 @@ export interface ExportPageQuery {
   limit: number;
 }
 
-// The axis values are read through to_jsonb(item) so that this query runs on
-// a schema with or without item.axes (a missing column reads as null).
 export const exportStore = {
   /**
    * One page of a batch's outputs in export order: item index, then object
@@ -48,7 +46,7 @@ export const exportStore = {
     const rows = await db.query<Omit<ExportStoreRow, "seed"> & { seed: string }>(
       `SELECT i.index, o.key, i.prompt, i.negative_prompt AS "negativePrompt", coalesce(o.seed, i.seed)::text AS seed, i.model,
               o.width, o.height, i.steps, i.guidance, i.sampler, i.options, o.sha256, o.bytes,
-              o.clip_score AS "clipScore", o.accepted, o.fidelity, to_jsonb(i) -> 'axes' AS axes
+              o.clip_score AS "clipScore", o.accepted, o.fidelity, i.axes
        FROM item i JOIN output o ON o.item_id = i.id
        WHERE i.batch_id = $1 AND i.index >= $2::int AND (i.index > $2::int OR o.key > $3::text)
          AND ($4::boolean OR o.accepted)
