@@ -128,13 +128,14 @@ export async function receiveBatch(
 
 type Requests = AsyncIterator<SubmitBatchRequest__Output>;
 
-/** The items of the stream's chunks, one validated group per spec. */
+/** The items of the stream's chunks, one validated group per chunk. */
 async function* specItems(iterator: Requests, baseSeed: number, defaults: RenderSettings, policy: PromptPolicy): AsyncGenerator<NewItem[]> {
   let count = 0;
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
     const specs = next.value.items?.items;
     if (!specs) throw new ValidationError(["only one header is allowed, at the start of SubmitBatch"]);
     if (specs.length > LIMITS.maxChunkItems) throw new ValidationError([`a chunk may hold at most ${LIMITS.maxChunkItems} items (got ${specs.length})`]);
+    const group: NewItem[] = [];
     for (const spec of specs) {
       const expanded = expand(spec, count, baseSeed, defaults);
       const problems = expanded.flatMap((item) => validateItem(item, spec.source)).slice(0, 20);
@@ -143,8 +144,9 @@ async function* specItems(iterator: Requests, baseSeed: number, defaults: Render
       if (refused) problems.unshift(refused);
       if (problems.length > 0) throw new ValidationError([...new Set(problems)]);
       count += expanded.length;
-      yield expanded;
+      for (const item of expanded) group.push(item);
     }
+    yield group;
   }
 }
 
