@@ -341,6 +341,47 @@ describe("the dashboard in Chromium", () => {
     }
   });
 
+  it("shows a tenant's royalty statement and its CSV, with the figures the rows give", async () => {
+    const { db } = farm.database;
+    const [{ id: batchId } = { id: "" }] = await db.query<{ id: string }>(`SELECT id FROM batch WHERE name = 'browser-watch'`);
+    // Ada's terms price her images (0.5, platform 0.3: the essay's example per image); Bo's set only a share.
+    await db.query(`INSERT INTO creator (id, tenant_id, created_at) VALUES ('cr-ada', 'studio', '2000-01-01'), ('cr-bo', 'studio', '2000-01-01')`);
+    await db.query(`INSERT INTO creator_version (creator_id, display_name, payee, keywords, price_per_image, platform_share, valid_from)
+      VALUES ('cr-ada', 'Ada, "the first"', 'IBAN DE00 ADA', '{ada}', 0.5, 0.3, '2000-01-01'), ('cr-bo', 'Bo', 'IBAN DE00 BO', '{bo}', NULL, 0.25, '2000-01-01')`);
+    await db.query(`INSERT INTO output_contribution (output_id, creator_id, keyword, contribution, area, intensity)
+      SELECT o.id, CASE WHEN i.index < 30 THEN 'cr-ada' ELSE 'cr-bo' END, CASE WHEN i.index < 30 THEN 'ada' ELSE 'bo' END,
+             CASE WHEN i.index < 30 THEN 0.3 ELSE 0.2 END, 0.5, 0.1
+      FROM output o JOIN item i ON i.id = o.item_id WHERE o.batch_id = $1 AND o.accepted AND i.index < 40`, [batchId]);
+    const expected = await db.query<{ creator: string; images: number; payable: string }>(
+      `SELECT oc.creator_id AS creator, count(*)::int AS images,
+              round(sum(oc.contribution::numeric * coalesce(v.price_per_image, 2) * (1 - v.platform_share)), 2)::text AS payable
+       FROM output_contribution oc JOIN output o ON o.id = oc.output_id JOIN creator_version v ON v.creator_id = oc.creator_id
+       WHERE o.batch_id = $1 GROUP BY 1 ORDER BY 1`, [batchId]);
+    expect(expected).toEqual([{ creator: "cr-ada", images: 30, payable: "3.15" }, { creator: "cr-bo", images: 10, payable: "3.00" }]);
+
+    const today = new Date().toISOString().slice(0, 10);
+    await page.goto(`${base}/#/royalties`);
+    await page.fill('input[name="tenant"]', "studio");
+    await page.fill('input[name="from"]', today);
+    await page.fill('input[name="to"]', today);
+    await page.click('.royalties-form button[type="submit"]');
+    // Bo's terms name no price and none was given: refused, naming what is missing.
+    await expect.poll(() => text(".royalties-page .error"), SLOW).toMatch(/Bo \(cr-bo\) has no price per image/);
+    await page.fill('input[name="pricePerImage"]', "2");
+    await page.click('.royalties-form button[type="submit"]');
+    const line = (creator: string, field: string) => text(`.royalties-table tr[data-creator="${creator}"] [data-field="${field}"]`);
+    await expect.poll(() => line("cr-ada", "payable"), SLOW).toBe("3.15");
+    expect(await Promise.all(["name", "images", "mean", "gross", "platform", "payable"].map((f) => line("cr-ada", f)))).toEqual(['Ada, "the first"', "30", "0.3000", "4.50", "1.35", "3.15"]);
+    expect(await Promise.all(["images", "payable"].map((f) => line("cr-bo", f)))).toEqual(["10", expected[1]!.payable]);
+    const csv = await page.locator('a[data-action="csv"]').evaluate(async (a) => (await fetch(a.getAttribute("href")!)).text());
+    expect(csv).toBe([
+      "creator,name,payee,images,mean_contribution,gross,platform_share,payable",
+      'cr-ada,"Ada, ""the first""",IBAN DE00 ADA,30,0.3000,4.50,1.35,3.15',
+      "cr-bo,Bo,IBAN DE00 BO,10,0.2000,4.00,1.00,3.00",
+      "",
+    ].join("\r\n"));
+  });
+
   it("drains and undrains an agent from its page", async () => {
     await page.goto(`${base}/#/agents/gpu-b`);
     await page.click('button[data-action="drain"]');
@@ -414,6 +455,7 @@ describe("the dashboard in Chromium", () => {
       // Scored by the report test above, and its endpoint.
       ["batch report", `#/batches/${rendered}`, ".report-panel .histogram tbody tr"],
       ["webhooks", "#/webhooks", ".webhooks-table tbody tr"],
+      ["royalties", "#/royalties?tenant=studio&pricePerImage=2", ".royalties-table tbody tr"],
     ];
     const found: Record<string, AxeViolation[]> = {};
     for (const colorScheme of ["dark", "light"] as const) {
@@ -436,7 +478,7 @@ describe("the dashboard in Chromium", () => {
     }
     await page.emulateMedia({ colorScheme: "dark" });
     expect(found).toEqual(Object.fromEntries(Object.keys(found).map((name) => [name, []])));
-    expect(Object.keys(found)).toHaveLength(20);
+    expect(Object.keys(found)).toHaveLength(22);
   }, 120_000);
 
   it("keeps the header and its sign-out button on screen at phone width (390 px)", async () => {
@@ -444,7 +486,7 @@ describe("the dashboard in Chromium", () => {
     try {
       const [{ id: scored } = { id: "" }] = await farm.database.db.query<{ id: string }>(`SELECT id FROM batch WHERE name = 'browser-watch'`);
       const phonePages: [string, string][] = [["farm", "#/farm"], ["batches", "#/batches?state=all"], ["agent", "#/agents/gpu-a"], ["audit", "#/audit"],
-        ["batch-report", `#/batches/${scored}`], ["gallery-scores", `#/batches/${scored}/gallery?minScore=0.29`], ["webhooks", "#/webhooks"]];
+        ["batch-report", `#/batches/${scored}`], ["gallery-scores", `#/batches/${scored}/gallery?minScore=0.29`], ["webhooks", "#/webhooks"], ["royalties", "#/royalties?tenant=studio&pricePerImage=2"]];
       for (const [name, hash] of phonePages) {
         await page.goto(`${base}/${hash}`);
         await page.locator("main .page").first().waitFor();

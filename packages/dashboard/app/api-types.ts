@@ -241,6 +241,30 @@ export interface WebhookTestResponse {
   messageId: string;
 }
 
+/** One creator's line of a royalty statement; money and contributions are exact decimal strings, as SQL computed them. */
+export interface RoyaltyLine {
+  creatorId: string;
+  displayName: string;
+  payee: string;
+  images: number;
+  meanContribution: string;
+  gross: string;
+  platform: string;
+  payable: string;
+}
+
+/**
+ * GET /api/royalties?tenant=T&from=DATE&to=DATE[&pricePerImage=P][&platformShare=S]:
+ * `atelier royalties`' statement (dates in UTC, `to` included whole).
+ */
+export interface RoyaltiesResponse {
+  tenant: string;
+  fromMs: number;
+  /** Exclusive. */
+  toMs: number;
+  lines: RoyaltyLine[];
+}
+
 /** Server-Sent Events on /api/events. */
 export interface ProgressEvent {
   batchId: string;
@@ -330,6 +354,9 @@ export interface ApiRoutes {
   "GET /api/webhooks": WebhooksResponse;
   "GET /api/webhooks/:id/deliveries": WebhookDeliveriesResponse;
   "POST /api/webhooks/:id/test": WebhookTestResponse;
+  "GET /api/royalties": RoyaltiesResponse;
+  /** The same statement as a CSV attachment, with `atelier royalties --format csv`'s columns. */
+  "GET /api/royalties/csv": undefined;
   "GET /api/moderation": ModerationResponse;
   /** A redirect to a quarantined image in the bucket, for an admin to judge (the page shows it blurred). */
   "GET /api/moderation/:id/image": undefined;

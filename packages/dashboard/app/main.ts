@@ -15,6 +15,7 @@ import { farmView } from "./views/farm-view.ts";
 import { galleryView } from "./views/gallery-view.ts";
 import { moderationView } from "./views/moderation-view.ts";
 import { signIn, signInView } from "./views/sign-in-view.ts";
+import { royaltiesView } from "./views/royalties-view.ts";
 import { webhooksView } from "./views/webhooks-view.ts";
 import type { View, ViewContext } from "./views/view.ts";
 
@@ -26,6 +27,7 @@ const VIEWS: Record<Route["name"], (context: ViewContext) => View> = {
   agent: agentView,
   audit: auditView,
   webhooks: webhooksView,
+  royalties: royaltiesView,
   moderation: moderationView,
 };
 
@@ -65,7 +67,8 @@ function startApp(session: SessionInfo): void {
     h("a", { href: link.batches(), "data-nav": "batches" }, "Batches"),
     h("a", { href: link.audit(), "data-nav": "audit" }, "Audit"),
     h("a", { href: link.moderation(), "data-nav": "moderation" }, "Moderation"),
-    h("a", { href: link.webhooks(), "data-nav": "webhooks" }, "Webhooks"));
+    h("a", { href: link.webhooks(), "data-nav": "webhooks" }, "Webhooks"),
+    h("a", { href: link.royalties(), "data-nav": "royalties" }, "Royalties"));
   const signOut = h("button", { class: "button subtle", type: "button" }, "Sign out");
   signOut.addEventListener("click", () => {
     void api("/api/session", { method: "DELETE" }).finally(() => stop("Signed out."));
@@ -82,7 +85,7 @@ function startApp(session: SessionInfo): void {
     view?.dispose();
     view = VIEWS[route.name]({ route, live });
     replace(content, view.element);
-    const section = route.name === "farm" || route.name === "agent" ? "farm" : route.name === "audit" || route.name === "moderation" || route.name === "webhooks" ? route.name : "batches";
+    const section = route.name === "farm" || route.name === "agent" ? "farm" : route.name === "audit" || route.name === "moderation" || route.name === "webhooks" || route.name === "royalties" ? route.name : "batches";
     for (const anchor of nav.querySelectorAll("a")) anchor.classList.toggle("active", anchor.dataset.nav === section);
     document.title = `${route.name[0]!.toUpperCase()}${route.name.slice(1)} · Atelier`;
   };

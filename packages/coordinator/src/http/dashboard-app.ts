@@ -20,6 +20,7 @@ import { LoginThrottle } from "./login-throttle.ts";
 import { CSRF_HEADER, crossSiteRefusal, HSTS_HEADER, sessionCookie, TrustedProxies } from "./request-guard.ts";
 import { matchRoute, type Route } from "./router.ts";
 import { sessionRoutes } from "./session-routes.ts";
+import { royaltyRoutes } from "./royalty-routes.ts";
 import { staticFiles } from "./static-files.ts";
 import { webhookRoutes } from "./webhook-routes.ts";
 
@@ -133,6 +134,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     ...auditRoutes({ db }),
     ...moderationRoutes({ db, store, imageUrlTtlMs: HOUR_MS }),
     ...webhookRoutes({ farm: options.farm }),
+    ...royaltyRoutes({ db }),
     {
       method: "GET",
       path: "/api/events",

@@ -1,7 +1,7 @@
 // Hash routes: the server serves one page, so any link works after a reload.
 
 export interface Route {
-  name: "farm" | "batches" | "batch" | "gallery" | "agent" | "audit" | "moderation" | "webhooks";
+  name: "farm" | "batches" | "batch" | "gallery" | "agent" | "audit" | "moderation" | "webhooks" | "royalties";
   params: Record<string, string>;
   query: URLSearchParams;
 }
@@ -14,6 +14,7 @@ const PATTERNS: [Route["name"], RegExp][] = [
   ["agent", /^\/agents\/([^/]+)$/],
   ["audit", /^\/audit$/],
   ["webhooks", /^\/webhooks$/],
+  ["royalties", /^\/royalties$/],
   ["moderation", /^\/moderation$/],
 ];
 
@@ -39,5 +40,6 @@ export const link = {
   agent: (id: string) => `#/agents/${encodeURIComponent(id)}`,
   audit: () => "#/audit",
   webhooks: () => "#/webhooks",
+  royalties: () => "#/royalties",
   moderation: () => "#/moderation",
 };
