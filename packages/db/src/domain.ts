@@ -112,10 +112,10 @@ export interface LeasedItem {
 export interface Lease {
   shardId: string;
   batchId: string;
-  tenantId: string;
-  epoch: number;
   /** when the batch was submitted: the time in each image's AI label */
   batchCreatedAtMs: number;
+  tenantId: string;
+  epoch: number;
   expiresAtMs: number;
   settings: RenderSettings;
   items: LeasedItem[];
