@@ -45,6 +45,14 @@ describe("exportStore.page", () => {
     expect(brief(await page({ includeRejected: true, minClipScore: 0.25 }))).toEqual([[0, 0, 0.9, true], [1, 11, 0.6, true], [2, 22, 0.3, false]]);
   });
 
+  it("leaves out a quarantined image, and exports it once an admin has released it", async () => {
+    await db.query(`UPDATE output SET quarantined = true WHERE key = 'studio/b/00000001-11.png'`);
+    expect(brief(await page({}))).toEqual([[0, 0, 0.9, true]]);
+    expect(brief(await page({ includeRejected: true })).map(([index, seed]) => [index, seed])).toEqual([[0, 0], [1, 10], [2, 20], [2, 21], [2, 22]]);
+    await db.query(`UPDATE output SET quarantined = false, moderation = 'released' WHERE key = 'studio/b/00000001-11.png'`);
+    expect(brief(await page({}))).toEqual([[0, 0, 0.9, true], [1, 11, 0.6, true]]);
+  });
+
   it("walks the batch page by page after a cursor of item index and object key", async () => {
     const all = await page({ includeRejected: true });
     const walked = [];

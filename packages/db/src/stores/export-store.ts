@@ -50,6 +50,8 @@ export const exportStore = {
        FROM item i JOIN output o ON o.item_id = i.id
        WHERE i.batch_id = $1 AND i.index >= $2::int AND (i.index > $2::int OR o.key > $3::text)
          AND ($4::boolean OR o.accepted)
+         -- A quarantined image (the safety checker flagged it; no admin has released it) is never exported.
+         AND NOT o.quarantined
          AND ($5::float8 IS NULL OR o.clip_score >= $5::float8)
        ORDER BY i.index, o.key
        LIMIT $6`,
