@@ -1,9 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodePng } from "@atelier/diffusion";
+import { decodePng, encodePng } from "@atelier/diffusion";
 import { afterAll, describe, expect, it } from "vitest";
 import { runAtelier } from "../support/cli-process.ts";
+import { ensureDebianPackages } from "../support/debian-packages.ts";
 
 /** The share of pixels in a region whose colour satisfies `test`. */
 function share(png: ReturnType<typeof decodePng>, x0: number, y0: number, size: number, test: (r: number, g: number, b: number) => boolean): number {
@@ -36,7 +38,25 @@ describe("atelier demo", () => {
       expect([png.width, png.height]).toEqual([256, 256]);
     }
     const sheet = decodePng(new Uint8Array(readFileSync(join(out, batchDir!, "contact-sheet.png"))));
-    expect(sheet.width).toBeGreaterThan(256);
+    expect(sheet.width).toBe(8 * 128);
+    // Each tile is captioned below it: its index, its seed and its prompt. The band under the
+    // first tile, magnified four times and inverted (dark text on light reads best), read by OCR.
+    ensureDebianPackages("tesseract (an OCR engine to read the contact sheet's captions)", ["tesseract-ocr", "tesseract-ocr-eng"], () => spawnSync("sh", ["-c", "command -v tesseract"]).status === 0);
+    const scale = 4;
+    const band = { top: 128, width: 128, height: 30 };
+    const crop = new Uint8Array(band.width * scale * band.height * scale * 3);
+    for (let y = 0; y < band.height * scale; y++) {
+      for (let x = 0; x < band.width * scale; x++) {
+        const from = ((band.top + Math.floor(y / scale)) * sheet.width + Math.floor(x / scale)) * sheet.channels;
+        for (let c = 0; c < 3; c++) crop[(y * band.width * scale + x) * 3 + c] = 255 - sheet.pixels[from + c]!;
+      }
+    }
+    const captionFile = join(out, "caption.png");
+    writeFileSync(captionFile, encodePng(crop, band.width * scale, band.height * scale));
+    const ocr = spawnSync("tesseract", [captionFile, "-", "--psm", "6"], { encoding: "utf8" });
+    expect(ocr.status, ocr.stderr).toBe(0);
+    expect(ocr.stdout).toContain("seed 42");
+    expect(ocr.stdout).toContain("a red circle");
 
     // The first example is "a red circle on a blue background", seed 42.
     const red = decodePng(new Uint8Array(readFileSync(join(out, batchDir!, "00000000-42.png"))));

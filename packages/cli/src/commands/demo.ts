@@ -1,13 +1,14 @@
 import { writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { createAgent, type Agent } from "@atelier/agent";
 import { configFields, createLogger } from "@atelier/common";
 import { dashboardUrl, loadConfig, localAdmin, startFarmRuntime } from "@atelier/coordinator";
-import { contactSheet } from "@atelier/diffusion";
+import { readPngText } from "@atelier/diffusion/png";
 import { AtelierClient } from "@atelier/sdk";
 import { z } from "zod";
+import { captionedContactSheet, type TileCaption } from "../captioned-contact-sheet.ts";
 import { downloadOutputs } from "../download-outputs.ts";
 import { parseFlags } from "../flags.ts";
 import { readItems } from "../input-file.ts";
@@ -90,7 +91,8 @@ export async function demoCommand(args: string[]): Promise<void> {
 
     const outDir = resolve(flags.out, batchId);
     const { files } = await downloadOutputs(client, batchId, outDir);
-    const sheet = contactSheet(files.map((file) => new Uint8Array(readFileSync(file))), { columns: 8, tile: 128 });
+    const pngs = files.map((file) => new Uint8Array(readFileSync(file)));
+    const sheet = captionedContactSheet(pngs, pngs.map((png, i) => captionOf(files[i]!, png)), { columns: 8, tile: 128 });
     const sheetPath = join(outDir, "contact-sheet.png");
     await writeFile(sheetPath, sheet);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -107,4 +109,11 @@ export async function demoCommand(args: string[]): Promise<void> {
     await Promise.all(agents.map((agent) => agent.close()));
     await farm.close();
   }
+}
+
+/** An output's index and seed from its file name (<index:08d>-<seed>.png), its prompt from its A1111 parameters. */
+function captionOf(file: string, png: Uint8Array): TileCaption {
+  const [, index, seed] = /^(\d+)-(\d+)\.png$/.exec(basename(file)) ?? [];
+  const parameters = readPngText(png, { maxTextBytes: 64 * 1024 }).parameters ?? "";
+  return { index: Number(index ?? 0), seed: Number(seed ?? 0), prompt: parameters.split("\n")[0] ?? "" };
 }

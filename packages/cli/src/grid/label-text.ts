@@ -206,3 +206,18 @@ function flatten(commands: PathCommand[]): Edge[] {
   if (x !== startX || y !== startY) line(startX, startY);
   return edges;
 }
+
+/** Blends `ink` (a grey level) into an RGB canvas by the mask's coverage, clipped to the canvas. */
+export function stampText(canvas: Uint8Array, width: number, height: number, mask: TextMask, left: number, top: number, ink: number): void {
+  for (let y = 0; y < mask.height; y++) {
+    const cy = top + y;
+    if (cy < 0 || cy >= height) continue;
+    for (let x = 0; x < mask.width; x++) {
+      const cx = left + x;
+      const alpha = mask.coverage[y * mask.width + x]! / 255;
+      if (alpha === 0 || cx < 0 || cx >= width) continue;
+      const at = (cy * width + cx) * 3;
+      for (let c = 0; c < 3; c++) canvas[at + c] = Math.round(canvas[at + c]! * (1 - alpha) + ink * alpha);
+    }
+  }
+}

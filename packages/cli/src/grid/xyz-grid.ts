@@ -1,6 +1,6 @@
 import { contactSheet } from "@atelier/diffusion";
 import { decodePng, encodePng } from "@atelier/diffusion/png";
-import { lineHeight, renderText, wrapText } from "./label-text.ts";
+import { lineHeight, renderText, stampText, wrapText } from "./label-text.ts";
 
 /**
  * One X/Y grid image as A1111's X/Y/Z plot draws it: a column per X value
@@ -56,7 +56,7 @@ export function drawGrid(page: GridPage): Uint8Array {
   const drawLines = (lines: string[], centreX: number, top: number) => {
     lines.forEach((text, i) => {
       const mask = renderText(text, fontSize);
-      stamp(canvas, width, height, mask, Math.round(centreX - mask.width / 2), top + i * line);
+      stampText(canvas, width, height, mask, Math.round(centreX - mask.width / 2), top + i * line, INK);
     });
   };
   drawLines(titleLines, width / 2, margin);
@@ -75,19 +75,4 @@ export function drawGrid(page: GridPage): Uint8Array {
     }
   });
   return encodePng(canvas, width, height);
-}
-
-/** Blends ink into the canvas by the mask's coverage, clipped to the canvas. */
-function stamp(canvas: Uint8Array, width: number, height: number, mask: { width: number; height: number; coverage: Uint8Array }, left: number, top: number): void {
-  for (let y = 0; y < mask.height; y++) {
-    const cy = top + y;
-    if (cy < 0 || cy >= height) continue;
-    for (let x = 0; x < mask.width; x++) {
-      const cx = left + x;
-      const alpha = mask.coverage[y * mask.width + x]! / 255;
-      if (alpha === 0 || cx < 0 || cx >= width) continue;
-      const at = (cy * width + cx) * 3;
-      for (let c = 0; c < 3; c++) canvas[at + c] = Math.round(canvas[at + c]! * (1 - alpha) + INK * alpha);
-    }
-  }
 }
