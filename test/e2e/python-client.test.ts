@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +18,8 @@ describe("a Python client generated from proto/ by grpc_tools", () => {
     ensureDebianPackages("Python's grpcio and grpc_tools", ["python3-grpcio", "python3-grpc-tools"], hasGrpcTools);
     stubs = mkdtempSync(join(tmpdir(), "atelier-py-"));
     const generated = spawnSync(PYTHON, ["-m", "grpc_tools.protoc", "-I", join(REPO_ROOT, "proto"), `--python_out=${stubs}`, `--grpc_python_out=${stubs}`,
-      "atelier/v1/common.proto", "atelier/v1/farm.proto", "atelier/v1/agent_link.proto"], { encoding: "utf8" });
+      // Every file of the contract, as a user generating a client would take it.
+      ...readdirSync(join(REPO_ROOT, "proto/atelier/v1")).filter((file) => file.endsWith(".proto")).map((file) => `atelier/v1/${file}`)], { encoding: "utf8" });
     expect(generated.stderr).toBe("");
     expect(generated.status).toBe(0);
     farm = await startFarm();
