@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { webhookStore } from "@atelier/db";
+import { writeTestModel } from "@atelier/diffusion/testing";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAtelier, waitFor } from "../support/cli-process.ts";
@@ -92,6 +93,25 @@ describe("signed webhooks", () => {
     expect(log.code, log.output).toBe(0);
     expect(JSON.parse(log.output)).toEqual([expect.objectContaining({ messageId: row!.msgId, eventType: "batch.completed", state: "delivered", attempts: 4, lastStatus: 200 })]);
   }, 120_000);
+
+  it("tells the tenant of each image the safety checker flagged and the farm quarantined (image.quarantined), once per image", async () => {
+    // The test model's checker flags images whose mean red is above 0.6.
+    await writeTestModel(farm.modelsDir, "demo-checked", { safetyChecker: true });
+    await farm.startAgent("checker");
+    const receiver = await startReceiver(() => 200);
+    receivers.push(receiver);
+    const { secret } = await addEndpoint("hooks-q", receiver.url, "image.quarantined");
+    const prompts = ["a red square on a red background", "a blue circle on a black background", "a red circle on a red background"];
+    const { batchId } = await farm.client.submitBatch({ tenant: "hooks-q", name: "checked", priority: 0, baseSeed: 0, defaults: { ...DEFAULTS, model: "demo-checked" } },
+      prompts.map((prompt, i) => ({ prompt, negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" })));
+    expect(await finalProgress(farm.client, batchId)).toMatchObject({ done: 3 });
+    const flagged = await farm.database.db.query<{ key: string }>(`SELECT key FROM output WHERE batch_id = $1 AND quarantined ORDER BY key`, [batchId]);
+    expect(flagged.length).toBe(2);
+    await waitFor("both events to be delivered", async () => receiver.received.length >= 2, 30_000);
+    const verifier = new Webhook(secret);
+    const events = receiver.received.map((request) => verifier.verify(request.body, signedHeaders(request)) as { type: string; data: { batchId: string; key: string } });
+    expect(events.map((event) => [event.type, event.data.batchId, event.data.key]).sort()).toEqual(flagged.map((row) => ["image.quarantined", batchId, row.key]));
+  }, 180_000);
 
   it("keeps endpoints to their tenant, and signs with both secrets while a rotated one overlaps, so receivers verify with either", async () => {
     const receiver = await startReceiver(() => 204);

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { outputSizeOf, resultStore, type BatchCounts, type Database, type RecordedOutput } from "@atelier/db";
+import { outputSizeOf, resultStore, webhookStore, type BatchCounts, type Database, type NewWebhookEvent, type RecordedOutput } from "@atelier/db";
 import { PNG_HEADER_BYTES, readPngSize } from "@atelier/diffusion/png";
 import type { ItemResult__Output, ResultAck } from "@atelier/protocol";
 import type { AgentSession } from "./agent-session.ts";
@@ -75,7 +75,31 @@ export async function recordOutputResults(
     deps.metrics.renderSeconds.observe(renderMs / 1000);
     if (results[i]!.hasClipScore) deps.metrics.clipGate.inc({ outcome: outcome.gate ?? "accepted" });
   });
+  await recordWebhookEvents(deps, recorded.flatMap((i, k) => (outcomes[k]!.accepted && !outcomes[k]!.duplicate ? [{ result: results[i]!, gate: outcomes[k]!.gate }] : [])));
   return { acks, progress: batches };
+}
+
+/**
+ * The tenant's webhook events that an output decides: an item the quality
+ * gate gave up on (item.exhausted), an image the safety checker flagged and
+ * the farm quarantined (image.quarantined). Keyed by item and by object, so
+ * a result recorded twice is one event; a failure to record them is logged
+ * and costs the result nothing.
+ */
+async function recordWebhookEvents(deps: OutputResultsDeps, recorded: readonly { result: ItemResult__Output; gate?: string }[]): Promise<void> {
+  const events = recorded.flatMap(({ result, gate }): NewWebhookEvent[] => {
+    // The key was checked to be the one signed for the item: <tenant>/<batch>/<index>-<seed>.png.
+    const [tenantId = "", batchId] = result.key.split("/");
+    const found: NewWebhookEvent[] = [];
+    if (gate === "exhausted") found.push({ tenantId, type: "item.exhausted", key: `item.exhausted:${result.itemId}`, data: { batchId, itemId: result.itemId } });
+    if (result.safetyVerdict === "flagged") {
+      found.push({ tenantId, type: "image.quarantined", key: `image.quarantined:${result.key}`, data: { batchId, itemId: result.itemId, key: result.key } });
+    }
+    return found;
+  });
+  await Promise.all(events.map((event) => webhookStore.enqueue(deps.db, event).catch((error: unknown) => {
+    deps.log.error({ err: error, event: event.key }, "a webhook event was not recorded");
+  })));
 }
 
 // Keywords one result may report: more than a creator registers, bounded so that a row's metadata stays small.
