@@ -7,6 +7,12 @@ import { agentCredentials, auditStore, migrate, openDatabase, tokenStore, type D
  * `local`.
  */
 export async function openLocalAdmin(databaseUrl: string) {
+  const db = await openOperatorDatabase(databaseUrl);
+  return { ...localAdmin(db), close: () => db.close() };
+}
+
+/** The farm's database as an operator's command opens it beside `atelier up`: a small pool, migrations applied. */
+export async function openOperatorDatabase(databaseUrl: string): Promise<Database> {
   const db = await openDatabase({ url: databaseUrl, poolSize: 2 });
   try {
     await migrate(db);
@@ -14,7 +20,7 @@ export async function openLocalAdmin(databaseUrl: string) {
     await db.close();
     throw error;
   }
-  return { ...localAdmin(db), close: () => db.close() };
+  return db;
 }
 
 /** The same, on a database this process already has open (the demo's embedded one, `atelier up`'s first start). */

@@ -1,4 +1,4 @@
-import { migrate, openDatabase } from "@atelier/db";
+import { openOperatorDatabase } from "../local-admin.ts";
 import { creatorAdmin } from "./creator-admin.ts";
 import { policyAdmin } from "./policy-admin.ts";
 
@@ -8,13 +8,7 @@ import { policyAdmin } from "./policy-admin.ts";
  * audited as `local`.
  */
 export async function openOperatorAdmin(databaseUrl: string) {
-  const db = await openDatabase({ url: databaseUrl, poolSize: 2 });
-  try {
-    await migrate(db);
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
+  const db = await openOperatorDatabase(databaseUrl);
   return { creators: creatorAdmin(db, "local"), policy: policyAdmin(db, "local"), close: () => db.close() };
 }
 
