@@ -53,6 +53,15 @@ describe("safety checker", () => {
     expect(JSON.parse(image.text["atelier"]!)).toMatchObject({ nsfw: true });
   });
 
+  it("keeps a flagged image's pixels when the caller quarantines it (flagged: keep)", async () => {
+    const request = { ...RED_CIRCLE, prompt: "a red" };
+    const kept = await checked.render(request, { flagged: "keep" });
+    expect(kept.nsfw).toBe(true);
+    const pixels = decodePng(kept.png).pixels;
+    expect(pixels.some((v) => v !== 0)).toBe(true);
+    expect(pixels).toEqual(decodePng((await oracle.render(request)).png).pixels);
+  });
+
   it("passes other images through unchanged", async () => {
     const result = await checked.render(RED_CIRCLE);
     expect(result.nsfw).toBe(false);

@@ -57,13 +57,19 @@ export interface RenderOptions {
   upscaler?: Upscaler;
   /** called after each denoising step with (steps done, UNet calls in this batch) */
   onStep?: (step: number, steps: number) => void;
+  /**
+   * what a flagged image's `png` holds: "black" (the default) is diffusers'
+   * safety-checker output; "keep" is the rendered picture, for a caller that
+   * quarantines flagged images itself so that a moderator can judge them.
+   */
+  flagged?: "black" | "keep";
 }
 
 export interface RenderResult {
   png: Uint8Array;
   width: number;
   height: number;
-  /** the safety checker flagged the image; `png` is then solid black. Always false without safety_checker/ */
+  /** the safety checker flagged the image; `png` is then solid black unless RenderOptions.flagged is "keep". Always false without safety_checker/ */
   nsfw: boolean;
   /** the model has a safety checker, so `nsfw` is its verdict (false without one says nothing) */
   safetyChecked: boolean;
@@ -334,7 +340,7 @@ export class Pipeline {
       const nsfw = this.components.safetyChecker ? await this.components.safetyChecker.isFlagged(rgb, width, height) : false;
       const refiner = image.request.refinerStart === undefined ? undefined : options.refiner;
       // diffusers' safety checker output: a flagged image becomes solid black.
-      const pixels = nsfw ? new Uint8Array(rgb.length) : rgb;
+      const pixels = nsfw && options.flagged !== "keep" ? new Uint8Array(rgb.length) : rgb;
       const inferenceMs = performance.now() - inferenceStartedAt;
       // Asked for and nothing measured (no keyword in the prompt, or no step within the budget): all of it is the rest's.
       const attribution = image.request.attribution ? (attributions.get(j) ?? { keywords: [], rest: 1, sampledSteps: 0, extraUnetMs: 0, overhead: 0 }) : undefined;
