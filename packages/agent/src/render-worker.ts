@@ -137,7 +137,8 @@ async function render(id: number, jobs: RenderJob[], abort: AbortController) {
       loadMs = cold ? performance.now() - loadStarted : 0;
       renderStarted = performance.now();
       const [base, refiner] = leases.map((lease) => lease.pipeline);
-      const renderOptions = { signal: abort.signal, ...(refiner ? { refiner } : {}), ...(upscaler ? { upscaler } : {}) };
+      // The farm quarantines flagged images for a moderator to judge, so it keeps their pixels.
+      const renderOptions = { signal: abort.signal, flagged: "keep" as const, ...(refiner ? { refiner } : {}), ...(upscaler ? { upscaler } : {}) };
       // As many images per UNet call as the memory budget allows; one at a time without a budget.
       const perCall = options.batchMemoryBytes ? Math.max(1, base!.maxBatchFor(width, height, options.batchMemoryBytes)) : 1;
       // Requests run one at a time (see `queue`), so the UNet clocks' growth is this request's.
