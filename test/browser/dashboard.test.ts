@@ -456,6 +456,8 @@ describe("the dashboard in Chromium", () => {
       ["batch report", `#/batches/${rendered}`, ".report-panel .histogram tbody tr"],
       ["webhooks", "#/webhooks", ".webhooks-table tbody tr"],
       ["royalties", "#/royalties?tenant=studio&pricePerImage=2", ".royalties-table tbody tr"],
+      // Ada and Bo, whom the royalties test registered.
+      ["creators", "#/creators?tenant=studio", ".creators-table tbody tr"],
     ];
     const found: Record<string, AxeViolation[]> = {};
     for (const colorScheme of ["dark", "light"] as const) {
@@ -478,7 +480,7 @@ describe("the dashboard in Chromium", () => {
     }
     await page.emulateMedia({ colorScheme: "dark" });
     expect(found).toEqual(Object.fromEntries(Object.keys(found).map((name) => [name, []])));
-    expect(Object.keys(found)).toHaveLength(22);
+    expect(Object.keys(found)).toHaveLength(24);
   }, 120_000);
 
   it("keeps the header and its sign-out button on screen at phone width (390 px)", async () => {
@@ -486,7 +488,8 @@ describe("the dashboard in Chromium", () => {
     try {
       const [{ id: scored } = { id: "" }] = await farm.database.db.query<{ id: string }>(`SELECT id FROM batch WHERE name = 'browser-watch'`);
       const phonePages: [string, string][] = [["farm", "#/farm"], ["batches", "#/batches?state=all"], ["agent", "#/agents/gpu-a"], ["audit", "#/audit"],
-        ["batch-report", `#/batches/${scored}`], ["gallery-scores", `#/batches/${scored}/gallery?minScore=0.29`], ["webhooks", "#/webhooks"], ["royalties", "#/royalties?tenant=studio&pricePerImage=2"]];
+        ["batch-report", `#/batches/${scored}`], ["gallery-scores", `#/batches/${scored}/gallery?minScore=0.29`], ["webhooks", "#/webhooks"], ["royalties", "#/royalties?tenant=studio&pricePerImage=2"],
+        ["creators", "#/creators?tenant=studio"]];
       for (const [name, hash] of phonePages) {
         await page.goto(`${base}/${hash}`);
         await page.locator("main .page").first().waitFor();

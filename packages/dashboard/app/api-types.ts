@@ -322,6 +322,47 @@ export interface ModerationDecision {
   decision: "released" | "deleted";
 }
 
+/** A tenant's creator as its terms stand now; prices and shares are exact decimal strings, null where the statement's apply. */
+export interface CreatorInfo {
+  id: string;
+  tenant: string;
+  displayName: string;
+  payee: string;
+  /** Keywords, phrases and aliases, lower-cased: matched case-insensitively as whole words. */
+  keywords: string[];
+  pricePerImage: string | null;
+  platformShare: string | null;
+  /** How many versions of the terms there have been; the one shown is valid from validFromMs. */
+  version: number;
+  validFromMs: number;
+}
+
+/** GET /api/creators?tenant=T: the tenant's live creators, oldest first. */
+export interface CreatorsResponse {
+  tenant: string;
+  creators: CreatorInfo[];
+}
+
+/**
+ * POST /api/creators (all of displayName, payee, keywords; prices optional)
+ * and POST /api/creators/:id (the fields to change: a new version, valid from
+ * now), as `atelier creators add|update` take them.
+ */
+export interface CreatorChange {
+  tenant: string;
+  displayName?: string;
+  payee?: string;
+  keywords?: string[];
+  pricePerImage?: string | null;
+  platformShare?: string | null;
+}
+
+/** DELETE /api/creators/:id?tenant=T: who was removed (past statements keep them). */
+export interface CreatorRemoved {
+  id: string;
+  tenant: string;
+}
+
 /**
  * Every route of the API, "METHOD /path/:param", with what it answers (as
  * JSON, status 200). `undefined`: it answers otherwise (a redirect, an event
@@ -362,4 +403,8 @@ export interface ApiRoutes {
   "GET /api/moderation/:id/image": undefined;
   "POST /api/moderation/:id/release": ModerationDecision;
   "POST /api/moderation/:id/delete": ModerationDecision;
+  "GET /api/creators": CreatorsResponse;
+  "POST /api/creators": CreatorInfo;
+  "POST /api/creators/:id": CreatorInfo;
+  "DELETE /api/creators/:id": CreatorRemoved;
 }

@@ -11,6 +11,7 @@ import { agentView } from "./views/agent-view.ts";
 import { auditView } from "./views/audit-view.ts";
 import { batchView } from "./views/batch-view.ts";
 import { batchesView } from "./views/batches-view.ts";
+import { creatorsView } from "./views/creators-view.ts";
 import { farmView } from "./views/farm-view.ts";
 import { galleryView } from "./views/gallery-view.ts";
 import { moderationView } from "./views/moderation-view.ts";
@@ -28,6 +29,7 @@ const VIEWS: Record<Route["name"], (context: ViewContext) => View> = {
   audit: auditView,
   webhooks: webhooksView,
   royalties: royaltiesView,
+  creators: creatorsView,
   moderation: moderationView,
 };
 
@@ -68,7 +70,8 @@ function startApp(session: SessionInfo): void {
     h("a", { href: link.audit(), "data-nav": "audit" }, "Audit"),
     h("a", { href: link.moderation(), "data-nav": "moderation" }, "Moderation"),
     h("a", { href: link.webhooks(), "data-nav": "webhooks" }, "Webhooks"),
-    h("a", { href: link.royalties(), "data-nav": "royalties" }, "Royalties"));
+    h("a", { href: link.royalties(), "data-nav": "royalties" }, "Royalties"),
+    h("a", { href: link.creators(), "data-nav": "creators" }, "Creators"));
   const signOut = h("button", { class: "button subtle", type: "button" }, "Sign out");
   signOut.addEventListener("click", () => {
     void api("/api/session", { method: "DELETE" }).finally(() => stop("Signed out."));
@@ -85,7 +88,7 @@ function startApp(session: SessionInfo): void {
     view?.dispose();
     view = VIEWS[route.name]({ route, live });
     replace(content, view.element);
-    const section = route.name === "farm" || route.name === "agent" ? "farm" : route.name === "audit" || route.name === "moderation" || route.name === "webhooks" || route.name === "royalties" ? route.name : "batches";
+    const section = route.name === "farm" || route.name === "agent" ? "farm" : route.name === "audit" || route.name === "moderation" || route.name === "webhooks" || route.name === "royalties" || route.name === "creators" ? route.name : "batches";
     for (const anchor of nav.querySelectorAll("a")) anchor.classList.toggle("active", anchor.dataset.nav === section);
     document.title = `${route.name[0]!.toUpperCase()}${route.name.slice(1)} · Atelier`;
   };

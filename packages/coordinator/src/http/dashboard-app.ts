@@ -11,6 +11,7 @@ import { AdminSessions, sameSecret, type AdminSession } from "./admin-sessions.t
 import { auditRoutes } from "./audit-routes.ts";
 import { moderationRoutes } from "../policy/moderation-routes.ts";
 import { batchRoutes } from "./batch-routes.ts";
+import { creatorRoutes } from "./creator-routes.ts";
 import { BatchRateTracker } from "./batch-rate-tracker.ts";
 import { EventStreamHub } from "./event-stream.ts";
 import { FarmLoadSampler } from "./farm-load-sampler.ts";
@@ -135,6 +136,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     ...moderationRoutes({ db, store, imageUrlTtlMs: HOUR_MS }),
     ...webhookRoutes({ farm: options.farm }),
     ...royaltyRoutes({ db }),
+    ...creatorRoutes({ db }),
     {
       method: "GET",
       path: "/api/events",

@@ -1,7 +1,7 @@
 // Hash routes: the server serves one page, so any link works after a reload.
 
 export interface Route {
-  name: "farm" | "batches" | "batch" | "gallery" | "agent" | "audit" | "moderation" | "webhooks" | "royalties";
+  name: "farm" | "batches" | "batch" | "gallery" | "agent" | "audit" | "moderation" | "webhooks" | "royalties" | "creators";
   params: Record<string, string>;
   query: URLSearchParams;
 }
@@ -15,6 +15,7 @@ const PATTERNS: [Route["name"], RegExp][] = [
   ["audit", /^\/audit$/],
   ["webhooks", /^\/webhooks$/],
   ["royalties", /^\/royalties$/],
+  ["creators", /^\/creators$/],
   ["moderation", /^\/moderation$/],
 ];
 
@@ -41,5 +42,6 @@ export const link = {
   audit: () => "#/audit",
   webhooks: () => "#/webhooks",
   royalties: () => "#/royalties",
+  creators: () => "#/creators",
   moderation: () => "#/moderation",
 };
