@@ -41,8 +41,8 @@ describe("the dashboard in Chromium", () => {
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    // One attempt per item, so that a poison item fails for good at once.
-    farm = await startFarm({ coordinatorEnv: { ATELIER_ADMIN_TOKEN: TOKEN, ATELIER_LOAD_SAMPLE_MS: "1000", ATELIER_MAX_ATTEMPTS: "1" } });
+    // One attempt per item, so that a poison item fails for good at once; webhooks may reach the test receiver on loopback.
+    farm = await startFarm({ coordinatorEnv: { ATELIER_ADMIN_TOKEN: TOKEN, ATELIER_LOAD_SAMPLE_MS: "1000", ATELIER_MAX_ATTEMPTS: "1", ATELIER_WEBHOOK_ALLOW_NETWORKS: "127.0.0.0/8" } });
     // A model the agents announce but cannot load: every render of it fails.
     mkdirSync(join(farm.modelsDir, "broken"));
     writeFileSync(join(farm.modelsDir, "broken", "model_index.json"), "{}");

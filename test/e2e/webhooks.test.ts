@@ -1,6 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { webhookStore } from "@atelier/db";
 import { writeTestModel } from "@atelier/diffusion/testing";
 import { Webhook } from "standardwebhooks";
@@ -9,44 +7,19 @@ import { runAtelier, waitFor } from "../support/cli-process.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 import { finalProgress } from "../support/final-progress.ts";
 import { promptSpecs } from "../support/prompt-files.ts";
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-  status: number;
-}
-
-/** An HTTP receiver on loopback that records every request and answers with `answer(n)` for the n-th (from 0). */
-async function startReceiver(answer: (n: number) => number): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
-  const received: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      const status = answer(received.length);
-      received.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), status });
-      res.writeHead(status).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/hook`, received, close: () => new Promise((resolve) => server.close(() => resolve())) };
-}
-
-/** The three Standard Webhooks headers of a request, as a verifier takes them. */
-function signedHeaders(request: Received): Record<string, string> {
-  return { "webhook-id": String(request.headers["webhook-id"]), "webhook-timestamp": String(request.headers["webhook-timestamp"]), "webhook-signature": String(request.headers["webhook-signature"]) };
-}
+import { signedHeaders, startReceiver } from "../support/webhook-receiver.ts";
 
 // Retries 100-200 ms apart, so that four attempts take well under a second.
 const FAST_RETRIES = { ATELIER_WEBHOOK_RETRY_BASE_MS: "100", ATELIER_WEBHOOK_RETRY_MAX_MS: "200", ATELIER_WEBHOOK_POLL_MS: "100", ATELIER_WEBHOOK_TIMEOUT_MS: "2000" };
+// The receivers listen on loopback, which webhooks may not reach by default: this farm's operator allows it.
+const LOOPBACK_ALLOWED = { ATELIER_WEBHOOK_ALLOW_NETWORKS: "127.0.0.0/8, ::1" };
 const DEFAULTS = { model: "atelier-demo", width: 64, height: 64, steps: 2, guidance: 7.5, sampler: "euler" };
 
 describe("signed webhooks", () => {
   let farm: FarmFixture;
   const receivers: { close(): Promise<void> }[] = [];
   beforeAll(async () => {
-    farm = await startFarm({ coordinatorEnv: FAST_RETRIES });
+    farm = await startFarm({ coordinatorEnv: { ...FAST_RETRIES, ...LOOPBACK_ALLOWED } });
     await farm.startAgent("agent-1");
   });
   afterAll(async () => {
@@ -136,6 +109,69 @@ describe("signed webhooks", () => {
     expect(list.output).toContain(id);
     expect(list.output).toMatch(/batch\.completed,batch\.failed\s+\S+\s+rotating/);
   }, 60_000);
+
+  /** Stops the coordinator and starts it again with `env` over the farm's, as an operator changing its configuration does. */
+  async function restartCoordinator(env: Record<string, string>): Promise<void> {
+    const { process } = farm.coordinators[0]!;
+    process.child.kill("SIGTERM");
+    await process.exited;
+    await farm.restartCoordinator(0, env);
+  }
+
+  /** The endpoint's deliveries, oldest first. */
+  async function deliveriesOf(id: string) {
+    return farm.database.db.query<{ state: string; attempts: number; lastStatus: number | null; lastError: string }>(
+      `SELECT state, attempts, last_status AS "lastStatus", last_error AS "lastError" FROM webhook_delivery WHERE endpoint_id = $1 ORDER BY id`,
+      [id],
+    );
+  }
+
+  it("refuses URLs at private and special-purpose addresses, and sends to a name resolving to loopback only once the operator allows loopback", async () => {
+    // Refused at registration, naming the field and why; nothing is written.
+    const refusals: [string, RegExp][] = [
+      ["http://169.254.169.254/latest/meta-data/", /url: 169\.254\.169\.254 is in 169\.254\.0\.0\/16 \(link-local/],
+      ["http://[::ffff:10.0.0.1]:8080/hook", /url: ::ffff:a00:1 is in 10\.0\.0\.0\/8 \(private-use, RFC 1918\), IPv4-mapped/],
+      ["http://[fd12:3456::1]/hook", /url: fd12:3456::1 is in fc00::\/7 \(unique-local/],
+      ["http://0x0a.1/hook", /url: 10\.0\.0\.1 is in 10\.0\.0\.0\/8/],
+      ["ftp://hooks.example.com/hook", /url must be http:\/\/ or https:\/\//],
+      ["https://user:secret@hooks.example.com/hook", /url must not carry credentials/],
+    ];
+    for (const [url, why] of refusals) {
+      const run = await runAtelier(["webhooks", "add", url, "--tenant", "hooks-s", "--events", "batch.completed", "--coordinator", farm.coordinatorAddress], farm.cliEnv);
+      expect(run.code, url).not.toBe(0);
+      expect(run.output, url).toMatch(why);
+    }
+    expect(await farm.database.db.query(`SELECT id FROM webhook_endpoint WHERE tenant_id = 'hooks-s'`)).toEqual([]);
+
+    // Without the operator's permission, a name is accepted (it is checked at delivery) but never sent to while it resolves to loopback.
+    const receiver = await startReceiver(() => 200);
+    receivers.push(receiver);
+    await restartCoordinator({ ATELIER_WEBHOOK_ALLOW_NETWORKS: "" });
+    const { id, secret } = await addEndpoint("hooks-s", `http://localhost:${receiver.port}/hook`, "batch.completed");
+    const test = ["webhooks", "test", id, "--coordinator", farm.coordinatorAddress];
+    expect((await runAtelier(test, farm.cliEnv)).code).toBe(0);
+    const [refused] = await waitFor("the test event to be given up", async () => {
+      const rows = await deliveriesOf(id);
+      return rows[0]?.state === "failed" && rows;
+    }, 30_000);
+    expect(refused).toMatchObject({ state: "failed", attempts: 1, lastStatus: null });
+    expect(refused!.lastError).toMatch(/^refused: localhost resolves to (127\.0\.0\.1 is in 127\.0\.0\.0\/8|::1 is in ::1\/128) \(loopback/);
+    expect(receiver.received).toEqual([]);
+    const log = await runAtelier(["webhooks", "deliveries", id, "--coordinator", farm.coordinatorAddress, "--json"], farm.cliEnv);
+    expect(JSON.parse(log.output)).toEqual([expect.objectContaining({ eventType: "webhook.test", state: "failed", attempts: 1, lastError: refused!.lastError })]);
+
+    // The operator allows loopback: the next event is delivered; the refused one stays given up.
+    await restartCoordinator({});
+    expect((await runAtelier(test, farm.cliEnv)).code).toBe(0);
+    await waitFor("the second test event", async () => receiver.received.length === 1, 30_000);
+    expect(new Webhook(secret).verify(receiver.received[0]!.body, signedHeaders(receiver.received[0]!))).toMatchObject({ type: "webhook.test", data: { endpointId: id } });
+    const rows = await waitFor("the row to say delivered", async () => {
+      const all = await deliveriesOf(id);
+      return all[1]?.state === "delivered" && all;
+    });
+    expect(rows.map((row) => [row.state, row.attempts])).toEqual([["failed", 1], ["delivered", 1]]);
+    expect(receiver.received).toHaveLength(1);
+  }, 120_000);
 
   it("keeps retrying through a coordinator killed with SIGKILL mid-retry, and delivers after its restart", async () => {
     let accept = false;

@@ -1,10 +1,18 @@
 import { configFields, parseConfig } from "@atelier/common";
 import { z } from "zod";
-import { TrustedProxies } from "./http/request-guard.ts";
+import { AddressRanges } from "./address-ranges.ts";
 
 const port = configFields.port();
 const ms = configFields.positiveMs();
 const count = configFields.integer(1, 1_000_000);
+/** A list of IP addresses and CIDR ranges, checked here so that a typo stops the start, not a request. */
+const addressRanges = () => z.string().default("").superRefine((text, ctx) => {
+  try {
+    AddressRanges.parse(text);
+  } catch (error) {
+    ctx.addIssue({ code: "custom", message: (error as Error).message });
+  }
+});
 
 /**
  * The coordinator's configuration, read once from the environment. Every
@@ -66,19 +74,15 @@ export const configSchema = z
     ATELIER_WEBHOOK_TIMEOUT_MS: ms.default(10_000),
     /** How often due webhook deliveries are looked for. */
     ATELIER_WEBHOOK_POLL_MS: ms.default(1_000),
+    /** Networks (IPs or CIDR ranges, comma-separated) webhooks may reach although private or special-purpose (a receiver inside the cluster); none by default. */
+    ATELIER_WEBHOOK_ALLOW_NETWORKS: addressRanges(),
     /** Agents stamp an invisible watermark in every image (the XMP AI label is always written). */
     ATELIER_WATERMARK: z.enum(["true", "false"]).default("false"),
     ATELIER_DEFAULT_MODEL: z.string().default("atelier-demo"),
     /** Bootstrap dashboard sign-in secret (admin API tokens sign in too); unset, one is generated and, in a terminal, printed as a sign-in link. */
     ATELIER_ADMIN_TOKEN: z.string().min(16, "must be at least 16 characters: a short admin token can be guessed").optional(),
     /** Proxies (IPs or CIDR ranges, comma-separated) whose X-Forwarded-For and X-Forwarded-Proto the dashboard believes; none by default. */
-    ATELIER_TRUSTED_PROXIES: z.string().default("").superRefine((text, ctx) => {
-      try {
-        TrustedProxies.parse(text);
-      } catch (error) {
-        ctx.addIssue({ code: "custom", message: (error as Error).message });
-      }
-    }),
+    ATELIER_TRUSTED_PROXIES: addressRanges(),
     /** How often the farm's load is sampled for the dashboard's charts and atelier.farm.load. */
     ATELIER_LOAD_SAMPLE_MS: ms.default(5_000),
     /** How long a token's verdict is cached: a revoked token stops working within this. */

@@ -20,6 +20,7 @@ import { startLeaseSweeper } from "./lease-sweeper.ts";
 import { startHttpServer, type Logger } from "@atelier/common";
 import { createFarmMetrics } from "./metrics.ts";
 import { startOutboxRelay } from "./outbox-relay.ts";
+import { WebhookAddressPolicy } from "./webhooks/webhook-address-policy.ts";
 import { startWebhookDelivery, type WebhookDeliveryOptions } from "./webhooks/webhook-delivery.ts";
 import type { ObjectStore } from "./storage/index.ts";
 import { DEFAULT_TENANT_LIMITS, type TenantLimits } from "./tenant-limits.ts";
@@ -84,13 +85,14 @@ export interface Coordinator {
   close(): Promise<void>;
 }
 
-/** Webhook delivery: attempts up to a day after the event, 5 s to an hour apart (full jitter). */
+/** Webhook delivery: attempts up to a day after the event, 5 s to an hour apart (full jitter), to globally reachable addresses only. */
 export const DEFAULT_WEBHOOK_DELIVERY: Omit<WebhookDeliveryOptions, "db" | "log"> = {
   pollMs: 1_000,
   timeoutMs: 10_000,
   backoff: { baseMs: 5_000, maxMs: 3_600_000 },
   retryForMs: 24 * 3_600_000,
   concurrency: 16,
+  addresses: new WebhookAddressPolicy(),
 };
 
 const GRPC_SERVER_OPTIONS: grpc.ServerOptions = {
@@ -150,7 +152,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
   // Another coordinator's new batch is work for our agents too.
   const workSubscription = bus.subscribe(subjects.work, () => dispatcher.wake());
   const relay = startOutboxRelay({ db, bus, log, intervalMs: options.outboxPollMs });
-  const webhooks = startWebhookDelivery({ db, log, ...(options.webhooks ?? DEFAULT_WEBHOOK_DELIVERY) });
+  const webhookOptions = options.webhooks ?? DEFAULT_WEBHOOK_DELIVERY;
+  const webhooks = startWebhookDelivery({ db, log, ...webhookOptions });
   const commands = new AgentCommands(db, bus, sessions, () => relay, (session, drain) => {
     session.draining = drain;
     if (!drain) dispatcher.wake();
@@ -174,6 +177,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
       submitIdleMs: options.submitIdleMs ?? 30_000,
       forgetCredentials: () => auth.forget(),
       kickWebhooks: () => webhooks.kick(),
+      webhookAddresses: webhookOptions.addresses,
     });
   server.addService(farmService().service, guardFarm(farm, auth, (error) => toGrpcError(error, (e) => log.error({ err: e }, "farm request failed"))));
   server.addService(

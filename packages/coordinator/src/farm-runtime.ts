@@ -10,6 +10,8 @@ import type { Logger } from "@atelier/common";
 import { defaultAgentCaps } from "./agent-caps.ts";
 import { createS3ObjectStore, startEmbeddedS3, type ObjectStore } from "./storage/index.ts";
 import { TrustedProxies } from "./http/request-guard.ts";
+import { AddressRanges } from "./address-ranges.ts";
+import { WebhookAddressPolicy } from "./webhooks/webhook-address-policy.ts";
 
 export interface FarmRuntime {
   coordinator: Coordinator;
@@ -84,6 +86,7 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
         backoff: { baseMs: config.ATELIER_WEBHOOK_RETRY_BASE_MS, maxMs: config.ATELIER_WEBHOOK_RETRY_MAX_MS },
         retryForMs: config.ATELIER_WEBHOOK_RETRY_FOR_MS,
         concurrency: 16,
+        addresses: new WebhookAddressPolicy({ allowNetworks: AddressRanges.parse(config.ATELIER_WEBHOOK_ALLOW_NETWORKS) }),
       },
       dispatchPollMs: config.ATELIER_DISPATCH_POLL_MS,
       outboxPollMs: 250,

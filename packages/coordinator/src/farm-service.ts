@@ -15,6 +15,7 @@ import type { Logger } from "@atelier/common";
 import { publishProgressOf, TERMINAL_STATES, toProgress } from "./progress.ts";
 import type { ObjectStore } from "./storage/index.ts";
 import { adminHandlers } from "./admin-handlers.ts";
+import { WebhookAddressPolicy } from "./webhooks/webhook-address-policy.ts";
 import { webhookHandlers } from "./webhooks/webhook-handlers.ts";
 import { admitSubmission, type TenantLimits } from "./tenant-limits.ts";
 import { VERSION } from "./version.ts";
@@ -35,6 +36,8 @@ export interface FarmServiceDeps {
   submitIdleMs: number;
   /** Looks for due webhook deliveries now (a test event was just recorded). */
   kickWebhooks?: () => void;
+  /** Where webhooks may be sent: URLs with other literal addresses are refused at registration. Default: globally reachable addresses only. */
+  webhookAddresses?: WebhookAddressPolicy;
   /** Drops cached token verdicts: a revocation through this API takes effect at once here. */
   forgetCredentials: () => void;
 }
@@ -65,7 +68,7 @@ export function farmHandlers(deps: FarmServiceDeps): FarmImpl {
 
   return {
     ...adminHandlers({ db, forgetCredentials: deps.forgetCredentials, disconnectAgent: (agentId) => deps.sessions.get(agentId)?.end() }, unary),
-    ...webhookHandlers({ db, kick: () => deps.kickWebhooks?.() }, unary),
+    ...webhookHandlers({ db, kick: () => deps.kickWebhooks?.(), addresses: deps.webhookAddresses ?? new WebhookAddressPolicy() }, unary),
 
     SubmitBatch(caller, call, callback) {
       const requests = withIdleDeadline(call, deps.submitIdleMs);

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from "node:http";
-import { BlockList, isIP } from "node:net";
+import { isIP } from "node:net";
+import { AddressRanges } from "../address-ranges.ts";
 
 export const SESSION_COOKIE = "atelier_session";
 /**
@@ -19,24 +20,13 @@ export const HSTS_HEADER = "max-age=31536000";
  * client's claim about itself, and ignored.
  */
 export class TrustedProxies {
-  private readonly list = new BlockList();
+  private readonly ranges: AddressRanges;
   readonly size: number;
 
   /** `entries`: addresses ("10.0.0.7", "::1") and CIDR ranges ("10.0.0.0/8", "fd00::/8"). */
   constructor(entries: readonly string[]) {
-    for (const entry of entries) {
-      const [address = "", prefix, ...rest] = entry.split("/");
-      const family = isIP(address);
-      const bits = prefix === undefined ? undefined : Number(prefix);
-      const maxBits = family === 6 ? 128 : 32;
-      if (family === 0 || rest.length > 0 || (bits !== undefined && !(Number.isInteger(bits) && bits >= 0 && bits <= maxBits && prefix !== ""))) {
-        throw new Error(`"${entry}" is not an IP address or CIDR range (e.g. 10.0.0.7, 10.0.0.0/8, fd00::/8)`);
-      }
-      const type = family === 6 ? "ipv6" : "ipv4";
-      if (bits === undefined) this.list.addAddress(address, type);
-      else this.list.addSubnet(address, bits, type);
-    }
-    this.size = entries.length;
+    this.ranges = new AddressRanges(entries);
+    this.size = this.ranges.size;
   }
 
   /** Parses ATELIER_TRUSTED_PROXIES: entries separated by commas or spaces. */
@@ -45,8 +35,7 @@ export class TrustedProxies {
   }
 
   trusts(address: string | undefined): boolean {
-    const family = address ? isIP(address) : 0;
-    return family !== 0 && this.list.check(address!, family === 6 ? "ipv6" : "ipv4");
+    return this.ranges.includes(address);
   }
 
   /**

@@ -1,6 +1,8 @@
 import { backoffDelayMs, type Backoff, type Logger } from "@atelier/common";
 import { webhookStore, type ClaimedDelivery, type Database } from "@atelier/db";
 import { repeatingPass } from "../repeating-pass.ts";
+import { pinnedPost } from "./pinned-post.ts";
+import type { WebhookAddressPolicy } from "./webhook-address-policy.ts";
 import { webhookHeaders } from "./webhook-signature.ts";
 
 export interface WebhookDeliveryOptions {
@@ -16,6 +18,8 @@ export interface WebhookDeliveryOptions {
   retryForMs: number;
   /** Deliveries attempted at once by this coordinator. */
   concurrency: number;
+  /** Which addresses receivers may have; the same policy refuses URLs at registration. */
+  addresses: WebhookAddressPolicy;
 }
 
 /**
@@ -28,6 +32,11 @@ export interface WebhookDeliveryOptions {
  * timeout and a margin) runs out, then any coordinator tries again with the
  * same webhook-id: receivers get each event at least once, and drop repeats
  * by webhook-id; the row is marked delivered once.
+ *
+ * Before each attempt the receiver's host is resolved and every address
+ * checked against the address policy; the attempt connects only to the
+ * addresses checked. A refused address fails the delivery at once, with the
+ * reason in the delivery log: retrying would ask the same policy again.
  */
 export function startWebhookDelivery(options: WebhookDeliveryOptions) {
   const { db, log } = options;
@@ -40,29 +49,31 @@ export function startWebhookDelivery(options: WebhookDeliveryOptions) {
     const timestampSec = Math.floor(Date.now() / 1000);
     let status: number | null = null;
     let error = "";
+    let refused = false;
+    const timeout = AbortSignal.timeout(options.timeoutMs);
     try {
-      const response = await fetch(delivery.url, {
-        method: "POST",
-        headers: webhookHeaders(delivery.secrets, delivery.msgId, timestampSec, body),
-        body,
-        // A redirect is an answer (3xx, not accepted), never followed: the URL the tenant registered is the only one called.
-        redirect: "manual",
-        signal: AbortSignal.any([AbortSignal.timeout(options.timeoutMs), stopping.signal]),
-      });
-      status = response.status;
-      await response.body?.cancel();
-      if (status >= 200 && status < 300) {
-        if (!(await webhookStore.markDelivered(db, delivery.id, delivery.attempt, status))) log.warn({ deliveryId: delivery.id }, "webhook accepted after its lease ran out");
-        return;
+      const url = new URL(delivery.url);
+      const destination = await options.addresses.destination(url);
+      if ("refused" in destination) {
+        refused = true;
+        error = `refused: ${destination.refused}`;
+      } else {
+        status = await pinnedPost(url, destination.addresses, webhookHeaders(delivery.secrets, delivery.msgId, timestampSec, body), body, AbortSignal.any([timeout, stopping.signal]));
+        if (status >= 200 && status < 300) {
+          if (!(await webhookStore.markDelivered(db, delivery.id, delivery.attempt, status))) log.warn({ deliveryId: delivery.id }, "webhook accepted after its lease ran out");
+          return;
+        }
+        error = `HTTP ${status}`;
       }
-      error = `HTTP ${status}`;
     } catch (cause) {
       // Stopped mid-attempt: the row stays leased and is tried again once the lease runs out.
       if (stopping.signal.aborted) return;
-      error = (cause as Error).name === "TimeoutError" ? `no answer within ${options.timeoutMs} ms` : (cause as Error).message;
+      error = timeout.aborted ? `no answer within ${options.timeoutMs} ms` : (cause as Error).message;
     }
     const retryInMs = backoffDelayMs(delivery.attempt - 1, options.backoff);
-    const state = await webhookStore.markFailed(db, delivery.id, delivery.attempt, { status, error, retryInMs, retryForMs: options.retryForMs });
+    // A refused address fails the delivery now (retrying for 0 ms): a retry would put the same question to the same policy.
+    const retryForMs = refused ? 0 : options.retryForMs;
+    const state = await webhookStore.markFailed(db, delivery.id, delivery.attempt, { status, error, retryInMs, retryForMs });
     if (state === "failed") log.warn({ deliveryId: delivery.id, msgId: delivery.msgId, attempts: delivery.attempt, error }, "webhook delivery given up");
   };
 

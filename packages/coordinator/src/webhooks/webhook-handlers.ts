@@ -5,6 +5,7 @@ import type { WebhookEndpoint } from "@atelier/protocol";
 import type { Caller } from "../auth/authenticator.ts";
 import { NotFoundError, PermissionDeniedError, QuotaError, ValidationError } from "../errors.ts";
 import { LIMITS } from "../limits.ts";
+import type { WebhookAddressPolicy } from "./webhook-address-policy.ts";
 import { newWebhookSecret } from "./webhook-signature.ts";
 
 type Unary<Req, Res> = (caller: Caller, call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => void;
@@ -40,7 +41,7 @@ function tenantFor(caller: Caller, requested: string, all: boolean): string | un
   return requested;
 }
 
-function checkUrl(url: string): string[] {
+function checkUrl(url: string, addresses: WebhookAddressPolicy): string[] {
   if (url.length > WEBHOOK_LIMITS.maxUrlChars) return [`url must be at most ${WEBHOOK_LIMITS.maxUrlChars} characters (got ${url.length})`];
   let parsed: URL;
   try {
@@ -50,7 +51,9 @@ function checkUrl(url: string): string[] {
   }
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") return [`url must be http:// or https:// (got ${parsed.protocol})`];
   if (parsed.username || parsed.password) return ["url must not carry credentials: the signature authenticates the farm"];
-  return [];
+  // A host name is checked at each delivery, against what it resolves to then.
+  const refused = addresses.refusalAtRegistration(parsed);
+  return refused ? [`url: ${refused}`] : [];
 }
 
 function checkEvents(events: readonly string[]): string[] {
@@ -65,7 +68,7 @@ function checkEvents(events: readonly string[]): string[] {
  * are. Changes are written to the audit log; secrets are returned once and
  * never logged.
  */
-export function webhookHandlers(deps: { db: Database; kick: () => void }, unary: <Req, Res>(work: Work<Req, Res>) => Unary<Req, Res>) {
+export function webhookHandlers(deps: { db: Database; kick: () => void; addresses: WebhookAddressPolicy }, unary: <Req, Res>(work: Work<Req, Res>) => Unary<Req, Res>) {
   const { db } = deps;
   const notFound = (id: string) => new NotFoundError(`webhook ${id.slice(0, 40)} not found`);
   const scopeOf = (caller: Caller) => (caller.admin ? undefined : caller.tenantId);
@@ -74,7 +77,7 @@ export function webhookHandlers(deps: { db: Database; kick: () => void }, unary:
     AddWebhook: unary(async (caller, request: { tenant: string; url: string; events: string[] }) => {
       const tenantId = tenantFor(caller, request.tenant, false)!;
       const events = [...new Set(request.events)];
-      const problems = [...checkUrl(request.url), ...checkEvents(events)];
+      const problems = [...checkUrl(request.url, deps.addresses), ...checkEvents(events)];
       if (problems.length > 0) throw new ValidationError(problems);
       if ((await webhookStore.listEndpoints(db, tenantId)).length >= WEBHOOK_LIMITS.maxEndpointsPerTenant) {
         throw new QuotaError(`tenant ${tenantId} has ${WEBHOOK_LIMITS.maxEndpointsPerTenant} webhook endpoints, the most allowed: remove one first`);
