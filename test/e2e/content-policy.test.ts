@@ -1,4 +1,6 @@
+import { mkdtempSync, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { decodePng } from "@atelier/diffusion";
 import { writeTestModel } from "@atelier/diffusion/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runAtelier } from "../support/cli-process.ts";
@@ -10,8 +12,10 @@ import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 // set`, beside the coordinator), a prompt that breaks it is refused at submit
 // with the file, line and matched term, and nothing is written. And an image
 // the safety checker flags (a test model's, which flags mean red > 0.6) is
-// quarantined: left out of the outputs listing and the gallery's URLs, in
-// the moderation queue until an admin releases it, which the audit log shows.
+// quarantined: left out of every path that serves an output (the outputs
+// listing and its downloads, the gallery's image and thumbnail URLs, the
+// dataset export), in the moderation queue with its real pixels until an
+// admin releases it, which the audit log shows.
 
 describe("content policy at submit", () => {
   let farm: FarmFixture;
@@ -63,6 +67,8 @@ describe("content policy at submit", () => {
 
   it("quarantines a flagged image: not listed nor served, in the moderation queue; an admin's release or deletion is audited", async () => {
     await writeTestModel(farm.modelsDir, "demo-checked", { safetyChecker: true });
+    // The same model without a checker: what the flagged prompts look like when nothing flags them.
+    await writeTestModel(farm.modelsDir, "demo-unchecked");
     await farm.startAgent("checker");
     const header = { tenant: "", name: "flagged", priority: 0, defaults: { model: "demo-checked", width: 64, height: 64, steps: 4, sampler: "euler", guidance: 7.5, hasGuidance: true } };
     const items = ["a red square on a red background", "a blue circle on a black background", "a red circle on a red background"].map((prompt, i) => ({ prompt, negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" }));
@@ -75,9 +81,16 @@ describe("content policy at submit", () => {
     expect(rows.map((r) => [r.index, r.verdict, r.quarantined])).toEqual([[0, "flagged", true], [1, "passed", false], [2, "flagged", true]]);
     const [flagged, passed, doomed] = rows as [(typeof rows)[0], (typeof rows)[0], (typeof rows)[0]];
 
-    // The outputs listing (what `atelier outputs --download` fetches) leaves it out.
-    const listed = async () => { const keys = []; for await (const output of farm.client.listOutputs(batchId)) keys.push(output.itemId); return keys; };
+    // The outputs listing leaves it out, and with it its presigned URL and `atelier outputs --download`.
+    const listed = async () => { const keys = []; for await (const output of farm.client.listOutputs(batchId, { urlTtlMs: 60_000 })) keys.push(output.itemId); return keys; };
     expect(await listed()).toEqual([passed.itemId]);
+    const downloads = mkdtempSync(join(farm.modelsDir, "..", "downloads-"));
+    expect((await runAtelier(["outputs", batchId, "--coordinator", farm.coordinatorAddress, "--download", downloads], farm.cliEnv)).code).toBe(0);
+    const [{ key: passedKey }] = await farm.database.db.query<{ key: string }>(`SELECT key FROM output WHERE id = $1`, [passed.id]) as [{ key: string }];
+    expect(readdirSync(downloads)).toEqual([passedKey.split("/").at(-1)]);
+    // The dataset export (`atelier export` reads these rows) leaves it out too.
+    const exported = async () => { const keys = []; for await (const row of farm.client.exportOutputs({ batchId, urlTtlMs: 60_000 })) keys.push(row.key); return keys; };
+    expect(await exported()).toEqual([passedKey]);
     // The gallery: no image behind its URL, no tile marked as having one.
     const base = `http://127.0.0.1:${farm.httpPort}`;
     const session = await fetch(`${base}/api/session`, {
@@ -85,9 +98,34 @@ describe("content policy at submit", () => {
     });
     const cookie = session.headers.get("set-cookie")!.split(";")[0]!;
     const { csrfToken } = (await session.json()) as { csrfToken: string };
-    const image = (itemId: string) => fetch(`${base}/api/items/${itemId}/image`, { headers: { cookie }, redirect: "manual" }).then((r) => r.status);
+    const image = (itemId: string, what = "image") => fetch(`${base}/api/items/${itemId}/${what}`, { headers: { cookie }, redirect: "manual" }).then((r) => r.status);
     expect(await image(flagged.itemId)).toBe(404);
+    expect(await image(flagged.itemId, "thumbnail")).toBe(404);
     expect(await image(passed.itemId)).toBe(302);
+    expect(await image(passed.itemId, "thumbnail")).toBe(302);
+    // Nor does the item's page name its object.
+    expect(((await (await fetch(`${base}/api/items/${flagged.itemId}`, { headers: { cookie } })).json()) as { item: { output: unknown } }).item.output).toBeNull();
+
+    // The moderator judges the real picture, not a black square: the object
+    // behind the moderation URL has the pixels that the same prompt and seed
+    // give where nothing flags them (the model without its checker; the PNGs'
+    // metadata differ, so pixels are compared, not bytes).
+    const twin = await farm.client.submitBatch({ ...header, name: "unchecked", defaults: { ...header.defaults, model: "demo-unchecked" } }, [items[0]!]);
+    expect((await finalProgress(farm.client, twin.batchId))?.done).toBe(1);
+    const twinOutputs = [];
+    for await (const output of farm.client.listOutputs(twin.batchId, { urlTtlMs: 60_000 })) twinOutputs.push(output);
+    expect(twinOutputs).toHaveLength(1);
+    const pixelsAt = async (url: string) => decodePng(new Uint8Array(await (await fetch(url)).arrayBuffer()));
+    const unflagged = await pixelsAt(twinOutputs[0]!.url);
+    const judged = await fetch(`${base}/api/moderation/${flagged.id}/image`, { headers: { cookie }, redirect: "manual" });
+    expect(judged.status).toBe(302);
+    const seen = await pixelsAt(judged.headers.get("location")!);
+    expect([seen.width, seen.height, seen.channels]).toEqual([unflagged.width, unflagged.height, unflagged.channels]);
+    expect(Buffer.from(seen.pixels).equals(Buffer.from(unflagged.pixels))).toBe(true);
+    // Red enough for the checker to flag, which solid black is not.
+    let red = 0;
+    for (let p = 0; p < seen.pixels.length; p += seen.channels) red += seen.pixels[p]!;
+    expect(red / (seen.pixels.length / seen.channels) / 255).toBeGreaterThan(0.6);
 
     // In the moderation queue, and released by an admin.
     const queue = await runAtelier(["policy", "queue", "--json"], operator);
