@@ -1,15 +1,22 @@
 // Benchmark: how busy an agent keeps its UNet (issue 11, "keep the GPU fed").
 // One shard of --images images (default 16) of the random-weight SD 1.5-shape
 // model at 512², 20 euler steps with guidance, goes through the agent's own
-// shard path: renderShard on a WorkerRenderer (onnxruntime in a worker
-// thread), PNG encoding, sha256 and MD5, and a PUT of each image to its
+// shard path: renderShard on a WorkerRenderer (onnxruntime in two worker
+// threads: the render worker's text encoder and UNet, the finish worker's VAE
+// decoder and PNG encoding), sha256 and MD5, and a PUT of each image to its
 // presigned URL on s3rver (a child process, objects in /dev/shm). The figure
 // is the UNet-busy share: the time inside the UNet's session.run, as the
-// worker counts it, over the shard's wall time. Then the same model renders
-// two images in this process, to split the rest of the time between the
-// text encoder, the VAE decoder, PNG encoding and the pipeline's own work.
-// Ends with its correctness check: every item reported once, and every
-// stored object's sha256 is the one reported. Prints one JSON object.
+// render worker counts it, over the shard's wall time, from the first item
+// asked for to the last upload answered. Each worker's sessions get
+// --threads intra-op threads (default 1: two threads on the build machine's
+// two cores). On a CPU the UNet and the finish worker share the cores, so a
+// decode that slows the UNet down also lengthens its session.run: read the
+// share beside msPerImage and unetMsPerImage (see test/bench/README.md).
+// Then the same model renders two images in this process, to split one
+// render call's time between the text encoder, the VAE decoder, PNG encoding
+// and the pipeline's own work. Ends with its correctness check: every item
+// reported once, and every stored object's sha256 is the one reported.
+// Prints one JSON object.
 import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";

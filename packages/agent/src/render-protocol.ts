@@ -1,5 +1,5 @@
 // Messages between the agent's main thread and its render workers.
-import type { Attribution, AttributionRequest } from "@atelier/diffusion";
+import type { Attribution, AttributionRequest, DenoisedBatch } from "@atelier/diffusion";
 
 /** The shard's render options beyond the core settings (RenderSettings in proto/); absent = off. */
 export interface RenderJobOptions {
@@ -70,3 +70,23 @@ export type FromWorker =
    */
   | { type: "rendered"; id: number; images: RenderedImage[]; inferenceMs: number; totalMs: number; loadMs: number; unetMs: number }
   | { type: "failed"; id: number; error: string; retryable: boolean; cancelled: boolean };
+
+/**
+ * From the render worker to the finish worker, over a port of their own:
+ * a request's denoised latents to decode, check, encode and send to the
+ * agent as that request's result (its times so far with it), or a cancel.
+ */
+export type ToFinisher =
+  | {
+      type: "finish"; id: number; model: string; jobs: RenderJob[]; batches: DenoisedBatch[];
+      loadMs: number; unetMs: number;
+      /** when the render started, as performance.timeOrigin + performance.now() (the threads' clocks differ in origin) */
+      startedAtMs: number;
+    }
+  | { type: "cancel"; id: number };
+
+/** From the finish worker to the render worker: the request is answered, and its latents and pixels are gone. */
+export interface FromFinisher {
+  type: "finished";
+  id: number;
+}

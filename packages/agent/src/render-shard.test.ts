@@ -14,8 +14,9 @@ import { renderShard } from "./render-shard.ts";
 import { RenderFailed, WorkerRenderer, type Rendered, type Renderer } from "./worker-renderer.ts";
 
 // The shard path on a real render worker and a real HTTP store: the renderer
-// is asked for the next image before the current one is uploaded, so that it
-// never waits on checksums and uploads.
+// is asked for the next two images before the current one is uploaded (one
+// denoising while the other is decoded), so that it never waits on
+// checksums and uploads.
 describe("renderShard", () => {
   const dir = mkdtempSync(join(tmpdir(), "atelier-shard-"));
   const stored = new Map<string, Buffer>();
@@ -80,13 +81,13 @@ describe("renderShard", () => {
   const run = (shard: Assign__Output, signal: AbortSignal, reports: ItemResult[]) =>
     renderShard(shard, { renderer: recording(), signal, log: pino({ level: "silent" }), clock: systemClock, uploadAttempts: 2, report: (result) => reports.push(result) });
 
-  it("asks for the next image before uploading the current one, and stores each image byte for byte as rendered alone", async () => {
+  it("asks for the next two images before uploading the current one, and stores each image byte for byte as rendered alone", async () => {
     events.length = 0;
     const reports: ItemResult[] = [];
     const seeds = [11, 12, 13];
     await run(assign("a", seeds), new AbortController().signal, reports);
-    // The second image is asked for before the first is uploaded, the third before the second.
-    expect(events).toEqual(["render 11", "render 12", "put /a/0.png", "render 13", "put /a/1.png", "put /a/2.png"]);
+    // Two images are asked for at the start; the third once the first is back, before it is uploaded.
+    expect(events).toEqual(["render 11", "render 12", "render 13", "put /a/0.png", "put /a/1.png", "put /a/2.png"]);
     expect(reports.map((r) => r.itemId)).toEqual(["a-0", "a-1", "a-2"]);
     for (const [index, seed] of seeds.entries()) {
       const alone = Buffer.from((await worker.render({ ...SETTINGS, prompt: `a green square number ${seed}`, negativePrompt: "", seed })).png);
@@ -96,19 +97,19 @@ describe("renderShard", () => {
     }
   });
 
-  it("aborted during an upload, cancels the image asked for ahead, reports nothing more and resolves once the renderer is free", async () => {
+  it("aborted during an upload, cancels the images asked for ahead, reports nothing more and resolves once the renderer is free", async () => {
     events.length = 0;
     holding.add("/b/0.png");
     const reports: ItemResult[] = [];
     const abort = new AbortController();
-    // Long enough (some 0.4 s an image here, against the poll's 50 ms) that the image asked for ahead is still rendering when the abort comes.
-    const done = run(assign("b", [21, 22, 23], { width: 512, height: 512, steps: 150 }), abort.signal, reports);
+    // Long enough (some 0.4 s an image here, against the poll's 50 ms) that the images asked for ahead are still rendering when the abort comes.
+    const done = run(assign("b", [21, 22, 23, 24], { width: 512, height: 512, steps: 150 }), abort.signal, reports);
     await expect.poll(() => held.has("/b/0.png"), { timeout: 60_000 }).toBe(true);
     abort.abort();
     await done;
     held.get("/b/0.png")!();
     expect(reports).toEqual([]);
-    // The second image was asked for ahead and then cancelled; the third never was.
-    expect(events).toEqual(["render 21", "render 22", "put /b/0.png", "render 22 cancelled"]);
+    // The second and third images were asked for ahead and then cancelled; the fourth never was.
+    expect(events).toEqual(["render 21", "render 22", "render 23", "put /b/0.png", "render 22 cancelled", "render 23 cancelled"]);
   });
 });

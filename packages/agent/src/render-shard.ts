@@ -9,6 +9,9 @@ import type { RenderJob, RenderJobOptions } from "./render-protocol.ts";
 import { uploadPng } from "./uploader.ts";
 import { RenderFailed, type Rendered, type Renderer } from "./worker-renderer.ts";
 
+// Runs of a shard asked for beyond the one being reported: one denoising and one being decoded.
+const RUNS_AHEAD = 2;
+
 export interface RenderShardOptions {
   renderer: Renderer;
   /** Aborted when the lease is lost, the shard cancelled or handed back: nothing more is rendered, uploaded or reported. */
@@ -73,19 +76,28 @@ export async function renderShard(assign: Assign__Output, options: RenderShardOp
     // renderChunk never rejects: a failed or cancelled image comes back as its error.
     return renderChunk(renderer, run.map(job), signal).then((outcomes) => ({ outcomes, renderMs: (clock.monotonicMs() - started) / run.length }));
   };
-  let next = runs.length > 0 && !signal.aborted ? renderRun(runs[0]!) : undefined;
+  // Runs asked for and not yet reported, in order. While one run is
+  // checksummed and uploaded, the two after it are asked for: the renderer
+  // denoises one while it decodes and encodes the other, so its UNet never
+  // waits on this loop. Asking no further ahead bounds the images held.
+  const asked: ReturnType<typeof renderRun>[] = [];
+  let nextRun = 0;
+  const askAhead = () => {
+    while (asked.length < RUNS_AHEAD && nextRun < runs.length && !signal.aborted) asked.push(renderRun(runs[nextRun++]!));
+  };
+  askAhead();
   try {
-    for (const [r, run] of runs.entries()) {
-      if (!next || signal.aborted) break;
-      const { outcomes, renderMs } = await next;
-      // The next run is asked for before this one's images are checksummed and
-      // uploaded, so that the renderer works on it meanwhile instead of waiting.
-      next = r + 1 < runs.length && !signal.aborted ? renderRun(runs[r + 1]!) : undefined;
+    for (const run of runs) {
+      if (signal.aborted) break;
+      const rendering = asked.shift();
+      if (!rendering) break;
+      const { outcomes, renderMs } = await rendering;
+      askAhead();
       await reportRun(run, outcomes, renderMs);
     }
   } finally {
-    // Cancelled by the signal, a render asked for ahead ends at its next step; the renderer is free once this resolves.
-    await next;
+    // Cancelled by the signal, renders asked for ahead end at their next step; the renderer is free once they resolve.
+    await Promise.all(asked);
   }
 
   async function reportRun(run: Assign__Output["items"], outcomes: (Rendered | Error)[], renderMs: number): Promise<void> {

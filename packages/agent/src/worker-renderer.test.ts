@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureDemoModel, decodePng } from "@atelier/diffusion";
+import { ensureDemoModel, decodePng, Pipeline } from "@atelier/diffusion";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderChunk } from "./render-chunk.ts";
 import { RenderFailed, WorkerRenderer, type Rendered } from "./worker-renderer.ts";
@@ -27,6 +27,22 @@ describe("WorkerRenderer", () => {
     expect([png.width, png.height]).toEqual([256, 256]);
     expect(png.text.parameters).toContain("Seed: 3");
     expect(result.loadMs).toBe(0);
+  });
+
+  it("gives the bytes the pipeline renders in-process, whether the finish worker decodes the image or the render worker does (hires fix)", async () => {
+    const pipeline = await Pipeline.load(join(dir, "atelier-demo"));
+    try {
+      const { model: _, ...request } = job;
+      const plain = await renderer.render(job);
+      expect(Buffer.from(plain.png).equals(Buffer.from((await pipeline.render({ ...request, sampler: "euler" })).png))).toBe(true);
+      // In the key order the worker builds it in, which the provenance JSON keeps.
+      const hires = { scale: 1.5, denoise: 0.5, upscaler: "bicubic", steps: 4 };
+      const fixed = await renderer.render({ ...job, hires });
+      expect([fixed.width, fixed.height]).toEqual([384, 384]);
+      expect(Buffer.from(fixed.png).equals(Buffer.from((await pipeline.render({ ...request, sampler: "euler", hires })).png))).toBe(true);
+    } finally {
+      await pipeline.close();
+    }
   });
 
   it("past its memory budget, unloads idle models and reports the load when one is needed again", async () => {

@@ -1,4 +1,4 @@
-import { Worker } from "node:worker_threads";
+import { MessageChannel, Worker } from "node:worker_threads";
 import type { Attribution } from "@atelier/diffusion";
 import type { ClipResult, FromWorker, RenderJob } from "./render-protocol.ts";
 
@@ -47,10 +47,14 @@ export interface Renderer {
 }
 
 /**
- * Renders in a worker thread running @atelier/diffusion.
+ * Renders in two worker threads running @atelier/diffusion: the render
+ * worker denoises (text encoders, UNet) and hands each request's latents to
+ * the finish worker, which decodes, checks and encodes them while the next
+ * request denoises (see render-worker.ts, finish-worker.ts).
  */
 export class WorkerRenderer implements Renderer {
   private readonly worker: Worker;
+  private readonly finisher: Worker;
   private readonly pending = new Map<number, { resolve: (r: Rendered[]) => void; reject: (e: Error) => void }>();
   private readonly started: Promise<void>;
   private nextId = 1;
@@ -70,22 +74,31 @@ export class WorkerRenderer implements Renderer {
     clipModel?: string;
   }) {
     this.batchItems = options.batchMemoryBytes ? BATCH_ITEMS : 1;
-    this.worker = new Worker(new URL("./render-worker-entry.mjs", import.meta.url), { workerData: options });
-    this.started = new Promise((resolve, reject) => {
-      this.worker.once("error", reject);
+    const { port1, port2 } = new MessageChannel();
+    const { models, upscalers, providers, intraOpThreads, clipModel } = options;
+    this.worker = new Worker(new URL("./render-worker-entry.mjs", import.meta.url), { workerData: { ...options, finishPort: port1 }, transferList: [port1] });
+    this.finisher = new Worker(new URL("./finish-worker-entry.mjs", import.meta.url), {
+      workerData: { models, upscalers, providers, intraOpThreads, clipModel, renderPort: port2 },
+      transferList: [port2],
+    });
+    this.started = Promise.all([this.worker, this.finisher].map((worker) => new Promise<void>((resolve, reject) => {
+      worker.once("error", reject);
       const onReady = (message: FromWorker) => {
         if (message.type === "ready") {
-          this.worker.off("message", onReady);
+          worker.off("message", onReady);
           resolve();
         }
       };
-      this.worker.on("message", onReady);
-    });
-    this.worker.on("message", (message: FromWorker) => this.settle(message));
-    this.worker.on("error", (error) => {
-      for (const { reject } of this.pending.values()) reject(new RenderFailed(`render worker crashed: ${error.message}`, true, false));
-      this.pending.clear();
-    });
+      worker.on("message", onReady);
+    }))).then(() => undefined);
+    for (const [worker, name] of [[this.worker, "render"], [this.finisher, "finish"]] as const) {
+      // A request's answer comes from the finish worker, or from the render worker when it fails there or finishes it itself.
+      worker.on("message", (message: FromWorker) => this.settle(message));
+      worker.on("error", (error) => {
+        for (const { reject } of this.pending.values()) reject(new RenderFailed(`${name} worker crashed: ${error.message}`, true, false));
+        this.pending.clear();
+      });
+    }
   }
 
   ready(): Promise<void> {
@@ -106,7 +119,7 @@ export class WorkerRenderer implements Renderer {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.worker.terminate().then(() => undefined);
+    this.closing ??= Promise.all([this.worker.terminate(), this.finisher.terminate()]).then(() => undefined);
     return this.closing;
   }
 

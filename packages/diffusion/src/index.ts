@@ -2,6 +2,7 @@
 // the PNG tools around it, and a small generated demo model. No farm logic.
 
 export { Pipeline, type PipelineOptions, type PipelineStats, type RenderOptions, type RenderResult } from "./pipeline/pipeline.ts";
+export { type DenoisedBatch, type DenoisedImage, type FinisherStats, type FinishOptions, ImageFinisher } from "./pipeline/image-finish.ts";
 export { detectModelArchitecture, type ModelArchitecture, type ModelArchitectureInfo, type ModelFamily } from "./pipeline/model-architecture.ts";
 export { PipelineCache, type PipelineCacheOptions, type PipelineLease } from "./pipeline/pipeline-cache.ts";
 export { type RenderRequest, RENDER_LIMITS, validateRenderRequest } from "./render-request.ts";

@@ -10,6 +10,9 @@ import type { VaeEncoderModel } from "./vae-encoder-model.ts";
 // latents scaled by the VAE's scaling_factor, so the factor is applied here,
 // on both sides, and nowhere else.
 
+/** What decoding needs of a planned image: its size, and for inpainting the source and mask. */
+export type DecodeTarget = Pick<PlannedImage, "request" | "source" | "mask">;
+
 /** pixels per latent cell on each axis */
 export const VAE_DOWNSCALE = 8;
 
@@ -43,18 +46,34 @@ export class LatentCodec {
   }
 
   /** An image's RGB8 pixels from its final latents. */
-  async decode(latents: Float32Array, image: PlannedImage): Promise<Uint8Array> {
-    const { width, height } = image.request;
-    const scaled = latents.map((x) => x / this.scalingFactor);
-    const dims = [1, this.latentChannels, height / VAE_DOWNSCALE, width / VAE_DOWNSCALE];
-    const decoder = this.vaeDecoder;
-    const decoded =
-      this.tiling && width * height > this.tiling.abovePixels
-        ? await decodeTiled((tile, tileDims, w, h) => decoder.decode(tile, tileDims, w, h), scaled, dims[1]!, dims[2]!, dims[3]!, this.tiling)
-        : await decoder.decode(scaled, dims, width, height);
-    assertFinite(decoded, "vae_decoder output", "the VAE overflowed (fp16 VAEs such as SDXL's need the fp16-fix VAE or float32); nothing was written");
-    const rgb = planarToRgb8(decoded, width, height);
-    // Inpainting keeps the unmasked pixels exactly, as A1111's overlay does.
-    return image.source && image.mask ? compositeOutsideMask(rgb, image.source, image.mask) : rgb;
+  decode(latents: Float32Array, image: DecodeTarget): Promise<Uint8Array> {
+    return decodeLatents(this.vaeDecoder, this.scalingFactor, this.tiling, latents, image);
   }
+}
+
+/**
+ * An image's RGB8 pixels from its final (scaled) latents through `vaeDecoder`;
+ * the latent channel count follows from the latents' length and the size.
+ */
+export async function decodeLatents(
+  vaeDecoder: VaeDecoderModel,
+  scalingFactor: number,
+  tiling: (VaeTiling & { abovePixels: number }) | undefined,
+  latents: Float32Array,
+  image: DecodeTarget,
+): Promise<Uint8Array> {
+  const { width, height } = image.request;
+  const latentHeight = height / VAE_DOWNSCALE;
+  const latentWidth = width / VAE_DOWNSCALE;
+  const channels = latents.length / (latentHeight * latentWidth);
+  const scaled = latents.map((x) => x / scalingFactor);
+  const dims = [1, channels, latentHeight, latentWidth];
+  const decoded =
+    tiling && width * height > tiling.abovePixels
+      ? await decodeTiled((tile, tileDims, w, h) => vaeDecoder.decode(tile, tileDims, w, h), scaled, channels, latentHeight, latentWidth, tiling)
+      : await vaeDecoder.decode(scaled, dims, width, height);
+  assertFinite(decoded, "vae_decoder output", "the VAE overflowed (fp16 VAEs such as SDXL's need the fp16-fix VAE or float32); nothing was written");
+  const rgb = planarToRgb8(decoded, width, height);
+  // Inpainting keeps the unmasked pixels exactly, as A1111's overlay does.
+  return image.source && image.mask ? compositeOutsideMask(rgb, image.source, image.mask) : rgb;
 }

@@ -1,4 +1,4 @@
-import { AbortError } from "../errors.ts";
+import { AbortError, ValidationError } from "../errors.ts";
 import type { RenderRequest } from "../render-request.ts";
 import type { Upscaler } from "../upscaler/upscaler-model.ts";
 import { createSampler } from "../samplers/sampler-registry.ts";
@@ -10,19 +10,19 @@ import { detectModelArchitecture, type ModelArchitectureInfo } from "./model-arc
 import { type DenoiseItem, denoiseBatch } from "./denoise-batch.ts";
 import { type Attribution, KeywordProbe, keywordRows } from "./keyword-contribution.ts";
 import { startItem } from "./denoise-start.ts";
-import { resolveProviders } from "./execution-providers.ts";
 import { type HiresPass, renderWithHires } from "./hires-render.ts";
 import { LatentCodec, VAE_DOWNSCALE } from "./latent-codec.ts";
+import { type DenoisedBatch, type DenoisedImage, finishImage, type FinishModels } from "./image-finish.ts";
 import { maxBatchWithin } from "./memory-estimate.ts";
 import { type ModelDirectory, openModelDirectory, shortModelHash } from "./model-directory.ts";
-import type { GraphOptimizationLevel, SessionSettings } from "./onnx-session.ts";
+import type { GraphOptimizationLevel } from "./onnx-session.ts";
 import { type Components, newPartClocks, openComponents, type PartClocks, releaseComponents, type SessionPart } from "./pipeline-components.ts";
 import { type PlannedImage, groupCompatible, planImages } from "./render-plan.ts";
 import { PromptEncoder } from "./prompt-encoder.ts";
 import { refinerCalls, refineLatents } from "./refiner-stage.ts";
-import { encodeOutput } from "./render-output.ts";
+import { resolveSessionSettings, resolveVaeTiling } from "./session-options.ts";
 import { type ConditioningModel, textConditioning } from "./text-conditioning.ts";
-import { checkTiling, DEFAULT_VAE_TILING, type VaeTiling } from "./tiled-vae.ts";
+import type { VaeTiling } from "./tiled-vae.ts";
 
 export interface PipelineOptions {
   /** onnxruntime execution providers in preference order, e.g. ["cuda", "cpu"]; default ["cpu"] */
@@ -91,11 +91,9 @@ export interface PipelineStats {
   sessionRunMsByPart: Record<SessionPart, number>;
   /** PNG encoding */
   pngEncodeMs: number;
-  /** wall time of render/renderBatch calls */
+  /** wall time of render/renderBatch/denoise calls */
   renderMs: number;
 }
-
-const DEFAULT_VAE_TILING_ABOVE_PIXELS = 1024 * 1024;
 
 /**
  * A loaded Stable-Diffusion-style model: tokenizer, text encoder, UNet, VAE
@@ -137,20 +135,9 @@ export class Pipeline {
   }
 
   static async load(modelDir: string, options: PipelineOptions = {}): Promise<Pipeline> {
-    const requested = options.providers ?? ["cpu"];
-    if (requested.length === 0) throw new RangeError("providers must name at least one execution provider");
-    for (const [name, value] of [["intraOpThreads", options.intraOpThreads ?? 1], ["interOpThreads", options.interOpThreads ?? 1]] as const) {
-      if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer (got ${value})`);
-    }
-    const { providers } = await resolveProviders(requested, options.providerFallback ?? false);
-    const settings: SessionSettings = {
-      providers,
-      intraOpThreads: options.intraOpThreads ?? 1,
-      interOpThreads: options.interOpThreads ?? 1,
-      graphOptimization: options.graphOptimization ?? "all",
-    };
-    const vaeTiling = options.vaeTiling === false ? undefined : { ...DEFAULT_VAE_TILING, abovePixels: DEFAULT_VAE_TILING_ABOVE_PIXELS, ...options.vaeTiling };
-    if (vaeTiling) checkTiling(vaeTiling);
+    const settings = await resolveSessionSettings(options);
+    const { providers } = settings;
+    const vaeTiling = resolveVaeTiling(options);
     const model = await openModelDirectory(modelDir);
     const [architecture, tokenizers, modelHash] = await Promise.all([
       detectModelArchitecture(model.dir),
@@ -259,20 +246,16 @@ export class Pipeline {
   private async renderAll(requests: readonly RenderRequest[], options: RenderOptions): Promise<RenderResult[]> {
     const startedAt = performance.now();
     try {
-      if (requests.length === 0) return [];
-      const planned = await planImages(requests, {
-        encoder: this.promptEncoder,
-        schedule: this.schedule,
-        modelName: this.name,
-        hasVaeEncoder: this.components.vaeEncoder !== undefined,
-        guidanceEmbedded: this.components.unet.timestepCondDim !== undefined,
-        refiner: options.refiner ? { name: options.refiner.name, latentChannels: options.refiner.components.unet.latentChannels } : undefined,
-        latentChannels: this.components.unet.latentChannels,
-      });
-      this.checkContinue(options.signal);
       const results = new Array<RenderResult>(requests.length);
-      for (const group of groupCompatible(planned)) {
-        for (const [index, result] of await this.renderGroup(group, options, startedAt)) results[index] = result;
+      for (const group of groupCompatible(await this.plan(requests, options))) {
+        const { images, decoder } = await this.denoiseGroup(group, options);
+        const models: FinishModels = { decode: (latents, image) => decoder.latents.decode(latents, image), safetyChecker: this.components.safetyChecker };
+        for (const image of images) {
+          const { result, pngEncodeMs } = await finishImage(image, models, this.finishContext, options);
+          this.counters.pngEncodeMs += pngEncodeMs;
+          this.counters.images++;
+          results[image.plan.index] = { ...result, totalMs: performance.now() - startedAt };
+        }
       }
       return results;
     } finally {
@@ -280,77 +263,123 @@ export class Pipeline {
     }
   }
 
-  private async renderGroup(group: readonly PlannedImage[], options: RenderOptions, startedAt: number): Promise<[number, RenderResult][]> {
-    const inferenceStartedAt = performance.now();
+  /**
+   * The first half of renderBatch: plans and denoises the requests and
+   * gives each image's final latents with what decoding and encoding it
+   * need, for an ImageFinisher of this model to finish, on another thread if
+   * the caller likes (the batch is plain data, which postMessage copies). A
+   * hires fix decodes between its passes and a refined image is decoded by
+   * the refiner's VAE, so requests with `hires` or `refinerStart` are
+   * refused: renderBatch renders them.
+   */
+  denoise(requests: readonly RenderRequest[], options: Omit<RenderOptions, "flagged"> = {}): Promise<DenoisedBatch> {
+    if (this.closing) return Promise.reject(new Error(`pipeline ${this.name} is closed`));
+    const refused = requests.flatMap((r, i) => (r.hires ? [`request ${i}: hires needs its first pass decoded; renderBatch renders it`] : r.refinerStart !== undefined ? [`request ${i}: refinerStart is decoded by the refiner's VAE; renderBatch renders it`] : []));
+    if (refused.length > 0) return Promise.reject(new ValidationError(refused));
+    const run = (async (): Promise<DenoisedBatch> => {
+      const startedAt = performance.now();
+      try {
+        const images = new Array<DenoisedImage>(requests.length);
+        for (const group of groupCompatible(await this.plan(requests, options))) {
+          for (const image of (await this.denoiseGroup(group, options)).images) images[image.plan.index] = image;
+        }
+        return { ...this.finishContext, images };
+      } finally {
+        this.counters.renderMs += performance.now() - startedAt;
+      }
+    })();
+    this.inFlight.add(run);
+    const forget = () => this.inFlight.delete(run);
+    run.then(forget, forget);
+    return run;
+  }
+
+  /** What the PNG text of this model's images names. */
+  private get finishContext(): { model: { name: string; hash: string }; providers: readonly string[] } {
+    return { model: { name: this.name, hash: this.modelHash }, providers: this.providers };
+  }
+
+  private async plan(requests: readonly RenderRequest[], options: RenderOptions): Promise<PlannedImage[]> {
+    if (requests.length === 0) return [];
+    const planned = await planImages(requests, {
+      encoder: this.promptEncoder,
+      schedule: this.schedule,
+      modelName: this.name,
+      hasVaeEncoder: this.components.vaeEncoder !== undefined,
+      guidanceEmbedded: this.components.unet.timestepCondDim !== undefined,
+      refiner: options.refiner ? { name: options.refiner.name, latentChannels: options.refiner.components.unet.latentChannels } : undefined,
+      latentChannels: this.components.unet.latentChannels,
+    });
+    this.checkContinue(options.signal);
+    return planned;
+  }
+
+  /** A group's images denoised (base and refiner stages), and the pipeline whose VAE decodes them. */
+  private async denoiseGroup(group: readonly PlannedImage[], options: RenderOptions): Promise<{ images: DenoisedImage[]; decoder: Pipeline }> {
+    const denoiseStartedAt = performance.now();
     const first = group[0]!;
     const { width, height } = first.request;
     const calls = createSampler(first.request.sampler, this.schedule, first.request.steps, first.strength ?? 1).timesteps.length;
-    let images: Uint8Array[];
-    let attributions = new Map<number, Attribution>();
+    const refiner = first.request.refinerStart === undefined ? undefined : options.refiner!;
+    const plan = ({ index, request, strength, source, mask }: PlannedImage) => ({ index, request, strength, source, mask });
+    const text = (image: PlannedImage) => ({
+      ...(image.request.refinerStart !== undefined && options.refiner ? { refiner: { name: options.refiner.name, hash: options.refiner.modelHash } } : {}),
+      ...(this.hiresPasses.has(image.request) ? { hiresPass: this.hiresPasses.get(image.request)! } : {}),
+    });
     if (calls === 0) {
       // Nothing to denoise (strength 0, or too low for one step): the source pixels themselves, not a lossy VAE round trip.
-      images = group.map((image) => image.source!.rgb);
-    } else {
-      const shape = { latentChannels: this.components.unet.latentChannels, latentHeight: height / VAE_DOWNSCALE, latentWidth: width / VAE_DOWNSCALE };
-      const refiner = first.request.refinerStart === undefined ? undefined : options.refiner!;
-      const cutoff = first.request.refinerStart === undefined ? undefined : splitCutoff(first.request.refinerStart, this.schedule.numTrainTimesteps);
-      const start = { schedule: this.schedule, unet: this.components.unet, latents: this.latents };
-      const items: DenoiseItem[] = [];
-      let text = { tokens: 0, width: 0 };
-      for (const image of group) {
-        const conditioning = await textConditioning(image, this.conditioning);
-        text = conditioning.text;
-        const item = await startItem(image, shape, conditioning.cond, conditioning.uncond, start);
-        if (conditioning.added) item.added = conditioning.added;
-        if (cutoff !== undefined) item.sampler = baseStage(item.sampler, cutoff);
-        items.push(item);
-      }
-      const baseCalls = items[0]!.sampler.timesteps.length;
-      const totalCalls = baseCalls + (refiner && cutoff !== undefined ? refinerCalls(first.request, refiner.schedule, cutoff) : 0);
-      const onStep = options.onStep;
-      const probe = this.keywordProbe(group, items, text);
-      const control = {
-        checkContinue: () => this.checkContinue(options.signal),
-        ...(onStep ? { onStep: (step: number) => onStep(step, totalCalls) } : {}),
-        ...(probe.active ? { probe } : {}),
+      const denoiseMs = performance.now() - denoiseStartedAt;
+      return { images: group.map((image) => ({ plan: plan(image), pixels: image.source!.rgb, ...text(image), ...this.askedAttribution(image, undefined), denoiseMs })), decoder: refiner ?? this };
+    }
+    const shape = { latentChannels: this.components.unet.latentChannels, latentHeight: height / VAE_DOWNSCALE, latentWidth: width / VAE_DOWNSCALE };
+    const cutoff = first.request.refinerStart === undefined ? undefined : splitCutoff(first.request.refinerStart, this.schedule.numTrainTimesteps);
+    const start = { schedule: this.schedule, unet: this.components.unet, latents: this.latents };
+    const items: DenoiseItem[] = [];
+    let textShape = { tokens: 0, width: 0 };
+    for (const image of group) {
+      const conditioning = await textConditioning(image, this.conditioning);
+      textShape = conditioning.text;
+      const item = await startItem(image, shape, conditioning.cond, conditioning.uncond, start);
+      if (conditioning.added) item.added = conditioning.added;
+      if (cutoff !== undefined) item.sampler = baseStage(item.sampler, cutoff);
+      items.push(item);
+    }
+    const baseCalls = items[0]!.sampler.timesteps.length;
+    const totalCalls = baseCalls + (refiner && cutoff !== undefined ? refinerCalls(first.request, refiner.schedule, cutoff) : 0);
+    const onStep = options.onStep;
+    const probe = this.keywordProbe(group, items, textShape);
+    const control = {
+      checkContinue: () => this.checkContinue(options.signal),
+      ...(onStep ? { onStep: (step: number) => onStep(step, totalCalls) } : {}),
+      ...(probe.active ? { probe } : {}),
+    };
+    let latents = await denoiseBatch(this.components.unet, items, { ...shape, tokens: textShape.tokens, hiddenWidth: textShape.width }, control);
+    const attributions = probe.results();
+    this.checkContinue(options.signal);
+    if (refiner && cutoff !== undefined) {
+      const refinerControl = {
+        checkContinue: () => {
+          this.checkContinue(options.signal);
+          refiner.checkContinue(options.signal);
+        },
+        ...(onStep ? { onStep: (step: number) => onStep(baseCalls + step, totalCalls) } : {}),
       };
-      let latents = await denoiseBatch(this.components.unet, items, { ...shape, tokens: text.tokens, hiddenWidth: text.width }, control);
-      attributions = probe.results();
+      const refinerModel = { unet: refiner.components.unet, schedule: refiner.schedule, conditioning: refiner.conditioning };
+      latents = await refineLatents(refinerModel, group, latents, items.map((i) => i.stream), cutoff, refinerControl);
       this.checkContinue(options.signal);
-      if (refiner && cutoff !== undefined) {
-        const refinerControl = {
-          checkContinue: () => {
-            this.checkContinue(options.signal);
-            refiner.checkContinue(options.signal);
-          },
-          ...(onStep ? { onStep: (step: number) => onStep(baseCalls + step, totalCalls) } : {}),
-        };
-        const refinerModel = { unet: refiner.components.unet, schedule: refiner.schedule, conditioning: refiner.conditioning };
-        latents = await refineLatents(refinerModel, group, latents, items.map((i) => i.stream), cutoff, refinerControl);
-        this.checkContinue(options.signal);
-      }
-      // A refined image is decoded with the refiner's VAE.
-      const decoder = (refiner ?? this).latents;
-      images = [];
-      for (const [j, image] of group.entries()) images.push(await decoder.decode(latents[j]!, image));
     }
-    const out: [number, RenderResult][] = [];
-    for (const [j, image] of group.entries()) {
-      const rgb = images[j]!;
-      const nsfw = this.components.safetyChecker ? await this.components.safetyChecker.isFlagged(rgb, width, height) : false;
-      const refiner = image.request.refinerStart === undefined ? undefined : options.refiner;
-      // diffusers' safety checker output: a flagged image becomes solid black.
-      const pixels = nsfw && options.flagged !== "keep" ? new Uint8Array(rgb.length) : rgb;
-      const inferenceMs = performance.now() - inferenceStartedAt;
-      // Asked for and nothing measured (no keyword in the prompt, or no step within the budget): all of it is the rest's.
-      const attribution = image.request.attribution ? (attributions.get(j) ?? { keywords: [], rest: 1, sampledSteps: 0, extraUnetMs: 0, overhead: 0 }) : undefined;
-      out.push([image.index, {
-        ...this.encode(image, pixels, nsfw, refiner, attribution), width, height, nsfw, safetyChecked: this.components.safetyChecker !== undefined,
-        ...(attribution ? { attribution } : {}), inferenceMs, totalMs: performance.now() - startedAt,
-      }]);
-      this.counters.images++;
-    }
-    return out;
+    const denoiseMs = performance.now() - denoiseStartedAt;
+    // A refined image is decoded with the refiner's VAE.
+    return {
+      images: group.map((image, j) => ({ plan: plan(image), latents: latents[j]!, ...text(image), ...this.askedAttribution(image, attributions.get(j)), denoiseMs })),
+      decoder: refiner ?? this,
+    };
+  }
+
+  /** The attribution an image asked for; asked for and nothing measured (no keyword in the prompt, or no step within the budget): all of it is the rest's. */
+  private askedAttribution(image: PlannedImage, measured: Attribution | undefined): { attribution?: Attribution } {
+    if (!image.request.attribution) return {};
+    return { attribution: measured ?? { keywords: [], rest: 1, sampledSteps: 0, extraUnetMs: 0, overhead: 0 } };
   }
 
   /** The probe that measures the group's keywords (inactive when no image asks, or none has its keywords in its prompt). */
@@ -363,18 +392,5 @@ export class Pipeline {
       return { ...asked, rows: asked.keywords.map((k) => keywordRows(prompt, this.promptEncoder.tokens(k.phrase), window)) };
     });
     return new KeywordProbe(this.components.unet, items, requests, { ...text, window }, items[0]!.sampler.timesteps.length);
-  }
-
-  private encode(image: PlannedImage, rgb: Uint8Array, nsfw: boolean, refiner: Pipeline | undefined, attribution?: Attribution): { png: Uint8Array } {
-    const encodeStartedAt = performance.now();
-    const encoded = encodeOutput(image, rgb, nsfw, {
-      model: { name: this.name, hash: this.modelHash },
-      providers: this.providers,
-      refiner: refiner ? { name: refiner.name, hash: refiner.modelHash } : undefined,
-      hiresPass: this.hiresPasses.get(image.request),
-      ...(attribution ? { attribution } : {}),
-    });
-    this.counters.pngEncodeMs += performance.now() - encodeStartedAt;
-    return encoded;
   }
 }

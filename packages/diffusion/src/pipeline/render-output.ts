@@ -28,7 +28,7 @@ export interface OutputContext {
 }
 
 /** The PNG with its text chunks. */
-export function encodeOutput(image: PlannedImage, rgb: Uint8Array, nsfw: boolean, context: OutputContext): { png: Uint8Array } {
+export function encodeOutput(image: Pick<PlannedImage, "request" | "strength" | "mask">, rgb: Uint8Array, nsfw: boolean, context: OutputContext): { png: Uint8Array } {
   const { request } = image;
   const { model, refiner, hiresPass } = context;
   const parameters = hiresPass
