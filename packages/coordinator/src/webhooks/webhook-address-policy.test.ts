@@ -2,6 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { AddressRanges } from "../address-ranges.ts";
+import { loadConfig } from "../config.ts";
 import { pinnedPost } from "./pinned-post.ts";
 import { specialPurposeRange, WebhookAddressPolicy, type HostResolver } from "./webhook-address-policy.ts";
 
@@ -131,6 +132,16 @@ describe("WebhookAddressPolicy", () => {
     expect(policy.refusalAtRegistration(new URL("http://[::1]/"))).toMatch(/::1\/128/);
     expect(await policy.destination(new URL("http://hooks.internal/"))).toEqual({ addresses: [{ address: "127.0.0.1", family: 4 }] });
     expect(await policy.destination(new URL("http://db.internal/"))).toMatchObject({ refused: expect.stringMatching(/10\.0\.0\.0\/8/) as string });
+  });
+});
+
+describe("ATELIER_WEBHOOK_ALLOW_NETWORKS", () => {
+  it("is read at start; an entry that is not an address or range stops the start, naming the variable and the entry", () => {
+    expect(loadConfig({}).ATELIER_WEBHOOK_ALLOW_NETWORKS).toBe("");
+    expect(loadConfig({ ATELIER_WEBHOOK_ALLOW_NETWORKS: "10.20.0.0/16, fd00::/8" }).ATELIER_WEBHOOK_ALLOW_NETWORKS).toBe("10.20.0.0/16, fd00::/8");
+    for (const bad of ["10.0.0.0/33", "hooks.internal", "10.0.0.0/8/1", "::1/129"]) {
+      expect(() => loadConfig({ ATELIER_WEBHOOK_ALLOW_NETWORKS: bad }), bad).toThrow(`ATELIER_WEBHOOK_ALLOW_NETWORKS: "${bad}" is not an IP address or CIDR range`);
+    }
   });
 });
 
