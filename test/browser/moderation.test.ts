@@ -1,3 +1,4 @@
+import { decodePng } from "@atelier/diffusion";
 import { writeTestModel } from "@atelier/diffusion/testing";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,7 +8,8 @@ import { finalProgress } from "../support/final-progress.ts";
 
 // The moderation page in Debian's Chromium against a real farm: images the
 // test model's safety checker flags (mean red > 0.6) are shown blurred, and
-// an admin releases one and deletes the other; the audit log has both.
+// an admin releases one and deletes the other; the audit log has both. What
+// an admin unblurs is the picture itself: agents keep a flagged image's pixels.
 
 const TOKEN = "moderation-test-admin-token-7";
 const SLOW = { timeout: 15_000 };
@@ -62,6 +64,14 @@ describe("the moderation page in Chromium", () => {
     expect(await image.evaluate(filterOf)).toBe("blur(24px)");
     await card(deleted.id).getByRole("button", { name: "Show" }).click();
     expect(await image.evaluate(filterOf)).toBe("none");
+    // Red all over, as the checker saw it (it flags mean red > 0.6): not the black square diffusers would leave.
+    const shown = decodePng(await image.screenshot());
+    const meanOf = (channel: number) => {
+      let sum = 0;
+      for (let p = channel; p < shown.pixels.length; p += shown.channels) sum += shown.pixels[p]!;
+      return sum / (shown.pixels.length / shown.channels) / 255;
+    };
+    expect(meanOf(0)).toBeGreaterThan(0.6);
     expect(await axeViolations(page)).toEqual([]);
 
     await card(released.id).locator('[data-action="release"]').click();
