@@ -97,6 +97,16 @@ describe("receiveBatch", () => {
     await expect(bad({ architecture: "sd3" })).rejects.toThrow('f:9: architecture must be one of');
   });
 
+  it("checks an item's own settings each time they change, and gives every item its own", async () => {
+    const small = { ...settings, width: 256 };
+    const result = await receiveBatch(db, stream({}, [spec("a", { settings: small }), spec("b", { settings: { ...small } })], [spec("c"), spec("d", { settings: { ...settings, width: 128 } }), spec("e", { settings: { ...small } })]), OPTIONS, admit);
+    expect((await rows(result.batchId)).map((i) => [i.prompt, i.width])).toEqual([["a", 256], ["b", 256], ["c", 512], ["d", 128], ["e", 256]]);
+    const bad = stream({}, [spec("a", { settings: small }), spec("b", { settings: { ...small } }), spec("c", { source: "f:3", settings: { ...small, steps: 999 } })]);
+    await expect(receiveBatch(db, bad, OPTIONS, admit)).rejects.toThrow("f:3: steps must be an integer between 1 and 150 (got 999)");
+    const afterGood = stream({}, [spec("a", { settings: small }), spec("", { source: "f:2", settings: { ...small } })]);
+    await expect(receiveBatch(db, afterGood, OPTIONS, admit)).rejects.toThrow("f:2: prompt is empty");
+  });
+
   it("rejects a bad item with its source and field, leaving no rows", async () => {
     const before = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM item`);
     const attempt = receiveBatch(db, stream({}, [spec("fine"), spec("fine")], [spec("x", { source: "p.jsonl:3", settings: { ...settings, steps: 999 } })]), OPTIONS, admit);

@@ -1,11 +1,11 @@
 import { randomInt, randomUUID } from "node:crypto";
 import { setImmediate } from "node:timers/promises";
-import { batchStore, capacityStore, type ClipCheckSettings, type Database, type NewItem, type RenderSettings } from "@atelier/db";
-import type { BatchHeader__Output, ItemSpec__Output, SubmitBatchRequest__Output } from "@atelier/protocol";
+import { batchStore, capacityStore, emptyItemColumns, type ClipCheckSettings, type Database, type ItemColumns, type RenderSettings } from "@atelier/db";
+import type { BatchHeader__Output, SubmitBatchRequest__Output } from "@atelier/protocol";
 import { expandPlan, type ExpandedPlan } from "./plans/index.ts";
 import { Requirements, unmetRequirements } from "./capacity-check.ts";
 import { CapacityError, QuotaError, ValidationError } from "./errors.ts";
-import { validateItem, validateSettings } from "./item-validation.ts";
+import { itemTextProblems, validateItem, validateSettings } from "./item-validation.ts";
 import { promptPolicyFor, type PromptPolicy } from "./policy/content-policy.ts";
 import { LIMITS } from "./limits.ts";
 import type { Admission } from "./tenant-limits.ts";
@@ -91,24 +91,27 @@ export async function receiveBatch(
   }
 
   try {
-    let pending: NewItem[] = [];
+    let pending = emptyItemColumns();
     let count = 0;
     let megapixelSteps = 0;
     const requirements = new Requirements();
     const groups = plan ? planItems(plan, iterator, options.insertChunkItems, policy) : specItems(iterator, baseSeed, defaults, policy);
-    for await (const expanded of groups) {
-      count += expanded.length;
-      for (const item of expanded) {
-        requirements.add(item);
-        megapixelSteps += (item.width * item.height * item.steps) / 1e6;
+    for await (const group of groups) {
+      count += group.index.length;
+      // Items that share a settings object need one look; a plan's items each bring their own.
+      let seen: RenderSettings | undefined;
+      for (const settings of group.settings) {
+        if (settings !== seen) requirements.add(settings);
+        seen = settings;
+        megapixelSteps += (settings.width * settings.height * settings.steps) / 1e6;
       }
       if (count > LIMITS.maxItemsPerBatch) throw new ValidationError([`a batch may hold at most ${LIMITS.maxItemsPerBatch} items`]);
       if (count > maxItems) throw new QuotaError(`tenant ${tenantId} may queue ${maxItems} more items now (ATELIER_TENANT_MAX_QUEUED); this batch has more`);
       if (!write) continue;
-      pending.push(...expanded);
-      if (pending.length >= options.insertChunkItems) {
+      pending = pending.index.length === 0 ? group : appendColumns(pending, group);
+      if (pending.index.length >= options.insertChunkItems) {
         await batchStore.append(db, batchId, pending);
-        pending = [];
+        pending = emptyItemColumns();
       }
     }
     // A client that gave up mid-stream ends it too; only a stream that was not cancelled is a whole batch.
@@ -128,48 +131,103 @@ export async function receiveBatch(
 
 type Requests = AsyncIterator<SubmitBatchRequest__Output>;
 
-/** The items of the stream's chunks, one validated group per chunk. */
-async function* specItems(iterator: Requests, baseSeed: number, defaults: RenderSettings, policy: PromptPolicy): AsyncGenerator<NewItem[]> {
+/**
+ * The items of the stream's chunks, one checked group of columns per chunk.
+ * Specs without settings of their own (nearly all) share the batch defaults,
+ * checked once with the header; a spec's own settings are merged and checked
+ * once per change, so a valid item costs its text checks and five pushes.
+ */
+async function* specItems(iterator: Requests, baseSeed: number, defaults: RenderSettings, policy: PromptPolicy): AsyncGenerator<ItemColumns> {
   let count = 0;
+  let lastInput: string | undefined;
+  let lastSettings = defaults;
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
     const specs = next.value.items?.items;
     if (!specs) throw new ValidationError(["only one header is allowed, at the start of SubmitBatch"]);
     if (specs.length > LIMITS.maxChunkItems) throw new ValidationError([`a chunk may hold at most ${LIMITS.maxChunkItems} items (got ${specs.length})`]);
-    const group: NewItem[] = [];
+    const group = emptyItemColumns();
     for (const spec of specs) {
-      const expanded = expand(spec, count, baseSeed, defaults);
-      const problems = expanded.flatMap((item) => validateItem(item, spec.source)).slice(0, 20);
-      if (spec.count > LIMITS.maxCount) problems.unshift(`${spec.source || `item ${count}`}: count must be at most ${LIMITS.maxCount} (got ${spec.count})`);
-      const refused = policy.violation(spec.prompt, spec.source || `item ${count}`);
-      if (refused) problems.unshift(refused);
-      if (problems.length > 0) throw new ValidationError([...new Set(problems)]);
-      count += expanded.length;
-      for (const item of expanded) group.push(item);
+      let settings = defaults;
+      let settingsProblems: string[] = [];
+      if (spec.settings) {
+        // Input files repeat a line's settings down the file: equal ones are merged and checked once.
+        const input = JSON.stringify(spec.settings);
+        if (input !== lastInput) {
+          const merged = mergeSettings(spec.settings, defaults);
+          settingsProblems = validateSettings(merged, "");
+          if (settingsProblems.length === 0) [lastInput, lastSettings] = [input, merged];
+          settings = merged;
+        } else {
+          settings = lastSettings;
+        }
+      }
+      const seed = spec.hasSeed ? spec.seed : baseSeed + count;
+      const textProblems = itemTextProblems(spec.prompt, spec.negativePrompt, seed % (LIMITS.maxSeed + 1));
+      const refused = policy.violation(spec.prompt, "");
+      if (textProblems || settingsProblems.length > 0 || refused || spec.count > LIMITS.maxCount) {
+        const at = spec.source || `item ${count}`;
+        const problems = [...(textProblems ?? []), ...settingsProblems].map((problem) => `${at}: ${problem}`);
+        if (spec.count > LIMITS.maxCount) problems.unshift(`${at}: count must be at most ${LIMITS.maxCount} (got ${spec.count})`);
+        if (refused) problems.unshift(policy.violation(spec.prompt, at)!);
+        throw new ValidationError(problems.slice(0, 20));
+      }
+      const copies = Math.max(1, spec.count);
+      for (let k = 0; k < copies; k++) {
+        group.settings.push(settings);
+        group.index.push(count + k);
+        group.prompt.push(spec.prompt);
+        group.negativePrompt.push(spec.negativePrompt);
+        group.seed.push((seed + k) % (LIMITS.maxSeed + 1));
+      }
+      count += copies;
     }
     yield group;
   }
 }
 
-/** A plan's items in validated groups of `groupItems`; the stream must end after its header. */
-async function* planItems(plan: ExpandedPlan, iterator: Requests, groupItems: number, policy: PromptPolicy): AsyncGenerator<NewItem[]> {
+/** A plan's items in checked groups of `groupItems`; the stream must end after its header. */
+async function* planItems(plan: ExpandedPlan, iterator: Requests, groupItems: number, policy: PromptPolicy): AsyncGenerator<ItemColumns> {
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
     throw new ValidationError([next.value.header ? "only one header is allowed, at the start of SubmitBatch" : "a batch with a plan takes no item chunks: the plan makes its items"]);
   }
-  let group: NewItem[] = [];
+  let group = emptyItemColumns();
+  group.axes = [];
   for (const item of plan.items()) {
     const problems = validateItem(item, "");
     const refused = policy.violation(item.prompt, `plan item ${item.index}`);
     if (refused) problems.unshift(refused);
     if (problems.length > 0) throw new ValidationError(problems);
-    group.push(item);
-    if (group.length >= groupItems) {
+    group.settings.push(item);
+    group.index.push(item.index);
+    group.prompt.push(item.prompt);
+    group.negativePrompt.push(item.negativePrompt);
+    group.seed.push(item.seed);
+    group.axes.push(item.axes);
+    if (group.index.length >= groupItems) {
       yield group;
-      group = [];
+      group = emptyItemColumns();
+      group.axes = [];
       // Expansion never waits on the client: let heartbeats, keepalives and other calls in between groups.
       await setImmediate();
     }
   }
-  if (group.length > 0) yield group;
+  if (group.index.length > 0) yield group;
+}
+
+/** `more` added at the end of `into`. */
+function appendColumns(into: ItemColumns, more: ItemColumns): ItemColumns {
+  for (let k = 0; k < more.index.length; k++) {
+    into.settings.push(more.settings[k]!);
+    into.index.push(more.index[k]!);
+    into.prompt.push(more.prompt[k]!);
+    into.negativePrompt.push(more.negativePrompt[k]!);
+    into.seed.push(more.seed[k]!);
+  }
+  if (into.axes || more.axes) {
+    into.axes ??= Array.from({ length: into.index.length - more.index.length });
+    for (let k = 0; k < more.index.length; k++) into.axes.push(more.axes?.[k]);
+  }
+  return into;
 }
 
 /**
@@ -218,15 +276,3 @@ function clipCheckOf(check: NonNullable<RenderSettingsInput["clip"]>): ClipCheck
 }
 
 type RenderSettingsInput = NonNullable<BatchHeader__Output["defaults"]>;
-
-function expand(spec: ItemSpec__Output, firstIndex: number, baseSeed: number, defaults: RenderSettings): NewItem[] {
-  const merged = mergeSettings(spec.settings, defaults);
-  const count = Math.max(1, Math.min(spec.count, LIMITS.maxCount));
-  return Array.from({ length: count }, (_, k) => ({
-    ...merged,
-    index: firstIndex + k,
-    prompt: spec.prompt,
-    negativePrompt: spec.negativePrompt,
-    seed: ((spec.hasSeed ? spec.seed : baseSeed + firstIndex) + k) % (LIMITS.maxSeed + 1),
-  }));
-}

@@ -7,20 +7,25 @@ import { LIMITS } from "./limits.ts";
  * from ("prompts.jsonl:12: width must be ...").
  */
 export function validateItem(item: NewItem, source: string): string[] {
-  const problems: string[] = [];
   const at = source ? `${source}: ` : `item ${item.index}: `;
-  const say = (message: string) => problems.push(at + message);
+  return [...(itemTextProblems(item.prompt, item.negativePrompt, item.seed) ?? []).map((problem) => at + problem), ...validateSettings(item, at)];
+}
 
-  if (item.prompt.trim() === "") say("prompt is empty");
-  if (item.prompt.length > LIMITS.promptChars) say(`prompt is ${item.prompt.length} characters; the limit is ${LIMITS.promptChars}`);
-  if (item.negativePrompt.length > LIMITS.promptChars) {
-    say(`negative_prompt is ${item.negativePrompt.length} characters; the limit is ${LIMITS.promptChars}`);
-  }
-  if (hasControlCharacters(item.prompt) || hasControlCharacters(item.negativePrompt)) say("prompt contains control characters");
-  problems.push(...validateSettings(item, at));
-  if (!Number.isInteger(item.seed) || item.seed < 0 || item.seed > LIMITS.maxSeed) {
-    say(`seed must be an integer between 0 and ${LIMITS.maxSeed} (got ${item.seed})`);
-  }
+/**
+ * The checks of an item that are not its settings: prompt, negative prompt
+ * and seed. Undefined when there is nothing to say, so that a million valid
+ * items cost no arrays; messages come without the item's prefix.
+ */
+export function itemTextProblems(prompt: string, negativePrompt: string, seed: number): string[] | undefined {
+  const fine = prompt.length <= LIMITS.promptChars && negativePrompt.length <= LIMITS.promptChars && Number.isInteger(seed) && seed >= 0 && seed <= LIMITS.maxSeed
+    && !hasControlCharacters(prompt) && !hasControlCharacters(negativePrompt) && prompt.trim() !== "";
+  if (fine) return undefined;
+  const problems: string[] = [];
+  if (prompt.trim() === "") problems.push("prompt is empty");
+  if (prompt.length > LIMITS.promptChars) problems.push(`prompt is ${prompt.length} characters; the limit is ${LIMITS.promptChars}`);
+  if (negativePrompt.length > LIMITS.promptChars) problems.push(`negative_prompt is ${negativePrompt.length} characters; the limit is ${LIMITS.promptChars}`);
+  if (hasControlCharacters(prompt) || hasControlCharacters(negativePrompt)) problems.push("prompt contains control characters");
+  if (!Number.isInteger(seed) || seed < 0 || seed > LIMITS.maxSeed) problems.push(`seed must be an integer between 0 and ${LIMITS.maxSeed} (got ${seed})`);
   return problems;
 }
 

@@ -5,7 +5,7 @@ export type { CopyIn } from "./copy-in.ts";
 export { migrate, MIGRATIONS_DIR, type MigrationResult } from "./migrate.ts";
 export type * from "./domain.ts";
 export { outputSizeOf, renderOptionsOf } from "./render-options.ts";
-export { batchStore, type NewBatch } from "./stores/batch-store.ts";
+export { batchStore, emptyItemColumns, type ItemColumns, type NewBatch } from "./stores/batch-store.ts";
 export { leaseStore, type BatchPreference, type LeaseRequest, type SettledShards } from "./stores/lease-store.ts";
 export { resultStore, type FidelityRecord, type GateOutcome, type OutputsOutcome, type RecordedOutput, type ResultOutcome } from "./stores/result-store.ts";
 export { agentRegistry, type AgentHello, type AgentRow } from "./stores/agent-registry.ts";

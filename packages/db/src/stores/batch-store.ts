@@ -1,6 +1,6 @@
 import { copyText, type CopyIn } from "../copy-in.ts";
 import type { Database } from "../open-database.ts";
-import type { BatchCounts, BatchState, NewItem } from "../domain.ts";
+import type { BatchCounts, BatchState, NewItem, RenderSettings } from "../domain.ts";
 import { renderOptionsOf } from "../render-options.ts";
 
 export interface NewBatch {
@@ -37,26 +37,69 @@ function loadsOf(db: Database): Map<string, CopyIn> {
   return open;
 }
 
-function copyRows(batchId: string, items: readonly NewItem[]): string {
+/**
+ * A submission's items in columns: item k is index[k], prompt[k], ... with
+ * settings[k]. Items that share their settings share the object, so that a
+ * million items of one batch are five arrays and one settings object rather
+ * than a million objects, and each settings' COPY text is built once.
+ */
+export interface ItemColumns {
+  settings: RenderSettings[];
+  index: number[];
+  prompt: string[];
+  negativePrompt: string[];
+  seed: number[];
+  /** Each item's plan axes ({"x": "euler"}); absent outside plans. */
+  axes?: (Record<string, string> | undefined)[];
+}
+
+export function emptyItemColumns(): ItemColumns {
+  return { settings: [], index: [], prompt: [], negativePrompt: [], seed: [] };
+}
+
+/** NewItem objects as columns; each item is its own settings. */
+export function itemColumnsOf(items: readonly NewItem[]): ItemColumns {
+  const columns = emptyItemColumns();
+  if (items.some((i) => i.axes)) columns.axes = [];
+  for (const item of items) {
+    columns.settings.push(item);
+    columns.index.push(item.index);
+    columns.prompt.push(item.prompt);
+    columns.negativePrompt.push(item.negativePrompt);
+    columns.seed.push(item.seed);
+    columns.axes?.push(item.axes);
+  }
+  return columns;
+}
+
+function isColumns(items: readonly NewItem[] | ItemColumns): items is ItemColumns {
+  return !Array.isArray(items);
+}
+
+function copyRows(batchId: string, items: ItemColumns): string {
   // Items of a chunk nearly always share their settings: their text is built once per change.
-  let settingsOf: NewItem | undefined;
+  let settingsOf: RenderSettings | undefined;
   let settingsText = "";
   let rows = "";
-  for (const i of items) {
-    if (!settingsOf || i.model !== settingsOf.model || i.width !== settingsOf.width || i.height !== settingsOf.height
-      || i.steps !== settingsOf.steps || i.guidance !== settingsOf.guidance || i.sampler !== settingsOf.sampler || !sameOptions(i, settingsOf)) {
-      settingsOf = i;
-      settingsText = `${copyText(i.model)}\t${i.width}\t${i.height}\t${i.steps}\t${i.guidance}\t${copyText(i.sampler)}\t${copyText(JSON.stringify(renderOptionsOf(i)))}`;
+  const { settings, index, prompt, negativePrompt, seed, axes } = items;
+  for (let k = 0; k < index.length; k++) {
+    const s = settings[k]!;
+    if (s !== settingsOf && !(settingsOf && sameSettings(s, settingsOf))) {
+      settingsText = `${copyText(s.model)}\t${s.width}\t${s.height}\t${s.steps}\t${s.guidance}\t${copyText(s.sampler)}\t${copyText(JSON.stringify(renderOptionsOf(s)))}`;
     }
-    rows += `${batchId}\t${i.index}\t${copyText(i.prompt)}\t${copyText(i.negativePrompt)}\t${i.seed}\t${settingsText}\t${i.axes ? copyText(JSON.stringify(i.axes)) : "\\N"}\n`;
+    settingsOf = s;
+    const itemAxes = axes?.[k];
+    rows += `${batchId}\t${index[k]}\t${copyText(prompt[k]!)}\t${copyText(negativePrompt[k]!)}\t${seed[k]}\t${settingsText}\t${itemAxes ? copyText(JSON.stringify(itemAxes)) : "\\N"}\n`;
   }
   return rows;
 }
 
-// Items expanded from one spec share their options object; others compare by value.
-function sameOptions(a: NewItem, b: NewItem): boolean {
-  return a.clipSkip === b.clipSkip && a.seedSource === b.seedSource && a.refinerModel === b.refinerModel && a.refinerStart === b.refinerStart
-    && a.architecture === b.architecture && JSON.stringify(a.hires) === JSON.stringify(b.hires) && JSON.stringify(a.upscale) === JSON.stringify(b.upscale);
+// Items made one by one (a plan's) are separate objects with, mostly, equal settings: compared by value.
+function sameSettings(a: RenderSettings, b: RenderSettings): boolean {
+  return a.model === b.model && a.width === b.width && a.height === b.height && a.steps === b.steps && a.guidance === b.guidance && a.sampler === b.sampler
+    && a.clipSkip === b.clipSkip && a.seedSource === b.seedSource && a.refinerModel === b.refinerModel && a.refinerStart === b.refinerStart
+    && a.architecture === b.architecture && JSON.stringify(a.hires) === JSON.stringify(b.hires) && JSON.stringify(a.upscale) === JSON.stringify(b.upscale)
+    && JSON.stringify(a.clip) === JSON.stringify(b.clip);
 }
 
 /**
@@ -87,39 +130,42 @@ export const batchStore = {
   },
 
   /** May return before the items are durable; `commit` waits for them. */
-  async append(db: Database, batchId: string, items: readonly NewItem[]): Promise<void> {
-    if (items.length === 0) return;
+  async append(db: Database, batchId: string, items: readonly NewItem[] | ItemColumns): Promise<void> {
+    const columns = isColumns(items) ? items : itemColumnsOf(items);
+    const count = columns.index.length;
+    if (count === 0) return;
     const open = loadsOf(db);
     // A batch too small to fill one chunk goes in as one INSERT on the ordinary
     // connections: bulk-load connections are few, and held by large
     // submissions for as long as their clients take to send.
-    if (db.copyIn && (open.has(batchId) || items.length >= COPY_MIN_ITEMS)) {
+    if (db.copyIn && (open.has(batchId) || count >= COPY_MIN_ITEMS)) {
       let load = open.get(batchId);
       if (!load) {
         load = await db.copyIn(`COPY item (${ITEM_COLUMNS}) FROM STDIN`);
         open.set(batchId, load);
       }
-      await load.write(copyRows(batchId, items));
+      await load.write(copyRows(batchId, columns));
       return;
     }
+    const { settings } = columns;
     await db.query(
       `INSERT INTO item (${ITEM_COLUMNS})
        SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::int[], $8::int[], $9::int[],
                                 $10::float8[], $11::text[], $12::jsonb[], $13::jsonb[])`,
       [
         batchId,
-        items.map((i) => i.index),
-        items.map((i) => i.prompt),
-        items.map((i) => i.negativePrompt),
-        items.map((i) => i.seed),
-        items.map((i) => i.model),
-        items.map((i) => i.width),
-        items.map((i) => i.height),
-        items.map((i) => i.steps),
-        items.map((i) => i.guidance),
-        items.map((i) => i.sampler),
-        items.map((i) => JSON.stringify(renderOptionsOf(i))),
-        items.map((i) => (i.axes ? JSON.stringify(i.axes) : null)),
+        columns.index,
+        columns.prompt,
+        columns.negativePrompt,
+        columns.seed,
+        settings.map((s) => s.model),
+        settings.map((s) => s.width),
+        settings.map((s) => s.height),
+        settings.map((s) => s.steps),
+        settings.map((s) => s.guidance),
+        settings.map((s) => s.sampler),
+        settings.map((s) => JSON.stringify(renderOptionsOf(s))),
+        columns.index.map((_, k) => (columns.axes?.[k] ? JSON.stringify(columns.axes[k]) : null)),
       ],
     );
   },
