@@ -62,4 +62,25 @@ describe("the lease statement's plan", () => {
     const rowsRead = itemScans.reduce((sum, node) => sum + (node["Actual Rows"] ?? 0) + (node["Rows Removed by Filter"] ?? 0), 0);
     expect(rowsRead).toBeLessThan(500);
   }, 60_000);
+
+  it("marks a large shard's items leased by primary key, not by a scan of the item table", async () => {
+    // A shard of hundreds: joined to the picked ids, the planner hashed them against every item row.
+    const sent: { text: string; params: readonly unknown[] }[] = [];
+    const capturing = new Proxy(test.db, {
+      get: (target, key) => key === "query"
+        ? (text: string, params: readonly unknown[] = []) => (sent.push({ text, params }), target.query(text, params))
+        : Reflect.get(target, key),
+    }) as Database;
+    const lease = await leaseStore.lease(capturing, "b1", { ...capabilities, agentId: "a", shardId: "s3", maxItems: 500, leaseTtlMs: 60_000 });
+    expect(lease?.items).toHaveLength(500);
+    const { text, params } = sent.at(-1)!;
+    const explained = await test.db.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) ${text}`,
+      params.map((p) => (p === "s3" ? "s4" : p)),
+    );
+    const itemScans = nodesOf(explained[0]!["QUERY PLAN"][0].Plan).filter((node) => node["Relation Name"] === "item");
+    expect(itemScans.filter((node) => node["Node Type"] === "Seq Scan")).toEqual([]);
+    const rowsRead = itemScans.reduce((sum, node) => sum + (node["Actual Rows"] ?? 0) + (node["Rows Removed by Filter"] ?? 0), 0);
+    expect(rowsRead).toBeLessThan(2_000);
+  }, 60_000);
 });

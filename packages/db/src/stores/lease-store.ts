@@ -124,12 +124,15 @@ export const leaseStore = {
   async lease(db: Database, batchId: string, request: LeaseRequest): Promise<Lease | undefined> {
     const rows = await db.query<LeasedRow>(
       `WITH head AS (
-         SELECT model, width, height, steps, guidance, sampler, options FROM item
+         SELECT id, model, width, height, steps, guidance, sampler, options FROM item
          WHERE ${queuedOfBatch()} AND (not_before IS NULL OR not_before <= now()) AND ${capable(2)}
          ORDER BY state, batch_id, id LIMIT 1
        ), picked AS (
+         -- From the head on: the batch's queued range begins with the index entries of every item
+         -- leased since the last vacuum, which a second walk from id 0 would read again.
          SELECT i.id FROM item i, head h
-         WHERE ${queuedOfBatch("i.")} AND (i.not_before IS NULL OR i.not_before <= now())
+         WHERE (i.state, i.batch_id, i.id) >= ('queued', $1, (SELECT id FROM head)) AND (i.state, i.batch_id) <= ('queued', $1)
+           AND (i.not_before IS NULL OR i.not_before <= now())
            AND (i.model, i.width, i.height, i.steps, i.guidance, i.sampler, i.options) = (h.model, h.width, h.height, h.steps, h.guidance, h.sampler, h.options)
          ORDER BY i.state, i.batch_id, i.id LIMIT $7 FOR UPDATE OF i SKIP LOCKED
        ), new_shard AS (
@@ -139,8 +142,10 @@ export const leaseStore = {
        ), running AS (
          UPDATE batch SET state = 'running' WHERE id = $1 AND state = 'queued' AND EXISTS (SELECT 1 FROM new_shard)
        ), leased AS (
+         -- By primary key: joined to picked, a shard of a hundred items was hashed against a
+         -- sequential scan of the whole item table.
          UPDATE item SET state = 'leased', shard_id = s.id, lease_epoch = s.epoch
-         FROM new_shard s, picked p WHERE item.id = p.id
+         FROM new_shard s WHERE item.id = ANY(ARRAY(SELECT id FROM picked))
          RETURNING ${ASSIGNED_ITEM}
        )
        ${leasedRows("leased", "new_shard")}`,

@@ -107,7 +107,9 @@ export const resultStore = {
            spec_shard_id = CASE WHEN g.rejected AND NOT g.last_try THEN NULL ELSE item.spec_shard_id END,
            spec_epoch = CASE WHEN g.rejected AND NOT g.last_try THEN NULL ELSE item.spec_epoch END
          FROM judged g
-         WHERE item.id = g.item_id AND (item.lease_epoch = g.epoch OR item.spec_epoch = g.epoch) AND item.state = 'leased'
+         -- The ids again as an array: the item rows are then found by primary key. Joined to judged
+         -- alone, the planner walked and sorted every leased item of the farm for each statement.
+         WHERE item.id = ANY($2::bigint[]) AND item.id = g.item_id AND (item.lease_epoch = g.epoch OR item.spec_epoch = g.epoch) AND item.state = 'leased'
            -- Only from the agent that holds the lease: epochs are a sequence, easy to guess.
            AND EXISTS (SELECT 1 FROM shard s WHERE s.epoch = g.epoch AND s.agent_id = g.agent_id)
          RETURNING item.id, item.batch_id, item.state, g.agent_id, g.epoch, g.key, g.sha256, g.bytes, g.width, g.height, g.render_ms, g.metadata,
@@ -131,9 +133,13 @@ export const resultStore = {
          JOIN batch b ON b.id = r.batch_id
          JOIN creator c ON c.id = k."creatorId" AND c.tenant_id = b.tenant_id
          ON CONFLICT DO NOTHING
+       ), settled AS (
+         -- The items whose output was recorded, with their new state. As an array probe: a join of
+         -- the two CTEs (each estimated at one row) was a nested loop, n x n rows per statement.
+         SELECT d.id, d.batch_id, d.epoch, d.state FROM done_item d WHERE d.id = ANY(ARRAY(SELECT item_id FROM recorded))
        ), finished AS (
          -- A re-rolled item is not finished: only done and exhausted items move the batch's count.
-         SELECT r.batch_id FROM recorded r JOIN done_item d ON d.id = r.item_id WHERE d.state <> 'queued'
+         SELECT batch_id FROM settled WHERE state <> 'queued'
        ), per_batch AS (
          SELECT batch_id, count(*)::int AS n FROM finished GROUP BY batch_id
        ), credited AS (
@@ -144,7 +150,7 @@ export const resultStore = {
          RETURNING batch.id, batch.tenant_id AS "tenantId", batch.state, batch.total, batch.done, batch.failed, batch.cancelled
        )
        SELECT (SELECT coalesce(array_agg(item_id::text || '/' || epoch::text), '{}') FROM recorded) AS accepted,
-              (SELECT coalesce(array_agg(r.item_id::text || '/' || r.epoch::text || '/' || d.state), '{}') FROM recorded r JOIN done_item d ON d.id = r.item_id) AS gates,
+              (SELECT coalesce(array_agg(id::text || '/' || epoch::text || '/' || state), '{}') FROM settled) AS gates,
               (SELECT coalesce(json_agg(counted), '[]'::json) FROM counted) AS batches`,
       [outputs.map((o) => o.agentId), outputs.map((o) => o.itemId), outputs.map((o) => o.epoch), outputs.map((o) => o.key), outputs.map((o) => o.sha256),
        outputs.map((o) => o.bytes), outputs.map((o) => o.width), outputs.map((o) => o.height), outputs.map((o) => o.renderMs),
