@@ -139,12 +139,13 @@ export class Dispatcher {
     const switchesModel = session.lastModel !== undefined && session.lastModel !== lease.settings.model;
     session.lastModel = lease.settings.model;
     const expiresInMs = uploadUrlTtlMs(lease.items.length, session.rate.itemsPerSecond, this.options);
+    // Registered creators' keywords in each prompt, from one read of the tenant's: the agent measures their contributions.
+    const keywordsIn = await this.creatorKeywords.matcherFor(lease.tenantId);
     const items: AssignedItem[] = await Promise.all(
       lease.items.map(async (item) => {
         const key = objectKeyFor(lease.tenantId, lease.batchId, item.index, item.seed);
         const uploadUrl = await this.store.presignPut(key, { contentType: "image/png", expiresInMs });
-        // Registered creators' keywords in the prompt: the agent measures their contributions.
-        return { ...item, key, uploadUrl, keywords: await this.creatorKeywords.match(lease.tenantId, item.prompt) };
+        return { ...item, key, uploadUrl, keywords: keywordsIn(item.prompt) };
       }),
     );
     session.shards.set(lease.shardId, {

@@ -28,17 +28,29 @@ export class CreatorKeywords {
 
   /** Each registered keyword the prompt contains once, with the creator it pays; empty when none. */
   async match(tenantId: string, prompt: string): Promise<MatchedKeyword[]> {
+    return (await this.matcherFor(tenantId))(prompt);
+  }
+
+  /** The tenant's keywords, read once, as a matcher of prompts: a lease matches all its items' prompts with it. */
+  async matcherFor(tenantId: string): Promise<(prompt: string) => MatchedKeyword[]> {
     const keywords = await this.forTenant(tenantId);
-    const found = new Set(keywords.matcher.all(prompt).map((m) => normalisePhrase(m.phrase)));
-    return [...found].flatMap((keyword) => (keywords.creators.get(keyword) ?? []).map((creatorId) => ({ creatorId, keyword })));
+    return (prompt) => {
+      if (keywords.creators.size === 0) return [];
+      const found = new Set(keywords.matcher.all(prompt).map((m) => normalisePhrase(m.phrase)));
+      return [...found].flatMap((keyword) => (keywords.creators.get(keyword) ?? []).map((creatorId) => ({ creatorId, keyword })));
+    };
   }
 
   private forTenant(tenantId: string): Promise<TenantKeywords> {
     const cached = this.tenants.get(tenantId);
     if (cached) {
-      // A failed or stale read is replaced by the next call's.
+      // A failed or stale read is replaced by one new read, however many callers found it so.
       const fresh = cached.then((k) => this.nowMs() - k.loadedAtMs < KEYWORDS_TTL_MS, () => false);
-      return fresh.then((ok) => (ok ? cached : this.load(tenantId)));
+      return fresh.then((ok) => {
+        if (ok) return cached;
+        const current = this.tenants.get(tenantId);
+        return current && current !== cached ? current : this.load(tenantId);
+      });
     }
     return this.load(tenantId);
   }
