@@ -1,4 +1,4 @@
-import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, describe, expect, it } from "vitest";
 import { createUrlPresigner } from "./url-presigner.ts";
@@ -30,5 +30,12 @@ describe.each(Object.entries(clients))("createUrlPresigner, %s", (_name, client)
   it.each(keys)("signs a HEAD of %s exactly as getSignedUrl does", async (key) => {
     const expected = await getSignedUrl(client, new HeadObjectCommand({ Bucket: "atelier-bucket", Key: key }), { expiresIn: 60, signingDate });
     expect(await presign({ method: "HEAD", key, expiresInSeconds: 60, signingDate })).toBe(expected);
+  });
+
+  it.each(keys)("signs a GET of %s (the verifying ranged read) exactly as getSignedUrl does, on two days", async (key) => {
+    for (const date of [signingDate, new Date("2026-11-26T00:00:01Z")]) {
+      const expected = await getSignedUrl(client, new GetObjectCommand({ Bucket: "atelier-bucket", Key: key }), { expiresIn: 60, signingDate: date });
+      expect(await presign({ method: "GET", key, expiresInSeconds: 60, signingDate: date })).toBe(expected);
+    }
   });
 });
