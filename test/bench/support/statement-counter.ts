@@ -16,9 +16,13 @@ export interface StatementCounts {
  */
 export function countStatements(db: Database): { db: Database; counts: StatementCounts } {
   const counts: StatementCounts = { total: 0, byStatement: new Map() };
+  // By text: the coordinator sends the same few statements over and over, and this runs on its
+  // thread, so that collapsing a long statement's white space each time was counted as its CPU.
+  const labels = new Map<string, string>();
   const record = (text: string) => {
     counts.total++;
-    const label = text.replace(/\s+/g, " ").trim().slice(0, 100);
+    let label = labels.get(text);
+    if (label === undefined) labels.set(text, (label = text.replace(/\s+/g, " ").trim().slice(0, 100)));
     counts.byStatement.set(label, (counts.byStatement.get(label) ?? 0) + 1);
   };
   const counted: Database = {
