@@ -67,10 +67,22 @@ function simulate(farm: FarmScenario, under: SimPolicy): SimOutcome {
 }
 
 function summary(outcome: SimOutcome, boundSeconds: number) {
+  const { loss, ...rest } = outcome;
+  // Each loss as the seconds of makespan it cost: its capacity over the farm's capacity at the end.
+  const seconds = (capacity: number) => round(capacity / loss.capacityAtEnd, 1);
   return {
-    ...outcome,
+    ...rest,
     makespanSeconds: round(outcome.makespanSeconds, 1),
     tailSeconds: round(outcome.tailSeconds, 1),
     ratio: round(outcome.makespanSeconds / boundSeconds, 4),
+    lastShards: outcome.lastShards.map((s) => ({ ...s, agentSpeed: round(s.agentSpeed, 2), leasedAt: round(s.leasedAt, 1), endedAt: round(s.endedAt, 1) })),
+    overBoundSeconds: round(outcome.makespanSeconds - boundSeconds, 1),
+    lostSeconds: {
+      modelLoads: seconds(loss.modelLoads),
+      wastedRenders: seconds(loss.wastedRenders),
+      diedMidItem: seconds(loss.diedMidItem),
+      idleBeforeLastLease: seconds(loss.idleBeforeLastLease),
+      idleInTail: seconds(loss.idleInTail),
+    },
   };
 }

@@ -38,6 +38,11 @@ export class EventQueue<T> {
     return { at: top.at, event: top.event };
   }
 
+  /** When the next event is due; undefined when none is queued. */
+  peekAt(): number | undefined {
+    return this.heap[0]?.at;
+  }
+
   get size(): number {
     return this.heap.length;
   }

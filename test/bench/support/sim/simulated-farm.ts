@@ -31,6 +31,8 @@ export interface AgentState extends SimAgent {
   readonly rate: RateEstimate;
   /** The model load the coordinator last heard of from this agent; undefined until it has switched once. */
   measuredLoadMs: number | undefined;
+  /** Since when it has had no shard (while alive); undefined while it renders. */
+  idleSince: number | undefined;
 }
 
 export interface ShardState {
@@ -83,6 +85,46 @@ export interface SimOutcome {
   speculativeShards: number;
   /** Renders whose result was refused: the item was done first by its copy (or its copy by the original). */
   wastedRenders: number;
+  /** Where the makespan went past the work itself (see SimLoss). */
+  loss: SimLoss;
+  /** The shards that ended last, the last one last: what the farm waited on at the end. */
+  lastShards: ShardSummary[];
+}
+
+type ShardEnd = "finished" | "expired" | "batch settled";
+
+export interface ShardSummary {
+  agentSpeed: number;
+  model: string;
+  items: number;
+  leasedAt: number;
+  endedAt: number;
+  /** It began with a model load. */
+  switchedModel: boolean;
+  speculative: boolean;
+  /** Every item rendered; its lease expired (the agent had died); or its batch settled first (its items were done by copies). */
+  ended: ShardEnd;
+}
+
+/**
+ * The farm's capacity that did no accepted work, in agent-seconds weighted by
+ * each agent's speed (so one unit is a second of a 1x GPU). Their sum is the
+ * capacity the run spent past the bound's work; divided by the farm's
+ * capacity at the end, it is roughly how many seconds the makespan lost.
+ */
+export interface SimLoss {
+  /** Loading a model. */
+  modelLoads: number;
+  /** Renders refused (the item's copy won, or the shard's batch ended) or cut short by a fence. */
+  wastedRenders: number;
+  /** The item an agent was rendering when it died. */
+  diedMidItem: number;
+  /** Alive with no shard, nothing queued that it could take, before the last lease of the run. */
+  idleBeforeLastLease: number;
+  /** Alive with no shard after the last lease: the tail, waiting on the last shards. */
+  idleInTail: number;
+  /** Live capacity at the end (the sum of the alive agents' speeds), to turn the above into seconds. */
+  capacityAtEnd: number;
 }
 
 type SimEvent =
@@ -116,7 +158,8 @@ export class SimulatedFarm {
     readonly timings: SimTimings,
     private readonly policy: SimPolicy,
   ) {
-    this.agents = scenario.agents.map((agent) => ({ ...agent, alive: true, goneAt: undefined, shard: undefined, rate: new RateEstimate(), measuredLoadMs: undefined }));
+    this.agents = scenario.agents.map((agent) => ({ ...agent, alive: true, goneAt: undefined, shard: undefined, rate: new RateEstimate(), measuredLoadMs: undefined,
+      idleSince: 0 }));
     this.batches = scenario.batches.map((batch) => ({
       ...batch,
       queued: new MinHeap(),
@@ -129,7 +172,8 @@ export class SimulatedFarm {
     }));
     this.remainingItems = this.batches.reduce((n, b) => n + b.items, 0);
     this.outcome = { policy: policy.name, makespanSeconds: 0, itemsDone: 0, shards: 0, modelSwitches: 0, expiredShards: 0, requeuedItems: 0, tailSeconds: 0,
-      speculativeShards: 0, wastedRenders: 0 };
+      speculativeShards: 0, wastedRenders: 0,
+      loss: { modelLoads: 0, wastedRenders: 0, diedMidItem: 0, idleBeforeLastLease: 0, idleInTail: 0, capacityAtEnd: 0 }, lastShards: [] };
   }
 
   run(): SimOutcome {
@@ -141,10 +185,17 @@ export class SimulatedFarm {
       if (!next) throw new Error(`the simulation stalled with ${this.remainingItems} items left under ${this.policy.name}`);
       this.now = next.at;
       this.handle(next.event);
+      // Everything due at this instant first (two batches submitted together), then one dispatch pass.
+      while (this.events.peekAt() === this.now) this.handle(this.events.pop()!.event);
       this.dispatch();
     }
     this.outcome.makespanSeconds = this.now;
     this.outcome.tailSeconds = this.now - this.lastLeaseAt;
+    for (const agent of this.agents) {
+      if (!agent.alive) continue;
+      this.endIdle(agent);
+      this.outcome.loss.capacityAtEnd += this.speedOf(agent);
+    }
     return this.outcome;
   }
 
@@ -167,8 +218,29 @@ export class SimulatedFarm {
 
   /** Seconds the agent will take for the item, including a model load when the model changes. */
   renderSeconds(agent: AgentState, batch: BatchState, item: number, switching: boolean): number {
-    const speed = agent.slowsAt !== undefined && this.now >= agent.slowsAt ? agent.speed / agent.slowdown : agent.speed;
-    return batch.itemSeconds[item]! / speed + (switching ? this.scenario.modelSwitchSeconds : 0);
+    return batch.itemSeconds[item]! / this.speedOf(agent) + (switching ? this.scenario.modelSwitchSeconds : 0);
+  }
+
+  /** The agent's speed now: lower once it has slowed down. */
+  speedOf(agent: AgentState): number {
+    return agent.slowsAt !== undefined && this.now >= agent.slowsAt ? agent.speed / agent.slowdown : agent.speed;
+  }
+
+  /** Books the idle span that ends now: the tail's if it ends after the last lease. */
+  private endIdle(agent: AgentState): void {
+    if (agent.idleSince === undefined) return;
+    const speed = this.speedOf(agent);
+    const splitAt = Math.min(Math.max(this.lastLeaseAt, agent.idleSince), this.now);
+    this.outcome.loss.idleBeforeLastLease += (splitAt - agent.idleSince) * speed;
+    this.outcome.loss.idleInTail += (this.now - splitAt) * speed;
+    agent.idleSince = undefined;
+  }
+
+  /** Books the item in flight on a shard that stops rendering now (its agent died or was fenced). */
+  private cutShort(shard: ShardState): number {
+    const loading = shard.loadingItem === shard.items[shard.next] ? Math.min(this.scenario.modelSwitchSeconds, this.now - shard.itemStartedAt) : 0;
+    this.outcome.loss.modelLoads += loading * this.speedOf(shard.agent);
+    return (this.now - shard.itemStartedAt - loading) * this.speedOf(shard.agent);
   }
 
   private handle(event: SimEvent): void {
@@ -182,6 +254,8 @@ export class SimulatedFarm {
       case "crash":
       {
         event.agent.alive = false;
+        this.endIdle(event.agent);
+        if (event.agent.shard && event.agent.shard.next < event.agent.shard.items.length) this.outcome.loss.diedMidItem += this.cutShort(event.agent.shard);
         // The last heartbeat the coordinator heard renewed the lease for one TTL.
         const lastBeat = Math.floor(this.now / this.timings.heartbeatSeconds) * this.timings.heartbeatSeconds;
         event.agent.goneAt = lastBeat + this.timings.leaseTtlSeconds;
@@ -193,7 +267,13 @@ export class SimulatedFarm {
         this.events.push(this.now + this.timings.sweepSeconds, { kind: "sweep" });
         break;
       case "fenced":
-        if (event.shard.agent.shard === event.shard) event.shard.agent.shard = undefined;
+        if (event.shard.agent.shard === event.shard) {
+          if (event.shard.agent.alive && event.shard.next < event.shard.items.length) {
+            this.outcome.loss.wastedRenders += this.cutShort(event.shard);
+            event.shard.agent.idleSince = this.now;
+          }
+          event.shard.agent.shard = undefined;
+        }
         break;
     }
   }
@@ -201,8 +281,11 @@ export class SimulatedFarm {
   private onItemDone(shard: ShardState, item: number): void {
     const { batch, agent } = shard;
     if (!agent.alive || agent.shard !== shard) return; // a dead agent reports nothing; a fenced one has stopped
+    const loadSeconds = shard.loadingItem === item ? this.scenario.modelSwitchSeconds : 0;
+    this.outcome.loss.modelLoads += loadSeconds * this.speedOf(agent);
     if (!shard.live || batch.doneItems[item]) {
       this.outcome.wastedRenders++; // refused: the lease ended, or the item's other copy won
+      this.outcome.loss.wastedRenders += (this.now - shard.itemStartedAt - loadSeconds) * this.speedOf(agent);
     } else {
       batch.doneItems[item] = 1;
       batch.done++;
@@ -227,7 +310,7 @@ export class SimulatedFarm {
     const beat = (Math.floor(this.now / this.timings.heartbeatSeconds) + 1) * this.timings.heartbeatSeconds;
     for (const shard of [...this.liveShards]) {
       if (shard.batch !== batch) continue;
-      this.endShard(shard);
+      this.endShard(shard, "batch settled");
       this.events.push(beat, { kind: "fenced", shard });
     }
   }
@@ -236,8 +319,9 @@ export class SimulatedFarm {
   private startNextItem(shard: ShardState): void {
     const { batch, agent } = shard;
     if (shard.next >= shard.items.length) {
-      if (shard.live) this.endShard(shard);
+      if (shard.live) this.endShard(shard, "finished");
       agent.shard = undefined;
+      if (agent.alive) agent.idleSince = this.now;
       return;
     }
     const item = shard.items[shard.next]!;
@@ -251,9 +335,15 @@ export class SimulatedFarm {
     this.events.push(this.now + this.renderSeconds(agent, batch, item, switching), { kind: "itemDone", shard, item });
   }
 
-  private endShard(shard: ShardState): void {
+  private endShard(shard: ShardState, ended: ShardEnd): void {
     shard.live = false;
     this.liveShards.delete(shard);
+    const last = this.outcome.lastShards;
+    last.push({
+      agentSpeed: shard.agent.speed, model: shard.batch.model, items: shard.items.length, leasedAt: shard.leasedAt, endedAt: this.now,
+      switchedModel: shard.loadingItem !== undefined, speculative: shard.speculative, ended,
+    });
+    if (last.length > LAST_SHARDS_KEPT) last.shift();
   }
 
   /** Expired leases (only dead agents stop renewing) return their unfinished items to the queue. */
@@ -265,7 +355,7 @@ export class SimulatedFarm {
     }
     for (const shard of [...this.liveShards]) {
       if (shard.agent.alive || shard.leaseExpiresAt > this.now) continue;
-      this.endShard(shard);
+      this.endShard(shard, "expired");
       this.outcome.expiredShards++;
       // Of the item being rendered when the agent died and every one after
       // it: those this shard held go to their live copy if they have one,
@@ -307,6 +397,7 @@ export class SimulatedFarm {
       for (const item of choice.items) (speculative ? choice.batch.copyHolder : choice.batch.holder).set(item, shard);
       if (speculative) this.outcome.speculativeShards++;
       this.lastLeaseAt = this.now;
+      this.endIdle(agent);
       this.liveShards.add(shard);
       this.outcome.shards++;
       agent.shard = shard;
@@ -314,6 +405,8 @@ export class SimulatedFarm {
     }
   }
 }
+
+const LAST_SHARDS_KEPT = 5;
 
 /** Item indexes, smallest first. */
 export class MinHeap {
