@@ -1,5 +1,5 @@
 import { contactSheet, decodePng, encodePng } from "@atelier/diffusion";
-import { lineHeight, renderText, stampText, textWidth } from "./grid/label-text.ts";
+import { lineHeight, renderText, stampText, textWidth } from "@atelier/dataset/grid";
 
 export interface TileCaption {
   index: number;

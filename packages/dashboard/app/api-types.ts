@@ -408,3 +408,15 @@ export interface ApiRoutes {
   "POST /api/creators/:id": CreatorInfo;
   "DELETE /api/creators/:id": CreatorRemoved;
 }
+
+// The sweep grid and server-side dataset exports: their types are in dataset-api-types.ts.
+export type { ExportFormatName, ExportJobInfo, ExportJobProgress, ExportJobState, ExportRequest, ExportsResponse, SweepAxisInfo, SweepResponse } from "./dataset-api-types.ts";
+import type { ExportJobInfo, ExportsResponse, SweepResponse } from "./dataset-api-types.ts";
+export interface ApiRoutes {
+  "GET /api/batches/:id/sweep": SweepResponse;
+  /** A PNG: page `z` (0-based, default 0) of the sweep's labelled X/Y grid; withheld images are grey tiles. */
+  "GET /api/batches/:id/grid": undefined;
+  "GET /api/batches/:id/exports": ExportsResponse;
+  "POST /api/batches/:id/exports": ExportJobInfo;
+  "POST /api/batches/:id/exports/:exportId/resume": ExportJobInfo;
+}

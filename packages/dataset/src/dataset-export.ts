@@ -54,6 +54,8 @@ export interface ExportOptions extends ExportSpec {
   prefetch?: number;
   /** called as each shard is committed */
   onShard?: (shard: ShardStats) => void;
+  /** called as each sample is written into the open shard, with that shard's count so far */
+  onSample?: (samplesInShard: number) => void;
 }
 
 /** An export that cannot start as asked: the message names the field and what it must be. */
@@ -92,6 +94,7 @@ export async function exportDataset(source: RowSource, sink: ExportSink, options
       for await (const { row, png } of withImages(rows, options.prefetch ?? 8)) {
         open ??= new OpenShard(shardName(stats.shards.length), staging, spec.format);
         await open.add(row, png, batch);
+        options.onSample?.(open.samples);
         if (open.samples === spec.shardItems) {
           await commit(open);
           open = undefined;

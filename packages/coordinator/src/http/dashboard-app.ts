@@ -11,6 +11,7 @@ import { AdminSessions, sameSecret, type AdminSession } from "./admin-sessions.t
 import { auditRoutes } from "./audit-routes.ts";
 import { moderationRoutes } from "../policy/moderation-routes.ts";
 import { batchRoutes } from "./batch-routes.ts";
+import { datasetRoutes } from "./dataset-routes.ts";
 import { creatorRoutes } from "./creator-routes.ts";
 import { BatchRateTracker } from "./batch-rate-tracker.ts";
 import { EventStreamHub } from "./event-stream.ts";
@@ -118,6 +119,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     onClientCount: (count) => metrics.eventStreams.set(count),
   });
 
+  const datasets = datasetRoutes({ db, store, bus, log, fileUrlTtlMs: HOUR_MS });
   const routes: Route[] = [
     ...sessionRoutes({
       db,
@@ -136,6 +138,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     ...moderationRoutes({ db, store, imageUrlTtlMs: HOUR_MS }),
     ...webhookRoutes({ farm: options.farm }),
     ...royaltyRoutes({ db }),
+    ...datasets.routes,
     ...creatorRoutes({ db }),
     {
       method: "GET",
@@ -210,6 +213,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       streams.close();
       rates.close();
       sampler.close();
+      // Running exports stop and record themselves interrupted (or show so once their heartbeat is stale), to be resumed.
+      datasets.close().catch((error: unknown) => log.error({ err: error }, "dataset exports did not stop cleanly"));
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { BatchProgress } from "@atelier/protocol";
 import { subjects, type EventBus, type EventSubscription } from "../events/index.ts";
-import type { FarmLoadSample } from "@atelier/dashboard/api-types";
+import type { ExportJobProgress, FarmLoadSample } from "@atelier/dashboard/api-types";
 
 export interface EventStreamOptions {
   bus: EventBus;
@@ -24,15 +24,17 @@ interface Client {
 
 /**
  * Server-Sent Events for the dashboard, fed by the event bus: batch progress
- * (latest per batch, with its rate), agent status changes, and this
- * coordinator's farm load samples. One set of bus subscriptions serves every
- * browser. Events are hints: a client that reconnects re-reads the state
- * through the JSON API, so nothing is replayed.
+ * (latest per batch, with its rate), dataset exports' progress (latest per
+ * export), agent status changes, and this coordinator's farm load samples.
+ * One set of bus subscriptions serves every browser. Events are hints: a
+ * client that reconnects re-reads the state through the JSON API, so
+ * nothing is replayed.
  */
 export class EventStreamHub {
   private readonly clients = new Set<Client>();
   private readonly progress = new Map<string, BatchProgress>();
   private readonly agents = new Map<string, unknown>();
+  private readonly exports = new Map<string, ExportJobProgress>();
   private load: FarmLoadSample | undefined;
   private readonly subscriptions: EventSubscription[];
   private readonly flushTimer: NodeJS.Timeout;
@@ -49,6 +51,10 @@ export class EventStreamHub {
       bus.subscribe(subjects.agentStatus("*"), (event) => {
         const status = event.data as { agentId: string };
         this.agents.set(status.agentId, { ...status, atMs: event.at });
+      }),
+      bus.subscribe(subjects.batchExport("*"), (event) => {
+        const progress = event.data as ExportJobProgress;
+        this.exports.set(progress.id, progress);
       }),
       bus.subscribe(subjects.farmLoad, (event) => {
         const sample = event.data as FarmLoadSample;
@@ -99,6 +105,10 @@ export class EventStreamHub {
     if (this.agents.size > 0) {
       messages.push(this.message("agents", [...this.agents.values()]));
       this.agents.clear();
+    }
+    if (this.exports.size > 0) {
+      messages.push(this.message("exports", [...this.exports.values()]));
+      this.exports.clear();
     }
     if (this.load) {
       messages.push(this.message("load", this.load));

@@ -1,5 +1,5 @@
 import { backoffDelayMs } from "@atelier/common/backoff";
-import type { AgentStatusEvent, FarmLoadSample, ProgressEvent } from "../api-types.ts";
+import type { AgentStatusEvent, ExportJobProgress, FarmLoadSample, ProgressEvent } from "../api-types.ts";
 
 // Reconnects after a refusal: 1 s doubling to 30 s, full jitter, so that the
 // dashboards open on a restarted coordinator do not all come back at once.
@@ -11,6 +11,8 @@ interface LiveEvents {
   progress: ProgressEvent[];
   agents: AgentStatusEvent[];
   load: FarmLoadSample;
+  /** Server-side dataset exports' progress, latest per export. */
+  exports: ExportJobProgress[];
   /** The stream reconnected: anything may have changed meanwhile, so views re-read. */
   resync: undefined;
 }
@@ -49,7 +51,7 @@ export class LiveUpdates {
       if (source.readyState === EventSource.CLOSED) this.retryLater();
       else this.setState("reconnecting");
     });
-    for (const name of ["progress", "agents", "load"] as const) {
+    for (const name of ["progress", "agents", "load", "exports"] as const) {
       source.addEventListener(name, (event) => this.emit(name, JSON.parse((event as MessageEvent<string>).data)));
     }
   }

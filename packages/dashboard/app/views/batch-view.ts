@@ -6,13 +6,15 @@ import { api } from "../lib/api.ts";
 import { h, replace, setText } from "../lib/dom.ts";
 import { count, dateTime, duration, rate } from "../lib/format.ts";
 import { link } from "../lib/router.ts";
+import { batchExportPanel } from "./batch-export.ts";
 import { batchReportPanel } from "./batch-report.ts";
+import { batchSweepPanel } from "./batch-sweep.ts";
 import { etaMs, isLive, withProgress } from "./batch-state.ts";
 import { throttled, type View, type ViewContext } from "./view.ts";
 
 type Batch = BatchDetailResponse["batch"];
 
-/** One batch: live progress and ETA, its settings, its failures grouped by reason, cancel and re-run. */
+/** One batch: live progress and ETA, its quality report, a sweep's grid, exports, its settings, its failures grouped by reason, cancel and re-run. */
 export function batchView({ live, route }: ViewContext): View {
   const batchId = route.params.id!;
   let batch: Batch | undefined;
@@ -40,6 +42,8 @@ export function batchView({ live, route }: ViewContext): View {
   };
   const settings = h("dl", { class: "fields inline" });
   const report = batchReportPanel();
+  const sweep = batchSweepPanel(batchId);
+  const exports = batchExportPanel(batchId, live);
   const rerunButton = h("button", { class: "button", type: "button", "data-action": "rerun", hidden: true, onclick: () => void rerun() });
   const cancelButton = h("button", { class: "button danger", type: "button", "data-action": "cancel", hidden: true, onclick: () => void cancel() }, "Cancel batch");
   const galleryLink = h("a", { class: "button primary", href: link.gallery(batchId) }, "Gallery");
@@ -59,6 +63,8 @@ export function batchView({ live, route }: ViewContext): View {
       h("div", { class: "actions" }, galleryLink, rerunButton, cancelButton)),
     h("section", { class: "panel progress-panel" }, bar.element, h("div", { class: "stats" }, ...Object.values(stats).map((s) => s.element))),
     report.element,
+    sweep.element,
+    exports.element,
     h("section", { class: "panel" }, h("header", { class: "section-head" }, h("h2", null, "Settings")), settings),
     failuresSection);
 
@@ -120,6 +126,8 @@ export function batchView({ live, route }: ViewContext): View {
     ]);
     batch = detail.batch;
     report.show(figures);
+    sweep.update(batch);
+    exports.update(batch);
     render();
     showSettings();
     showReasons(detail);
@@ -180,6 +188,7 @@ export function batchView({ live, route }: ViewContext): View {
     dispose() {
       window.clearInterval(tick);
       load.cancel();
+      exports.dispose();
       for (const off of unsubscribe) off();
     },
   };

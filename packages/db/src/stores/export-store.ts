@@ -59,4 +59,15 @@ export const exportStore = {
     );
     return rows.map((row) => ({ ...row, seed: Number(row.seed), axes: row.axes && Object.keys(row.axes).length > 0 ? row.axes : null }));
   },
+
+  /** How many outputs an export of the batch with these filters takes: the total its progress counts toward. */
+  async count(db: Database, query: Omit<ExportPageQuery, "after" | "limit">): Promise<number> {
+    const rows = await db.query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM output o
+       WHERE o.batch_id = $1 AND ($2::boolean OR o.accepted) AND NOT o.quarantined
+         AND ($3::float8 IS NULL OR o.clip_score >= $3::float8)`,
+      [query.batchId, query.includeRejected, query.minClipScore],
+    );
+    return Number(rows[0]?.n ?? 0);
+  },
 };

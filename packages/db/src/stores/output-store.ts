@@ -32,4 +32,28 @@ export const outputStore = {
     );
     return rows.map((row) => ({ ...row, seed: Number(row.seed) }));
   },
+
+  /**
+   * One page of a sweep's images for its grid, in item order: the accepted
+   * output of each item, quarantined ones included and marked, so that a
+   * grid can keep their places (drawn as withheld, never shown).
+   */
+  async gridPage(db: Database, batchId: string, afterIndex: number, limit: number): Promise<GridOutputRow[]> {
+    return db.query<GridOutputRow>(
+      `SELECT i.index, o.key, o.width, o.height, coalesce(i.axes, '{}') AS axes, o.quarantined
+       FROM output o JOIN item i ON i.id = o.item_id
+       WHERE o.batch_id = $1 AND i.index > $2 AND o.accepted ORDER BY i.index LIMIT $3`,
+      [batchId, afterIndex, limit],
+    );
+  },
 };
+
+export interface GridOutputRow {
+  index: number;
+  key: string;
+  width: number;
+  height: number;
+  axes: Record<string, string>;
+  /** flagged by the safety checker and not released: its place is shown, its pixels are not */
+  quarantined: boolean;
+}
