@@ -5,6 +5,7 @@ import { DATABASE_BACKENDS } from "../testing.ts";
 import type { NewItem } from "../domain.ts";
 import { agentRegistry } from "./agent-registry.ts";
 import { batchStore } from "./batch-store.ts";
+import { creatorStore } from "./creator-store.ts";
 import { leaseStore } from "./lease-store.ts";
 import { resultStore } from "./result-store.ts";
 
@@ -125,6 +126,27 @@ describe.each(DATABASE_BACKENDS)("farm stores on %s", (_name, open) => {
     expect(await batchStore.finishIfSettled(db, "b5")).toBe("completed");
     const [shard] = await db.query<{ state: string }>(`SELECT state FROM shard WHERE id = 's5'`);
     expect(shard!.state).toBe("done");
+  });
+
+  it("records the measured keyword contributions of outputs that carry them, for the batch's tenant's own creators only", async () => {
+    await newBatch("b-attr", 3);
+    const terms = { displayName: "Ada", payee: "p", keywords: ["ada"], pricePerImage: null, platformShare: null };
+    const own = await creatorStore.add(db, { tenantId: "studio", ...terms });
+    const foreign = await creatorStore.add(db, { tenantId: "elsewhere", ...terms });
+    const lease = await leaseStore.lease(db, "b-attr", { ...capabilities, agentId: "agent-1", shardId: "s-attr", maxItems: 3, leaseTtlMs: 30_000 });
+    const measured = (creatorId: string, contribution: number) => ({ creatorId, keyword: "ada", contribution, area: 0.5, intensity: 1 });
+    const output = (index: number, metadata: Record<string, unknown>) =>
+      ({ itemId: lease!.items[index]!.itemId, epoch: lease!.epoch, key: `b-attr/${index}`, sha256: "x", bytes: 1, width: 64, height: 64, renderMs: 5, metadata });
+    const { outcomes } = await resultStore.recordOutputs(db, "agent-1", [
+      output(0, { attribution: { keywords: [measured(own, 0.25), measured(foreign, 0.75)], rest: 0 } }),
+      output(1, {}),
+      output(2, { attribution: { keywords: [measured(own, 0.5)], rest: 0.5 } }),
+    ]);
+    expect(outcomes).toEqual([{ accepted: true }, { accepted: true }, { accepted: true }]);
+    const rows = await db.query<{ key: string; creatorId: string; contribution: number }>(
+      `SELECT o.key, c.creator_id AS "creatorId", c.contribution FROM output_contribution c JOIN output o ON o.id = c.output_id
+       WHERE o.batch_id = 'b-attr' ORDER BY o.key`);
+    expect(rows).toEqual([{ key: "b-attr/0", creatorId: own, contribution: 0.25 }, { key: "b-attr/2", creatorId: own, contribution: 0.5 }]);
   });
 
   it("fair share bends toward the loaded model by a fraction of the mean share, never past a tenant with nothing leased", async () => {

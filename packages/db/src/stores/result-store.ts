@@ -132,6 +132,8 @@ export const resultStore = {
          CROSS JOIN LATERAL jsonb_to_recordset(r.metadata->'attribution'->'keywords') AS k("creatorId" text, keyword text, contribution float8, area float8, intensity float8)
          JOIN batch b ON b.id = r.batch_id
          JOIN creator c ON c.id = k."creatorId" AND c.tenant_id = b.tenant_id
+         -- Outputs without measurements skip the joins (the batch was looked up for every output).
+         WHERE r.metadata ? 'attribution'
          ON CONFLICT DO NOTHING
        ), settled AS (
          -- The items whose output was recorded, with their new state. As an array probe: a join of
