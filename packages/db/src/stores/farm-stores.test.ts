@@ -80,6 +80,13 @@ describe.each(DATABASE_BACKENDS)("farm stores on %s", (_name, open) => {
     const lease = await leaseStore.lease(db, "b1", { ...capabilities, agentId: "agent-1", shardId: "s1", maxItems: 3, leaseTtlMs: 30_000 });
     expect(lease?.items.map((i) => i.index)).toEqual([0, 1, 2]);
     expect(lease?.items[0]?.seed).toBe(4_000_000_000);
+    // The lease's instants are the database's, in whole milliseconds: expiry a TTL after the batch began (give or take the clocks).
+    const [times] = await db.query<{ expires: number; created: number }>(
+      `SELECT (SELECT extract(epoch FROM expires_at) * 1000 FROM shard WHERE id = 's1')::float8 AS expires,
+              (SELECT extract(epoch FROM created_at) * 1000 FROM batch WHERE id = 'b1')::float8 AS created`);
+    expect(lease!.expiresAtMs).toBe(Math.round(times!.expires));
+    expect(lease!.batchCreatedAtMs).toBe(Math.round(times!.created));
+    expect(Number.isInteger(lease!.expiresAtMs) && Math.abs(lease!.expiresAtMs - lease!.batchCreatedAtMs - 30_000) < 20_000).toBe(true);
     const item = lease!.items[0]!;
     const output = { itemId: item.itemId, epoch: lease!.epoch, agentId: "agent-1", key: "k0", sha256: "x", bytes: 1, width: 64, height: 64, renderMs: 1, metadata: {} };
     const first = await resultStore.recordOutput(db, output);
