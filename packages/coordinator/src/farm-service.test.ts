@@ -83,6 +83,22 @@ describe("SubmitBatch when what follows the write fails", () => {
     process.off("unhandledRejection", onUnhandled);
   });
 
+  it("takes a plain iterable and an async one alike: every item, in order, in chunks", async () => {
+    const spec = (k: number) => ({ prompt: `p${k}`, negativePrompt: "", seed: k, hasSeed: true, count: 1, source: "" });
+    function* plain() {
+      for (let k = 0; k < 2_345; k++) yield spec(k);
+    }
+    async function* later() {
+      for (let k = 0; k < 2_345; k++) yield spec(k);
+    }
+    for (const source of [plain(), later()]) {
+      const { batchId, itemCount } = await client.submitBatch(header, source);
+      expect(itemCount).toBe(2_345);
+      const rows = await real.query<{ index: number; prompt: string }>(`SELECT index, prompt FROM item WHERE batch_id = $1 ORDER BY index`, [batchId]);
+      expect(rows.every((row, k) => row.index === k && row.prompt === `p${k}`) && rows.length).toBe(2_345);
+    }
+  });
+
   for (const dependency of ["throughput", "publish", "announce"] as const) {
     it(`answers, and keeps serving, when ${dependency} fails`, async () => {
       failing[dependency] = true;

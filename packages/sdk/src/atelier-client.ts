@@ -90,12 +90,17 @@ export class AtelierClient {
         };
         await send({ header: { ...header, defaults: withGuidancePresence(header.defaults) } });
         let chunk: ItemSpec[] = [];
-        for await (const item of items) {
-          chunk.push(item.settings ? { ...item, settings: withGuidancePresence(item.settings) } : item);
-          if (chunk.length >= this.submitChunkItems) {
-            await send({ items: { items: chunk } });
-            chunk = [];
-          }
+        /** Adds an item; true when the chunk is full. */
+        const push = (item: ItemSpec) => chunk.push(item.settings ? { ...item, settings: withGuidancePresence(item.settings) } : item) >= this.submitChunkItems;
+        const flush = async () => {
+          await send({ items: { items: chunk } });
+          chunk = [];
+        };
+        // A plain iterable is read without an await per item: a million prompts would be a million turns of the microtask queue.
+        if (Symbol.iterator in items) {
+          for (const item of items) if (push(item)) await flush();
+        } else {
+          for await (const item of items) if (push(item)) await flush();
         }
         if (chunk.length > 0) await send({ items: { items: chunk } });
         call.end();
