@@ -81,7 +81,7 @@ export class Dispatcher {
   /** Round-robin over agents with free slots, one shard each per round, until none can be served. */
   private async pass(): Promise<void> {
     let hungry = this.hungrySessions();
-    // The whole farm's slots, busy or not: the end of a batch is shared among all of them.
+    // The whole farm's slots, busy or not: the end of a batch may spread over any of them (planShardSize).
     const totalSlots = [...this.sessions()].filter((s) => s.open && !s.draining).reduce((sum, s) => sum + s.hello.slots, 0);
     while (hungry.length > 0 && !this.closed) {
       for (const session of hungry) {
@@ -117,6 +117,7 @@ export class Dispatcher {
       itemsPerSecond: session.rate.itemsPerSecond,
       remaining: batch.remaining,
       farmSlots: totalSlots,
+      batchSlots: [...this.sessions()].reduce((n, s) => n + [...s.shards.values()].filter((shard) => shard.batchId === batch.id).length, 0),
       targetShardMs: this.options.targetShardMs,
       maxShardItems: this.options.maxShardItems,
       probeItems: 2,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { LoadTimeEstimate, MODEL_AFFINITY, planShardSize, RateEstimate, switchAffinity } from "./shard-planner.ts";
+import { endSharingSlots, LoadTimeEstimate, MODEL_AFFINITY, planShardSize, RateEstimate, switchAffinity } from "./shard-planner.ts";
 
-const base = { remaining: 10_000, farmSlots: 4, targetShardMs: 10_000, maxShardItems: 64, probeItems: 2 };
+const base = { remaining: 10_000, farmSlots: 4, batchSlots: 4, targetShardMs: 10_000, maxShardItems: 64, probeItems: 2 };
 
 describe("planShardSize", () => {
   it("probes with a small shard until the agent's rate is known", () => {
@@ -17,6 +17,24 @@ describe("planShardSize", () => {
   it("shrinks toward the end of a batch so every agent gets a part", () => {
     expect(planShardSize({ ...base, itemsPerSecond: 10, remaining: 40 })).toBe(5);
     expect(planShardSize({ ...base, itemsPerSecond: 10, remaining: 1 })).toBe(1);
+  });
+
+  it("spreads the end of a batch over the slots on it and an eighth of the farm, not the whole farm", () => {
+    // 64 slots, 10 items/s: 100 items by duration, so the cap (64) or the fair part decides.
+    const farm = { ...base, farmSlots: 64, itemsPerSecond: 10, remaining: 320 };
+    expect(planShardSize({ ...farm, batchSlots: 8 })).toBe(10); // 320 / (2 * (8 + 8))
+    expect(planShardSize({ ...farm, batchSlots: 0 })).toBe(20); // 320 / (2 * 8)
+    expect(planShardSize({ ...farm, batchSlots: 60 })).toBe(3); // 320 / (2 * 64), rounded up
+    expect(planShardSize({ ...farm, batchSlots: 0, remaining: 2_000 })).toBe(64); // 125, capped
+  });
+});
+
+describe("endSharingSlots", () => {
+  it("counts the slots on the batch and an eighth of the farm (rounded up), at most the farm", () => {
+    expect(endSharingSlots(64, 8)).toBe(16);
+    expect(endSharingSlots(10, 0)).toBe(2);
+    expect(endSharingSlots(64, 60)).toBe(64);
+    expect(endSharingSlots(4, 4)).toBe(4);
   });
 });
 

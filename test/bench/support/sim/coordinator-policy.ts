@@ -27,6 +27,7 @@ export function coordinatorPolicy(options: CoordinatorPolicyOptions): SimPolicy 
         itemsPerSecond: agent.rate.itemsPerSecond,
         remaining: batch.items - batch.done,
         farmSlots: farm.farmSlots(),
+        batchSlots: farm.liveShardsOf(batch),
         targetShardMs: options.targetShardMs,
         maxShardItems: options.maxShardItems,
         probeItems: options.probeItems,

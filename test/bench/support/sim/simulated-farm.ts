@@ -209,6 +209,13 @@ export class SimulatedFarm {
     return this.agents.filter((a) => a.alive).length;
   }
 
+  /** Live shards of the batch, copies too (the dispatcher counts its sessions' shards of the batch). */
+  liveShardsOf(batch: BatchState): number {
+    let count = 0;
+    for (const shard of this.liveShards) if (shard.batch === batch) count++;
+    return count;
+  }
+
   /** Takes up to `count` queued items of a batch, lowest index first. */
   takeQueued(batch: BatchState, count: number): number[] {
     const items: number[] = [];
