@@ -59,6 +59,8 @@ export class WorkerRenderer implements Renderer {
   private readonly started: Promise<void>;
   private nextId = 1;
   private closing: Promise<void> | undefined;
+  // Set when a worker thread dies: neither thread can answer a request alone, so later ones fail at once.
+  private crashed: RenderFailed | undefined;
 
   readonly batchItems: number;
 
@@ -95,7 +97,8 @@ export class WorkerRenderer implements Renderer {
       // A request's answer comes from the finish worker, or from the render worker when it fails there or finishes it itself.
       worker.on("message", (message: FromWorker) => this.settle(message));
       worker.on("error", (error) => {
-        for (const { reject } of this.pending.values()) reject(new RenderFailed(`${name} worker crashed: ${error.message}`, true, false));
+        this.crashed ??= new RenderFailed(`${name} worker crashed: ${error.message}`, true, false);
+        for (const { reject } of this.pending.values()) reject(this.crashed);
         this.pending.clear();
       });
     }
@@ -110,6 +113,7 @@ export class WorkerRenderer implements Renderer {
   }
 
   renderBatch(jobs: RenderJob[], signal?: AbortSignal): Promise<Rendered[]> {
+    if (this.crashed) return Promise.reject(this.crashed);
     const id = this.nextId++;
     return new Promise<Rendered[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
