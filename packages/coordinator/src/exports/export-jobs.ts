@@ -125,8 +125,10 @@ export class ExportJobs {
       id, batchId: batch.id, tenantId: batch.tenantId, request, prefix: `${batch.tenantId}/${batch.id}/exports/${id}/`,
       startedBy: actor, startedAtMs: now, ownerId: this.ownerId, heartbeatAtMs: now, state: "running", finishedAtMs: null, total, samples: 0, shards: 0, error: "",
     };
-    await this.write(record);
+    // Checked again after the count: another start may have taken the last place meanwhile.
+    this.checkCapacity();
     this.run(record, 0);
+    await this.write(record);
     return this.info(record);
   }
 
@@ -142,13 +144,15 @@ export class ExportJobs {
     this.checkCapacity();
     const stats = await new BucketSink(this.options.store, record.prefix).get("_stats.json");
     const done = stats ? (JSON.parse(Buffer.from(stats).toString("utf8")) as ExportStats) : undefined;
+    // A second resume of the same export may have got here meanwhile.
+    if (this.running.has(id)) throw new ExportConflictError(`export ${id} is running; it can be resumed only once it has stopped`);
     Object.assign(record, {
       ownerId: this.ownerId, heartbeatAtMs: Date.now(), state: "running", finishedAtMs: null, error: "",
       samples: done?.samples ?? 0, shards: done?.shards.length ?? 0,
     });
+    this.run(record, record.samples);
     await this.write(record);
     this.options.log.info({ export: id, batch: batch.id, actor, shards: record.shards }, "dataset export resumed");
-    this.run(record, record.samples);
     return this.info(record);
   }
 

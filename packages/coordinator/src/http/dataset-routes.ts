@@ -21,7 +21,11 @@ export interface DatasetRoutesDeps {
 
 // A grid is drawn in memory on the coordinator's thread: past this many
 // images a page belongs in `atelier grid` (which allows 10,000) or an export.
-const MAX_GRID_IMAGES = 2_000;
+// Images are shrunk to tiles of at most GRID_MAX_TILE px as they arrive, so
+// a page holds at most about 1,000 x 256 x 256 x 3 bytes of tiles (200 MB)
+// and a canvas of the same order.
+const MAX_GRID_IMAGES = 1_000;
+const GRID_MAX_TILE = 256;
 // Grids drawn at once by this coordinator; more wait for a retry.
 const MAX_GRIDS_IN_FLIGHT = 2;
 const GRID_PAGE = 500;
@@ -79,7 +83,7 @@ export function datasetRoutes(deps: DatasetRoutesDeps): { routes: Route[]; close
         if (gridsInFlight >= MAX_GRIDS_IN_FLIGHT) throw new HttpError(503, "the coordinator is drawing other grids; try again in a moment", { "retry-after": "2" });
         gridsInFlight++;
         try {
-          const grids = await drawSweepGrids(batch.planAxes ?? [], gridImages(db, store, batch.id), { z, maxImages: MAX_GRID_IMAGES });
+          const grids = await drawSweepGrids(batch.planAxes ?? [], gridImages(db, store, batch.id), { z, maxImages: MAX_GRID_IMAGES, maxTile: GRID_MAX_TILE });
           const page = grids.pages[0];
           if (!page) throw new HttpError(404, `batch ${batch.id} has no finished images on this page yet`);
           response.writeHead(200, {

@@ -8,11 +8,11 @@ const AXES: SweepAxis[] = [
   { name: "z", setting: "steps", values: ["2", "4"] },
 ];
 
-/** A solid 16 x 16 image of one colour. */
-function solid(rgb: [number, number, number]): Uint8Array {
-  const pixels = new Uint8Array(TILE * TILE * 3);
+/** A solid square image of one colour, 16 px unless told. */
+function solid(rgb: [number, number, number], side = TILE): Uint8Array {
+  const pixels = new Uint8Array(side * side * 3);
   for (let i = 0; i < pixels.length; i += 3) pixels.set(rgb, i);
-  return encodePng(pixels, TILE, TILE);
+  return encodePng(pixels, side, side);
 }
 
 /** Two prompts per cell: item index = z * 4 + prompt * 2 + x, as a plan numbers them (X fastest). */
@@ -59,6 +59,15 @@ describe("drawSweepGrids", () => {
     const grids = await drawSweepGrids(AXES, stream(list), { z: 1, maxImages: 4 });
     expect(grids.pages.map((page) => page.z)).toEqual([1]);
     expect(read.sort()).toEqual([4, 5, 6, 7]);
+  });
+
+  it("fits images larger than maxTile into tiles of that size", async () => {
+    const big = [0, 1].map((x): SweepImage => ({ key: `t/b/${x}.png`, index: x, width: 64, height: 64, axes: { x: AXES[0]!.values[x]!, z: "2" }, image: () => Promise.resolve(solid([x * 200, 50, 100], 64)) }));
+    const [page] = (await drawSweepGrids(AXES, stream(big), { z: 0, maxImages: 10, maxTile: TILE })).pages;
+    const png = decodePng(page!.png);
+    expect(png.width).toBe(2 * (TILE + 2) + 2);
+    const top = png.height - (TILE + 2);
+    expect([pixel(png, 2 + 8, top + 8), pixel(png, 2 + TILE + 2 + 8, top + 8)]).toEqual([[0, 50, 100], [200, 50, 100]]);
   });
 
   it("refuses a Z page that does not exist, a batch without X or Y, and more images than allowed", async () => {

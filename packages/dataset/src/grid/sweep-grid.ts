@@ -1,3 +1,4 @@
+import { contactSheet } from "@atelier/diffusion";
 import { drawGrid } from "./xyz-grid.ts";
 
 /** One axis of a plan's sweep, as the batch records it. */
@@ -23,8 +24,10 @@ export interface SweepImage {
 }
 
 export interface SweepGridOptions {
-  /** Edge of the square each image is fitted into; default: the first image's longer side. */
+  /** Edge of the square each image is fitted into; default: the first image's longer side, at most `maxTile`. */
   tile?: number;
+  /** Without `tile`, the largest tile the first image's size may give. */
+  maxTile?: number;
   /** Draw only this Z page (0-based); default: every page. */
   z?: number;
   /** The most images the drawn pages may hold: a grid holds them all in memory. */
@@ -97,14 +100,19 @@ export async function drawSweepGrids(axes: readonly SweepAxis[], images: AsyncIt
     if (xi < 0 || yi < 0 || zi < 0) throw new Error(`output ${image.key} has axis values ${JSON.stringify(image.axes)} that are not the batch's`);
     if (!wanted(zi)) continue;
     if (++placed > options.maxImages) throw new SweepGridError(`the grid would hold more than ${options.maxImages} images; export the batch instead`);
-    tile ||= Math.max(image.width, image.height);
+    tile ||= Math.min(options.maxTile ?? Number.POSITIVE_INFINITY, Math.max(image.width, image.height));
+    const edge = tile;
     const cell = cells[zi]![yi * xCount + xi]!;
     if (!image.image) {
       withheld++;
       cell.push({ index: image.index, png: null });
       continue;
     }
-    const task = image.image().then((png) => void cell.push({ index: image.index, png })).finally(() => inFlight.delete(task));
+    // An image larger than the tile is fitted into it as it arrives: a page holds tiles, not whole images.
+    const shrink = Math.max(image.width, image.height) > edge;
+    const task = image.image()
+      .then((png) => void cell.push({ index: image.index, png: shrink ? contactSheet([png], { columns: 1, tile: edge }) : png }))
+      .finally(() => inFlight.delete(task));
     inFlight.add(task);
     if (inFlight.size >= (options.downloadsInFlight ?? 8)) await Promise.race(inFlight);
   }
