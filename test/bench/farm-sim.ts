@@ -7,6 +7,9 @@
 // swept as the coordinator does it. Beside it, the same farm under a naive
 // static split. Then the same farm with stragglers (agents that slow down
 // 8x partway through, unannounced), with and without speculative copies.
+// Each run says where its makespan went past the bound (lostSeconds: model
+// loads, refused renders, items lost mid-render, idle agents before and
+// after the last lease) and which shards ended last.
 import { performance } from "node:perf_hooks";
 import { note, numericFlags, printResult, round } from "./support/bench-report.ts";
 import { coordinatorPolicy } from "./support/sim/coordinator-policy.ts";
@@ -15,7 +18,8 @@ import { makespanLowerBound } from "./support/sim/lower-bound.ts";
 import { naiveSplitPolicy } from "./support/sim/naive-split-policy.ts";
 import { SimulatedFarm, type SimOutcome, type SimPolicy } from "./support/sim/simulated-farm.ts";
 
-const GOAL_RATIO = 1.05;
+// Issue 11's goal.
+const GOAL_RATIO = 1.03;
 
 const flags = numericFlags({
   agents: 64, crashFraction: 0.1, slowFraction: 0.1, seed: 1, maxShardItems: 16, targetShardMs: 10_000, speculateAfterMs: 20_000,

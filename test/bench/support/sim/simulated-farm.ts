@@ -303,7 +303,10 @@ export class SimulatedFarm {
       const loadMs = shard.loadingItem === item ? this.scenario.modelSwitchSeconds * 1000 : 0;
       agent.rate.record((this.now - shard.itemStartedAt) * 1000 - loadMs);
       if (loadMs > 0) agent.measuredLoadMs = loadMs;
-      if (batch.done === batch.items) this.endShardsOf(batch);
+      if (batch.done === batch.items) {
+        if (shard.next === shard.items.length - 1) this.endShard(shard, "finished"); // this was its last item
+        this.endShardsOf(batch);
+      }
     }
     shard.next++;
     this.startNextItem(shard);
