@@ -76,7 +76,12 @@ function isColumns(items: readonly NewItem[] | ItemColumns): items is ItemColumn
   return !Array.isArray(items);
 }
 
-function copyRows(batchId: string, items: ItemColumns): string {
+// COPY text goes out in pieces of about 64 K characters: a longer string is a
+// large object to V8, kept until a full collection, and a submission of a
+// million items made 30 MB of them between two.
+const COPY_PIECE_CHARS = 64 * 1024;
+
+function* copyPieces(batchId: string, items: ItemColumns): Generator<string> {
   // Items of a chunk nearly always share their settings: their text is built once per change.
   let settingsOf: RenderSettings | undefined;
   let settingsText = "";
@@ -90,8 +95,12 @@ function copyRows(batchId: string, items: ItemColumns): string {
     settingsOf = s;
     const itemAxes = axes?.[k];
     rows += `${batchId}\t${index[k]}\t${copyText(prompt[k]!)}\t${copyText(negativePrompt[k]!)}\t${seed[k]}\t${settingsText}\t${itemAxes ? copyText(JSON.stringify(itemAxes)) : "\\N"}\n`;
+    if (rows.length >= COPY_PIECE_CHARS) {
+      yield rows;
+      rows = "";
+    }
   }
-  return rows;
+  if (rows.length > 0) yield rows;
 }
 
 // Items made one by one (a plan's) are separate objects with, mostly, equal settings: compared by value.
@@ -144,7 +153,7 @@ export const batchStore = {
         load = await db.copyIn(`COPY item (${ITEM_COLUMNS}) FROM STDIN`);
         open.set(batchId, load);
       }
-      await load.write(copyRows(batchId, columns));
+      for (const piece of copyPieces(batchId, columns)) await load.write(piece);
       return;
     }
     const { settings } = columns;
