@@ -63,6 +63,24 @@ describe("the lease statement's plan", () => {
     expect(rowsRead).toBeLessThan(500);
   }, 60_000);
 
+  it("picks the batch with one probe of its queued items, not a scan from the start of the item table", async () => {
+    // With statistics that count every item as queued, a LIMIT 1 probe looked cheap as a sequential
+    // scan, which then read every finished item before the first queued one.
+    const sent: { text: string; params: readonly unknown[] }[] = [];
+    const capturing = new Proxy(test.db, {
+      get: (target, key) => key === "query"
+        ? (text: string, params: readonly unknown[] = []) => (sent.push({ text, params }), target.query(text, params))
+        : Reflect.get(target, key),
+    }) as Database;
+    expect(await leaseStore.pickBatch(capturing, capabilities)).toMatchObject({ id: "b1" });
+    const { text, params } = sent.at(-1)!;
+    const explained = await test.db.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, params);
+    const itemScans = nodesOf(explained[0]!["QUERY PLAN"][0].Plan).filter((node) => node["Relation Name"] === "item");
+    expect(itemScans.filter((node) => node["Node Type"] === "Seq Scan")).toEqual([]);
+    const rowsRead = itemScans.reduce((sum, node) => sum + (node["Actual Rows"] ?? 0) + (node["Rows Removed by Filter"] ?? 0), 0);
+    expect(rowsRead).toBeLessThan(100);
+  }, 60_000);
+
   it("marks a large shard's items leased by primary key, not by a scan of the item table", async () => {
     // A shard of hundreds: joined to the picked ids, the planner hashed them against every item row.
     const sent: { text: string; params: readonly unknown[] }[] = [];

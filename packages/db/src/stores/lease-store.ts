@@ -1,13 +1,12 @@
 import type { Database } from "../open-database.ts";
 import type { AgentCapabilities, Lease, RenderOptions, RenderSettings } from "../domain.ts";
 
-const ELIGIBLE = `state = 'queued' AND (not_before IS NULL OR not_before <= now())`;
 // The queued items of batch $1, written as a range of the (state, batch_id, id) index rather than as
 // two equalities: with equalities the planner may walk the primary key in id order instead and
 // filter, which reads every finished item of the batch (90 ms per lease at 90,000 done) whenever
 // its statistics still count them as queued. A range of that index is the one path that yields
 // this order.
-const queuedOfBatch = (t = "") => `(${t}state, ${t}batch_id, ${t}id) >= ('queued', $1, 0) AND (${t}state, ${t}batch_id) <= ('queued', $1)`;
+const queuedOfBatch = (t = "", batch = "$1") => `(${t}state, ${t}batch_id, ${t}id) >= ('queued', ${batch}, 0) AND (${t}state, ${t}batch_id) <= ('queued', ${batch})`;
 /**
  * Items the agent can run; its models, size limits (of the first pass),
  * "<model>@<architecture>" list and upscalers are the parameters from $first
@@ -95,8 +94,13 @@ export const leaseStore = {
          FROM batch b
          -- One index probe per live batch for an item this agent can run. As an
          -- EXISTS, the planner may instead hash every queued item of the farm
-         -- (400 ms at a million); LIMIT inside LATERAL keeps it a probe.
-         CROSS JOIN LATERAL (SELECT 1 FROM item WHERE batch_id = b.id AND ${ELIGIBLE} AND ${capable(1)} LIMIT 1) ready
+         -- (400 ms at a million); LIMIT inside LATERAL keeps it a probe. As a
+         -- range of the (state, batch_id, id) index: as equalities, with
+         -- statistics that still counted finished items as queued, the planner
+         -- chose a sequential scan that read every finished item before a queued one.
+         CROSS JOIN LATERAL (SELECT 1 FROM item
+                             WHERE ${queuedOfBatch("", "b.id")} AND (not_before IS NULL OR not_before <= now()) AND ${capable(1)}
+                             ORDER BY state, batch_id, id LIMIT 1) ready
          WHERE b.state IN ('queued', 'running')
        ), tenant_load AS (
          SELECT t.id, t.weight,
