@@ -57,6 +57,9 @@ export function createUrlPresigner(
   // By method: the SDK adds its own unsigned query parameters to each operation.
   const templates = new Map<PresignRequest["method"], Promise<UrlTemplate>>();
   const keys = new SigningKeys(credentials.secretAccessKey);
+  // What every URL of one method, content type, expiry and signing second shares; only the key and the signature differ.
+  const prepared = new Map<string, Prepared>();
+  let clock = { second: NaN, longDate: "" };
   return async (request) => {
     let template = templates.get(request.method);
     if (!template) {
@@ -70,32 +73,70 @@ export function createUrlPresigner(
     if (!(request.expiresInSeconds > 0 && request.expiresInSeconds <= MAX_PRESIGNED_SECONDS)) {
       throw new Error(`expiresInSeconds must be between 1 and ${MAX_PRESIGNED_SECONDS} (a week); got ${request.expiresInSeconds}`);
     }
-    const host = url.port === undefined ? url.hostname : `${url.hostname}:${url.port}`;
-    // Signed headers, by lower-case name: the PUT's pin what may be uploaded.
-    const headers: [string, string][] = [["host", host]];
-    if (request.method === "PUT") {
-      if (request.contentLength !== undefined) headers.push(["content-length", String(request.contentLength)]);
-      headers.push(["content-type", request.contentType.trim().replace(/\s+/g, " ")], ["if-none-match", "*"]);
+    const second = Math.floor((request.signingDate?.getTime() ?? Date.now()) / 1000);
+    if (second !== clock.second) clock = { second, longDate: new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "") };
+    const put = request.method === "PUT" ? request : undefined;
+    const id = `${request.method}\n${put?.contentType}\n${put?.contentLength}\n${request.expiresInSeconds}\n${clock.longDate}`;
+    let shared = prepared.get(id);
+    if (!shared) {
+      if (prepared.size >= 64) prepared.clear();
+      shared = prepare(url, request, clock.longDate, credentials.accessKeyId, keys);
+      prepared.set(id, shared);
     }
-    headers.sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    const signedHeaders = headers.map(([name]) => name).join(";");
-    const longDate = (request.signingDate ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z").replace(/[-:]/g, "");
-    const shortDate = longDate.slice(0, 8);
-    const scope = `${shortDate}/${url.region}/s3/aws4_request`;
-    const query: Record<string, string> = {
-      ...url.query,
-      "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
-      "X-Amz-Content-Sha256": "UNSIGNED-PAYLOAD",
-      "X-Amz-Credential": `${credentials.accessKeyId}/${scope}`,
-      "X-Amz-Date": longDate,
-      "X-Amz-Expires": String(request.expiresInSeconds),
-      "X-Amz-SignedHeaders": signedHeaders,
-    };
     const path = url.pathPrefix + request.key.split("/").map(escapeSegment).join("/");
-    const canonicalRequest = `${request.method}\n${path}\n${queryString(query)}\n${headers.map(([name, value]) => `${name}:${value}\n`).join("")}\n${signedHeaders}\nUNSIGNED-PAYLOAD`;
-    const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${createHash("sha256").update(canonicalRequest).digest("hex")}`;
-    query["X-Amz-Signature"] = createHmac("sha256", keys.of(shortDate, url.region)).update(stringToSign).digest("hex");
-    return `${url.protocol}//${host}${path}?${queryString(query)}`;
+    const canonicalRequest = `${request.method}\n${path}\n${shared.canonicalQuery}\n${shared.headersAndPayload}`;
+    const stringToSign = shared.stringToSignPrefix + createHash("sha256").update(canonicalRequest).digest("hex");
+    const signature = createHmac("sha256", shared.signingKey).update(stringToSign).digest("hex");
+    return `${shared.origin}${path}?${shared.queryBeforeSignature}${signature}${shared.queryAfterSignature}`;
+  };
+}
+
+/** The parts of a signed URL and of its canonical request that do not depend on the key. */
+interface Prepared {
+  origin: string;
+  /** The query, sorted and escaped, without the signature. */
+  canonicalQuery: string;
+  /** The canonical request after the query: signed headers, their names, the payload hash. */
+  headersAndPayload: string;
+  stringToSignPrefix: string;
+  signingKey: Buffer;
+  /** The URL's query around X-Amz-Signature's value. */
+  queryBeforeSignature: string;
+  queryAfterSignature: string;
+}
+
+function prepare(url: UrlTemplate, request: PresignRequest, longDate: string, accessKeyId: string, keys: SigningKeys): Prepared {
+  const host = url.port === undefined ? url.hostname : `${url.hostname}:${url.port}`;
+  // Signed headers, by lower-case name: the PUT's pin what may be uploaded.
+  const headers: [string, string][] = [["host", host]];
+  if (request.method === "PUT") {
+    if (request.contentLength !== undefined) headers.push(["content-length", String(request.contentLength)]);
+    headers.push(["content-type", request.contentType.trim().replace(/\s+/g, " ")], ["if-none-match", "*"]);
+  }
+  headers.sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const signedHeaders = headers.map(([name]) => name).join(";");
+  const shortDate = longDate.slice(0, 8);
+  const scope = `${shortDate}/${url.region}/s3/aws4_request`;
+  const query: Record<string, string> = {
+    ...url.query,
+    "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+    "X-Amz-Content-Sha256": "UNSIGNED-PAYLOAD",
+    "X-Amz-Credential": `${accessKeyId}/${scope}`,
+    "X-Amz-Date": longDate,
+    "X-Amz-Expires": String(request.expiresInSeconds),
+    "X-Amz-SignedHeaders": signedHeaders,
+  };
+  // The URL lists the signature in its sorted place, where a placeholder stands for it here.
+  const withSignature = queryString({ ...query, "X-Amz-Signature": "SIGNATURE" });
+  const at = withSignature.indexOf("X-Amz-Signature=SIGNATURE") + "X-Amz-Signature=".length;
+  return {
+    origin: `${url.protocol}//${host}`,
+    canonicalQuery: queryString(query),
+    headersAndPayload: `${headers.map(([name, value]) => `${name}:${value}\n`).join("")}\n${signedHeaders}\nUNSIGNED-PAYLOAD`,
+    stringToSignPrefix: `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n`,
+    signingKey: keys.of(shortDate, url.region),
+    queryBeforeSignature: withSignature.slice(0, at),
+    queryAfterSignature: withSignature.slice(at + "SIGNATURE".length),
   };
 }
 
