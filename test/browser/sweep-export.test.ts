@@ -249,6 +249,29 @@ describe("a sweep's grid and a server-side export on the batch page", () => {
     expect(audit).toEqual([{ target: batchId, detail: expect.objectContaining({ export: id }) }]);
   }, 120_000);
 
+  it("meets WCAG 2 A and AA as axe-core judges it in both themes, and fits a 390 px phone", async () => {
+    const found: Record<string, unknown[]> = {};
+    for (const colorScheme of ["dark", "light"] as const) {
+      await page.emulateMedia({ colorScheme });
+      await page.reload();
+      await page.locator(".sweep-panel img[data-grid]").waitFor(SLOW);
+      await page.locator('.export-row[data-state="complete"] a[data-file="_stats.json"]').first().waitFor(SLOW);
+      found[colorScheme] = await axeViolations(page);
+    }
+    expect(found).toEqual({ dark: [], light: [] });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.reload();
+    await page.locator('.export-row[data-state="complete"] a[data-file="_stats.json"]').first().waitFor(SLOW);
+    // A full-page screenshot is as wide as the page: wider than the screen means something overflows it.
+    const shot = await page.screenshot({ fullPage: true });
+    expect(shot.readUInt32BE(16)).toBe(390);
+    // Panels clip what overflows them, so the page stays 390 px wide whatever they hold: the controls must be on screen.
+    for (const selector of [".sweep-panel img[data-grid]", '[data-action="export"]', '.export-row a[data-file="_stats.json"]']) {
+      const box = await page.locator(selector).first().boundingBox();
+      expect(box!.x + box!.width, selector).toBeLessThanOrEqual(390);
+    }
+  }, 120_000);
+
   async function listRecords(): Promise<{ id: string; prefix: string; [field: string]: unknown }[]> {
     const records = [];
     for await (const object of farm.store.list(`studio/${batchId}/export-jobs/`)) records.push(JSON.parse(Buffer.from(await farm.store.get(object.key)).toString("utf8")) as { id: string; prefix: string });
