@@ -12,6 +12,7 @@ import { encodeOutput } from "./render-output.ts";
 import { SafetyCheckerModel } from "./safety-checker-model.ts";
 import { resolveSessionSettings, resolveVaeTiling } from "./session-options.ts";
 import { VaeDecoderModel } from "./vae-decoder-model.ts";
+import { RunningCalls } from "./running-calls.ts";
 
 // The stage after denoising: latents to pixels through the VAE decoder, the
 // safety checker's verdict, and the PNG with its text. Pipeline.renderBatch
@@ -109,8 +110,7 @@ export interface FinisherStats {
  * model gives. Finishes may run concurrently.
  */
 export class ImageFinisher {
-  private closing: Promise<void> | undefined;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly calls = new RunningCalls();
   private readonly counters = { images: 0, pngEncodeMs: 0 };
 
   private constructor(
@@ -145,22 +145,15 @@ export class ImageFinisher {
 
   /** The batch's images as Pipeline.renderBatch would have given them, in order. */
   finish(batch: DenoisedBatch, options: FinishOptions = {}): Promise<RenderResult[]> {
-    if (this.closing) return Promise.reject(new Error(`image finisher ${this.name} is closed`));
+    if (this.calls.closed) return Promise.reject(new Error(`image finisher ${this.name} is closed`));
     if (batch.model.name !== this.name) return Promise.reject(new Error(`the batch was denoised by model ${batch.model.name}; this finisher decodes model ${this.name}'s latents`));
     const run = this.finishAll(batch, options);
-    this.inFlight.add(run);
-    const forget = () => this.inFlight.delete(run);
-    run.then(forget, forget);
-    return run;
+    return this.calls.track(run);
   }
 
   /** Lets running finishes end, then releases the sessions. Idempotent. */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      await Promise.allSettled([...this.inFlight]);
-      await Promise.all([this.models.vaeDecoder.release(), this.models.safetyChecker?.release()]);
-    })();
-    return this.closing;
+    return this.calls.close(() => Promise.all([this.models.vaeDecoder.release(), this.models.safetyChecker?.release()]));
   }
 
   private async finishAll(batch: DenoisedBatch, options: FinishOptions): Promise<RenderResult[]> {

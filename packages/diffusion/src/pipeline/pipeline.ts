@@ -23,6 +23,7 @@ import { refinerCalls, refineLatents } from "./refiner-stage.ts";
 import { resolveSessionSettings, resolveVaeTiling } from "./session-options.ts";
 import { type ConditioningModel, textConditioning } from "./text-conditioning.ts";
 import type { VaeTiling } from "./tiled-vae.ts";
+import { RunningCalls } from "./running-calls.ts";
 
 export interface PipelineOptions {
   /** onnxruntime execution providers in preference order, e.g. ["cuda", "cpu"]; default ["cpu"] */
@@ -100,8 +101,7 @@ export interface PipelineStats {
  * and optional safety checker sessions. Renders may run concurrently.
  */
 export class Pipeline {
-  private closing: Promise<void> | undefined;
-  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly calls = new RunningCalls();
   private readonly counters = { images: 0, pngEncodeMs: 0, renderMs: 0 };
   private readonly promptEncoder: PromptEncoder;
   private readonly conditioning: ConditioningModel;
@@ -216,14 +216,11 @@ export class Pipeline {
    * Any invalid request rejects the whole call before work starts.
    */
   renderBatch(requests: readonly RenderRequest[], options: RenderOptions = {}): Promise<RenderResult[]> {
-    if (this.closing) return Promise.reject(new Error(`pipeline ${this.name} is closed`));
+    if (this.calls.closed) return Promise.reject(new Error(`pipeline ${this.name} is closed`));
     const run = requests.some((r) => r.hires)
       ? renderWithHires(requests, options.upscaler, (some) => this.renderAll(some, options), this.hiresPasses)
       : this.renderAll(requests, options);
-    this.inFlight.add(run);
-    const forget = () => this.inFlight.delete(run);
-    run.then(forget, forget);
-    return run;
+    return this.calls.track(run);
   }
 
   /**
@@ -231,16 +228,12 @@ export class Pipeline {
    * (they reject with AbortError), then releases the sessions. Idempotent.
    */
   close(): Promise<void> {
-    this.closing ??= (async () => {
-      await Promise.allSettled([...this.inFlight]);
-      await releaseComponents(this.components);
-    })();
-    return this.closing;
+    return this.calls.close(() => releaseComponents(this.components));
   }
 
   private checkContinue(signal: AbortSignal | undefined): void {
     if (signal?.aborted) throw new AbortError("render aborted", { cause: signal.reason });
-    if (this.closing) throw new AbortError(`pipeline ${this.name} was closed during the render`);
+    if (this.calls.closed) throw new AbortError(`pipeline ${this.name} was closed during the render`);
   }
 
   private async renderAll(requests: readonly RenderRequest[], options: RenderOptions): Promise<RenderResult[]> {
@@ -273,7 +266,7 @@ export class Pipeline {
    * refused: renderBatch renders them.
    */
   denoise(requests: readonly RenderRequest[], options: Omit<RenderOptions, "flagged"> = {}): Promise<DenoisedBatch> {
-    if (this.closing) return Promise.reject(new Error(`pipeline ${this.name} is closed`));
+    if (this.calls.closed) return Promise.reject(new Error(`pipeline ${this.name} is closed`));
     const refused = requests.flatMap((r, i) => (r.hires ? [`request ${i}: hires needs its first pass decoded; renderBatch renders it`] : r.refinerStart !== undefined ? [`request ${i}: refinerStart is decoded by the refiner's VAE; renderBatch renders it`] : []));
     if (refused.length > 0) return Promise.reject(new ValidationError(refused));
     const run = (async (): Promise<DenoisedBatch> => {
@@ -288,10 +281,7 @@ export class Pipeline {
         this.counters.renderMs += performance.now() - startedAt;
       }
     })();
-    this.inFlight.add(run);
-    const forget = () => this.inFlight.delete(run);
-    run.then(forget, forget);
-    return run;
+    return this.calls.track(run);
   }
 
   /** What the PNG text of this model's images names. */
