@@ -1,4 +1,4 @@
-import { contactSheet } from "@atelier/diffusion";
+import { contactSheet } from "@atelier/diffusion/png";
 import { drawGrid } from "./xyz-grid.ts";
 
 /** One axis of a plan's sweep, as the batch records it. */

@@ -1,5 +1,4 @@
-import { contactSheet } from "@atelier/diffusion";
-import { decodePng, encodePng } from "@atelier/diffusion/png";
+import { contactSheet, decodePng, encodePng } from "@atelier/diffusion/png";
 import { lineHeight, renderText, stampText, textWidth, wrapText } from "./label-text.ts";
 
 /**
