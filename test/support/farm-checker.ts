@@ -2,6 +2,9 @@ import { createHash } from "node:crypto";
 import type { Database } from "@atelier/db";
 import type { ObjectStore } from "@atelier/coordinator";
 
+/** Object reads in flight at once: well under the S3 client's 50 sockets. */
+const READS_AT_ONCE = 16;
+
 export interface FarmState {
   outputs: number;
   duplicateOutputs: number;
@@ -26,11 +29,18 @@ export async function inspectBatch(db: Database, store: ObjectStore, batchId: st
   );
   const rows = await db.query<{ key: string; sha256: string; bytes: number }>(`SELECT key, sha256, bytes FROM output WHERE batch_id = $1`, [batchId]);
   const checksumMismatches: string[] = [];
+  // A few reads at a time, as a real client reads: all at once, hundreds
+  // queue for the SDK's 50 sockets, and one that waits there longer than its
+  // 5 s connection timeout fails as if the server were unreachable.
+  let next = 0;
   await Promise.all(
-    rows.map(async (row) => {
-      const body = await store.get(row.key);
-      const sha256 = createHash("sha256").update(body).digest("hex");
-      if (sha256 !== row.sha256 || body.byteLength !== row.bytes) checksumMismatches.push(row.key);
+    Array.from({ length: READS_AT_ONCE }, async () => {
+      while (next < rows.length) {
+        const row = rows[next++]!;
+        const body = await store.get(row.key);
+        const sha256 = createHash("sha256").update(body).digest("hex");
+        if (sha256 !== row.sha256 || body.byteLength !== row.bytes) checksumMismatches.push(row.key);
+      }
     }),
   );
   const [{ tenant } = { tenant: "" }] = await db.query<{ tenant: string }>(`SELECT tenant_id AS tenant FROM batch WHERE id = $1`, [batchId]);
