@@ -7,6 +7,7 @@ import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 import { finalProgress } from "../support/final-progress.ts";
 import { promptSpecs } from "../support/prompt-files.ts";
 import { SlowRenderer } from "../support/slow-renderer.ts";
+import { startTcpProxy } from "../support/tcp-proxy.ts";
 
 // docs/reliability.md scenario 14, scaled to fit a test: a 12 s outage instead of
 // 2 min, and a reconnect backoff of 200 ms doubling to 4 s instead of 1 s to
@@ -23,13 +24,21 @@ const settings = { model: "bench-model", width: 64, height: 64, steps: 4, guidan
 
 describe("the coordinator down for a while under many agents", () => {
   let farm: FarmFixture;
+  const proxies: Awaited<ReturnType<typeof startTcpProxy>>[] = [];
   const agents: Agent[] = [];
   beforeAll(async () => {
     farm = await startFarm({ coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "8" } });
     for (let i = 0; i < AGENTS; i++) {
       const id = `agent-${i}`;
+      // Each agent reaches the coordinator through a proxy of its own (see the
+      // outage below). Its own address also gives it a connection of its own,
+      // as an agent on its own host has: grpc-js shares one connection among
+      // the channels of a process that name the same address, and ten agents
+      // on one would start their streams together whenever it came up.
+      const proxy = await startTcpProxy("127.0.0.1", Number(farm.coordinatorAddress.split(":")[1]));
+      proxies.push(proxy);
       const agent = new Agent({
-        coordinator: farm.coordinatorAddress, security: { token: await farm.enroll(id) }, id, name: id, renderers: [new SlowRenderer(100)], models: [settings.model], providers: ["cpu"],
+        coordinator: `127.0.0.1:${proxy.port}`, security: { token: await farm.enroll(id) }, id, name: id, renderers: [new SlowRenderer(100)], models: [settings.model], providers: ["cpu"],
         gpu: "none", memoryBytes: 0, maxWidth: 512, maxHeight: 512, version: "test", log: pino({ level: "silent" }),
         reconnectBaseMs: RECONNECT.baseMs, reconnectMaxMs: RECONNECT.maxMs,
       });
@@ -39,6 +48,7 @@ describe("the coordinator down for a while under many agents", () => {
   });
   afterAll(async () => {
     await Promise.all(agents.map((agent) => agent.close()));
+    await Promise.all(proxies.map((proxy) => proxy.close()));
     await farm?.close();
   });
 
@@ -55,8 +65,15 @@ describe("the coordinator down for a while under many agents", () => {
 
     // Every agent loses its stream at the same instant.
     farm.coordinator.child.kill("SIGKILL");
+    // Until the restarted coordinator answers its health check the proxies turn
+    // connections away, as a dead coordinator does: the agents' reconnects
+    // meet a coordinator that is up, so the times it logs are those the
+    // jitter chose, not when a loaded machine let a coordinator still starting
+    // get to hellos that had waited for it.
+    for (const proxy of proxies) proxy.cut();
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
     const restarted = await farm.restartCoordinator(0, { LOG_LEVEL: "info" });
+    for (const proxy of proxies) proxy.heal();
     const [{ restartedAt }] = (await db.query<{ restartedAt: Date }>(`SELECT now() AS "restartedAt"`)) as [{ restartedAt: Date }];
     const connectedAt = await waitFor("every agent to reconnect", async () => {
       const times = new Map<string, number>();
