@@ -19,6 +19,8 @@ import { SlowRenderer } from "../support/slow-renderer.ts";
 // honest agent.
 
 const SETTINGS = { model: "store-model", width: 64, height: 64, steps: 4, guidance: 1, sampler: "euler" };
+// Enough items that the shards after the first hold five (the planner gives a fresh batch small first shards).
+const ITEMS = 12;
 const md5 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest("hex");
 
 describe("attacks through storage", () => {
@@ -35,14 +37,16 @@ describe("attacks through storage", () => {
   it("6. uploads after a lost lease, of other bytes, not a PNG, of the wrong size or without a checksum are never recorded; every item completes once from an honest agent", async () => {
     const { batchId } = await farm.client.submitBatch(
       { tenant: "", name: "storage", priority: 0, baseSeed: 1, defaults: SETTINGS },
-      Array.from({ length: 6 }, (_, i) => ({ prompt: `p${i}`, negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" })),
+      Array.from({ length: ITEMS }, (_, i) => ({ prompt: `p${i}`, negativePrompt: "", seed: i, hasSeed: true, count: 1, source: "" })),
     );
     const sloppy = connectRawAgent(farm.coordinatorAddress, await farm.enroll("sloppy"), { agentId: "sloppy", name: "sloppy", slots: 8, models: [SETTINGS.model] });
     await sloppy.next("welcome");
     sloppy.send({ slots: { free: 8 } });
+    // One shard is left to expire; the others, five items at least however the
+    // planner sizes shards, are kept alive while the agent misbehaves.
     const assigns: Assign__Output[] = [];
-    while (assigns.reduce((n, a) => n + a.items.length, 0) < 6) assigns.push(await sloppy.next("assign"));
-    // One shard is left to expire; the others are kept alive while the agent misbehaves.
+    const keptItems = () => assigns.slice(1).reduce((n, a) => n + a.items.length, 0);
+    while (keptItems() < 5) assigns.push(await sloppy.next("assign"));
     const [doomed, ...kept] = assigns;
     let beating = true;
     const beats = (async () => {
@@ -87,11 +91,11 @@ describe("attacks through storage", () => {
       models: [SETTINGS.model], providers: ["cpu"], gpu: "none", memoryBytes: 0, maxWidth: 512, maxHeight: 512, version: "test", log: pino({ level: "silent" }),
     });
     await honest.start();
-    expect(await finalProgress(farm.client, batchId)).toMatchObject({ done: 6, failed: 0 });
-    expect(await inspectBatch(farm.database.db, farm.store, batchId)).toEqual(cleanState(6));
+    expect(await finalProgress(farm.client, batchId)).toMatchObject({ done: ITEMS, failed: 0 });
+    expect(await inspectBatch(farm.database.db, farm.store, batchId)).toEqual(cleanState(ITEMS));
     const rows = await farm.database.db.query<{ agent_id: string; n: number; sha: string[] }>(
       `SELECT agent_id, count(*)::int AS n, array_agg(DISTINCT sha256) AS sha FROM output WHERE batch_id = $1 GROUP BY agent_id`, [batchId]);
     const honestSha = createHash("sha256").update(blankPng(64, 64)).digest("hex");
-    expect(rows).toEqual([{ agent_id: "honest", n: 6, sha: [honestSha] }]);
+    expect(rows).toEqual([{ agent_id: "honest", n: ITEMS, sha: [honestSha] }]);
   }, 120_000);
 });
