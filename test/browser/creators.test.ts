@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { axeViolations, launchChromium, type AxeViolation, type Chromium } from "../support/chromium.ts";
+import { type AxeViolation, axeViolations, type Chromium, launchChromium, shownText } from "../support/chromium.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 
 // The creators page in Debian's Chromium against a real coordinator on
@@ -38,10 +38,7 @@ describe("the creators page in Chromium", () => {
     await farm?.close();
   });
 
-  const text = async (selector: string) => {
-    const element = page.locator(selector).first();
-    return (await element.count()) > 0 ? ((await element.textContent())?.trim() ?? "") : "";
-  };
+  const text = (selector: string) => shownText(page, selector);
   const cell = (id: string, field: string) => text(`.creators-table tr[data-creator="${id}"] [data-field="${field}"]`);
   const versions = (id: string) =>
     farm.database.db.query<VersionRow>(

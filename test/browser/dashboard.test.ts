@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { axeViolations, launchChromium, type AxeViolation, type Chromium } from "../support/chromium.ts";
+import { type AxeViolation, axeViolations, type Chromium, launchChromium, shownText } from "../support/chromium.ts";
 import { REPO_ROOT, waitFor } from "../support/cli-process.ts";
 import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 import { freePort } from "../support/free-port.ts";
@@ -57,11 +57,7 @@ describe("the dashboard in Chromium", () => {
     await farm?.close();
   });
 
-  // What the page shows now ("" while the element is not there): never waits, so that polls keep their own timeouts.
-  const text = async (selector: string) => {
-    const element = page.locator(selector).first();
-    return (await element.count()) > 0 ? ((await element.textContent())?.trim() ?? "") : "";
-  };
+  const text = (selector: string) => shownText(page, selector);
   const count = async (selector: string) => Number((await text(selector)).replace(/,/g, ""));
   /** A figure the dashboard shows compactly: "930", "1.2k", "3.4M". */
   const compactCount = async (selector: string) => {

@@ -64,3 +64,9 @@ export async function axeViolations(page: Page): Promise<AxeViolation[]> {
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((node) => node.target.join(" ")) }));
   })()`) as Promise<AxeViolation[]>;
 }
+
+/** What the page shows in `selector`'s first match now ("" while there is none): never waits, so that polls keep their own timeouts. */
+export async function shownText(page: Page, selector: string): Promise<string> {
+  const element = page.locator(selector).first();
+  return (await element.count()) > 0 ? ((await element.textContent())?.trim() ?? "") : "";
+}

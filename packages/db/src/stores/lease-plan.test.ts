@@ -25,6 +25,27 @@ function nodesOf(node: PlanNode): PlanNode[] {
   return [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 }
 
+/** `db` with every statement it runs recorded, newest last. */
+function capturing(db: Database): { db: Database; sent: { text: string; params: readonly unknown[] }[] } {
+  const sent: { text: string; params: readonly unknown[] }[] = [];
+  const proxy = new Proxy(db, {
+    get: (target, key) => key === "query"
+      ? (text: string, params: readonly unknown[] = []) => (sent.push({ text, params }), target.query(text, params))
+      : Reflect.get(target, key),
+  }) as Database;
+  return { db: proxy, sent };
+}
+
+/** How a statement read the item table when run again under EXPLAIN ANALYZE: its sequential scans and the rows it read. */
+async function itemReads(db: Database, statement: { text: string; params: readonly unknown[] }): Promise<{ seqScans: PlanNode[]; rowsRead: number }> {
+  const explained = await db.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${statement.text}`, statement.params);
+  const itemScans = nodesOf(explained[0]!["QUERY PLAN"][0].Plan).filter((node) => node["Relation Name"] === "item");
+  return {
+    seqScans: itemScans.filter((node) => node["Node Type"] === "Seq Scan"),
+    rowsRead: itemScans.reduce((sum, node) => sum + (node["Actual Rows"] ?? 0) + (node["Rows Removed by Filter"] ?? 0), 0),
+  };
+}
+
 describe("the lease statement's plan", () => {
   let test: TestDatabase;
   beforeAll(async () => {
@@ -44,61 +65,33 @@ describe("the lease statement's plan", () => {
 
   it("reads the batch's queued items by index, whatever its size and however stale the statistics", async () => {
     // The statement leaseStore.lease sends, captured as it runs, then explained with a shard id of its own.
-    const sent: { text: string; params: readonly unknown[] }[] = [];
-    const capturing = new Proxy(test.db, {
-      get: (target, key) => key === "query"
-        ? (text: string, params: readonly unknown[] = []) => (sent.push({ text, params }), target.query(text, params))
-        : Reflect.get(target, key),
-    }) as Database;
-    const lease = await leaseStore.lease(capturing, "b1", { ...capabilities, agentId: "a", shardId: "s1", maxItems: 50, leaseTtlMs: 60_000 });
+    const { db: recorded, sent } = capturing(test.db);
+    const lease = await leaseStore.lease(recorded, "b1", { ...capabilities, agentId: "a", shardId: "s1", maxItems: 50, leaseTtlMs: 60_000 });
     expect(lease?.items.map((i) => i.index)).toEqual(Array.from({ length: 50 }, (_, k) => ITEMS * 0.9 + k));
     const { text, params } = sent.at(-1)!;
-    const explained = await test.db.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
-      `EXPLAIN (ANALYZE, FORMAT JSON) ${text}`,
-      params.map((p) => (p === "s1" ? "s2" : p)),
-    );
-    const itemScans = nodesOf(explained[0]!["QUERY PLAN"][0].Plan).filter((node) => node["Relation Name"] === "item");
-    expect(itemScans.filter((node) => node["Node Type"] === "Seq Scan")).toEqual([]);
-    const rowsRead = itemScans.reduce((sum, node) => sum + (node["Actual Rows"] ?? 0) + (node["Rows Removed by Filter"] ?? 0), 0);
+    const { seqScans, rowsRead } = await itemReads(test.db, { text, params: params.map((p) => (p === "s1" ? "s2" : p)) });
+    expect(seqScans).toEqual([]);
     expect(rowsRead).toBeLessThan(500);
   }, 60_000);
 
   it("picks the batch with one probe of its queued items, not a scan from the start of the item table", async () => {
     // With statistics that count every item as queued, a LIMIT 1 probe looked cheap as a sequential
     // scan, which then read every finished item before the first queued one.
-    const sent: { text: string; params: readonly unknown[] }[] = [];
-    const capturing = new Proxy(test.db, {
-      get: (target, key) => key === "query"
-        ? (text: string, params: readonly unknown[] = []) => (sent.push({ text, params }), target.query(text, params))
-        : Reflect.get(target, key),
-    }) as Database;
-    expect(await leaseStore.pickBatch(capturing, capabilities)).toMatchObject({ id: "b1" });
-    const { text, params } = sent.at(-1)!;
-    const explained = await test.db.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${text}`, params);
-    const itemScans = nodesOf(explained[0]!["QUERY PLAN"][0].Plan).filter((node) => node["Relation Name"] === "item");
-    expect(itemScans.filter((node) => node["Node Type"] === "Seq Scan")).toEqual([]);
-    const rowsRead = itemScans.reduce((sum, node) => sum + (node["Actual Rows"] ?? 0) + (node["Rows Removed by Filter"] ?? 0), 0);
+    const { db: recorded, sent } = capturing(test.db);
+    expect(await leaseStore.pickBatch(recorded, capabilities)).toMatchObject({ id: "b1" });
+    const { seqScans, rowsRead } = await itemReads(test.db, sent.at(-1)!);
+    expect(seqScans).toEqual([]);
     expect(rowsRead).toBeLessThan(100);
   }, 60_000);
 
   it("marks a large shard's items leased by primary key, not by a scan of the item table", async () => {
     // A shard of hundreds: joined to the picked ids, the planner hashed them against every item row.
-    const sent: { text: string; params: readonly unknown[] }[] = [];
-    const capturing = new Proxy(test.db, {
-      get: (target, key) => key === "query"
-        ? (text: string, params: readonly unknown[] = []) => (sent.push({ text, params }), target.query(text, params))
-        : Reflect.get(target, key),
-    }) as Database;
-    const lease = await leaseStore.lease(capturing, "b1", { ...capabilities, agentId: "a", shardId: "s3", maxItems: 500, leaseTtlMs: 60_000 });
+    const { db: recorded, sent } = capturing(test.db);
+    const lease = await leaseStore.lease(recorded, "b1", { ...capabilities, agentId: "a", shardId: "s3", maxItems: 500, leaseTtlMs: 60_000 });
     expect(lease?.items).toHaveLength(500);
     const { text, params } = sent.at(-1)!;
-    const explained = await test.db.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
-      `EXPLAIN (ANALYZE, FORMAT JSON) ${text}`,
-      params.map((p) => (p === "s3" ? "s4" : p)),
-    );
-    const itemScans = nodesOf(explained[0]!["QUERY PLAN"][0].Plan).filter((node) => node["Relation Name"] === "item");
-    expect(itemScans.filter((node) => node["Node Type"] === "Seq Scan")).toEqual([]);
-    const rowsRead = itemScans.reduce((sum, node) => sum + (node["Actual Rows"] ?? 0) + (node["Rows Removed by Filter"] ?? 0), 0);
+    const { seqScans, rowsRead } = await itemReads(test.db, { text, params: params.map((p) => (p === "s3" ? "s4" : p)) });
+    expect(seqScans).toEqual([]);
     expect(rowsRead).toBeLessThan(2_000);
   }, 60_000);
 });
