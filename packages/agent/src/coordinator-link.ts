@@ -26,6 +26,9 @@ const CLIENT_OPTIONS: grpc.ChannelOptions = {
   "grpc.keepalive_time_ms": 20_000,
   "grpc.keepalive_timeout_ms": 10_000,
   "grpc.keepalive_permit_without_calls": 1,
+  // Each channel its own subchannels: from grpc-js's process-wide pool a new channel would take over a
+  // closed one's connection, backoff state included, and the "fresh channel" below would not be fresh.
+  "grpc.use_local_subchannel_pool": 1,
 };
 
 /**
