@@ -1,4 +1,5 @@
 import { RateEstimate } from "@atelier/coordinator";
+import { BinaryHeap } from "./binary-heap.ts";
 import { EventQueue } from "./event-queue.ts";
 import type { FarmScenario, SimAgent, SimBatch } from "./farm-scenario.ts";
 
@@ -11,7 +12,8 @@ export interface SimTimings {
 
 export interface BatchState extends SimBatch {
   /** Queued item indexes, lowest first (the lease SQL takes them ORDER BY id). */
-  queued: MinHeap;
+  /** item indexes, smallest first */
+  queued: BinaryHeap<number>;
   done: number;
   /** Seconds each item takes at speed 1. */
   itemSeconds: Float64Array;
@@ -162,7 +164,7 @@ export class SimulatedFarm {
       idleSince: 0 }));
     this.batches = scenario.batches.map((batch) => ({
       ...batch,
-      queued: new MinHeap(),
+      queued: new BinaryHeap<number>((a, b) => a < b),
       done: 0,
       itemSeconds: Float64Array.from({ length: batch.items }, (_, i) =>
         scenario.secondsPerItem[batch.model]! * (1 + scenario.itemJitter * (2 * scenario.itemDraw(batch.id, i) - 1))),
@@ -417,42 +419,3 @@ export class SimulatedFarm {
 }
 
 const LAST_SHARDS_KEPT = 5;
-
-/** Item indexes, smallest first. */
-export class MinHeap {
-  private readonly values: number[] = [];
-
-  get size(): number {
-    return this.values.length;
-  }
-
-  push(value: number): void {
-    const v = this.values;
-    v.push(value);
-    for (let i = v.length - 1; i > 0;) {
-      const parent = (i - 1) >> 1;
-      if (v[parent]! <= v[i]!) break;
-      [v[parent], v[i]] = [v[i]!, v[parent]!];
-      i = parent;
-    }
-  }
-
-  pop(): number | undefined {
-    const v = this.values;
-    const top = v[0];
-    const last = v.pop();
-    if (v.length > 0 && last !== undefined) {
-      v[0] = last;
-      for (let i = 0; ;) {
-        const [l, r] = [2 * i + 1, 2 * i + 2];
-        let m = i;
-        if (l < v.length && v[l]! < v[m]!) m = l;
-        if (r < v.length && v[r]! < v[m]!) m = r;
-        if (m === i) break;
-        [v[m], v[i]] = [v[i]!, v[m]!];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
