@@ -6,7 +6,7 @@ import { openModelDirectory } from "./model-directory.ts";
 import { createSession } from "./onnx-session.ts";
 import { readClipImageSettings } from "./clip-image-processor.ts";
 import { newPartClocks, type PartClocks } from "./pipeline-components.ts";
-import type { PipelineOptions, RenderResult } from "./pipeline.ts";
+import type { PipelineOptions, RenderResult } from "./pipeline-types.ts";
 import type { PlannedImage } from "./render-plan.ts";
 import { encodeOutput } from "./render-output.ts";
 import { SafetyCheckerModel } from "./safety-checker-model.ts";

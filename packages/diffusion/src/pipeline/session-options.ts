@@ -1,6 +1,6 @@
 import { resolveProviders } from "./execution-providers.ts";
 import type { SessionSettings } from "./onnx-session.ts";
-import type { PipelineOptions } from "./pipeline.ts";
+import type { PipelineOptions } from "./pipeline-types.ts";
 import { checkTiling, DEFAULT_VAE_TILING, type VaeTiling } from "./tiled-vae.ts";
 
 // PipelineOptions to onnxruntime session settings and VAE tiling, for a
