@@ -97,6 +97,27 @@ describe("renderShard", () => {
     }
   });
 
+  it("reports each image's own time on the renderer, not the time it waited behind the images asked for before it", async () => {
+    const image = await worker.render({ ...SETTINGS, prompt: "a green square number 1", negativePrompt: "", seed: 1 });
+    // A renderer of one image at a time that takes 100 ms an image on the clock the shard reads: each tick ends the oldest render.
+    let now = 0;
+    const rendering: (() => void)[] = [];
+    const paced: Renderer = { ready: () => Promise.resolve(), close: () => Promise.resolve(), render: () => new Promise((resolve) => rendering.push(() => resolve(image))) };
+    const reports: ItemResult[] = [];
+    const shard = renderShard(assign("c", [31, 32, 33, 34]), {
+      renderer: paced, signal: new AbortController().signal, log: pino({ level: "silent" }), clock: { wallMs: () => now, monotonicMs: () => now }, uploadAttempts: 2, report: (result) => reports.push(result),
+    });
+    for (let k = 1; k <= 4; k++) {
+      await expect.poll(() => rendering.length).toBeGreaterThan(0);
+      now += 100;
+      rendering.shift()!();
+      await expect.poll(() => reports.length).toBe(k);
+    }
+    await shard;
+    // Images 2 to 4 were asked for while the one before them rendered: 200 ms from asking to done, of which 100 their own.
+    expect(reports.map((r) => r.renderMs)).toEqual([100, 100, 100, 100]);
+  });
+
   it("aborted during an upload, cancels the images asked for ahead, reports nothing more and resolves once the renderer is free", async () => {
     events.length = 0;
     holding.add("/b/0.png");

@@ -71,10 +71,19 @@ export async function renderShard(assign: Assign__Output, options: RenderShardOp
   const perRequest = Math.max(1, renderer.batchItems ?? 1);
   const runs: Assign__Output["items"][] = [];
   for (let start = 0; start < assign.items.length; start += perRequest) runs.push(assign.items.slice(start, start + perRequest));
+  // A run asked for ahead waits behind the runs before it, so what it cost is
+  // the time from the later of its asking and the previous run's end to its own
+  // end: the agent's pace, which the coordinator's rate estimate sizes shards by.
+  let previousDone = 0;
   const renderRun = (run: Assign__Output["items"]) => {
     const started = clock.monotonicMs();
     // renderChunk never rejects: a failed or cancelled image comes back as its error.
-    return renderChunk(renderer, run.map(job), signal).then((outcomes) => ({ outcomes, renderMs: (clock.monotonicMs() - started) / run.length }));
+    return renderChunk(renderer, run.map(job), signal).then((outcomes) => {
+      const done = clock.monotonicMs();
+      const renderMs = (done - Math.max(started, previousDone)) / run.length;
+      previousDone = done;
+      return { outcomes, renderMs };
+    });
   };
   // Runs asked for and not yet reported, in order. While one run is
   // checksummed and uploaded, the two after it are asked for: the renderer
