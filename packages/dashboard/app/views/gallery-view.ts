@@ -24,15 +24,17 @@ interface TileSource {
 
 /** Every item of the batch: a million positions, of which only those in view are ever fetched. */
 function wholeBatch(batchId: string, total: () => number, changed: () => void): TileSource {
-  const pages = new Map<number, ItemTile[] | "loading">();
+  // A page being read again keeps its tiles meanwhile: a click on a tile in
+  // view must open it while new images arrive.
+  const pages = new Map<number, ItemTile[]>();
+  const loading = new Set<number>();
   const fetchPage = async (page: number) => {
-    pages.set(page, "loading");
+    loading.add(page);
     try {
       const response = await api<ItemsResponse>(`/api/batches/${encodeURIComponent(batchId)}/items?from=${page * PAGE}&limit=${PAGE}`);
       pages.set(page, response.items);
-    } catch (error) {
-      pages.delete(page);
-      throw error;
+    } finally {
+      loading.delete(page);
     }
     changed();
   };
@@ -43,17 +45,14 @@ function wholeBatch(batchId: string, total: () => number, changed: () => void): 
   };
   return {
     count: total,
-    tile(position) {
-      const page = pages.get(Math.floor(position / PAGE));
-      return Array.isArray(page) ? page[position % PAGE] : undefined;
-    },
+    tile: (position) => pages.get(Math.floor(position / PAGE))?.[position % PAGE],
     async need(first, last) {
       // Far-away pages go: memory stays bounded however far one scrolls.
       for (const page of pages.keys()) if (page < Math.floor(first / PAGE) - 4 || page > Math.floor(last / PAGE) + 4) pages.delete(page);
-      await Promise.all(pagesOf(first, last).filter((page) => !pages.has(page)).map(fetchPage));
+      await Promise.all(pagesOf(first, last).filter((page) => !pages.has(page) && !loading.has(page)).map(fetchPage));
     },
     async refresh(first, last) {
-      await Promise.all(pagesOf(first, last).filter((page) => pages.get(page) !== "loading").map(fetchPage));
+      await Promise.all(pagesOf(first, last).filter((page) => !loading.has(page)).map(fetchPage));
     },
   };
 }
@@ -67,17 +66,12 @@ function filtered(batchId: string, filter: string, changed: () => void): TileSou
   let items: ItemTile[] = [];
   let next: string | null | undefined;
   let loading: Promise<void> | undefined;
-  const more = () => {
-    loading ??= (async () => {
-      try {
-        const response = await api<ItemsResponse>(`/api/batches/${encodeURIComponent(batchId)}/items?${filter}&limit=${PAGE}${next ? `&after=${next}` : ""}`);
-        items = [...items, ...response.items];
-        next = "next" in response ? response.next : null;
-        changed();
-      } finally {
-        loading = undefined;
-      }
-    })();
+  const page = (after: string | null | undefined) =>
+    api<ItemsResponse>(`/api/batches/${encodeURIComponent(batchId)}/items?${filter}&limit=${PAGE}${after ? `&after=${after}` : ""}`);
+  const load = (read: () => Promise<void>) => {
+    loading ??= read().finally(() => {
+      loading = undefined;
+    });
     return loading;
   };
   return {
@@ -85,15 +79,30 @@ function filtered(batchId: string, filter: string, changed: () => void): TileSou
     count: () => items.length + (next === null ? 0 : Math.min(PAGE, 24)),
     tile: (position) => items[position],
     async need(_first, last) {
-      if (next !== null && last >= items.length) await more();
+      if (next === null || last < items.length) return;
+      await load(async () => {
+        const response = await page(next);
+        items = [...items, ...response.items];
+        next = "next" in response ? response.next : null;
+        changed();
+      });
     },
     async refresh() {
-      // Items enter a state anywhere in the batch: re-read the first pages again.
+      // Items enter a state anywhere in the batch: re-read the first pages
+      // again, into a new list, so that the tiles in view stay clickable meanwhile.
       if (loading) return;
-      const keep = items.length;
-      items = [];
-      next = undefined;
-      while (next !== null && items.length < Math.max(keep, 1)) await more();
+      await load(async () => {
+        const fresh: ItemTile[] = [];
+        let cursor: string | null | undefined;
+        while (cursor !== null && fresh.length < Math.max(items.length, 1)) {
+          const response = await page(cursor);
+          fresh.push(...response.items);
+          cursor = "next" in response ? response.next : null;
+        }
+        items = fresh;
+        next = cursor;
+        changed();
+      });
     },
   };
 }
