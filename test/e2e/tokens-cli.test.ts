@@ -103,7 +103,10 @@ describe("atelier up at first start", () => {
       await waitFor("the first admin token", async () => /ATELIER_TOKEN=atl_/.test(first.run.output()));
       const token = /ATELIER_TOKEN=(atl_[0-9a-f]{12}_[A-Za-z0-9_-]{43})/.exec(first.run.output())![1]!;
       expect(first.run.output().split(token).length - 1).toBe(1);
-      const logLine = first.run.output().split(/\r?\n/).find((line) => line.includes("created the first admin token"))!;
+      // The log line is written by the logger, apart from the terminal's line: wait for it too.
+      const tokenLogLine = () => first.run.output().split(/\r?\n/).find((line) => line.includes("created the first admin token"));
+      await waitFor("the first admin token's log line", async () => tokenLogLine() !== undefined);
+      const logLine = tokenLogLine()!;
       expect(logLine).toContain(`"tokenId":"${token.slice(4, 16)}"`);
       const admin = new AtelierClient(first.address, { token, attempts: 1 });
       try {
