@@ -206,14 +206,14 @@ describe("a sweep's grid and a server-side export on the batch page", () => {
   }, 180_000);
 
   it("shows an export whose coordinator died as interrupted, and resumes it after its last whole shard", async () => {
-    // What a coordinator killed during its second shard leaves in the bucket: the
-    // job's record still saying running, its heartbeat long silent, and a
-    // _stats.json with one shard. (Written here: the record is the
-    // coordinator's, in its own words, taken from the finished export.) The
+    // What a coordinator killed during its second shard leaves: the job's row
+    // still saying running, its heartbeat long silent, and in the bucket a
+    // _stats.json with one shard. (Planted here, from the finished export;
+    // test/e2e/export-coordinator-killed.test.ts kills a real one.) The
     // first shard planted is another shard's bytes: a resumed export keeps
     // what _stats.json lists and never writes it again, an export started
     // over would.
-    const [finished] = await listRecords();
+    const [finished] = await listJobs();
     const id = `${finished!.id.slice(0, 16)}-ffffff`;
     const prefix = finished!.prefix.replace(finished!.id, id);
     const stats = JSON.parse(Buffer.from(await farm.store.get(`${finished!.prefix}_stats.json`)).toString("utf8")) as { complete: boolean; shards: unknown[]; samples: number; accepted: number; rejected: number; imageBytes: number };
@@ -225,8 +225,11 @@ describe("a sweep's grid and a server-side export on the batch page", () => {
     await farm.store.put(`${prefix}_stats.json`, Buffer.from(`${JSON.stringify(partial, null, 2)}\n`), "application/json");
     // And a second shard that went up just before the coordinator died, before _stats.json could list it: written again.
     await farm.store.put(`${prefix}000001.tar`, Buffer.from("half a shard, from a run that died"), "application/x-tar");
-    const record = { ...finished!, id, prefix, state: "running", heartbeatAtMs: Date.now() - 3_600_000, ownerId: "a-coordinator-that-died", finishedAtMs: null, samples: firstShard.samples, shards: 1 };
-    await farm.store.put(`studio/${batchId}/export-jobs/${id}.json`, Buffer.from(JSON.stringify(record)), "application/json");
+    await farm.database.db.query(
+      `INSERT INTO export_job (id, batch_id, tenant_id, request, prefix, started_by, owner_id, heartbeat_at, state, total, samples, shards)
+       SELECT $1, batch_id, tenant_id, request, $2, started_by, 'a-coordinator-that-died', now() - interval '1 hour', 'running', total, $3, 1 FROM export_job WHERE id = $4`,
+      [id, prefix, firstShard.samples, finished!.id],
+    );
 
     await page.reload();
     const row = page.locator(`.export-row[data-export="${id}"]`);
@@ -272,9 +275,7 @@ describe("a sweep's grid and a server-side export on the batch page", () => {
     }
   }, 120_000);
 
-  async function listRecords(): Promise<{ id: string; prefix: string; [field: string]: unknown }[]> {
-    const records = [];
-    for await (const object of farm.store.list(`studio/${batchId}/export-jobs/`)) records.push(JSON.parse(Buffer.from(await farm.store.get(object.key)).toString("utf8")) as { id: string; prefix: string });
-    return records;
+  async function listJobs(): Promise<{ id: string; prefix: string }[]> {
+    return farm.database.db.query<{ id: string; prefix: string }>(`SELECT id, prefix FROM export_job WHERE batch_id = $1 ORDER BY id`, [batchId]);
   }
 });

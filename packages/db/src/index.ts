@@ -11,6 +11,7 @@ export { resultStore, type FidelityRecord, type GateOutcome, type OutputsOutcome
 export { agentRegistry, type AgentHello, type AgentRow } from "./stores/agent-registry.ts";
 export { outputStore, type OutputRow } from "./stores/output-store.ts";
 export { exportStore, type ExportPageQuery, type ExportStoreRow } from "./stores/export-store.ts";
+export { exportJobStore, type ExportJobProgress, type ExportJobRow, type ExportJobState, type NewExportJob } from "./stores/export-job-store.ts";
 export { outboxStore, type OutboxEvent } from "./stores/outbox-store.ts";
 export { webhookStore, WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT, type ClaimedDelivery, type DeliveryRow, type NewWebhookEvent, type WebhookEndpointRow, type WebhookEventType } from "./stores/webhook-store.ts";
 export { dashboardQueries, type BatchCursor, type BatchSummary, type FailedItem, type FarmTotals, type ItemDetail, type ItemTile, type ShardRow } from "./stores/dashboard-queries.ts";

@@ -13,7 +13,13 @@ const UPLOAD_URL_TTL_MS = 60 * 60_000;
  * An export's files in the farm's own bucket under `prefix`. A shard is
  * staged on local disk by the exporter and streamed from there to a
  * presigned PUT, so a shard never sits in memory whole; the stats file is
- * small and is written with one PUT.
+ * small and is written with one PUT. `fence` runs before every write and
+ * throws once this run may no longer write there (another coordinator took
+ * the export over): a run that stalled stops at its next write instead of
+ * writing over the new run's files. A write already past its check when
+ * the run stalls still lands late; a shard's bytes are the same whichever
+ * run writes them, a late _stats.json may list fewer shards than the new
+ * run's (a later resume then writes those shards again, identically).
  */
 export class BucketSink implements ExportSink {
   readonly location: string;
@@ -23,6 +29,7 @@ export class BucketSink implements ExportSink {
     private readonly store: ObjectStore,
     /** ends with "/" */
     private readonly prefix: string,
+    private readonly fence: () => Promise<void> = () => Promise.resolve(),
   ) {
     this.location = `s3://${store.bucket}/${prefix}`;
   }
@@ -37,6 +44,7 @@ export class BucketSink implements ExportSink {
     const { size } = await stat(localPath);
     const contentType = name.endsWith(".tar") ? "application/x-tar" : "application/vnd.apache.parquet";
     for (let attempt = 1; ; attempt++) {
+      await this.fence();
       const url = await this.store.presignPut(key, { contentType, expiresInMs: UPLOAD_URL_TTL_MS, contentLength: size });
       const status = await putFile(url, localPath, size, contentType);
       if (status >= 200 && status < 300) break;
@@ -44,6 +52,7 @@ export class BucketSink implements ExportSink {
       // run that stopped before it recorded the shard in _stats.json: this
       // one replaces it.
       if (status === 412 && attempt === 1) {
+        await this.fence();
         await this.store.delete(key);
         continue;
       }
@@ -53,6 +62,7 @@ export class BucketSink implements ExportSink {
   }
 
   async put(name: string, bytes: Uint8Array): Promise<void> {
+    await this.fence();
     await this.store.put(this.prefix + name, bytes, "application/json");
   }
 

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { exportDataset, type ExportStats, type RowSource } from "@atelier/dataset";
-import { exportStore, type Database } from "@atelier/db";
+import { exportJobStore, exportStore, type Database, type ExportJobRow } from "@atelier/db";
 import type { Logger } from "@atelier/common";
 import type { ExportJobInfo, ExportJobProgress, ExportRequest } from "@atelier/dashboard/api-types";
 import { subjects, type EventBus } from "../events/index.ts";
@@ -8,36 +8,20 @@ import type { ObjectStore } from "../storage/index.ts";
 import { BucketSink } from "./bucket-sink.ts";
 
 /**
- * A job's record, kept in the bucket beside its shards: the shards'
- * `_stats.json` is already the truth of how far an export got (the exporter
- * resumes from it), and the record adds who started it, when, and whether a
- * coordinator is still at it (its heartbeat).
+ * A job's row (export_job): who started it and when, which coordinator runs
+ * it (`epoch`), and how far it got. The shards' `_stats.json` in the bucket
+ * is the truth of how far an export got (the exporter resumes from it); the
+ * row is what lets exactly one coordinator at a time run the export.
  */
-interface JobRecord {
-  id: string;
-  batchId: string;
-  tenantId: string;
-  request: ExportRequest;
-  /** key prefix of its files, ending in "/" */
-  prefix: string;
-  startedBy: string;
-  startedAtMs: number;
-  /** the coordinator process running it; a new one on every start */
-  ownerId: string;
-  heartbeatAtMs: number;
-  state: "running" | "complete" | "failed" | "interrupted";
-  finishedAtMs: number | null;
-  total: number;
-  samples: number;
-  shards: number;
-  error: string;
-}
+type JobRecord = Omit<ExportJobRow, "request"> & { request: ExportRequest };
 
 interface RunningJob {
   record: JobRecord;
   /** samples in whole shards; `record.samples` adds the open shard's */
   committedSamples: number;
   abort: AbortController;
+  /** set when another coordinator has taken the job over: this run writes nothing more */
+  lost: boolean;
   done: Promise<void>;
   lastPublishMs: number;
 }
@@ -47,7 +31,7 @@ export interface ExportJobsOptions {
   store: ObjectStore;
   bus: EventBus;
   log: Logger;
-  /** How often a running job's record is refreshed; a record silent for three of these is interrupted. */
+  /** How often a running job's row is refreshed; a row silent for three of these is interrupted and may be taken over. */
   heartbeatMs: number;
   /** Exports one coordinator runs at once. */
   maxRunning: number;
@@ -66,6 +50,9 @@ export interface ExportBatch {
 /** An export that cannot start or resume now; the message says why. */
 export class ExportConflictError extends Error {}
 
+/** Thrown by a run's writes once another coordinator has taken its export over. */
+class ExportTakenOverError extends Error {}
+
 const ROWS_PER_PAGE = 200;
 // A finished export lists its files with links; past this the rest are in the bucket (and named in _stats.json).
 const MAX_LISTED_FILES = 200;
@@ -77,17 +64,25 @@ const JOB_ID = /^\d{8}T\d{6}Z-[0-9a-f]{6}$/;
  * resumable, byte-for-byte repeatable), reading rows from the database and
  * images from the bucket. Progress goes out on the event bus
  * (`atelier.batch.<id>.export`) for every dashboard, whichever coordinator
- * serves it.
+ * serves it. A job is run by the coordinator that holds its row's epoch:
+ * resuming takes the row over in one statement (exportJobStore.claim), and
+ * every write of a run, to the row or the bucket, first checks that the
+ * run still holds it.
  */
 export class ExportJobs {
   private readonly running = new Map<string, RunningJob>();
-  private readonly writes = new Map<string, Promise<void>>();
   private readonly ownerId = randomUUID();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly silenceMs: number;
+  // Starts and resumes between their capacity check and their run.
+  private reserved = 0;
   private closed = false;
 
   constructor(private readonly options: ExportJobsOptions) {
-    this.heartbeat = setInterval(() => void this.beat(), options.heartbeatMs);
+    this.silenceMs = 3 * options.heartbeatMs;
+    this.heartbeat = setInterval(() => {
+      for (const job of this.running.values()) void this.beat(job);
+    }, options.heartbeatMs);
     this.heartbeat.unref();
   }
 
@@ -97,63 +92,57 @@ export class ExportJobs {
 
   /** The batch's exports, newest first, each with links to its files once complete. */
   async list(batch: ExportBatch): Promise<ExportJobInfo[]> {
-    const records: JobRecord[] = [];
-    for await (const object of this.options.store.list(recordsPrefix(batch))) {
-      if (!object.key.endsWith(".json")) continue;
-      const running = this.running.get(object.key.slice(recordsPrefix(batch).length, -".json".length));
-      records.push(running ? running.record : await this.read(object.key));
-    }
-    records.sort((a, b) => b.id.localeCompare(a.id));
-    return Promise.all(records.map((record) => this.info(record)));
+    const rows = await exportJobStore.list(this.options.db, batch.id, this.silenceMs);
+    return Promise.all(rows.map((row) => this.info(this.running.get(row.id)?.record ?? recordOf(row))));
   }
 
   async get(batch: ExportBatch, id: string): Promise<ExportJobInfo | undefined> {
     const running = this.running.get(id);
     if (running) return this.info(running.record);
-    const key = recordKey(batch, id);
-    if (!(await this.options.store.head(key))) return undefined;
-    return this.info(await this.read(key));
+    const row = await exportJobStore.get(this.options.db, batch.id, id, this.silenceMs);
+    return row && this.info(recordOf(row));
   }
 
   /** Starts an export of a finished batch; the request was checked by the route. */
   async start(batch: ExportBatch, request: ExportRequest, actor: string): Promise<ExportJobInfo> {
-    this.checkCapacity();
-    const id = `${new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`;
-    const total = await exportStore.count(this.options.db, { batchId: batch.id, includeRejected: request.includeRejected, minClipScore: request.minClipScore });
-    const now = Date.now();
-    const record: JobRecord = {
-      id, batchId: batch.id, tenantId: batch.tenantId, request, prefix: `${batch.tenantId}/${batch.id}/exports/${id}/`,
-      startedBy: actor, startedAtMs: now, ownerId: this.ownerId, heartbeatAtMs: now, state: "running", finishedAtMs: null, total, samples: 0, shards: 0, error: "",
-    };
-    // Checked again after the count: another start may have taken the last place meanwhile.
-    this.checkCapacity();
-    this.run(record, 0);
-    await this.write(record);
-    return this.info(record);
+    const release = this.reserve();
+    try {
+      const id = `${new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}-${randomBytes(3).toString("hex")}`;
+      const total = await exportStore.count(this.options.db, { batchId: batch.id, includeRejected: request.includeRejected, minClipScore: request.minClipScore });
+      const prefix = `${batch.tenantId}/${batch.id}/exports/${id}/`;
+      await exportJobStore.create(this.options.db, { id, batchId: batch.id, tenantId: batch.tenantId, request, prefix, startedBy: actor, ownerId: this.ownerId, total });
+      const row = await exportJobStore.get(this.options.db, batch.id, id, this.silenceMs);
+      return this.info(this.run(recordOf(row!)).record);
+    } finally {
+      release();
+    }
   }
 
-  /** Continues an interrupted or failed export after its last whole shard. */
+  /**
+   * Continues an interrupted or failed export after its last whole shard.
+   * Of several coordinators asked at once, one takes the job over; the
+   * others answer that it is running.
+   */
   async resume(batch: ExportBatch, id: string, actor: string): Promise<ExportJobInfo | undefined> {
-    const key = recordKey(batch, id);
-    if (!(await this.options.store.head(key))) return undefined;
-    const record = await this.read(key);
-    if (this.running.has(id) || (record.state === "running" && stateOf(record, this.options.heartbeatMs) === "running")) {
-      throw new ExportConflictError(`export ${id} is running; it can be resumed only once it has stopped`);
+    const { db } = this.options;
+    if (this.running.has(id)) throw running(id);
+    const found = await exportJobStore.get(db, batch.id, id, this.silenceMs);
+    if (!found) return undefined;
+    if (found.state === "complete") throw complete(id);
+    if (found.state === "running") throw running(id);
+    const release = this.reserve();
+    try {
+      const claimed = await exportJobStore.claim(db, { batchId: batch.id, id, ownerId: this.ownerId, silenceMs: this.silenceMs });
+      if (!claimed) {
+        // Another coordinator (or a second request here) took it first, or it completed meanwhile.
+        throw (await exportJobStore.get(db, batch.id, id, this.silenceMs))?.state === "complete" ? complete(id) : running(id);
+      }
+      const job = this.run(recordOf(claimed));
+      this.options.log.info({ export: id, batch: batch.id, actor, epoch: claimed.epoch }, "dataset export resumed");
+      return this.info(job.record);
+    } finally {
+      release();
     }
-    if (record.state === "complete") throw new ExportConflictError(`export ${id} is complete; start a new one for other settings`);
-    this.checkCapacity();
-    const stats = await new BucketSink(this.options.store, record.prefix).get("_stats.json");
-    const done = stats ? (JSON.parse(Buffer.from(stats).toString("utf8")) as ExportStats) : undefined;
-    // A second resume of the same export may have got here meanwhile.
-    if (this.running.has(id)) throw new ExportConflictError(`export ${id} is running; it can be resumed only once it has stopped`);
-    Object.assign(record, {
-      ownerId: this.ownerId, heartbeatAtMs: Date.now(), state: "running", finishedAtMs: null, error: "",
-      samples: done?.samples ?? 0, shards: done?.shards.length ?? 0,
-    });
-    this.run(record, record.samples);
-    await this.write(record);
-    this.options.log.info({ export: id, batch: batch.id, actor, shards: record.shards }, "dataset export resumed");
-    return this.info(record);
   }
 
   /** Stops the running exports (each records itself interrupted, to resume later) and waits for them. Idempotent. */
@@ -166,25 +155,44 @@ export class ExportJobs {
     await Promise.all(jobs.map((job) => job.done));
   }
 
-  private checkCapacity(): void {
+  /** Holds a place among the running exports until the job runs; the returned function gives it back. */
+  private reserve(): () => void {
     if (this.closed) throw new ExportConflictError("this coordinator is shutting down; start the export again on another");
-    if (this.running.size >= this.options.maxRunning) {
+    if (this.running.size + this.reserved >= this.options.maxRunning) {
       throw new ExportConflictError(`this coordinator is running ${this.running.size} exports, its most at once; start this one when one has finished`);
     }
+    this.reserved++;
+    let released = false;
+    return () => {
+      if (!released) this.reserved--;
+      released = true;
+    };
   }
 
-  private run(record: JobRecord, committedSamples: number): void {
-    const job: RunningJob = { record, committedSamples, abort: new AbortController(), done: Promise.resolve(), lastPublishMs: 0 };
+  private run(record: JobRecord): RunningJob {
+    const job: RunningJob = { record: { ...record, state: "running" }, committedSamples: record.samples, abort: new AbortController(), lost: false, done: Promise.resolve(), lastPublishMs: 0 };
     this.running.set(record.id, job);
     job.done = this.execute(job);
+    return job;
   }
 
   /** Runs the exporter for a job to its end, recording how it ended; never rejects. */
   private async execute(job: RunningJob): Promise<void> {
     const { record, abort } = job;
     const { request } = record;
+    const fence = async () => {
+      if (!(await this.beat(job))) throw new ExportTakenOverError(`export ${record.id} was taken over by another coordinator`);
+    };
+    const sink = new BucketSink(this.options.store, record.prefix, fence);
+    let end: { state: "complete" | "failed" | "interrupted"; error: string } = { state: "interrupted", error: "" };
     try {
-      const result = await exportDataset(this.rows(abort.signal), new BucketSink(this.options.store, record.prefix), {
+      // A resumed run starts where the last one's _stats.json says it got.
+      const stats = await sink.get("_stats.json");
+      const done = stats ? (JSON.parse(Buffer.from(stats).toString("utf8")) as ExportStats) : undefined;
+      Object.assign(record, { samples: done?.samples ?? 0, shards: done?.shards.length ?? 0 });
+      job.committedSamples = record.samples;
+      this.publish(job, true);
+      const result = await exportDataset(this.rows(abort.signal), sink, {
         batches: [record.batchId], format: request.format, shardItems: request.shardItems, minClipScore: request.minClipScore, includeRejected: request.includeRejected,
         onSample: (inShard) => {
           record.samples = job.committedSamples + inShard;
@@ -194,22 +202,57 @@ export class ExportJobs {
           job.committedSamples += shard.samples;
           record.samples = job.committedSamples;
           record.shards++;
-          record.heartbeatAtMs = Date.now();
-          this.write(record).catch((error: unknown) => this.options.log.warn({ err: error, export: record.id }, "export record not updated; the next shard tries again"));
+          void this.beat(job);
           this.publish(job, true);
         },
       });
-      Object.assign(record, { state: "complete", samples: result.stats.samples, shards: result.stats.shards.length, total: result.stats.samples, finishedAtMs: Date.now() });
+      Object.assign(record, { samples: result.stats.samples, shards: result.stats.shards.length, total: result.stats.samples });
+      end = { state: "complete", error: "" };
     } catch (error) {
-      // Stopped by close(): resumable from its last whole shard, like a coordinator that died.
-      record.state = abort.signal.aborted ? "interrupted" : "failed";
-      record.error = abort.signal.aborted ? "" : (error as Error).message;
-      if (!abort.signal.aborted) this.options.log.error({ err: error, export: record.id, batch: record.batchId }, "dataset export failed");
+      if (!job.lost && !abort.signal.aborted) {
+        end = { state: "failed", error: (error as Error).message };
+        this.options.log.error({ err: error, export: record.id, batch: record.batchId }, "dataset export failed");
+      }
+      // Otherwise stopped by close() (resumable from its last whole shard, like a coordinator that died) or taken over.
     }
-    record.heartbeatAtMs = Date.now();
-    await this.write(record).catch((error: unknown) => this.options.log.error({ err: error, export: record.id }, "export record not written"));
+    if (!job.lost) {
+      const finished = await exportJobStore.finish(this.options.db, { id: record.id, epoch: record.epoch, samples: record.samples, shards: record.shards, total: record.total, ...end })
+        .catch((error: unknown) => {
+          this.options.log.error({ err: error, export: record.id }, "export job's end not recorded; it reads as interrupted once its heartbeat is silent");
+          return true;
+        });
+      job.lost = !finished;
+    }
     this.running.delete(record.id);
+    if (job.lost) {
+      this.options.log.warn({ export: record.id, batch: record.batchId, epoch: record.epoch }, "dataset export taken over by another coordinator; this one stopped writing it");
+      return;
+    }
+    Object.assign(record, { state: end.state, error: end.error, finishedAtMs: end.state === "complete" ? Date.now() : null });
     this.publish(job, true);
+  }
+
+  /**
+   * Writes the run's heartbeat and progress under its epoch. False once
+   * another coordinator holds the job: the run is marked lost and stopped.
+   * A write that fails (the database is away) is not a loss: the next one
+   * tries again, and a row silent for long enough is taken over anyway.
+   */
+  private async beat(job: RunningJob): Promise<boolean> {
+    if (job.lost) return false;
+    const { record } = job;
+    try {
+      if (await exportJobStore.beat(this.options.db, { id: record.id, epoch: record.epoch, samples: record.samples, shards: record.shards })) return true;
+    } catch (error) {
+      this.options.log.warn({ err: error, export: record.id }, "export heartbeat not written");
+      return true;
+    }
+    // The row is no longer this run's: taken over, or (a beat that lands after the run's end) finished.
+    if (this.running.get(record.id) === job) {
+      job.lost = true;
+      job.abort.abort();
+    }
+    return false;
   }
 
   /** The batch's rows in export order, page by page, with each image read from the bucket. */
@@ -244,16 +287,9 @@ export class ExportJobs {
     this.options.bus.publish(subjects.batchExport(job.record.batchId), progress).catch((error: unknown) => this.options.log.warn({ err: error }, "export progress not published"));
   }
 
-  private async beat(): Promise<void> {
-    for (const job of this.running.values()) {
-      job.record.heartbeatAtMs = Date.now();
-      await this.write(job.record).catch((error: unknown) => this.options.log.warn({ err: error, export: job.record.id }, "export heartbeat not written"));
-    }
-  }
-
   private progress(record: JobRecord): ExportJobProgress {
     return {
-      ...record.request, id: record.id, batchId: record.batchId, state: this.running.has(record.id) ? "running" : stateOf(record, this.options.heartbeatMs),
+      ...record.request, id: record.id, batchId: record.batchId, state: this.running.has(record.id) ? "running" : record.state,
       location: `s3://${this.options.store.bucket}/${record.prefix}`, startedBy: record.startedBy, startedAtMs: record.startedAtMs, finishedAtMs: record.finishedAtMs,
       total: record.total, samples: record.samples, shards: record.shards, error: record.error,
     };
@@ -273,35 +309,16 @@ export class ExportJobs {
     }
     return { ...progress, files };
   }
-
-  private async read(key: string): Promise<JobRecord> {
-    return JSON.parse(Buffer.from(await this.options.store.get(key)).toString("utf8")) as JobRecord;
-  }
-
-  /** Writes a record after any write of it still under way, so that a late heartbeat never lands over the final state. */
-  private write(record: JobRecord): Promise<void> {
-    const previous = this.writes.get(record.id) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() =>
-      this.options.store.put(recordKey({ id: record.batchId, tenantId: record.tenantId }, record.id), Buffer.from(JSON.stringify(record)), "application/json"));
-    this.writes.set(record.id, next);
-    void next.finally(() => {
-      if (this.writes.get(record.id) === next) this.writes.delete(record.id);
-    }).catch(() => undefined);
-    return next;
-  }
 }
 
-/** A record that says running but whose coordinator has been silent for three heartbeats was interrupted (the process died). */
-function stateOf(record: JobRecord, heartbeatMs: number): JobRecord["state"] {
-  if (record.state === "running" && Date.now() - record.heartbeatAtMs > 3 * heartbeatMs) return "interrupted";
-  return record.state;
+function recordOf(row: ExportJobRow): JobRecord {
+  return { ...row, request: row.request as ExportRequest };
 }
 
-// Beside the batch's images, under its tenant's prefix: tenant isolation holds, and removing the batch removes them.
-function recordsPrefix(batch: ExportBatch): string {
-  return `${batch.tenantId}/${batch.id}/export-jobs/`;
+function running(id: string): ExportConflictError {
+  return new ExportConflictError(`export ${id} is running; it can be resumed only once it has stopped`);
 }
 
-function recordKey(batch: ExportBatch, id: string): string {
-  return `${recordsPrefix(batch)}${id}.json`;
+function complete(id: string): ExportConflictError {
+  return new ExportConflictError(`export ${id} is complete; start a new one for other settings`);
 }
