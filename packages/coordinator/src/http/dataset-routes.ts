@@ -1,6 +1,6 @@
 import type { Logger } from "@atelier/common";
 import { EXPORT_FORMATS, MAX_SHARD_ITEMS } from "@atelier/dataset";
-import { drawSweepGrids, SweepGridError, type SweepImage } from "@atelier/dataset/grid";
+import { drawSweepGridsOffThread, SweepGridError, type SweepImage } from "@atelier/dataset/grid";
 import { auditStore, batchStore, outputStore, type Database } from "@atelier/db";
 import type { ExportRequest } from "@atelier/dashboard/api-types";
 import type { EventBus } from "../events/index.ts";
@@ -19,11 +19,15 @@ export interface DatasetRoutesDeps {
   fileUrlTtlMs: number;
 }
 
-// A grid is drawn in memory on the coordinator's thread: past this many
-// images a page belongs in `atelier grid` (which allows 10,000) or an export.
-// Images are shrunk to tiles of at most GRID_MAX_TILE px as they arrive, so
-// a page holds at most about 1,000 x 256 x 256 x 3 bytes of tiles (200 MB)
-// and a canvas of the same order.
+// A grid page is drawn in a worker thread: drawn on the main thread, a page
+// of 1,000 images of 64 px blocked the coordinator's event loop (its gRPC
+// leases and heartbeats) for 1.1-2.4 s, in a worker 30-80 ms at the same
+// load (test/bench/README.md, "Grid pages off the coordinator's event
+// loop"). Past this many images a page belongs in `atelier grid` (which
+// allows 10,000) or an export. The worker shrinks images to tiles of at most
+// GRID_MAX_TILE px as they arrive, so a page holds at most about
+// 1,000 x 256 x 256 x 3 bytes of tiles (200 MB) and a canvas of the same
+// order.
 const MAX_GRID_IMAGES = 1_000;
 const GRID_MAX_TILE = 256;
 // Grids drawn at once by this coordinator; more wait for a retry.
@@ -83,7 +87,7 @@ export function datasetRoutes(deps: DatasetRoutesDeps): { routes: Route[]; close
         if (gridsInFlight >= MAX_GRIDS_IN_FLIGHT) throw new HttpError(503, "the coordinator is drawing other grids; try again in a moment", { "retry-after": "2" });
         gridsInFlight++;
         try {
-          const grids = await drawSweepGrids(batch.planAxes ?? [], gridImages(db, store, batch.id), { z, maxImages: MAX_GRID_IMAGES, maxTile: GRID_MAX_TILE });
+          const grids = await drawSweepGridsOffThread(batch.planAxes ?? [], gridImages(db, store, batch.id), { z, maxImages: MAX_GRID_IMAGES, maxTile: GRID_MAX_TILE });
           const page = grids.pages[0];
           if (!page) throw new HttpError(404, `batch ${batch.id} has no finished images on this page yet`);
           response.writeHead(200, {
