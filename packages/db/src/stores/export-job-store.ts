@@ -9,25 +9,6 @@ import type { Database } from "../open-database.ts";
 
 export type ExportJobState = "running" | "complete" | "failed" | "interrupted";
 
-export interface ExportJobRow {
-  id: string;
-  batchId: string;
-  tenantId: string;
-  request: unknown;
-  prefix: string;
-  startedBy: string;
-  startedAtMs: number;
-  ownerId: string;
-  epoch: number;
-  /** "interrupted" for a running job whose heartbeat has been silent longer than the reader's limit */
-  state: ExportJobState;
-  finishedAtMs: number | null;
-  total: number;
-  samples: number;
-  shards: number;
-  error: string;
-}
-
 export interface NewExportJob {
   id: string;
   batchId: string;
@@ -37,6 +18,17 @@ export interface NewExportJob {
   startedBy: string;
   ownerId: string;
   total: number;
+}
+
+export interface ExportJobRow extends NewExportJob {
+  startedAtMs: number;
+  epoch: number;
+  /** "interrupted" for a running job whose heartbeat has been silent longer than the reader's limit */
+  state: ExportJobState;
+  finishedAtMs: number | null;
+  samples: number;
+  shards: number;
+  error: string;
 }
 
 /** A run's progress, written under its epoch. */
