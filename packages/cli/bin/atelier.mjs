@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The `atelier` command. Atelier's packages ship TypeScript sources; tsx's
-// loader runs them without a build step.
-import { register } from "tsx/esm/api";
+// loader runs them without a build step, except `atelier up`: a coordinator
+// runs for days, and runs from a bundle of the same sources that is rebuilt
+// whenever one of them changes (compiled-entry.mjs says why and how).
 
 // On Node 20 the AWS SDK warns at every start that its releases after
 // January 2027 will need Node 22. That is news for whoever upgrades the SDK in
@@ -10,5 +11,29 @@ import { register } from "tsx/esm/api";
 // documented switch (aws/aws-sdk-js-v3#7983); any other value keeps the notice.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-register();
-await import("../src/main.ts");
+if (process.argv[2] === "up") {
+  // Prisma's query compiler is a WebAssembly module. V8 compiles its hot
+  // functions again with TurboFan on background threads, whose working memory
+  // (over 40 MB at once, measured with heaptrack) stays in glibc's malloc
+  // arenas after it is freed: about 50 MB of an idle coordinator's resident
+  // memory. Its baseline compiler alone (Liftoff) runs the queries the ORM
+  // serves (tokens, agents, audit; the hot paths are plain SQL) at no
+  // measured cost to dispatch (test/bench/README.md, "Submit and memory").
+  // Set before anything compiles WebAssembly.
+  (await import("node:v8")).setFlagsFromString("--liftoff-only");
+  const { compiledEntry } = await import("./compiled-entry.mjs");
+  const main = await compiledEntry(new URL("../src/up-main.ts", import.meta.url)).catch((error) => {
+    console.error(`atelier up: running through tsx, the sources could not be bundled: ${error.message}`);
+    return undefined;
+  });
+  await import(main ?? (await throughTsx("../src/up-main.ts")));
+} else {
+  await import(await throughTsx("../src/main.ts"));
+}
+
+/** Registers tsx's loader and returns `source`'s URL. */
+async function throughTsx(source) {
+  const { register } = await import("tsx/esm/api");
+  register();
+  return new URL(source, import.meta.url).href;
+}

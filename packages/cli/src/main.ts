@@ -1,5 +1,4 @@
-import { CliError } from "./cli-error.ts";
-import { unreachableMessage } from "./client-options.ts";
+import { runCommand, type Command } from "./run-command.ts";
 
 const USAGE = `atelier: a render farm for diffusion models
 
@@ -41,7 +40,7 @@ Configuration of \`up\`: DATABASE_URL, NATS_URL, S3_ENDPOINT, S3_BUCKET, S3_ACCE
 
 // Each command loads only what it needs: a coordinator does not load
 // onnxruntime, and a client command starts in a fraction of the time.
-const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<void>>> = {
+const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => (await import("./commands/demo.ts")).demoCommand,
   up: async () => (await import("./commands/up.ts")).upCommand,
   agent: async () => (await import("./commands/agent.ts")).agentCommand,
@@ -65,17 +64,8 @@ const COMMANDS: Record<string, () => Promise<(args: string[]) => Promise<void>>>
 
 const [name, ...args] = process.argv.slice(2);
 const load = name ? COMMANDS[name] : undefined;
-if (!load) {
+if (!name || !load) {
   console.log(USAGE);
   process.exit(name && name !== "help" && name !== "--help" ? 2 : 0);
 }
-try {
-  const command = await load();
-  await command(args);
-} catch (error) {
-  const err = error as Error & { details?: string };
-  // gRPC errors carry the coordinator's message in `details`.
-  console.error(`atelier ${name}: ${unreachableMessage(error) ?? err.details ?? err.message}`);
-  if (!(error instanceof CliError) && !err.details && process.env.ATELIER_DEBUG) console.error(err.stack);
-  process.exit(error instanceof CliError ? error.exitCode : 1);
-}
+await runCommand(name, load, args);
