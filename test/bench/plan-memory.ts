@@ -2,7 +2,7 @@
 // (`atelier up`, as an operator runs it) through the SDK's submitPlan. The
 // plan is a few kilobytes; the coordinator expands it while it writes, so its
 // resident memory must stay within the memory benchmark's bound (memory.ts:
-// 300 MB with a million queued items and 100 agents). Peak = VmHWM, which
+// 200 MB with a million queued items and 100 agents). Peak = VmHWM, which
 // includes the coordinator's start; RSS is also sampled every 100 ms.
 // A dry run of the same plan follows (it checks and counts every item and
 // writes nothing), with its own time and peak.
