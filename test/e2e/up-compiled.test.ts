@@ -15,10 +15,12 @@ import { natsUrl } from "../support/services.ts";
 const COMPILED_ENTRY = fileURLToPath(new URL("../../packages/cli/bin/compiled-entry.mjs", import.meta.url));
 
 /** compiledEntry(entry) in a node of its own, as bin/atelier.mjs calls it: the bundle's URL and the exports of the module it loads. */
-function runCompiled(entry: string): { url: string; exports: Record<string, unknown> } {
+function runCompiled(entry: string, tempDir: string): { url: string; exports: Record<string, unknown> } {
   const script = "const { compiledEntry } = await import(process.argv[1]); const url = await compiledEntry(new URL(process.argv[2]));"
     + " console.log(JSON.stringify({ url, exports: { ...(await import(url)) } }));";
-  return JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script, COMPILED_ENTRY, pathToFileURL(entry).href], { encoding: "utf8" })) as never;
+  // The bundle cache lives in the temporary folder: here the test's own, removed with it.
+  const env = { ...process.env, TMPDIR: tempDir };
+  return JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script, COMPILED_ENTRY, pathToFileURL(entry).href], { encoding: "utf8", env })) as never;
 }
 
 describe("atelier up, compiled", () => {
@@ -27,19 +29,23 @@ describe("atelier up, compiled", () => {
   mkdirSync(dir, { recursive: true });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("runs the sources as they are now: an edited source is rebuilt, import.meta.url stays the source's", async () => {
+  it("runs the sources as they are now: an edited source or a lost bundle file is rebuilt, import.meta.url stays the source's", async () => {
     const entry = join(dir, "entry.ts");
     const dependency = join(dir, "dependency.ts");
     writeFileSync(entry, 'import { z } from "zod";\nexport { value, where } from "./dependency.ts";\nexport const parsed: number = z.number().parse(7);\n');
     writeFileSync(dependency, 'export const value: string = "first";\nexport const where = import.meta.url;\n');
-    const first = runCompiled(entry);
+    const first = runCompiled(entry, dir);
     expect(first.exports).toEqual({ value: "first", where: pathToFileURL(dependency).href, parsed: 7 });
-    expect(runCompiled(entry).url).toBe(first.url);
+    expect(runCompiled(entry, dir).url).toBe(first.url);
 
     writeFileSync(dependency, 'export const value: string = "second";\nexport const where = import.meta.url;\n');
-    const second = runCompiled(entry);
+    const second = runCompiled(entry, dir);
     expect(second.url).not.toBe(first.url);
     expect(second.exports).toEqual({ value: "second", where: pathToFileURL(dependency).href, parsed: 7 });
+
+    // A cleaner of the temporary folder took the bundle's file: the next start builds it again.
+    rmSync(fileURLToPath(second.url));
+    expect(runCompiled(entry, dir)).toEqual(second);
   });
 
   it("serves without loading tsx", async () => {

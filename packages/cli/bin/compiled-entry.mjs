@@ -13,7 +13,7 @@
 // compares them with the manifest written beside the bundle. So an edited
 // .ts file runs at the next start, never a stale bundle.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -45,11 +45,11 @@ function currentBundle(manifestFile) {
   } catch {
     return undefined;
   }
-  const entryFile = join(dirname(manifestFile), manifest.dir, manifest.entry);
-  if (!existsSync(entryFile)) return undefined;
+  const dir = join(dirname(manifestFile), manifest.dir);
+  if (!complete(dir, manifest.outputs)) return undefined;
   if (manifest.externals.some((file) => !existsSync(file))) return undefined;
   if (inputsHash(manifest.inputs) !== manifest.dir) return undefined;
-  return pathToFileURL(entryFile).href;
+  return pathToFileURL(join(dir, manifest.entry)).href;
 }
 
 async function build(entryPath, cacheDir, manifestFile) {
@@ -68,21 +68,26 @@ async function build(entryPath, cacheDir, manifestFile) {
       splitting: true,
       format: "esm",
       platform: "node",
-      target: `node${process.versions.node}`,
+      // The oldest node package.json#engines allows, so that the bundle does not depend on the node that built it.
+      target: "node20.19",
       metafile: true,
       logLevel: "error",
       plugins: [externalPackages(externals), sourceFileUrls()],
     });
     const inputs = [...Object.keys(result.metafile.inputs).map((input) => resolve(REPO_ROOT, input)), ...packageFiles(result.metafile), fileURLToPath(import.meta.url)];
     const dir = inputsHash(inputs);
-    const entry = Object.entries(result.metafile.outputs).find(([, output]) => output.entryPoint)[0];
+    const outputs = Object.entries(result.metafile.outputs).map(([file, output]) => ({ file: relative(staging, resolve(REPO_ROOT, file)), entry: Boolean(output.entryPoint) }));
+    const manifest = { dir, entry: outputs.find((output) => output.entry).file, outputs: outputs.map((output) => output.file), inputs, externals: [...externals] };
     const target = join(cacheDir, dir);
-    if (existsSync(target)) rmSync(staging, { recursive: true, force: true });
-    else renameSync(staging, target);
-    const manifest = { dir, entry: relative(staging, resolve(REPO_ROOT, entry)), inputs, externals: [...externals] };
+    // Another start may have built the same sources meanwhile; a folder that lost files (a cleaner of /tmp) is replaced.
+    if (!complete(target, manifest.outputs)) {
+      rmSync(target, { recursive: true, force: true });
+      renameSync(staging, target);
+    }
     const manifestTemp = `${manifestFile}.${process.pid}`;
     writeFileSync(manifestTemp, JSON.stringify(manifest));
     renameSync(manifestTemp, manifestFile);
+    pruneUnused(cacheDir);
     return pathToFileURL(join(target, manifest.entry)).href;
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -139,6 +144,33 @@ function packageFiles(metafile) {
     if (match) files.add(join(REPO_ROOT, match[0], "package.json"));
   }
   return [...files].filter((file) => existsSync(file));
+}
+
+/**
+ * Removes bundles that no manifest names any more (sources edited since),
+ * once they are an hour old: a start that has just built one and not yet
+ * written its manifest keeps it.
+ */
+function pruneUnused(cacheDir) {
+  const named = new Set();
+  const entries = readdirSync(cacheDir, { withFileTypes: true });
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.endsWith(".json")) continue;
+    try {
+      named.add(JSON.parse(readFileSync(join(cacheDir, entry.name), "utf8")).dir);
+    } catch {
+      // Being written by another start: its folder is younger than an hour.
+    }
+  }
+  const hourAgo = Date.now() - 3_600_000;
+  for (const entry of entries) {
+    const dir = join(cacheDir, entry.name);
+    if (entry.isDirectory() && !named.has(entry.name) && statSync(dir).mtimeMs < hourAgo) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function complete(dir, outputs) {
+  return Array.isArray(outputs) && outputs.every((file) => existsSync(join(dir, file)));
 }
 
 function inputsHash(files) {
