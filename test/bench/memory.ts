@@ -98,7 +98,6 @@ try {
     peakRssMb: round(end.peakMb, 1),
     goalPeakMb: GOAL_PEAK_MB,
     goalMet: valid && end.peakMb <= GOAL_PEAK_MB,
-    coordinatorThroughTsx: coordinator.throughTsx(),
     rssMb: { idle: round(idle.rssMb, 1), afterSubmit: round(afterSubmit.rssMb, 1), peakAfterSubmit: round(afterSubmit.peakMb, 1),
              end: round(end.rssMb, 1), meanWhileSampled: round(rssSumMb / Math.max(1, samples), 1) },
     queue: state,

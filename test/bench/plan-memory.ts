@@ -81,7 +81,6 @@ try {
     peakRssMb: round(afterSubmit.peakMb, 1),
     goalPeakMb: GOAL_PEAK_MB,
     goalMet: durable && afterSubmit.peakMb <= GOAL_PEAK_MB,
-    coordinatorThroughTsx: coordinator.throughTsx(),
     rssMb: { idle: round(idle.rssMb, 1), afterSubmit: round(afterSubmit.rssMb, 1), peakAfterDryRun: round(end.peakMb, 1), sampledPeak: round(sampledPeakMb, 1), end: round(end.rssMb, 1) },
     itemRows: rows!.items,
     lastItem: rows!.last,

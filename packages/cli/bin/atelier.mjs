@@ -32,18 +32,14 @@ if (process.argv[2] === "up") {
   // often instead of failing. Dispatch and submit CPU did not measurably change.
   v8.setFlagsFromString("--heap-growing-percent=50");
   const { compiledEntry } = await import("./compiled-entry.mjs");
+  // tsx would need the same esbuild and temporary folder, so a failure here is reported, not worked around.
   const main = await compiledEntry(new URL("../src/up-main.ts", import.meta.url)).catch((error) => {
-    console.error(`atelier up: running through tsx, the sources could not be bundled: ${error.message}`);
-    return undefined;
+    console.error(`atelier up: cannot bundle the sources to run them: ${error.message}`);
+    process.exit(1);
   });
-  await import(main ?? (await throughTsx("../src/up-main.ts")));
+  await import(main);
 } else {
-  await import(await throughTsx("../src/main.ts"));
-}
-
-/** Registers tsx's loader and returns `source`'s URL. */
-async function throughTsx(source) {
   const { register } = await import("tsx/esm/api");
   register();
-  return new URL(source, import.meta.url).href;
+  await import("../src/main.ts");
 }

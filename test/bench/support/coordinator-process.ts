@@ -12,8 +12,6 @@ export interface CoordinatorProcess {
   httpPort: number;
   /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
   stop(): Promise<void>;
-  /** Whether it runs its sources through tsx: bin/atelier.mjs falls back to that, and says so, when it cannot bundle them. */
-  throughTsx(): boolean;
 }
 
 /**
@@ -40,7 +38,6 @@ export async function startCoordinatorProcess(env: Record<string, string>): Prom
     pid: process.child.pid!,
     address: `127.0.0.1:${grpcPort}`,
     httpPort,
-    throughTsx: () => process.output().includes("atelier up: running through tsx"),
     stop() {
       stopping ??= (async () => {
         if (process.child.exitCode !== null || process.child.signalCode !== null) return;
