@@ -82,7 +82,12 @@ async function build(entryPath, cacheDir, manifestFile) {
     // Another start may have built the same sources meanwhile; a folder that lost files (a cleaner of /tmp) is replaced.
     if (!complete(target, manifest.outputs)) {
       rmSync(target, { recursive: true, force: true });
-      renameSync(staging, target);
+      try {
+        renameSync(staging, target);
+      } catch (error) {
+        // Two starts that found it damaged: the first one's rename won.
+        if (!complete(target, manifest.outputs)) throw error;
+      }
     }
     const manifestTemp = `${manifestFile}.${process.pid}`;
     writeFileSync(manifestTemp, JSON.stringify(manifest));
