@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
@@ -20,7 +20,7 @@ function runCompiled(entry: string, tempDir: string): { url: string; exports: Re
     + " console.log(JSON.stringify({ url, exports: { ...(await import(url)) } }));";
   // The bundle cache lives in the temporary folder: here the test's own, removed with it.
   const env = { ...process.env, TMPDIR: tempDir };
-  return JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script, COMPILED_ENTRY, pathToFileURL(entry).href], { encoding: "utf8", env })) as never;
+  return JSON.parse(execFileSync(process.execPath, ["--input-type=module", "-e", script, COMPILED_ENTRY, pathToFileURL(entry).href], { encoding: "utf8", env, stdio: ["ignore", "pipe", "pipe"] })) as never;
 }
 
 describe("atelier up, compiled", () => {
@@ -46,6 +46,23 @@ describe("atelier up, compiled", () => {
     // A cleaner of the temporary folder took the bundle's file: the next start builds it again.
     rmSync(fileURLToPath(second.url));
     expect(runCompiled(entry, dir)).toEqual(second);
+  });
+
+  it("refuses a cache folder that someone else could write to, or a link in its place, and runs nothing from it", () => {
+    const entry = join(dir, "private-entry.ts");
+    writeFileSync(entry, 'export const value: string = "mine";\n');
+    const cacheName = `atelier-compiled-${process.getuid!()}`;
+    const shared = join(dir, "shared-tmp");
+    mkdirSync(join(shared, cacheName), { recursive: true });
+    chmodSync(join(shared, cacheName), 0o777);
+    const linked = join(dir, "linked-tmp");
+    mkdirSync(linked);
+    symlinkSync(join(shared, cacheName), join(linked, cacheName));
+    for (const tempDir of [shared, linked]) {
+      expect(() => runCompiled(entry, tempDir)).toThrow(/must be a folder of this user's that no one else can write to/);
+    }
+    chmodSync(join(shared, cacheName), 0o700);
+    expect(runCompiled(entry, shared).exports).toEqual({ value: "mine" });
   });
 
   it("serves without loading tsx", async () => {

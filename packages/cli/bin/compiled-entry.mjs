@@ -13,7 +13,7 @@
 // files (4-6 ms here) and compares them with the manifest written beside the
 // bundle. So an edited .ts file runs at the next start, never a stale bundle.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -31,10 +31,27 @@ const OUT_EXTENSION = ".mjs";
 export async function compiledEntry(entry) {
   const entryPath = fileURLToPath(entry);
   const cacheDir = join(tmpdir(), `atelier-compiled-${process.getuid?.() ?? "user"}`);
+  ensurePrivateFolder(cacheDir);
   const manifestFile = join(cacheDir, `${sha256(`${REPO_ROOT}\0${entryPath}`).slice(0, 16)}.json`);
   const cached = currentBundle(manifestFile);
   if (cached) return cached;
   return build(entryPath, cacheDir, manifestFile);
+}
+
+/**
+ * The cache holds code that `up` runs, and the hash in a manifest covers the
+ * sources, not the bundle: a folder someone else can write to (made in a
+ * shared /tmp before this user's first start, or a link to one) would let
+ * them run code as the coordinator. So it must be a real folder of this
+ * user's that nobody else can write to.
+ */
+function ensurePrivateFolder(dir) {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const folder = lstatSync(dir);
+  const uid = process.getuid?.();
+  if (!folder.isDirectory() || (uid !== undefined && (folder.uid !== uid || (folder.mode & 0o022) !== 0))) {
+    throw new Error(`${dir} holds the code atelier up runs, so it must be a folder of this user's that no one else can write to; it is not: remove it, or set TMPDIR to a private folder`);
+  }
 }
 
 /** The bundle named by the manifest, if every file it was built from still hashes the same. */
@@ -55,7 +72,6 @@ function currentBundle(manifestFile) {
 async function build(entryPath, cacheDir, manifestFile) {
   const esbuild = await import("esbuild");
   const staging = join(cacheDir, `build-${process.pid}-${Date.now()}`);
-  mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
   const externals = new Set();
   try {
     const result = await esbuild.build({
