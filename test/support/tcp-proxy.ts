@@ -14,12 +14,14 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
   let cut = false;
   let muted = false;
   let refused = 0;
+  const passedAt: number[] = [];
   const server = createServer((client) => {
     if (cut) {
       refused++;
       client.destroy();
       return;
     }
+    passedAt.push(Date.now());
     const upstream = connect(targetPort, targetHost);
     sockets.add(client);
     sockets.add(upstream);
@@ -41,6 +43,8 @@ export async function startTcpProxy(targetHost: string, targetPort: number) {
     connections: () => sockets.size / 2,
     /** Connections turned away while cut, so far. */
     refused: () => refused,
+    /** When each connection let through was accepted (ms since the epoch), oldest first. */
+    passedAt: () => [...passedAt],
     cut() {
       cut = true;
       for (const socket of sockets) socket.destroy();
