@@ -1,7 +1,6 @@
-import { createLogger } from "@atelier/common";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../config.ts";
-import { startFarmRuntime, type FarmRuntime } from "../farm-runtime.ts";
+import type { FarmRuntime } from "../farm-runtime.ts";
+import { startLoopbackRuntime } from "./testing-runtime.ts";
 
 // /api/creators on a real embedded farm (PGlite, S3 server, in-process bus):
 // what a request may send, what a refusal says, and that a refusal writes
@@ -15,15 +14,7 @@ describe("the creators API", () => {
   let session: { cookie: string; csrf: string };
 
   beforeAll(async () => {
-    const config = loadConfig({
-      ATELIER_GRPC_HOST: "127.0.0.1",
-      ATELIER_GRPC_PORT: "0",
-      ATELIER_HTTP_HOST: "127.0.0.1",
-      ATELIER_HTTP_PORT: "0",
-      ATELIER_ADMIN_TOKEN: TOKEN,
-    });
-    farm = await startFarmRuntime(config, createLogger({ level: "silent", name: "coordinator" }));
-    base = `http://127.0.0.1:${farm.coordinator.httpPort}`;
+    ({ farm, base } = await startLoopbackRuntime({ ATELIER_ADMIN_TOKEN: TOKEN }));
     const response = await fetch(`${base}/api/session`, {
       method: "POST",
       headers: { "content-type": "application/json", origin: base, "sec-fetch-site": "same-origin" },

@@ -3,9 +3,8 @@ import { decodePng, encodePng, readPngText } from "@atelier/diffusion/png";
 import { batchStore, leaseStore, resultStore, agentRegistry } from "@atelier/db";
 import { service as healthService } from "grpc-health-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../config.ts";
-import { startFarmRuntime, type FarmRuntime } from "../farm-runtime.ts";
-import { createLogger } from "@atelier/common";
+import type { FarmRuntime } from "../farm-runtime.ts";
+import { startLoopbackRuntime } from "./testing-runtime.ts";
 
 // The dashboard's HTTP surface on a real embedded farm (PGlite, S3 server,
 // in-process bus): sessions, CSRF and cross-site refusals, the JSON API,
@@ -27,17 +26,8 @@ describe("dashboard HTTP API", () => {
   let host: string;
 
   beforeAll(async () => {
-    const config = loadConfig({
-      ATELIER_GRPC_HOST: "127.0.0.1",
-      ATELIER_GRPC_PORT: "0",
-      ATELIER_HTTP_HOST: "127.0.0.1",
-      ATELIER_HTTP_PORT: "0",
-      ATELIER_ADMIN_TOKEN: TOKEN,
-      ATELIER_LOAD_SAMPLE_MS: "200",
-    });
-    farm = await startFarmRuntime(config, createLogger({ level: "silent", name: "coordinator" }));
-    host = `127.0.0.1:${farm.coordinator.httpPort}`;
-    base = `http://${host}`;
+    ({ farm, base } = await startLoopbackRuntime({ ATELIER_ADMIN_TOKEN: TOKEN, ATELIER_LOAD_SAMPLE_MS: "200" }));
+    host = new URL(base).host;
 
     // One batch of 6: items 0-2 rendered (with a PNG in the bucket), 3-4 failed, 5 queued.
     await agentRegistry.upsert(farm.db, { id: "gpu-7", name: "gpu-7", gpu: "cpu", memoryBytes: 1, providers: ["cpu"], models: ["atelier-demo"], slots: 1, maxWidth: 512, maxHeight: 512, version: "t" });

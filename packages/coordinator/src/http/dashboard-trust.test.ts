@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { createLogger } from "@atelier/common";
 import { agentRegistry, batchStore, leaseStore, resultStore, tokenStore } from "@atelier/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../config.ts";
-import { startFarmRuntime, type FarmRuntime } from "../farm-runtime.ts";
+import type { FarmRuntime } from "../farm-runtime.ts";
+import { startLoopbackRuntime } from "./testing-runtime.ts";
 import type { AuditEvent } from "@atelier/dashboard/api-types";
 
 // Who may sign in to the dashboard and what is believed about them, on a
@@ -26,16 +25,7 @@ describe("dashboard sign-in and audit", () => {
 
   beforeAll(async () => {
     // The test's requests come from loopback: loopback plays the trusted proxy.
-    const config = loadConfig({
-      ATELIER_GRPC_HOST: "127.0.0.1",
-      ATELIER_GRPC_PORT: "0",
-      ATELIER_HTTP_HOST: "127.0.0.1",
-      ATELIER_HTTP_PORT: "0",
-      ATELIER_ADMIN_TOKEN: BOOTSTRAP,
-      ATELIER_TRUSTED_PROXIES: "127.0.0.1,::1",
-    });
-    farm = await startFarmRuntime(config, createLogger({ level: "silent", name: "coordinator" }));
-    base = `http://127.0.0.1:${farm.coordinator.httpPort}`;
+    ({ farm, base } = await startLoopbackRuntime({ ATELIER_ADMIN_TOKEN: BOOTSTRAP, ATELIER_TRUSTED_PROXIES: "127.0.0.1,::1" }));
     ({ token: adminToken, id: adminTokenId } = await tokenStore.create(farm.db, { tenantId: "ops", role: "admin", name: "dashboard" }));
     ({ token: userToken } = await tokenStore.create(farm.db, { tenantId: "studio", role: "user" }));
 
