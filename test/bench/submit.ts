@@ -35,7 +35,7 @@ try {
     postgres: () => commandCpuSeconds("postgres"),
   });
   // The run database's own backends (the COPY's among them), apart from other users of the same Postgres.
-  const backends = postgresBackendCpu(database.db);
+  const backends = await postgresBackendCpu(database.url);
   await backends.start();
   const sampler = setInterval(() => void backends.sample(), 1_000);
   note(`submitting ${flags.items} prompts`);
@@ -49,6 +49,7 @@ try {
   const cpuSeconds = meter.stop();
   clearInterval(sampler);
   await backends.sample();
+  await backends.close();
 
   const [rows] = await database.db.query<{ items: number; lastIndex: number; state: string; total: number }>(
     `SELECT (SELECT count(*)::int FROM item WHERE batch_id = $1) AS items,

@@ -54,6 +54,7 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
   let coordinator: Awaited<ReturnType<typeof startCoordinator>> | undefined;
   let coordinatorStore: ReturnType<S3Child["storeFor"]> | undefined;
   let objectStore: Awaited<ReturnType<typeof measureObjectStore>> | undefined;
+  let postgresCpu: Awaited<ReturnType<typeof postgresBackendCpu>> | undefined;
   try {
     database = await createTestDatabase();
     s3 = await startS3Child();
@@ -97,7 +98,7 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
     const statementsBefore = snapshot(counted.counts.byStatement);
     agents = await startAgentThread({ coordinator: address, credentials, agents: options.agents, slots: options.slots, model: MODEL });
     const agentTid = agents.tid;
-    const postgresCpu = postgresBackendCpu(database.db);
+    postgresCpu = await postgresBackendCpu(database.url);
     await postgresCpu.start();
     const meter = cpuMeter({
       coordinatorThread: () => threadCpuSeconds(process.pid, process.pid),
@@ -113,7 +114,7 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
     for (;;) {
       polls++;
       await postgresCpu.sample();
-      const [counts] = await database.db.query<{ done: number; failed: number }>(
+      const [counts] = await postgresCpu.query<{ done: number; failed: number }>(
         `SELECT done, failed FROM batch WHERE id = $1`, [batchId]);
       if (counts!.done + counts!.failed >= options.items) break;
       if (performance.now() - lastNote > 5_000) {
@@ -171,6 +172,7 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
       ...(objectStore ? { objectStore } : {}),
     };
   } finally {
+    await postgresCpu?.close();
     client?.close();
     await agents?.close();
     await coordinator?.close();

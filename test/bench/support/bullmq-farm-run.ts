@@ -60,6 +60,7 @@ export async function runBullmqFarm(options: FarmRunOptions) {
   let s3: S3Child | undefined;
   let thread: Thread | undefined;
   let queue: Queue<BullmqJobData> | undefined;
+  let postgresCpu: Awaited<ReturnType<typeof postgresBackendCpu>> | undefined;
   try {
     database = await createTestDatabase();
     await database.db.query(OUTPUT_TABLE);
@@ -98,9 +99,9 @@ export async function runBullmqFarm(options: FarmRunOptions) {
     const submitSeconds = (performance.now() - submitStarted) / 1000;
     note(`bullmq: queued ${options.items} jobs in ${submitSeconds.toFixed(1)} s; rendering`);
 
-    const postgresCpu = postgresBackendCpu(database.db);
-    await postgresCpu.start();
-    const sampler = setInterval(() => void postgresCpu.sample().catch(() => {}), 100);
+    const meterOfPostgres = (postgresCpu = await postgresBackendCpu(database.url));
+    await meterOfPostgres.start();
+    const sampler = setInterval(() => void meterOfPostgres.sample().catch(() => {}), 100);
     const meter = cpuMeter({
       producerThread: () => threadCpuSeconds(process.pid, process.pid),
       workersThread: () => threadCpuSeconds(process.pid, workersTid),
@@ -150,6 +151,7 @@ export async function runBullmqFarm(options: FarmRunOptions) {
     }
     await queue?.obliterate({ force: true }).catch(() => {});
     await queue?.close();
+    await postgresCpu?.close();
     await s3?.close();
     await database?.drop();
   }

@@ -1,4 +1,4 @@
-import type { Database } from "@atelier/db";
+import pg from "pg";
 import { processCpuSeconds } from "./cpu-usage.ts";
 
 /**
@@ -8,13 +8,19 @@ import { processCpuSeconds } from "./cpu-usage.ts";
  * found in pg_stat_activity at each `sample()`; one that exits between two
  * samples loses what it spent since the last. Postgres's shared background
  * processes (WAL writer, checkpointer, autovacuum) are not counted.
+ *
+ * The meter has a connection of its own, left out of the sum, and the bench's
+ * own reads during a run go through `query` on it: on the run's pool, its ten
+ * samples a second of pg_stat_activity counted as the farm's work.
  */
-export function postgresBackendCpu(db: Database) {
+export async function postgresBackendCpu(url: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
   const first = new Map<number, number>();
   const last = new Map<number, number>();
   let started = false;
   async function sample(): Promise<void> {
-    const rows = await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+    const { rows } = await client.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
     for (const { pid } of rows) {
       const seconds = processCpuSeconds(pid);
       if (seconds === 0) continue;
@@ -29,11 +35,16 @@ export function postgresBackendCpu(db: Database) {
       started = true;
     },
     sample,
+    /** A read of the bench's own, on the meter's connection: not counted. */
+    async query<T extends pg.QueryResultRow>(text: string, params: unknown[] = []): Promise<T[]> {
+      return (await client.query<T>(text, params)).rows;
+    },
     /** CPU seconds since `start()`, up to the last sample. */
     seconds(): number {
       let total = 0;
       for (const [pid, seconds] of last) total += seconds - first.get(pid)!;
       return total;
     },
+    close: () => client.end(),
   };
 }
