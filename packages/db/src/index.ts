@@ -1,6 +1,6 @@
 // Postgres (or embedded PGlite) behind one Prisma client, the migration
 // runner, and the hot-path SQL of the farm. Only this package touches Prisma.
-export { DatabaseBusyError, openDatabase, type Database, type DatabaseOptions } from "./open-database.ts";
+export { DatabaseBusyError, openDatabase, type Database, type DatabaseOptions, type QueryOptions } from "./open-database.ts";
 export type { CopyIn } from "./copy-in.ts";
 export { migrate, MIGRATIONS_DIR, type MigrationResult } from "./migrate.ts";
 export type * from "./domain.ts";

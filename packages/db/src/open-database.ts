@@ -27,7 +27,7 @@ export type DatabaseOptions =
 export interface Database {
   readonly prisma: PrismaClient;
   readonly kind: "postgres" | "pglite";
-  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
   /**
    * As `query`, on connections kept for lease renewals: a pool full of slow
    * work must not cost an agent its lease. Keep it to short statements.
@@ -41,6 +41,19 @@ export interface Database {
    */
   readonly copyIn?: (sql: string) => Promise<CopyIn>;
   close(): Promise<void>;
+}
+
+export interface QueryOptions {
+  /**
+   * Keeps the statement prepared under this name on each connection: Postgres
+   * parses it once per connection and, after five runs, may keep one generic
+   * plan instead of planning it again for every call (planning was most of
+   * Postgres's CPU per image on the dispatch path: test/bench/README.md,
+   * "Prepared hot statements"). Only for statements whose good plan does not
+   * depend on the values given, with a test of their generic plan; one name
+   * per statement text. PGlite ignores it.
+   */
+  prepareAs?: string;
 }
 
 type ScriptSession = Database["withScriptSession"];
@@ -82,9 +95,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     (error as Error).message === "timeout exceeded when trying to connect"
       ? new DatabaseBusyError(on.options.max ?? 0, poolOptions.connectionTimeoutMillis, { cause: error })
       : error;
-  const queryOn = (on: pg.Pool) => async <T>(text: string, params: readonly unknown[] = []) => {
+  const queryOn = (on: pg.Pool) => async <T>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}) => {
     try {
-      return (await on.query(text, params as unknown[])).rows as T[];
+      const values = params as unknown[];
+      return (await (options.prepareAs === undefined ? on.query(text, values) : on.query({ name: options.prepareAs, text, values }))).rows as T[];
     } catch (error) {
       throw busyOr(on, error);
     }

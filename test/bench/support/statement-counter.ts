@@ -28,7 +28,7 @@ export function countStatements(db: Database): { db: Database; counts: Statement
   const counted: Database = {
     get prisma() { return db.prisma; },
     kind: db.kind,
-    query: (text, params) => { record(text); return db.query(text, params); },
+    query: (text, params, options) => { record(text); return db.query(text, params, options); },
     queryUrgent: (text, params) => { record(text); return db.queryUrgent(text, params); },
     withScriptSession: (work) => db.withScriptSession(work),
     ...(db.copyIn ? { copyIn: (sql: string) => { record(sql); return db.copyIn!(sql); } } : {}),

@@ -1,9 +1,11 @@
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "../open-database.ts";
 import { createTestDatabase, type TestDatabase } from "../testing.ts";
 import { agentRegistry } from "./agent-registry.ts";
 import { batchStore } from "./batch-store.ts";
 import { leaseStore } from "./lease-store.ts";
+import { resultStore } from "./result-store.ts";
 
 // A lease must cost the same at the start of a large batch as near its end:
 // the rows it reads may not grow with the batch. Judged on Postgres's own
@@ -25,25 +27,59 @@ function nodesOf(node: PlanNode): PlanNode[] {
   return [node, ...(node.Plans ?? []).flatMap(nodesOf)];
 }
 
-/** `db` with every statement it runs recorded, newest last. */
-function capturing(db: Database): { db: Database; sent: { text: string; params: readonly unknown[] }[] } {
+/** `db` with every statement it runs recorded, newest last; `dry`: recorded only, each answered with no rows. */
+function capturing(db: Database, options: { dry?: boolean } = {}): { db: Database; sent: { text: string; params: readonly unknown[] }[] } {
   const sent: { text: string; params: readonly unknown[] }[] = [];
   const proxy = new Proxy(db, {
     get: (target, key) => key === "query"
-      ? (text: string, params: readonly unknown[] = []) => (sent.push({ text, params }), target.query(text, params))
+      ? (text: string, params: readonly unknown[] = []) => (sent.push({ text, params }), options.dry ? Promise.resolve([]) : target.query(text, params))
       : Reflect.get(target, key),
   }) as Database;
   return { db: proxy, sent };
 }
 
+type Statement = { text: string; params: readonly unknown[] };
+
 /** How a statement read the item table when run again under EXPLAIN ANALYZE: its sequential scans and the rows it read. */
-async function itemReads(db: Database, statement: { text: string; params: readonly unknown[] }): Promise<{ seqScans: PlanNode[]; rowsRead: number }> {
-  const explained = await db.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${statement.text}`, statement.params);
-  const itemScans = nodesOf(explained[0]!["QUERY PLAN"][0].Plan).filter((node) => node["Relation Name"] === "item");
+function itemReadsOf(plan: PlanNode): { seqScans: PlanNode[]; rowsRead: number } {
+  const itemScans = nodesOf(plan).filter((node) => node["Relation Name"] === "item");
   return {
     seqScans: itemScans.filter((node) => node["Node Type"] === "Seq Scan"),
     rowsRead: itemScans.reduce((sum, node) => sum + (node["Actual Rows"] ?? 0) + (node["Rows Removed by Filter"] ?? 0), 0),
   };
+}
+
+/** The plan Postgres makes for the values given (what an unnamed statement gets). */
+async function itemReads(db: Database, statement: Statement) {
+  const explained = await db.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${statement.text}`, statement.params);
+  return itemReadsOf(explained[0]!["QUERY PLAN"][0].Plan);
+}
+
+/**
+ * The generic plan, made without the values: what a statement prepared by
+ * name (`prepareAs`) may run with after five calls. EXPLAIN EXECUTE takes no
+ * bound parameters, so the values go in as literals.
+ */
+async function genericItemReads(url: string, statement: Statement) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query("SET plan_cache_mode = force_generic_plan");
+    await client.query(`PREPARE probe AS ${statement.text}`);
+    // Arrays as Postgres's array text ({"a","b"}); EXECUTE casts each literal to its parameter's type.
+    const text = (value: unknown): string => Array.isArray(value)
+      ? `{${value.map((element) => (element === null ? "NULL" : `"${String(element).replace(/["\\]/g, "\\$&")}"`)).join(",")}}`
+      : String(value);
+    const literal = (value: unknown) => (value === null || value === undefined ? "NULL" : client.escapeLiteral(text(value)));
+    const { rows } = await client.query<{ "QUERY PLAN": [{ Plan: PlanNode }] }>(
+      `EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE probe(${statement.params.map(literal).join(", ")})`);
+    // Postgres's own count of the plans it made for the statement: one, and generic.
+    const { rows: [made] } = await client.query(`SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = 'probe'`);
+    expect(made).toEqual({ generic_plans: "1", custom_plans: "0" });
+    return itemReadsOf(rows[0]!["QUERY PLAN"][0].Plan);
+  } finally {
+    await client.end();
+  }
 }
 
 describe("the lease statement's plan", () => {
@@ -69,9 +105,11 @@ describe("the lease statement's plan", () => {
     const lease = await leaseStore.lease(recorded, "b1", { ...capabilities, agentId: "a", shardId: "s1", maxItems: 50, leaseTtlMs: 60_000 });
     expect(lease?.items.map((i) => i.index)).toEqual(Array.from({ length: 50 }, (_, k) => ITEMS * 0.9 + k));
     const { text, params } = sent.at(-1)!;
-    const { seqScans, rowsRead } = await itemReads(test.db, { text, params: params.map((p) => (p === "s1" ? "s2" : p)) });
-    expect(seqScans).toEqual([]);
-    expect(rowsRead).toBeLessThan(500);
+    for (const [plan, shardId] of [[itemReads.bind(null, test.db), "s2"], [genericItemReads.bind(null, test.url), "s2g"]] as const) {
+      const { seqScans, rowsRead } = await plan({ text, params: params.map((p) => (p === "s1" ? shardId : p)) });
+      expect(seqScans).toEqual([]);
+      expect(rowsRead).toBeLessThan(500);
+    }
   }, 60_000);
 
   it("picks the batch with one probe of its queued items, not a scan from the start of the item table", async () => {
@@ -79,9 +117,10 @@ describe("the lease statement's plan", () => {
     // scan, which then read every finished item before the first queued one.
     const { db: recorded, sent } = capturing(test.db);
     expect(await leaseStore.pickBatch(recorded, capabilities)).toMatchObject({ id: "b1" });
-    const { seqScans, rowsRead } = await itemReads(test.db, sent.at(-1)!);
-    expect(seqScans).toEqual([]);
-    expect(rowsRead).toBeLessThan(100);
+    for (const reads of [await itemReads(test.db, sent.at(-1)!), await genericItemReads(test.url, sent.at(-1)!)]) {
+      expect(reads.seqScans).toEqual([]);
+      expect(reads.rowsRead).toBeLessThan(100);
+    }
   }, 60_000);
 
   it("marks a large shard's items leased by primary key, not by a scan of the item table", async () => {
@@ -90,8 +129,31 @@ describe("the lease statement's plan", () => {
     const lease = await leaseStore.lease(recorded, "b1", { ...capabilities, agentId: "a", shardId: "s3", maxItems: 500, leaseTtlMs: 60_000 });
     expect(lease?.items).toHaveLength(500);
     const { text, params } = sent.at(-1)!;
-    const { seqScans, rowsRead } = await itemReads(test.db, { text, params: params.map((p) => (p === "s3" ? "s4" : p)) });
-    expect(seqScans).toEqual([]);
-    expect(rowsRead).toBeLessThan(2_000);
+    for (const [plan, shardId] of [[itemReads.bind(null, test.db), "s4"], [genericItemReads.bind(null, test.url), "s4g"]] as const) {
+      const { seqScans, rowsRead } = await plan({ text, params: params.map((p) => (p === "s3" ? shardId : p)) });
+      expect(seqScans).toEqual([]);
+      expect(rowsRead).toBeLessThan(2_000);
+    }
+  }, 60_000);
+
+  it("records outputs by primary key, not through the leased items of the batch, under its generic plan too", async () => {
+    const lease = await leaseStore.lease(test.db, "b1", { ...capabilities, agentId: "a", shardId: "s5", maxItems: 60, leaseTtlMs: 60_000 });
+    const outputs = lease!.items.map((item) => ({
+      agentId: "a", itemId: item.itemId, epoch: lease!.epoch, key: `t/b1/${item.index}.png`, sha256: "0".repeat(64), bytes: 100,
+      width: 64, height: 64, renderMs: 5, metadata: {},
+    }));
+    // The statement for twenty outputs at a time, as recordAllOutputs sends it (not run here: each plan below runs it).
+    const statementFor = async (some: typeof outputs) => {
+      const { db: dry, sent } = capturing(test.db, { dry: true });
+      await resultStore.recordAllOutputs(dry, some);
+      return sent[0]!;
+    };
+    for (const [reads, some] of [[itemReads.bind(null, test.db), outputs.slice(0, 20)], [genericItemReads.bind(null, test.url), outputs.slice(20, 40)]] as const) {
+      const { seqScans, rowsRead } = await reads(await statementFor(some));
+      expect(seqScans).toEqual([]);
+      expect(rowsRead).toBeLessThan(200);
+    }
+    const [counted] = await test.db.query<{ done: number }>(`SELECT count(*)::int AS done FROM item WHERE shard_id = 's5' AND state = 'done'`);
+    expect(counted?.done).toBe(40);
   }, 60_000);
 });

@@ -118,6 +118,8 @@ export const leaseStore = {
        LIMIT 1`,
       [...capabilityParams(capabilities),
        (preference.agingMsPerPriorityLevel ?? 10 * 60_000) / 1000, preference.loadedModel ?? "", preference.modelAffinity ?? 0],
+      // Its generic plan is tested in lease-plan.test.ts.
+      { prepareAs: "pick_batch" },
     );
     return rows[0];
   },
@@ -156,6 +158,8 @@ export const leaseStore = {
        )
        ${leasedRows("leased", "new_shard")}`,
       [batchId, ...capabilityParams(request), request.maxItems, request.shardId, request.agentId, request.leaseTtlMs],
+      // Its generic plan is tested in lease-plan.test.ts.
+      { prepareAs: "lease_shard" },
     );
     return toLease(request.shardId, rows);
   },

@@ -109,7 +109,9 @@ export const resultStore = {
          FROM judged g
          -- The ids again as an array: the item rows are then found by primary key. Joined to judged
          -- alone, the planner walked and sorted every leased item of the farm for each statement.
-         WHERE item.id = ANY($2::bigint[]) AND item.id = g.item_id AND (item.lease_epoch = g.epoch OR item.spec_epoch = g.epoch) AND item.state = 'leased'
+         -- The state is tested as an expression the (state, batch_id, id) index cannot serve: through
+         -- that index the planner read every leased item of the batch to find the few named here.
+         WHERE item.id = ANY($2::bigint[]) AND item.id = g.item_id AND (item.lease_epoch = g.epoch OR item.spec_epoch = g.epoch) AND item.state || '' = 'leased'
            -- Only from the agent that holds the lease: epochs are a sequence, easy to guess.
            AND EXISTS (SELECT 1 FROM shard s WHERE s.epoch = g.epoch AND s.agent_id = g.agent_id)
          RETURNING item.id, item.batch_id, item.state, g.agent_id, g.epoch, g.key, g.sha256, g.bytes, g.width, g.height, g.render_ms, g.metadata,
@@ -157,6 +159,8 @@ export const resultStore = {
       [outputs.map((o) => o.agentId), outputs.map((o) => o.itemId), outputs.map((o) => o.epoch), outputs.map((o) => o.key), outputs.map((o) => o.sha256),
        outputs.map((o) => o.bytes), outputs.map((o) => o.width), outputs.map((o) => o.height), outputs.map((o) => o.renderMs),
        outputs.map((o) => JSON.stringify(o.metadata)), outputs.map((o) => o.clipScore ?? null), outputs.map((o) => (o.fidelity ? JSON.stringify(o.fidelity) : null))],
+      // Its generic plan is tested in lease-plan.test.ts.
+      { prepareAs: "record_outputs" },
     );
     // Keyed by item and epoch: a result is accepted only under the epoch it was recorded with.
     const accepted = new Set(rows[0]?.accepted ?? []);
