@@ -99,14 +99,18 @@ describe("the lease statement's plan", () => {
   }, 120_000);
   afterAll(() => test?.drop());
 
+  /** A captured lease statement run again under both plans, each under a shard id of its own. */
+  const leaseReadsUnderBothPlans = async (statement: Statement, shardId: string) => {
+    const as = (id: string) => ({ text: statement.text, params: statement.params.map((p) => (p === shardId ? id : p)) });
+    return [await itemReads(test.db, as(`${shardId}-custom`)), await genericItemReads(test.url, as(`${shardId}-generic`))];
+  };
+
   it("reads the batch's queued items by index, whatever its size and however stale the statistics", async () => {
-    // The statement leaseStore.lease sends, captured as it runs, then explained with a shard id of its own.
+    // The statement leaseStore.lease sends, captured as it runs, then explained with shard ids of their own.
     const { db: recorded, sent } = capturing(test.db);
     const lease = await leaseStore.lease(recorded, "b1", { ...capabilities, agentId: "a", shardId: "s1", maxItems: 50, leaseTtlMs: 60_000 });
     expect(lease?.items.map((i) => i.index)).toEqual(Array.from({ length: 50 }, (_, k) => ITEMS * 0.9 + k));
-    const { text, params } = sent.at(-1)!;
-    for (const [plan, shardId] of [[itemReads.bind(null, test.db), "s2"], [genericItemReads.bind(null, test.url), "s2g"]] as const) {
-      const { seqScans, rowsRead } = await plan({ text, params: params.map((p) => (p === "s1" ? shardId : p)) });
+    for (const { seqScans, rowsRead } of await leaseReadsUnderBothPlans(sent.at(-1)!, "s1")) {
       expect(seqScans).toEqual([]);
       expect(rowsRead).toBeLessThan(500);
     }
@@ -128,9 +132,7 @@ describe("the lease statement's plan", () => {
     const { db: recorded, sent } = capturing(test.db);
     const lease = await leaseStore.lease(recorded, "b1", { ...capabilities, agentId: "a", shardId: "s3", maxItems: 500, leaseTtlMs: 60_000 });
     expect(lease?.items).toHaveLength(500);
-    const { text, params } = sent.at(-1)!;
-    for (const [plan, shardId] of [[itemReads.bind(null, test.db), "s4"], [genericItemReads.bind(null, test.url), "s4g"]] as const) {
-      const { seqScans, rowsRead } = await plan({ text, params: params.map((p) => (p === "s3" ? shardId : p)) });
+    for (const { seqScans, rowsRead } of await leaseReadsUnderBothPlans(sent.at(-1)!, "s3")) {
       expect(seqScans).toEqual([]);
       expect(rowsRead).toBeLessThan(2_000);
     }
