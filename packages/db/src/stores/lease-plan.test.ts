@@ -158,4 +158,21 @@ describe("the lease statement's plan", () => {
     const [counted] = await test.db.query<{ done: number }>(`SELECT count(*)::int AS done FROM item WHERE shard_id = 's5' AND state = 'done'`);
     expect(counted?.done).toBe(40);
   }, 60_000);
+
+  it("looks for a straggler to back up without reading every leased item of the farm", async () => {
+    // Agent a holds the shards leased above (s3 and two more of 500 items each among them); a2 has nothing to do.
+    await agentRegistry.upsert(test.db, { id: "a2", name: "a2", gpu: "", memoryBytes: 1, providers: ["cpu"], models: ["m"], slots: 4, maxWidth: 512, maxHeight: 512, version: "t" });
+    const request = { ...capabilities, agentId: "a2", maxItems: 50, leaseTtlMs: 60_000 };
+    // None of them is an hour old: nothing to back up, and nothing read to find that out.
+    const { db: recorded, sent } = capturing(test.db);
+    expect(await leaseStore.speculate(recorded, { ...request, shardId: "c1", minAgeMs: 3_600_000 })).toBeUndefined();
+    for (const { seqScans, rowsRead } of await leaseReadsUnderBothPlans(sent.at(-1)!, "c1")) {
+      expect(seqScans).toEqual([]);
+      expect(rowsRead).toBeLessThan(50);
+    }
+    // Old enough: the shard with the most unfinished items, the first of 500 (s3), gives up the end of its tail.
+    const tail = await test.db.query<{ index: number }>(`SELECT index FROM item WHERE shard_id = 's3' ORDER BY index DESC LIMIT 50`);
+    const copy = await leaseStore.speculate(test.db, { ...request, shardId: "c2", minAgeMs: 0 });
+    expect(copy?.items.map((item) => item.index)).toEqual(tail.map((row) => row.index).reverse());
+  }, 60_000);
 });
