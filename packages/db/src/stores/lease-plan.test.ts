@@ -82,6 +82,12 @@ async function genericItemReads(url: string, statement: Statement) {
   }
 }
 
+/** A captured lease statement run again under both plans, each under a shard id of its own. */
+async function readsUnderBothPlans(test: TestDatabase, statement: Statement, shardId: string) {
+  const as = (id: string) => ({ text: statement.text, params: statement.params.map((p) => (p === shardId ? id : p)) });
+  return [await itemReads(test.db, as(`${shardId}-custom`)), await genericItemReads(test.url, as(`${shardId}-generic`))];
+}
+
 describe("the lease statement's plan", () => {
   let test: TestDatabase;
   beforeAll(async () => {
@@ -99,11 +105,7 @@ describe("the lease statement's plan", () => {
   }, 120_000);
   afterAll(() => test?.drop());
 
-  /** A captured lease statement run again under both plans, each under a shard id of its own. */
-  const leaseReadsUnderBothPlans = async (statement: Statement, shardId: string) => {
-    const as = (id: string) => ({ text: statement.text, params: statement.params.map((p) => (p === shardId ? id : p)) });
-    return [await itemReads(test.db, as(`${shardId}-custom`)), await genericItemReads(test.url, as(`${shardId}-generic`))];
-  };
+  const leaseReadsUnderBothPlans = (statement: Statement, shardId: string) => readsUnderBothPlans(test, statement, shardId);
 
   it("reads the batch's queued items by index, whatever its size and however stale the statistics", async () => {
     // The statement leaseStore.lease sends, captured as it runs, then explained with shard ids of their own.
@@ -174,5 +176,34 @@ describe("the lease statement's plan", () => {
     const tail = await test.db.query<{ index: number }>(`SELECT index FROM item WHERE shard_id = 's3' ORDER BY index DESC LIMIT 50`);
     const copy = await leaseStore.speculate(test.db, { ...request, shardId: "c2", minAgeMs: 0 });
     expect(copy?.items.map((item) => item.index)).toEqual(tail.map((row) => row.index).reverse());
+  }, 60_000);
+});
+
+describe("the lease statements' plans on the first batch, of a few thousand items", () => {
+  let test: TestDatabase;
+  beforeAll(async () => {
+    test = await createTestDatabase();
+    const { db } = test;
+    await agentRegistry.upsert(db, { id: "a", name: "a", gpu: "", memoryBytes: 1, providers: ["cpu"], models: ["m"], slots: 4, maxWidth: 512, maxHeight: 512, version: "t" });
+    // Under the size at which any commit analyzes the item table, but all of the table.
+    await batchStore.begin(db, { id: "b1", tenantId: "t", name: "fresh", priority: 0, defaults: settings, maxAttempts: 3 });
+    await batchStore.append(db, "b1", Array.from({ length: 4_000 }, (_, index) => ({ ...settings, index, prompt: "p", negativePrompt: "", seed: index })));
+    await batchStore.commit(db, "b1", 4_000);
+    expect(await leaseStore.lease(db, "b1", { ...capabilities, agentId: "a", shardId: "first", maxItems: 100, leaseTtlMs: 60_000 })).toBeDefined();
+  }, 60_000);
+  afterAll(() => test?.drop());
+
+  // Not by reading the batch's whole queued range (3,900 items) and sorting it, for one item or for a hundred.
+  it("picks the batch and leases its next items by walking the index, not by sorting every queued item", async () => {
+    const { db: recorded, sent } = capturing(test.db);
+    expect(await leaseStore.pickBatch(recorded, capabilities)).toMatchObject({ id: "b1" });
+    await leaseStore.lease(recorded, "b1", { ...capabilities, agentId: "a", shardId: "s1", maxItems: 100, leaseTtlMs: 60_000 });
+    const [pick, lease] = sent.slice(-2) as [Statement, Statement];
+    for (const reads of [await itemReads(test.db, pick), await genericItemReads(test.url, pick)]) {
+      expect(reads.rowsRead).toBeLessThan(50);
+    }
+    for (const reads of await readsUnderBothPlans(test, lease, "s1")) {
+      expect(reads.rowsRead).toBeLessThan(500);
+    }
   }, 60_000);
 });
