@@ -58,6 +58,8 @@ export const configSchema = z
     /** How often the dispatcher looks for work nobody announced (retry backoffs ending); new batches wake it at once, through NATS across coordinators. */
     ATELIER_DISPATCH_POLL_MS: ms.default(1_000),
     ATELIER_MAX_SHARD_ITEMS: count.default(16),
+    /** Statements that record outputs start at most once per this; outputs that arrive sooner go into one. */
+    ATELIER_RECORD_GAP_MS: configFields.integer(0, 10_000).default(25),
     /** A shard should keep an agent busy this long at its measured rate. */
     ATELIER_SHARD_TARGET_MS: ms.default(10_000),
     /** An idle agent copies the unfinished tail of a shard that has run longer than this; 0 turns copies off. */

@@ -52,6 +52,8 @@ export interface CoordinatorOptions {
   /** Agents stamp the invisible watermark in every image; default false. */
   watermark?: boolean;
   dispatchPollMs: number;
+  /** Statements that record outputs start at most once per this; outputs arriving sooner go together. Default 25. */
+  recordGapMs?: number;
   /** How often the outbox is relayed to the bus when nothing kicks it. */
   outboxPollMs: number;
   /** The dashboard's sign-in secret; unset generates one (see Coordinator.adminToken). */
@@ -192,7 +194,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
         dispatcher: () => dispatcher,
         metrics,
         log,
-        recorder: new OutputRecorder(db),
+        recorder: new OutputRecorder(db, options.recordGapMs ?? 25),
         options: { heartbeatIntervalMs: options.heartbeatIntervalMs, leaseTtlMs: options.leaseTtlMs, coordinatorId: id, caps: options.agentCaps ?? defaultAgentCaps(options.heartbeatIntervalMs) },
       }),
     },

@@ -89,6 +89,7 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
         addresses: new WebhookAddressPolicy({ allowNetworks: AddressRanges.parse(config.ATELIER_WEBHOOK_ALLOW_NETWORKS) }),
       },
       dispatchPollMs: config.ATELIER_DISPATCH_POLL_MS,
+      recordGapMs: config.ATELIER_RECORD_GAP_MS,
       outboxPollMs: 250,
       adminToken: config.ATELIER_ADMIN_TOKEN,
       loadSampleIntervalMs: config.ATELIER_LOAD_SAMPLE_MS,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { resultStore, type BatchCounts, type Database, type OutputsOutcome, type RecordedOutput } from "@atelier/db";
 
 /** An output and the batch it belongs to ("" when unknown here: the statement finds it). */
@@ -20,14 +21,20 @@ interface Pending {
  * one statement runs, the outputs that arrive wait and go into the next, one
  * statement per batch (a group commit). Each statement moves its batch's
  * counters once; recorded message by message, every agent's results queued
- * on that one row's lock, which capped the farm's throughput. With nothing
- * in flight an output goes at once, so a quiet farm waits for nothing.
+ * on that one row's lock, which capped the farm's throughput.
+ *
+ * Statements also start at most once per `minGapMs`: a statement takes
+ * about a millisecond, so with no gap a busy farm's outputs went three to a
+ * statement, and the statement's own cost, not its rows, was most of the
+ * database's work per image. An output that arrives after a quiet spell goes
+ * at once, so a quiet farm waits for nothing.
  */
 export class OutputRecorder {
   private queue: Pending[] = [];
   private flushing = false;
+  private lastStartMs = -Infinity;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database, private readonly minGapMs: number) {}
 
   /**
    * Outcomes in the order of `outputs`, and the counts of the batches that
@@ -44,6 +51,9 @@ export class OutputRecorder {
     this.flushing = true;
     try {
       while (this.queue.length > 0) {
+        const wait = this.lastStartMs + this.minGapMs - performance.now();
+        if (wait > 0) await sleep(wait);
+        this.lastStartMs = performance.now();
         const taken = this.queue;
         this.queue = [];
         const byBatch = new Map<string, { pending: Pending; index: number }[]>();
