@@ -105,6 +105,8 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
       agentsThread: () => threadCpuSeconds(process.pid, agentTid),
       benchProcess: () => processCpuSeconds(process.pid),
       s3rver: () => processCpuSeconds(s3!.pid),
+      // Its JavaScript thread alone: one core at most, whatever its file-system threads add.
+      s3rverEventLoop: () => threadCpuSeconds(s3!.pid, s3!.pid),
       // Every postgres process on the machine, others' included: how the figures before 2026-12 were taken.
       postgresAllProcesses: () => commandCpuSeconds("postgres"),
     });

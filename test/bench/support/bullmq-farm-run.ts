@@ -107,6 +107,8 @@ export async function runBullmqFarm(options: FarmRunOptions) {
       workersThread: () => threadCpuSeconds(process.pid, workersTid),
       benchProcess: () => processCpuSeconds(process.pid),
       s3rver: () => processCpuSeconds(s3!.pid),
+      // Its JavaScript thread alone: one core at most, whatever its file-system threads add.
+      s3rverEventLoop: () => threadCpuSeconds(s3!.pid, s3!.pid),
       // Every postgres process on the machine, others' included: how the figures before 2026-12 were taken.
       postgresAllProcesses: () => commandCpuSeconds("postgres"),
       // Every redis-server on the machine: the one at REDIS_URL is shared with whoever else uses it.
