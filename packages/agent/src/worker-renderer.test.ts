@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,6 +28,13 @@ describe("WorkerRenderer", () => {
     expect([png.width, png.height]).toEqual([256, 256]);
     expect(png.text.parameters).toContain("Seed: 3");
     expect(result.loadMs).toBe(0);
+  });
+
+  it("leaves no listener on the signal it was given once each render is done", async () => {
+    // A shard's lease signal goes with each of its requests: one left behind per request piled up on it.
+    const lease = new AbortController();
+    for (let k = 0; k < 3; k++) await renderer.render({ ...job, width: 64, height: 64, steps: 2, seed: k }, lease.signal);
+    expect(getEventListeners(lease.signal, "abort")).toHaveLength(0);
   });
 
   it("gives the bytes the pipeline renders in-process, whether the finish worker decodes the image or the render worker does (hires fix)", async () => {

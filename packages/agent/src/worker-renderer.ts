@@ -116,8 +116,11 @@ export class WorkerRenderer implements Renderer {
     if (this.crashed) return Promise.reject(this.crashed);
     const id = this.nextId++;
     return new Promise<Rendered[]>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      signal?.addEventListener("abort", () => this.worker.postMessage({ type: "cancel", id }), { once: true });
+      // One signal (the shard's lease) serves every request of a shard: each request's listener goes when it settles.
+      const cancel = () => this.worker.postMessage({ type: "cancel", id });
+      const settled = () => signal?.removeEventListener("abort", cancel);
+      this.pending.set(id, { resolve: (images) => (settled(), resolve(images)), reject: (error) => (settled(), reject(error)) });
+      signal?.addEventListener("abort", cancel, { once: true });
       this.worker.postMessage({ type: "render", id, jobs });
     });
   }
