@@ -88,13 +88,19 @@ async function readsUnderBothPlans(test: TestDatabase, statement: Statement, sha
   return [await itemReads(test.db, as(`${shardId}-custom`)), await genericItemReads(test.url, as(`${shardId}-generic`))];
 }
 
+/** A database of its own, with agent "a" registered and batch "b1" begun, empty. */
+async function withAgentAndBatch(name: string): Promise<TestDatabase> {
+  const test = await createTestDatabase();
+  await agentRegistry.upsert(test.db, { id: "a", name: "a", gpu: "", memoryBytes: 1, providers: ["cpu"], models: ["m"], slots: 4, maxWidth: 512, maxHeight: 512, version: "t" });
+  await batchStore.begin(test.db, { id: "b1", tenantId: "t", name, priority: 0, defaults: settings, maxAttempts: 3 });
+  return test;
+}
+
 describe("the lease statement's plan", () => {
   let test: TestDatabase;
   beforeAll(async () => {
-    test = await createTestDatabase();
+    test = await withAgentAndBatch("big");
     const { db } = test;
-    await agentRegistry.upsert(db, { id: "a", name: "a", gpu: "", memoryBytes: 1, providers: ["cpu"], models: ["m"], slots: 4, maxWidth: 512, maxHeight: 512, version: "t" });
-    await batchStore.begin(db, { id: "b1", tenantId: "t", name: "big", priority: 0, defaults: settings, maxAttempts: 3 });
     for (let i = 0; i < ITEMS; i += 5_000) {
       await batchStore.append(db, "b1", Array.from({ length: 5_000 }, (_, k) => ({ ...settings, index: i + k, prompt: "p", negativePrompt: "", seed: i + k })));
     }
@@ -182,11 +188,9 @@ describe("the lease statement's plan", () => {
 describe("the lease statements' plans on the first batch, of a few thousand items", () => {
   let test: TestDatabase;
   beforeAll(async () => {
-    test = await createTestDatabase();
+    test = await withAgentAndBatch("fresh");
     const { db } = test;
-    await agentRegistry.upsert(db, { id: "a", name: "a", gpu: "", memoryBytes: 1, providers: ["cpu"], models: ["m"], slots: 4, maxWidth: 512, maxHeight: 512, version: "t" });
     // Under the size at which any commit analyzes the item table, but all of the table.
-    await batchStore.begin(db, { id: "b1", tenantId: "t", name: "fresh", priority: 0, defaults: settings, maxAttempts: 3 });
     await batchStore.append(db, "b1", Array.from({ length: 4_000 }, (_, index) => ({ ...settings, index, prompt: "p", negativePrompt: "", seed: index })));
     await batchStore.commit(db, "b1", 4_000);
     expect(await leaseStore.lease(db, "b1", { ...capabilities, agentId: "a", shardId: "first", maxItems: 100, leaseTtlMs: 60_000 })).toBeDefined();
