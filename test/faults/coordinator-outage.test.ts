@@ -90,12 +90,15 @@ describe("the coordinator down for a while under many agents", () => {
 
     // Full jitter over a ceiling of up to 4 s: the first reconnects of ten agents spread
     // over more than a second (1.2 to 2.1 s in six runs; 750 ms is the bound), and no quarter
-    // second holds half of them.
+    // second holds eight of them (a herd puts all ten in one). Each agent's first dial after
+    // the heal is what is left of a wait drawn from 0 to 4 s, which favours short waits: in
+    // 200,000 simulated runs of that, a quarter second held six or more in 0.54% of runs
+    // (the bound was five, and a run beside a CPU burner saw six), eight or more in 0.002%.
     const spanMs = connectedAt.at(-1)! - connectedAt[0]!;
     const crowd = Math.max(...connectedAt.map((t) => connectedAt.filter((u) => u >= t && u < t + 250).length));
     console.log(JSON.stringify({ coordinatorOutage: { dialsAfterHealMs: connectedAt.map((t) => t - healedAt), crowd } }));
     expect(spanMs).toBeGreaterThan(750);
-    expect(crowd).toBeLessThanOrEqual(AGENTS / 2);
+    expect(crowd).toBeLessThan(8);
 
     const last = await finalProgress(farm.clientFor(restarted.address), batchId);
     expect(last).toMatchObject({ state: "BATCH_STATE_COMPLETED", done: ITEMS, failed: 0 });
