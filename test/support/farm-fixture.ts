@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { createS3ObjectStore, localAdmin, startEmbeddedS3, type ObjectStore } from "@atelier/coordinator";
+import { connectNatsBus, createS3ObjectStore, localAdmin, startEmbeddedS3, type ObjectStore } from "@atelier/coordinator";
 import { createTestDatabase, type TestDatabase } from "@atelier/db/testing";
 import { ensureDemoModel } from "@atelier/diffusion";
 import { AtelierClient, type ClientOptions } from "@atelier/sdk";
@@ -70,12 +70,23 @@ export interface FarmOptions {
   s3Front?: (endpoint: string) => Promise<{ endpoint: string; close(): Promise<void> }>;
   /** Last say over the coordinators' environment (e.g. services reached through fault proxies). */
   rewriteEnv?: (env: Record<string, string>) => Record<string, string>;
+  /**
+   * The S3 server publishes its event notifications on NATS (as MinIO's NATS
+   * target does) and the coordinators confirm uploads by them; a notification
+   * `drop` returns true for is lost on the way.
+   */
+  storeNotices?: { drop?: (notification: string) => boolean };
 }
 
 export async function startFarm(options: FarmOptions = {}): Promise<FarmFixture> {
   const scratch = mkdtempSync(join(tmpdir(), "atelier-e2e-"));
   const database = await createTestDatabase();
-  const s3 = await startEmbeddedS3({ directory: join(scratch, "s3") });
+  const noticeSubject = options.storeNotices ? `e2e-store-notices-${randomBytes(4).toString("hex")}` : undefined;
+  const noticeBus = noticeSubject === undefined ? undefined : await connectNatsBus({ servers: await natsUrl(), name: "e2e-store-notices" });
+  const notify = (payload: Uint8Array) => {
+    if (!options.storeNotices?.drop?.(Buffer.from(payload).toString())) noticeBus!.publishForeign(noticeSubject!, payload);
+  };
+  const s3 = await startEmbeddedS3({ directory: join(scratch, "s3"), ...(noticeBus ? { notify } : {}) });
   const bucket = `e2e-${randomBytes(4).toString("hex")}`;
   const store = createS3ObjectStore({ endpoint: s3.endpoint, region: "us-east-1", bucket, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey, forcePathStyle: true });
   const modelsDir = join(scratch, "models");
@@ -93,6 +104,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<FarmFixture>
     ATELIER_HTTP_HOST: "127.0.0.1",
     LOG_LEVEL: "warn",
     ...TEST_TIMINGS,
+    ...(noticeSubject === undefined ? {} : { ATELIER_STORE_EVENTS_SUBJECT: noticeSubject }),
     ...options.coordinatorEnv,
   };
   const sharedEnv = options.rewriteEnv ? options.rewriteEnv(baseEnv) : baseEnv;
@@ -169,6 +181,7 @@ export async function startFarm(options: FarmOptions = {}): Promise<FarmFixture>
       await store.close();
       await front?.close();
       await s3.close();
+      await noticeBus?.close();
       await database.drop();
       rmSync(scratch, { recursive: true, force: true });
     },

@@ -11,6 +11,7 @@ import { subjects, type EventBus } from "./events/index.ts";
 import type { Logger } from "@atelier/common";
 import { failureReason, type FarmMetrics } from "./metrics.ts";
 import type { OutputRecorder } from "./output-recorder.ts";
+import type { UploadLedger } from "./storage/upload-ledger.ts";
 import { recordOutputResults } from "./output-results.ts";
 import { publishProgress, publishProgressOf } from "./progress.ts";
 import type { ObjectStore } from "./storage/index.ts";
@@ -33,6 +34,8 @@ export interface AgentLinkDeps {
   metrics: FarmMetrics;
   log: Logger;
   recorder: OutputRecorder;
+  /** The object store's notices of uploads, where configured. */
+  uploads?: UploadLedger;
   options: AgentLinkOptions;
 }
 

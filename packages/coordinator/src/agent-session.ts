@@ -35,6 +35,10 @@ export class AgentSession {
   readonly shards = new Map<string, LiveShard>();
   /** When the agent last sent anything: a stream silent for two heartbeats may be replaced by a reconnect. */
   lastHeardAtMs = Date.now();
+  /** Outputs checked so far, where the store's notices confirm uploads: which of them to read back as well. */
+  outputsChecked = 0;
+  /** Set once an output of this stream failed its check: every later one is read back. */
+  readEveryOutput = false;
   private ended = false;
 
   constructor(

@@ -42,6 +42,12 @@ export const configSchema = z
     S3_REGION: z.string().default("us-east-1"),
     S3_ACCESS_KEY_ID: z.string().optional(),
     S3_SECRET_ACCESS_KEY: z.string().optional(),
+    /**
+     * The NATS subject on which the object store publishes S3 event notifications of the bucket (MinIO:
+     * MINIO_NOTIFY_NATS_SUBJECT); the embedded store publishes its own there. An upload they confirm is
+     * recorded without reading its object back. Unset: every object is read back.
+     */
+    ATELIER_STORE_EVENTS_SUBJECT: z.string().regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, "must be a NATS subject: tokens of letters, digits, _, - and $ joined by dots, no wildcards").optional(),
     /** Path-style URLs (MinIO, s3rver); set false for AWS virtual-hosted buckets. */
     S3_FORCE_PATH_STYLE: z.enum(["true", "false"]).default("true"),
     /** Postgres connections for this coordinator (lease renewals have two more of their own). */

@@ -23,6 +23,7 @@ import { startOutboxRelay } from "./outbox-relay.ts";
 import { WebhookAddressPolicy } from "./webhooks/webhook-address-policy.ts";
 import { startWebhookDelivery, type WebhookDeliveryOptions } from "./webhooks/webhook-delivery.ts";
 import type { ObjectStore } from "./storage/index.ts";
+import { parseStoreEvents, UploadLedger } from "./storage/upload-ledger.ts";
 import { DEFAULT_TENANT_LIMITS, type TenantLimits } from "./tenant-limits.ts";
 import type { TrustedProxies } from "./http/request-guard.ts";
 
@@ -54,6 +55,12 @@ export interface CoordinatorOptions {
   dispatchPollMs: number;
   /** Statements that record outputs start at most once per this; outputs arriving sooner go together. Default 25. */
   recordGapMs?: number;
+  /**
+   * The subject on which the object store publishes S3 event notifications
+   * of its bucket (MinIO's NATS target; the embedded store's, forwarded to the
+   * bus). An upload they confirm is recorded without reading its object back.
+   */
+  storeEventsSubject?: string;
   /** How often the outbox is relayed to the bus when nothing kicks it. */
   outboxPollMs: number;
   /** The dashboard's sign-in secret; unset generates one (see Coordinator.adminToken). */
@@ -151,6 +158,9 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
     },
     (error) => log.error({ err: error }, "dispatch failed"),
   );
+  const { storeEventsSubject } = options;
+  const uploads = storeEventsSubject === undefined ? undefined : new UploadLedger({ bucket: store.bucket });
+  const uploadNotices = uploads && bus.subscribeForeign(storeEventsSubject!, (payload) => uploads.note(parseStoreEvents(payload)));
   // Another coordinator's new batch is work for our agents too.
   const workSubscription = bus.subscribe(subjects.work, () => dispatcher.wake());
   const relay = startOutboxRelay({ db, bus, log, intervalMs: options.outboxPollMs });
@@ -195,6 +205,7 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
         metrics,
         log,
         recorder: new OutputRecorder(db, options.recordGapMs ?? 25),
+        ...(uploads ? { uploads } : {}),
         options: { heartbeatIntervalMs: options.heartbeatIntervalMs, leaseTtlMs: options.leaseTtlMs, coordinatorId: id, caps: options.agentCaps ?? defaultAgentCaps(options.heartbeatIntervalMs) },
       }),
     },
@@ -269,6 +280,8 @@ export async function startCoordinator(options: CoordinatorOptions): Promise<Coo
         relay.close();
         commands.close();
         workSubscription.unsubscribe();
+        uploadNotices?.unsubscribe();
+        uploads?.close();
         for (const session of sessions.values()) session.end();
         // Give in-flight calls a moment, then cut the long-lived streams.
         await Promise.race([

@@ -36,12 +36,18 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
       : await openDatabase({ embedded: { dataDir: config.ATELIER_DATA_DIR } });
     closers.push(() => db.close());
 
+    const bus = config.NATS_URL
+      ? await connectNatsBus({ servers: config.NATS_URL, prefix: config.NATS_SUBJECT_PREFIX, name: "atelier-coordinator", ...natsSecurity(config) })
+      : createInProcessBus();
+    closers.push(() => bus.close());
+
     let s3Endpoint = config.S3_ENDPOINT;
     let credentials = { accessKeyId: config.S3_ACCESS_KEY_ID ?? "", secretAccessKey: config.S3_SECRET_ACCESS_KEY ?? "" };
     let embeddedS3: string | undefined;
     if (!s3Endpoint) {
       const directory = config.ATELIER_DATA_DIR ? join(config.ATELIER_DATA_DIR, "s3") : mkdtempSync(join(tmpdir(), "atelier-s3-"));
-      const s3 = await startEmbeddedS3({ directory, host: "127.0.0.1", port: 0 });
+      const subject = config.ATELIER_STORE_EVENTS_SUBJECT;
+      const s3 = await startEmbeddedS3({ directory, host: "127.0.0.1", port: 0, ...(subject ? { notify: (payload) => bus.publishForeign(subject, payload) } : {}) });
       closers.push(() => s3.close());
       s3Endpoint = embeddedS3 = s3.endpoint;
       credentials = { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey };
@@ -55,10 +61,6 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
     });
     closers.push(() => store.close());
 
-    const bus = config.NATS_URL
-      ? await connectNatsBus({ servers: config.NATS_URL, prefix: config.NATS_SUBJECT_PREFIX, name: "atelier-coordinator", ...natsSecurity(config) })
-      : createInProcessBus();
-    closers.push(() => bus.close());
 
     const coordinator = await startCoordinator({
       db,
@@ -90,6 +92,7 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
       },
       dispatchPollMs: config.ATELIER_DISPATCH_POLL_MS,
       recordGapMs: config.ATELIER_RECORD_GAP_MS,
+      storeEventsSubject: config.ATELIER_STORE_EVENTS_SUBJECT,
       outboxPollMs: 250,
       adminToken: config.ATELIER_ADMIN_TOKEN,
       loadSampleIntervalMs: config.ATELIER_LOAD_SAMPLE_MS,

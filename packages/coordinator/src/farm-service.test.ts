@@ -45,9 +45,8 @@ describe("SubmitBatch when what follows the write fails", () => {
     }) as Database;
     const inner = createInProcessBus();
     const bus: EventBus = {
+      ...inner,
       publish: (subject, data, options) => (failing.publish ? Promise.reject(new Error("publish failed")) : inner.publish(subject, data, options)),
-      subscribe: (subject, handler) => inner.subscribe(subject, handler),
-      close: () => inner.close(),
     };
     const log = createLogger({ level: "silent", name: "test" });
     const sessions = new Map();

@@ -19,6 +19,12 @@ export function createFarmMetrics(sources: FarmMetricsSources) {
   return {
     registry,
     itemsCompleted: new Counter({ name: "atelier_items_completed_total", help: "Items whose output was recorded", registers: [registry] }),
+    outputChecks: new Counter({
+      name: "atelier_output_checks_total",
+      help: "Outputs that passed the check before recording, by how: notice (the object store's event notification confirmed the size and MD5) or read (the object's first bytes read back)",
+      labelNames: ["by"] as const,
+      registers: [registry],
+    }),
     itemsFailed: new Counter({
       name: "atelier_items_failed_total",
       help: "Item failures reported by agents; final=true when the item will not be retried; reason from failureReason()",

@@ -48,6 +48,27 @@ function conformance(open: BusFactory): void {
     expect(event?.at).toBeLessThanOrEqual(Date.now());
   });
 
+  it("carries another system's messages as bytes, in order, on the subject as given", async () => {
+    const b = await bus();
+    // Unique per run: foreign subjects take no bus prefix, so this is what isolates the test.
+    const subject = `store-events-${randomUUID()}`;
+    const got: string[] = [];
+    const subscription = b.subscribeForeign(subject, (payload) => got.push(Buffer.from(payload).toString()));
+    const farmEvents = collect(b, ">");
+    for (const n of [1, 2, 3]) b.publishForeign(subject, Buffer.from(`{"Records":[${n}]}`));
+    await vi.waitFor(() => expect(got).toEqual(['{"Records":[1]}', '{"Records":[2]}', '{"Records":[3]}']));
+    subscription.unsubscribe();
+    // The marker travels the same ordered path: anything published before it has arrived.
+    const marker: string[] = [];
+    b.subscribeForeign(subject, (payload) => marker.push(Buffer.from(payload).toString()));
+    b.publishForeign(subject, Buffer.from("after"));
+    b.publishForeign(subject, Buffer.from("marker"));
+    await vi.waitFor(() => expect(marker).toEqual(["after", "marker"]));
+    expect(got).toHaveLength(3);
+    // Foreign bytes are not farm events: a farm subscriber sees none of them.
+    expect(farmEvents).toEqual([]);
+  });
+
   it("delivers data as JSON would carry it, a fresh copy to each handler", async () => {
     const b = await bus();
     const first = collect(b, subjects.farmLoad);

@@ -24,6 +24,14 @@ export interface EventBus {
   publish(subject: string, data: unknown, options?: PublishOptions): Promise<void>;
   /** NATS wildcards: `*` matches one token, a final `>` one or more. */
   subscribe(subject: string, handler: (event: FarmEvent) => void): EventSubscription;
+  /**
+   * Messages in another system's format (an object store's S3 event
+   * notifications): the subject is taken as given, without the bus's prefix,
+   * and each message's bytes are handed over undecoded.
+   */
+  subscribeForeign(subject: string, handler: (payload: Uint8Array) => void): EventSubscription;
+  /** Publishes bytes in another system's format on a subject taken as given (the embedded store's notifications). */
+  publishForeign(subject: string, payload: Uint8Array): void;
   /** Idempotent. Delivers what was already published, then stops. */
   close(): Promise<void>;
 }

@@ -23,6 +23,7 @@ interface Subscriber {
 export function createInProcessBus(options: EventBusOptions = {}): EventBus {
   const onDeliveryError = options.onDeliveryError ?? defaultDeliveryError;
   const subscribers = new Set<Subscriber>();
+  const foreignSubscribers = new Set<{ pattern: string; handler: (payload: Uint8Array) => void }>();
   // Every delivery is chained here: this keeps publish order and lets
   // close() wait for what is already published.
   let delivered: Promise<void> = Promise.resolve();
@@ -56,8 +57,34 @@ export function createInProcessBus(options: EventBusOptions = {}): EventBus {
       return { unsubscribe: () => void subscribers.delete(subscriber) };
     },
 
+    subscribeForeign(subject: string, handler: (payload: Uint8Array) => void): EventSubscription {
+      if (closing) throw new Error(`cannot subscribe to ${subject}: the event bus is closed`);
+      assertSubscribeSubject(subject);
+      const subscriber = { pattern: subject, handler };
+      foreignSubscribers.add(subscriber);
+      return { unsubscribe: () => void foreignSubscribers.delete(subscriber) };
+    },
+
+    publishForeign(subject: string, payload: Uint8Array): void {
+      if (closing) throw new Error(`cannot publish to ${subject}: the event bus is closed`);
+      assertPublishSubject(subject);
+      delivered = delivered.then(() => {
+        for (const subscriber of foreignSubscribers) {
+          if (!subjectMatches(subscriber.pattern, subject)) continue;
+          try {
+            subscriber.handler(Uint8Array.from(payload));
+          } catch (error) {
+            onDeliveryError(error, subject);
+          }
+        }
+      });
+    },
+
     close(): Promise<void> {
-      closing ??= delivered.then(() => subscribers.clear());
+      closing ??= delivered.then(() => {
+        subscribers.clear();
+        foreignSubscribers.clear();
+      });
       return closing;
     },
   };

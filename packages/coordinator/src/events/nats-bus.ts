@@ -147,6 +147,29 @@ export async function connectNatsBus(options: NatsBusOptions): Promise<EventBus>
       return { unsubscribe: () => subscription.unsubscribe() };
     },
 
+    subscribeForeign(subject: string, handler: (payload: Uint8Array) => void): EventSubscription {
+      if (closing) throw new Error(`cannot subscribe to ${subject}: the event bus is closed`);
+      assertSubscribeSubject(subject);
+      const subscription = nc.subscribe(subject, {
+        callback: (error, message) => {
+          try {
+            if (error) throw error;
+            handler(message.data);
+          } catch (failure) {
+            onDeliveryError(failure, subject);
+          }
+        },
+      });
+      return { unsubscribe: () => subscription.unsubscribe() };
+    },
+
+    publishForeign(subject: string, payload: Uint8Array): void {
+      if (closing) throw new Error(`cannot publish to ${subject}: the event bus is closed`);
+      assertPublishSubject(subject);
+      if (connected) send(subject, payload);
+      else pending.push({ subject, payload });
+    },
+
     close(): Promise<void> {
       closing ??= drainThenClose();
       return closing;

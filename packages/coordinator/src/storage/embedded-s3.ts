@@ -11,6 +11,8 @@ export interface EmbeddedS3Options {
   port?: number;
   /** Default 127.0.0.1: the embedded server checks no signatures, so it must not face a network. */
   host?: string;
+  /** Given each S3 event notification (AWS's JSON) the server makes: an object created or removed. */
+  notify?: (payload: Uint8Array) => void;
 }
 
 export interface EmbeddedS3 {
@@ -28,6 +30,7 @@ interface S3rverInstance {
   store: unknown;
   context: { store: unknown };
   middleware: Parameters<typeof keepS3Promises>[0]["middleware"];
+  on(event: "event", listener: (notification: unknown) => void): void;
 }
 type S3rverConstructor = new (options: {
   address: string;
@@ -59,6 +62,8 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   const uploads = `${options.directory}.uploads`;
   await rm(uploads, { recursive: true, force: true });
   keepS3Promises(server, { root: options.directory, uploads });
+  const { notify } = options;
+  if (notify) server.on("event", (notification) => notify(Buffer.from(JSON.stringify(notification))));
   const { port } = await server.run();
   const httpServer = server.httpServer;
   if (httpServer === undefined) throw new Error("s3rver started without an HTTP server");

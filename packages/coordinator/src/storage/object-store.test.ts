@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedS3, type EmbeddedS3 } from "./embedded-s3.ts";
 import type { ObjectStore } from "./object-store.ts";
 import { createS3ObjectStore } from "./s3-object-store.ts";
+import { parseStoreEvents, type StoreEvent } from "./upload-ledger.ts";
 
 // The conformance suite for ObjectStore, over real HTTP against an embedded
 // s3rver. s3rver does not verify signatures, so what a presigned URL allows is
@@ -29,6 +30,7 @@ describe("S3 object store against embedded s3rver", () => {
   let server: EmbeddedS3;
   let store: ObjectStore;
   let baselineTcpHandles: number;
+  const notices: StoreEvent[] = [];
   const bucket = `atelier-test-${randomUUID().slice(0, 8)}`;
 
   function openStore(overrides: { bucket?: string } = {}): ObjectStore {
@@ -46,7 +48,7 @@ describe("S3 object store against embedded s3rver", () => {
   beforeAll(async () => {
     baselineTcpHandles = tcpHandles();
     directory = await mkdtemp(join(tmpdir(), "atelier-s3-"));
-    server = await startEmbeddedS3({ directory, port: 0 });
+    server = await startEmbeddedS3({ directory, port: 0, notify: (payload) => notices.push(...parseStoreEvents(payload)) });
     store = openStore();
     await store.ensureBucket();
   });
@@ -55,6 +57,18 @@ describe("S3 object store against embedded s3rver", () => {
     await store?.close();
     await server?.close();
     if (directory) await rm(directory, { recursive: true, force: true });
+  });
+
+  it("the embedded server notifies each upload (its size and MD5) and removal, in S3's event format", async () => {
+    const key = `notices/${randomUUID()}.png`;
+    const body = randomBytes(300);
+    const url = await store.presignPut(key, { contentType: "image/png", expiresInMs: 60_000 });
+    expect((await fetch(url, { method: "PUT", body, headers: { "content-type": "image/png", "if-none-match": "*", ...noKeepAlive } })).status).toBe(200);
+    await store.delete(key);
+    expect(notices.filter((notice) => notice.key === key)).toEqual([
+      { kind: "created", bucket, key, bytes: 300, etag: createHash("md5").update(body).digest("hex") },
+      { kind: "removed", bucket, key },
+    ]);
   });
 
   it("ensureBucket is idempotent, also when two stores race to create", async () => {
