@@ -9,8 +9,9 @@ import { runAtelierFarm } from "./support/atelier-farm-run.ts";
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const GOAL_ITEMS_PER_SECOND = 25_000;
 
-const flags = numericFlags({ items: 100_000, agents: 8, slots: 4, maxShardItems: 500, probeObjects: 2_000 });
-const result = await runAtelierFarm({ ...flags, width: 64, height: 64 });
+// --notices 1: the coordinator confirms uploads by the S3 server's event notifications (ATELIER_STORE_EVENTS_SUBJECT).
+const { notices, ...flags } = numericFlags({ items: 100_000, agents: 8, slots: 4, maxShardItems: 500, probeObjects: 2_000, notices: 0 });
+const result = await runAtelierFarm({ ...flags, width: 64, height: 64, storeNotices: notices === 1 });
 printResult({
   bench: "dispatch",
   items: flags.items,

@@ -9,7 +9,7 @@ import { benchLogger, note, round } from "./bench-report.ts";
 import { commandCpuSeconds, cpuMeter, processCpuSeconds, threadCpuSeconds } from "./cpu-usage.ts";
 import { measureObjectStore } from "./object-store-probe.ts";
 import { postgresBackendCpu } from "./postgres-cpu.ts";
-import { startS3Child, type S3Child } from "./s3-child.ts";
+import { startS3Child, storageRequestsPerItem, type S3Child } from "./s3-child.ts";
 import { countStatements, databaseActivity, tableReads } from "./statement-counter.ts";
 
 /** The work both farms of the dispatch benchmarks do: `items` images of width x height, on `agents` x `slots`. */
@@ -25,6 +25,8 @@ export interface AtelierFarmOptions extends FarmRunOptions {
   maxShardItems: number;
   /** PUTs and verifying GETs to probe the object store with first; 0 skips the probe. */
   probeObjects: number;
+  /** The S3 server publishes its event notifications on NATS and the coordinator confirms uploads by them (ATELIER_STORE_EVENTS_SUBJECT). */
+  storeNotices: boolean;
 }
 
 const MODEL = "bench-model";
@@ -57,7 +59,8 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
   let postgresCpu: Awaited<ReturnType<typeof postgresBackendCpu>> | undefined;
   try {
     database = await createTestDatabase();
-    s3 = await startS3Child();
+    const noticeSubject = options.storeNotices ? `bench-store-notices-${randomBytes(4).toString("hex")}` : undefined;
+    s3 = await startS3Child(noticeSubject ? { notices: { natsUrl: await natsUrl(), subject: noticeSubject } } : {});
     coordinatorStore = s3.storeFor(`bench-${randomBytes(4).toString("hex")}`);
     await coordinatorStore.ensureBucket();
     bus = await connectNatsBus({ servers: await natsUrl(), prefix: `bench-${randomBytes(4).toString("hex")}`, name: "bench-dispatch" });
@@ -74,6 +77,7 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
       heartbeatIntervalMs: 10_000, leaseTtlMs: 30_000, sweepIntervalMs: 10_000,
       maxShardItems: options.maxShardItems, targetShardMs: 10_000, agingMsPerPriorityLevel: 600_000,
       maxAttempts: 5, presignedPutTtlMs: 15 * 60_000, dispatchPollMs: 1_000, outboxPollMs: 250,
+      ...(noticeSubject ? { storeEventsSubject: noticeSubject } : {}),
     });
     const address = `127.0.0.1:${coordinator.grpcPort}`;
     // Tokens and credentials as an operator makes them: every call below is authenticated.
@@ -96,6 +100,7 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
     const activityBefore = await databaseActivity(database.db);
     const readsBefore = await tableReads(database.db);
     const statementsBefore = snapshot(counted.counts.byStatement);
+    const requestsBefore = await s3.requests();
     agents = await startAgentThread({ coordinator: address, credentials, agents: options.agents, slots: options.slots, model: MODEL });
     const agentTid = agents.tid;
     postgresCpu = await postgresBackendCpu(database.url);
@@ -128,6 +133,7 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
     const seconds = (performance.now() - started) / 1000;
     const cpuSeconds: Record<string, number> = { ...meter.stop(), postgres: (await postgresCpu.sample(), postgresCpu.seconds()) };
     const statements = difference(snapshot(counted.counts.byStatement), statementsBefore);
+    const requestsAfter = await s3.requests();
     // Agents and coordinator stop before the counters are read, so that nothing after the run is counted in it.
     await agents.close();
     await coordinator.close();
@@ -155,6 +161,8 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
       failedItems: check!.failedItems,
       // benchProcess is both threads plus Node's helper threads (GC, libuv pool).
       cpuMsPerItem: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, round((v * 1000) / options.items, 3)])),
+      // Requests the S3 server received while the items ran, per item: the agents' PUTs, the coordinator's verifying reads, the rest.
+      storageRequestsPerItem: storageRequestsPerItem(requestsBefore, requestsAfter, options.items),
       // What the coordinator thread alone could sustain on one core if the object store and Postgres cost nothing.
       coordinatorCoreItemsPerSecond: round(options.items / cpuSeconds.coordinatorThread!),
       postgresPerItem: {

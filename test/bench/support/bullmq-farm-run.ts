@@ -10,7 +10,7 @@ import type { BullmqJobData, BullmqThreadOptions } from "./bullmq-thread-main.ts
 import { postgresBackendCpu } from "./postgres-cpu.ts";
 import { commandCpuSeconds, cpuMeter, processCpuSeconds, threadCpuSeconds } from "./cpu-usage.ts";
 import type { FarmRunOptions } from "./atelier-farm-run.ts";
-import { startS3Child, type S3Child } from "./s3-child.ts";
+import { startS3Child, storageRequestsPerItem, type S3Child } from "./s3-child.ts";
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -114,6 +114,7 @@ export async function runBullmqFarm(options: FarmRunOptions) {
       // Every redis-server on the machine: the one at REDIS_URL is shared with whoever else uses it.
       redis: () => commandCpuSeconds("redis-server"),
     });
+    const requestsBefore = await s3.requests();
     const started = performance.now();
     const finished = new Promise<{ completed: number; failed: number }>((resolve) => {
       thread!.on("message", (message: { finished?: { completed: number; failed: number } }) => {
@@ -129,6 +130,7 @@ export async function runBullmqFarm(options: FarmRunOptions) {
     clearInterval(sampler);
     const seconds = (performance.now() - started) / 1000;
     const cpuSeconds: Record<string, number> = { ...meter.stop(), postgres: (await postgresCpu.sample(), postgresCpu.seconds()) };
+    const requestsAfter = await s3.requests();
 
     const [check] = await database.db.query<{ rows: number; distinctItems: number }>(
       `SELECT count(*)::int AS rows, count(DISTINCT item_index)::int AS "distinctItems" FROM bullmq_output`);
@@ -141,6 +143,7 @@ export async function runBullmqFarm(options: FarmRunOptions) {
       outputRows: check!.rows,
       duplicateOutputs: check!.rows - check!.distinctItems,
       failedItems: jobs.failed,
+      storageRequestsPerItem: storageRequestsPerItem(requestsBefore, requestsAfter, options.items),
       // benchProcess is both threads plus Node's helper threads (GC, libuv pool).
       cpuMsPerItem: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, round((v * 1000) / options.items, 3)])),
     };

@@ -6,6 +6,13 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { createS3ObjectStore, type ObjectStore } from "@atelier/coordinator";
 
+/** Requests the server received, by kind: PUTs, ranged GETs (verifying reads), everything else. */
+export interface S3Requests {
+  put: number;
+  readBack: number;
+  other: number;
+}
+
 export interface S3Child {
   endpoint: string;
   pid: number;
@@ -13,6 +20,8 @@ export interface S3Child {
   accessKeyId: string;
   secretAccessKey: string;
   storeFor(bucket: string): ObjectStore;
+  /** Requests served so far. */
+  requests(): Promise<S3Requests>;
   close(): Promise<void>;
 }
 
@@ -22,15 +31,17 @@ export interface S3Child {
  * kind of VM disk creating a file costs about 0.7 ms, which would measure
  * the disk instead of the farm.
  */
-export async function startS3Child(): Promise<S3Child> {
+export async function startS3Child(options: { notices?: { natsUrl: string; subject: string } } = {}): Promise<S3Child> {
   const root = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
   const directory = mkdtempSync(join(root, "atelier-bench-s3-"));
   const main = fileURLToPath(new URL("./s3-child-main.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", main, directory], { stdio: ["pipe", "pipe", "inherit"] });
+  const notices = options.notices ? [options.notices.natsUrl, options.notices.subject] : [];
+  const child = spawn(process.execPath, ["--import", "tsx", main, directory, ...notices], { stdio: ["pipe", "pipe", "inherit"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const lines = createInterface({ input: child.stdout! });
   const endpoint = await new Promise<string>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`the S3 server exited with ${code} before it started`)));
-    createInterface({ input: child.stdout! }).once("line", resolve);
+    lines.once("line", resolve);
   });
   let closing: Promise<void> | undefined;
   return {
@@ -41,6 +52,11 @@ export async function startS3Child(): Promise<S3Child> {
     secretAccessKey: "S3RVER",
     storeFor(bucket) {
       return createS3ObjectStore({ endpoint, region: "us-east-1", bucket, accessKeyId: "S3RVER", secretAccessKey: "S3RVER", forcePathStyle: true });
+    },
+    requests() {
+      const answer = new Promise<S3Requests>((resolve) => lines.once("line", (line) => resolve(JSON.parse(line) as S3Requests)));
+      child.stdin!.write("requests\n");
+      return answer;
     },
     close() {
       closing ??= (async () => {
@@ -53,4 +69,13 @@ export async function startS3Child(): Promise<S3Child> {
       return closing;
     },
   };
+}
+
+/** The requests between two counts, per item, and their total. */
+export function storageRequestsPerItem(before: S3Requests, after: S3Requests, items: number) {
+  const per = (n: number) => Math.round((n / items) * 1000) / 1000;
+  const put = after.put - before.put;
+  const readBack = after.readBack - before.readBack;
+  const other = after.other - before.other;
+  return { put: per(put), readBack: per(readBack), other: per(other), total: per(put + readBack + other) };
 }

@@ -11,7 +11,11 @@ export interface EmbeddedS3Options {
   port?: number;
   /** Default 127.0.0.1: the embedded server checks no signatures, so it must not face a network. */
   host?: string;
-  /** Given each S3 event notification (AWS's JSON) the server makes: an object created or removed. */
+  /**
+   * Given the server's S3 event notifications (AWS's JSON): objects created
+   * or removed. Records that come within NOTICE_DELAY_MS of each other go in
+   * one message, up to NOTICE_RECORDS, as S3's format allows.
+   */
   notify?: (payload: Uint8Array) => void;
 }
 
@@ -62,8 +66,8 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   const uploads = `${options.directory}.uploads`;
   await rm(uploads, { recursive: true, force: true });
   keepS3Promises(server, { root: options.directory, uploads });
-  const { notify } = options;
-  if (notify) server.on("event", (notification) => notify(Buffer.from(JSON.stringify(notification))));
+  const notices = options.notify ? new NoticeBatcher(options.notify) : undefined;
+  if (notices) server.on("event", (notification) => notices.add(notification));
   const { port } = await server.run();
   const httpServer = server.httpServer;
   if (httpServer === undefined) throw new Error("s3rver started without an HTTP server");
@@ -74,11 +78,44 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
     secretAccessKey: "S3RVER",
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
-        httpServer.close((error) => (error ? reject(error) : resolve()));
+        httpServer.close((error) => {
+          notices?.flush();
+          if (error) reject(error);
+          else resolve();
+        });
         // Clients' keep-alive sockets would otherwise hold close() open.
         httpServer.closeAllConnections();
       }).then(() => rm(uploads, { recursive: true, force: true }));
       return closing;
     },
   };
+}
+
+// A message per upload costs the bus and every reader about as much as its
+// record does: records a few milliseconds apart share one.
+const NOTICE_DELAY_MS = 2;
+const NOTICE_RECORDS = 100;
+
+/** Gathers s3rver's notifications' records into messages of S3's format. */
+class NoticeBatcher {
+  private records: unknown[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly send: (payload: Uint8Array) => void) {}
+
+  add(notification: unknown): void {
+    const records = (notification as { Records?: unknown[] }).Records ?? [];
+    this.records.push(...records);
+    if (this.records.length >= NOTICE_RECORDS) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), NOTICE_DELAY_MS);
+  }
+
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.records.length === 0) return;
+    const Records = this.records;
+    this.records = [];
+    this.send(Buffer.from(JSON.stringify({ Records })));
+  }
 }

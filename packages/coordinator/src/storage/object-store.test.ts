@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListObjectsCommand, S3Client } from "@aws-sdk/client-s3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startEmbeddedS3, type EmbeddedS3 } from "./embedded-s3.ts";
 import type { ObjectStore } from "./object-store.ts";
 import { createS3ObjectStore } from "./s3-object-store.ts";
@@ -65,10 +65,10 @@ describe("S3 object store against embedded s3rver", () => {
     const url = await store.presignPut(key, { contentType: "image/png", expiresInMs: 60_000 });
     expect((await fetch(url, { method: "PUT", body, headers: { "content-type": "image/png", "if-none-match": "*", ...noKeepAlive } })).status).toBe(200);
     await store.delete(key);
-    expect(notices.filter((notice) => notice.key === key)).toEqual([
+    await vi.waitFor(() => expect(notices.filter((notice) => notice.key === key)).toEqual([
       { kind: "created", bucket, key, bytes: 300, etag: createHash("md5").update(body).digest("hex") },
       { kind: "removed", bucket, key },
-    ]);
+    ]));
   });
 
   it("ensureBucket is idempotent, also when two stores race to create", async () => {
