@@ -118,6 +118,26 @@ describe("renderShard", () => {
     expect(reports.map((r) => r.renderMs)).toEqual([100, 100, 100, 100]);
   });
 
+  it("keeps rendering while four uploads are slow, and starts a fifth once one of them ends", async () => {
+    events.length = 0;
+    const slow = ["/d/0.png", "/d/1.png", "/d/2.png", "/d/3.png"];
+    for (const path of slow) holding.add(path);
+    const reports: ItemResult[] = [];
+    const done = run(assign("d", [41, 42, 43, 44, 45, 46]), new AbortController().signal, reports);
+    await expect.poll(() => slow.every((path) => held.has(path)), { timeout: 60_000 }).toBe(true);
+    // Every image was rendered meanwhile; the fifth waits for an upload to end.
+    await expect.poll(() => events.filter((event) => event.startsWith("render")).length, { timeout: 60_000 }).toBe(6);
+    expect(events).not.toContain("put /d/4.png");
+    expect(reports).toEqual([]);
+    held.get("/d/2.png")!();
+    await expect.poll(() => events.includes("put /d/4.png")).toBe(true);
+    for (const path of ["/d/0.png", "/d/1.png", "/d/3.png"]) held.get(path)!();
+    await done;
+    for (const path of slow) holding.delete(path);
+    expect(reports.map((r) => r.itemId).sort()).toEqual(["d-0", "d-1", "d-2", "d-3", "d-4", "d-5"]);
+    expect(reports[0]!.itemId).toBe("d-2");
+  });
+
   it("aborted during an upload, cancels the images asked for ahead, reports nothing more and resolves once the renderer is free", async () => {
     events.length = 0;
     holding.add("/b/0.png");

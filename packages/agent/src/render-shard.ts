@@ -11,6 +11,12 @@ import { RenderFailed, type Rendered, type Renderer } from "./worker-renderer.ts
 
 // Runs of a shard asked for beyond the one being reported: one denoising and one being decoded.
 const RUNS_AHEAD = 2;
+// Images of a shard being uploaded at once. An upload overlaps the next
+// images' checksums and uploads, so that a model faster than its store's
+// round trip (a one-step Turbo image in tens of milliseconds, a PUT to a
+// distant bucket in a hundred) runs at its own pace, not the store's. It
+// also bounds the finished images held for upload.
+const UPLOADS_IN_FLIGHT = 4;
 
 export interface RenderShardOptions {
   renderer: Renderer;
@@ -95,6 +101,8 @@ export async function renderShard(assign: Assign__Output, options: RenderShardOp
     while (asked.length < RUNS_AHEAD && nextRun < runs.length && !signal.aborted) asked.push(renderRun(runs[nextRun++]!));
   };
   askAhead();
+  // Uploads under way; each reports its item when it ends, and never rejects.
+  const uploading = new Set<Promise<void>>();
   try {
     for (const run of runs) {
       if (signal.aborted) break;
@@ -102,49 +110,57 @@ export async function renderShard(assign: Assign__Output, options: RenderShardOp
       if (!rendering) break;
       const { outcomes, renderMs } = await rendering;
       askAhead();
-      await reportRun(run, outcomes, renderMs);
+      await uploadRun(run, outcomes, renderMs);
     }
   } finally {
     // Cancelled by the signal, renders asked for ahead end at their next step; the renderer is free once they resolve.
     await Promise.all(asked);
+    await Promise.all(uploading);
   }
 
-  async function reportRun(run: Assign__Output["items"], outcomes: (Rendered | Error)[], renderMs: number): Promise<void> {
+  async function uploadRun(run: Assign__Output["items"], outcomes: (Rendered | Error)[], renderMs: number): Promise<void> {
     for (const [k, item] of run.entries()) {
+      const waitStarted = clock.monotonicMs();
+      while (uploading.size >= UPLOADS_IN_FLIGHT && !signal.aborted) await Promise.race(uploading);
       if (signal.aborted) break;
-      const uploadStarted = clock.monotonicMs();
-      try {
-        const rendered = outcomes[k]!;
-        if (rendered instanceof Error) throw rendered;
-        await uploadPng(item.uploadUrl, rendered.png, { attempts: options.uploadAttempts, baseDelayMs: 200, signal });
-        options.observer?.rendered({
-          steps: settings.steps, inferenceMs: rendered.inferenceMs, uploadMs: clock.monotonicMs() - uploadStarted,
-          ...(rendered.unetMs !== undefined ? { unetMs: rendered.unetMs } : {}),
-        });
-        options.report({
-          shardId: assign.shardId,
-          epoch: assign.epoch,
-          itemId: item.itemId,
-          key: item.key,
-          sha256: createHash("sha256").update(rendered.png).digest("hex"),
-          md5: createHash("md5").update(rendered.png).digest("hex"),
-          bytes: rendered.png.byteLength,
-          width: rendered.width,
-          height: rendered.height,
-          renderMs: Math.round(renderMs + clock.monotonicMs() - uploadStarted),
-          modelLoadMs: Math.round(rendered.loadMs ?? 0),
-          ...(rendered.safetyVerdict ? { safetyVerdict: rendered.safetyVerdict } : {}),
-          ...(rendered.attribution ? { attribution: attributionOf(rendered.attribution) } : {}),
-          ...(rendered.clip ? { clipScore: rendered.clip.score, hasClipScore: true, counterScores: rendered.clip.counters } : {}),
-        });
-      } catch (error) {
-        if (signal.aborted) break;
-        const err = error as Error;
-        const retryable = err instanceof RenderFailed ? err.retryable : (err as { retryable?: boolean }).retryable ?? true;
-        log.warn({ itemId: item.itemId, err: err.message }, "item failed");
-        options.observer?.failed(retryable);
-        options.report({ shardId: assign.shardId, epoch: assign.epoch, itemId: item.itemId, error: err.message, retryable });
-      }
+      // The agent's pace: its render time, and the time the image waited for uploads ahead of it.
+      const upload = uploadAndReport(item, outcomes[k]!, renderMs + clock.monotonicMs() - waitStarted).finally(() => uploading.delete(upload));
+      uploading.add(upload);
+    }
+  }
+
+  async function uploadAndReport(item: Assign__Output["items"][number], rendered: Rendered | Error, paceMs: number): Promise<void> {
+    const uploadStarted = clock.monotonicMs();
+    try {
+      if (rendered instanceof Error) throw rendered;
+      await uploadPng(item.uploadUrl, rendered.png, { attempts: options.uploadAttempts, baseDelayMs: 200, signal });
+      options.observer?.rendered({
+        steps: settings.steps, inferenceMs: rendered.inferenceMs, uploadMs: clock.monotonicMs() - uploadStarted,
+        ...(rendered.unetMs !== undefined ? { unetMs: rendered.unetMs } : {}),
+      });
+      options.report({
+        shardId: assign.shardId,
+        epoch: assign.epoch,
+        itemId: item.itemId,
+        key: item.key,
+        sha256: createHash("sha256").update(rendered.png).digest("hex"),
+        md5: createHash("md5").update(rendered.png).digest("hex"),
+        bytes: rendered.png.byteLength,
+        width: rendered.width,
+        height: rendered.height,
+        renderMs: Math.round(paceMs),
+        modelLoadMs: Math.round(rendered.loadMs ?? 0),
+        ...(rendered.safetyVerdict ? { safetyVerdict: rendered.safetyVerdict } : {}),
+        ...(rendered.attribution ? { attribution: attributionOf(rendered.attribution) } : {}),
+        ...(rendered.clip ? { clipScore: rendered.clip.score, hasClipScore: true, counterScores: rendered.clip.counters } : {}),
+      });
+    } catch (error) {
+      if (signal.aborted) return;
+      const err = error as Error;
+      const retryable = err instanceof RenderFailed ? err.retryable : (err as { retryable?: boolean }).retryable ?? true;
+      log.warn({ itemId: item.itemId, err: err.message }, "item failed");
+      options.observer?.failed(retryable);
+      options.report({ shardId: assign.shardId, epoch: assign.epoch, itemId: item.itemId, error: err.message, retryable });
     }
   }
 }
