@@ -194,6 +194,9 @@ async function verifyUpload(deps: OutputResultsDeps, session: AgentSession, resu
       deps.metrics.outputChecks.inc({ by: "notice" });
       return undefined;
     }
+    if (!stored && deps.uploads.quietWarningDue()) {
+      deps.log.warn("no upload notices from the object store lately: outputs are read back instead; check its notification target publishes to ATELIER_STORE_EVENTS_SUBJECT");
+    }
     // No notice in time, or one of other bytes (an object put there before): the object decides.
   }
   // A store whose PUT is not atomic shows a key that another render of the

@@ -93,6 +93,22 @@ describe("UploadLedger", () => {
     expect(await waiting).toEqual({ bytes: 2, etag: "y" });
   });
 
+  it("says once a minute that notices stopped, while they stay away", () => {
+    let now = 0;
+    const ledger = new UploadLedger({ bucket: "farm", quietMs: 5_000, now: () => now });
+    expect(ledger.quietWarningDue()).toBe(true);
+    now = 30_000;
+    expect(ledger.quietWarningDue()).toBe(false);
+    now = 60_000;
+    expect(ledger.quietWarningDue()).toBe(true);
+    ledger.note([created("k", 1, "x")]);
+    now = 125_000;
+    expect(ledger.quietWarningDue()).toBe(true);
+    ledger.note([created("k", 1, "x")]);
+    now = 129_000;
+    expect(ledger.quietWarningDue()).toBe(false);
+  });
+
   it("forgets notices older than its TTL and holds at most maxKeys", async () => {
     let now = 0;
     const ledger = new UploadLedger({ bucket: "farm", ttlMs: 1_000, maxKeys: 3, now: () => now });

@@ -54,6 +54,8 @@ function decodeKey(raw: string): string | undefined {
   }
 }
 
+const QUIET_WARNING_MS = 60_000;
+
 export interface UploadLedgerOptions {
   /** Only this bucket's events are kept. */
   bucket: string;
@@ -89,6 +91,7 @@ export class UploadLedger {
   private readonly quietMs: number;
   private readonly now: () => number;
   private lastNoticeAtMs = -Infinity;
+  private lastQuietWarningAtMs = -Infinity;
   // In the order noted: the oldest first, so that expiry and the cap look only at the front.
   private readonly entries = new Map<string, Entry>();
   private readonly waiters = new Map<string, Set<() => void>>();
@@ -146,6 +149,18 @@ export class UploadLedger {
       waiting.add(wake);
     });
     return this.current(key);
+  }
+
+  /**
+   * True when no notice has come for quietMs, at most once per QUIET_WARNING_MS:
+   * the caller that found no notice tells the operator that outputs are being
+   * read back because the store's notifications stopped or were never set up.
+   */
+  quietWarningDue(): boolean {
+    const nowMs = this.now();
+    if (nowMs - this.lastNoticeAtMs <= this.quietMs || nowMs - this.lastQuietWarningAtMs < QUIET_WARNING_MS) return false;
+    this.lastQuietWarningAtMs = nowMs;
+    return true;
   }
 
   /** Wakes every waiter (each finds what it finds) and keeps nothing more. */
