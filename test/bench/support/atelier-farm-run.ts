@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { connectNatsBus, localAdmin, startCoordinator } from "@atelier/coordinator";
 import { createTestDatabase, type TestDatabase } from "@atelier/db/testing";
@@ -35,14 +35,18 @@ const MODEL = "bench-model";
 // up to 10 s (PGSTAT_IDLE_INTERVAL): with 1.5 s here, a 20,000-item run under
 // load counted the submission's item rows as the run's.
 const STATS_FLUSH_MS = 11_000;
+// Objects read back after the run to check their bytes against the rows.
+const SHA256_SAMPLE = 1_000;
 
 /**
  * Items through the whole Atelier farm with no GPU work: a real coordinator
  * (startCoordinator) on a fresh Postgres database, NATS, s3rver in its own
  * process, and the real Agent class on a thread of its own, rendering a
  * fixed PNG. Every output is uploaded, verified by the coordinator (one
- * ranged GET: PNG header, size, ETag) and recorded; the run ends with the
- * check that every item has exactly one output row. CPU time is measured per
+ * ranged GET: PNG header, size, ETag; or by the store's notices) and
+ * recorded; the run ends with the check that every item has exactly one
+ * output row, and that a random sample of 1,000 objects hash to their rows'
+ * sha256. CPU time is measured per
  * part, and the coordinator's statements are counted per item.
  */
 export async function runAtelierFarm(options: AtelierFarmOptions) {
@@ -148,7 +152,15 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
               (SELECT count(*)::int FROM item WHERE batch_id = $1 AND state = 'failed') AS "failedItems"`,
       [batchId],
     );
-    const durable = check!.outputs === options.items && check!.distinctItems === options.items && check!.doneItems === options.items;
+    // The bytes behind the rows: a random sample of objects read back and hashed against their rows' sha256.
+    const sample = await database.db.query<{ key: string; sha256: string }>(
+      `SELECT key, sha256 FROM output WHERE batch_id = $1 ORDER BY random() LIMIT $2`, [batchId, SHA256_SAMPLE]);
+    let sha256Mismatches = 0;
+    for (const row of sample) {
+      if (createHash("sha256").update(await coordinatorStore.get(row.key)).digest("hex") !== row.sha256) sha256Mismatches++;
+    }
+    const durable = check!.outputs === options.items && check!.distinctItems === options.items && check!.doneItems === options.items
+      && sha256Mismatches === 0;
     const perItem = (value: number) => round(value / options.items, 3);
     const statementTotal = [...statements.values()].reduce((sum, n) => sum + n, 0);
     return {
@@ -159,6 +171,8 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
       outputRows: check!.outputs,
       duplicateOutputs: check!.outputs - check!.distinctItems,
       failedItems: check!.failedItems,
+      sha256Checked: sample.length,
+      sha256Mismatches,
       // benchProcess is both threads plus Node's helper threads (GC, libuv pool).
       cpuMsPerItem: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, round((v * 1000) / options.items, 3)])),
       // Requests the S3 server received while the items ran, per item: the agents' PUTs, the coordinator's verifying reads, the rest.
