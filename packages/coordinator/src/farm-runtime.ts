@@ -61,7 +61,6 @@ export async function startFarmRuntime(config: CoordinatorConfig, log: Logger): 
     });
     closers.push(() => store.close());
 
-
     const coordinator = await startCoordinator({
       db,
       store,

@@ -166,10 +166,10 @@ export function maxPngBytes(width: number, height: number): number {
 
 /**
  * The object must be where it was signed for, a PNG of the item's size, with
- * the size and MD5 the agent reported; undefined when it is. Where the
- * store sends notices of its uploads, a notice with that size and MD5
- * confirms the bytes without a request, and the agent's reported size is
- * taken for the PNG's (see mustReadBack for the outputs read all the same). The numbers an
+ * the size and MD5 the agent reported; undefined when it is. Where the store
+ * sends notices of its uploads, a notice with that size and MD5 confirms the
+ * bytes without a request, and the agent's reported size is taken for the
+ * PNG's (see mustReadBack for the outputs read all the same). The numbers an
  * agent sends are checked here, before they reach a statement shared with
  * other agents' outputs. An object that is not what the lease holder
  * reported is deleted, so that whatever was put there (by anyone) cannot
