@@ -13,7 +13,7 @@ const ITEMS = 300;
 describe("an agent killed mid-shard", () => {
   let farm: FarmFixture;
   beforeAll(async () => {
-    farm = await startFarm({ coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "8" } });
+    farm = await startFarm({ coordinatorEnv: { ATELIER_MAX_SHARD_ITEMS: "32" } });
     await Promise.all(["agent-1", "agent-2", "agent-3"].map((name) => farm.startAgent(name)));
   });
   afterAll(() => farm?.close());
@@ -28,8 +28,11 @@ describe("an agent killed mid-shard", () => {
       items,
     );
 
-    // Wait until agent-2 is inside a shard: some of its items done, some not.
-    const victim = await waitForMidShard(db, batchId, { agent: "agent-2", minOpen: 2, minDone: 1 });
+    // Wait until agent-2 is inside a shard: some of its items done, many not. An
+    // agent runs ahead of the rows (two renders asked for, four uploads, results
+    // in transit), so a few open items may all be sent already when it dies; with
+    // 16 open on a loaded machine, some are still unrendered and must be re-leased.
+    const victim = await waitForMidShard(db, batchId, { agent: "agent-2", minOpen: 16, minDone: 1 });
     farm.agents.get("agent-2")!.child.kill("SIGKILL");
     const unfinished = await db.query<{ itemId: string }>(
       `SELECT id::text AS "itemId" FROM item WHERE shard_id = $1 AND state = 'leased'`,
