@@ -66,6 +66,9 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   const uploads = `${options.directory}.uploads`;
   await rm(uploads, { recursive: true, force: true });
   keepS3Promises(server, { root: options.directory, uploads });
+  // Silent still formats a coloured log line for each request and answer (koa-logger), a few per cent of the server's thread.
+  const requestLogger = server.middleware.findIndex((middleware) => middleware.name === "logger");
+  if (requestLogger >= 0) server.middleware.splice(requestLogger, 1);
   const notices = options.notify ? new NoticeBatcher(options.notify) : undefined;
   if (notices) server.on("event", (notification) => notices.add(notification));
   const { port } = await server.run();

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ListObjectsCommand, S3Client } from "@aws-sdk/client-s3";
@@ -119,6 +120,27 @@ describe("S3 object store against embedded s3rver", () => {
     expect(statuses.filter((status) => status === 412)).toHaveLength(bodies.length - 1);
     const winner = bodies[statuses.indexOf(200)]!;
     expect(Buffer.from(await store.get(key)).equals(winner)).toBe(true);
+  });
+
+  it("puts again into a directory s3rver removed with its last object, and leaves no upload file behind, created or refused", async () => {
+    const key = `tenant-d/${randomUUID()}/deep/a.png`;
+    const createOnly = { ...noKeepAlive, "content-type": "image/png", "if-none-match": "*" };
+    const create = async (body: Buffer) => {
+      const url = await store.presignPut(key, { contentType: "image/png", expiresInMs: 60_000, contentLength: body.length });
+      const response = await fetch(url, { method: "PUT", body, headers: createOnly });
+      await response.arrayBuffer();
+      return response.status;
+    };
+    await store.put(key, Buffer.from("first"), "image/png");
+    await store.delete(key);
+    expect(existsSync(join(directory, bucket, "tenant-d"))).toBe(false);
+    expect(await create(Buffer.from("second"))).toBe(200);
+    expect(await create(Buffer.from("third"))).toBe(412);
+    await store.delete(key);
+    await store.put(key, Buffer.from("fourth"), "image/png");
+    expect(Buffer.from(await store.get(key)).toString()).toBe("fourth");
+    expect(await store.head(key)).toMatchObject({ bytes: 6, etag: createHash("md5").update("fourth").digest("hex") });
+    expect(await readdir(`${directory}.uploads`)).toEqual([]);
   });
 
   it("replaces an object atomically: a reader during overwrites gets one whole version, its ETag matching", async () => {
