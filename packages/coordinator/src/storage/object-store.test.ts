@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ListObjectsCommand, S3Client } from "@aws-sdk/client-s3";
+import { CopyObjectCommand, HeadObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startEmbeddedS3, type EmbeddedS3 } from "./embedded-s3.ts";
 import type { ObjectStore } from "./object-store.ts";
@@ -141,6 +141,31 @@ describe("S3 object store against embedded s3rver", () => {
     expect(Buffer.from(await store.get(key)).toString()).toBe("fourth");
     expect(await store.head(key)).toMatchObject({ bytes: 6, etag: createHash("md5").update("fourth").digest("hex") });
     expect(await readdir(`${directory}.uploads`)).toEqual([]);
+  });
+
+  it("copies an object with its metadata kept or replaced, its ETag the bytes' MD5, and shows no field of the store's own", async () => {
+    const raw = new S3Client({
+      endpoint: server.endpoint, region, forcePathStyle: true,
+      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    });
+    try {
+      const body = randomBytes(3000);
+      const md5 = createHash("md5").update(body).digest("hex");
+      await raw.send(new PutObjectCommand({ Bucket: bucket, Key: "tenant-k/source.png", Body: body, ContentType: "image/png", Metadata: { origin: "test" } }));
+      await raw.send(new CopyObjectCommand({ Bucket: bucket, Key: "tenant-k/kept.png", CopySource: `${bucket}/tenant-k/source.png` }));
+      await raw.send(new CopyObjectCommand({
+        Bucket: bucket, Key: "tenant-k/replaced.png", CopySource: `${bucket}/tenant-k/source.png`,
+        MetadataDirective: "REPLACE", ContentType: "image/webp", Metadata: { origin: "copy" },
+      }));
+      for (const [key, contentType, origin] of [["source", "image/png", "test"], ["kept", "image/png", "test"], ["replaced", "image/webp", "copy"]] as const) {
+        const head = await raw.send(new HeadObjectCommand({ Bucket: bucket, Key: `tenant-k/${key}.png` }));
+        expect(head, key).toMatchObject({ ETag: `"${md5}"`, ContentLength: body.length, ContentType: contentType, Metadata: { origin } });
+        expect(Object.keys(head.Metadata ?? {})).toEqual(["origin"]);
+        expect(Buffer.from(await store.get(`tenant-k/${key}.png`)).equals(body)).toBe(true);
+      }
+    } finally {
+      raw.destroy();
+    }
   });
 
   it("replaces an object atomically: a reader during overwrites gets one whole version, its ETag matching", async () => {
