@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { connectNatsBus, localAdmin, startCoordinator } from "@atelier/coordinator";
 import { createTestDatabase, type TestDatabase } from "@atelier/db/testing";
@@ -9,6 +9,7 @@ import { benchLogger, note, round } from "./bench-report.ts";
 import { commandCpuSeconds, cpuMeter, processCpuSeconds, threadCpuSeconds } from "./cpu-usage.ts";
 import { measureObjectStore } from "./object-store-probe.ts";
 import { postgresBackendCpu } from "./postgres-cpu.ts";
+import { SAMPLED_OBJECTS, sha256Mismatches } from "./sampled-objects.ts";
 import { startS3Child, storageRequestsPerItem, type S3Child } from "./s3-child.ts";
 import { countStatements, databaseActivity, tableReads } from "./statement-counter.ts";
 
@@ -35,8 +36,6 @@ const MODEL = "bench-model";
 // up to 10 s (PGSTAT_IDLE_INTERVAL): with 1.5 s here, a 20,000-item run under
 // load counted the submission's item rows as the run's.
 const STATS_FLUSH_MS = 11_000;
-// Objects read back after the run to check their bytes against the rows.
-const SHA256_SAMPLE = 1_000;
 
 /**
  * Items through the whole Atelier farm with no GPU work: a real coordinator
@@ -154,13 +153,10 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
     );
     // The bytes behind the rows: a random sample of objects read back and hashed against their rows' sha256.
     const sample = await database.db.query<{ key: string; sha256: string }>(
-      `SELECT key, sha256 FROM output WHERE batch_id = $1 ORDER BY random() LIMIT $2`, [batchId, SHA256_SAMPLE]);
-    let sha256Mismatches = 0;
-    for (const row of sample) {
-      if (createHash("sha256").update(await coordinatorStore.get(row.key)).digest("hex") !== row.sha256) sha256Mismatches++;
-    }
+      `SELECT key, sha256 FROM output WHERE batch_id = $1 ORDER BY random() LIMIT $2`, [batchId, SAMPLED_OBJECTS]);
+    const mismatches = await sha256Mismatches(coordinatorStore, sample);
     const durable = check!.outputs === options.items && check!.distinctItems === options.items && check!.doneItems === options.items
-      && sha256Mismatches === 0;
+      && mismatches === 0;
     const perItem = (value: number) => round(value / options.items, 3);
     const statementTotal = [...statements.values()].reduce((sum, n) => sum + n, 0);
     return {
@@ -172,7 +168,7 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
       duplicateOutputs: check!.outputs - check!.distinctItems,
       failedItems: check!.failedItems,
       sha256Checked: sample.length,
-      sha256Mismatches,
+      sha256Mismatches: mismatches,
       // benchProcess is both threads plus Node's helper threads (GC, libuv pool).
       cpuMsPerItem: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, round((v * 1000) / options.items, 3)])),
       // Requests the S3 server received while the items ran, per item: the agents' PUTs, the coordinator's verifying reads, the rest.

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import { Worker as Thread } from "node:worker_threads";
@@ -11,6 +11,8 @@ import { postgresBackendCpu } from "./postgres-cpu.ts";
 import { commandCpuSeconds, cpuMeter, processCpuSeconds, threadCpuSeconds } from "./cpu-usage.ts";
 import type { FarmRunOptions } from "./atelier-farm-run.ts";
 import { startS3Child, storageRequestsPerItem, type S3Child } from "./s3-child.ts";
+import { SAMPLED_OBJECTS, sha256Mismatches } from "./sampled-objects.ts";
+import { TinyPngRenderer } from "./tiny-png-renderer.ts";
 
 export const DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
 
@@ -134,7 +136,14 @@ export async function runBullmqFarm(options: FarmRunOptions) {
 
     const [check] = await database.db.query<{ rows: number; distinctItems: number }>(
       `SELECT count(*)::int AS rows, count(DISTINCT item_index)::int AS "distinctItems" FROM bullmq_output`);
-    const durable = check!.rows === options.items && check!.distinctItems === options.items && jobs.failed === 0;
+    // The bytes behind a random sample of rows: every job PUT the same PNG, whose sha256 the rows do not keep.
+    const { png } = await new TinyPngRenderer().render({ width: options.width, height: options.height });
+    const expected = createHash("sha256").update(png).digest("hex");
+    const sample = await database.db.query<{ key: string; sha256: string }>(
+      `SELECT object_key AS key, $2::text AS sha256 FROM bullmq_output ORDER BY random() LIMIT $1`, [SAMPLED_OBJECTS, expected]);
+    const checkStore = s3.storeFor(bucket);
+    const mismatches = await sha256Mismatches(checkStore, sample).finally(() => checkStore.close());
+    const durable = check!.rows === options.items && check!.distinctItems === options.items && jobs.failed === 0 && mismatches === 0;
     return {
       seconds: round(seconds, 2),
       submitSeconds: round(submitSeconds, 2),
@@ -143,6 +152,8 @@ export async function runBullmqFarm(options: FarmRunOptions) {
       outputRows: check!.rows,
       duplicateOutputs: check!.rows - check!.distinctItems,
       failedItems: jobs.failed,
+      sha256Checked: sample.length,
+      sha256Mismatches: mismatches,
       storageRequestsPerItem: storageRequestsPerItem(requestsBefore, requestsAfter, options.items),
       // benchProcess is both threads plus Node's helper threads (GC, libuv pool).
       cpuMsPerItem: Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, round((v * 1000) / options.items, 3)])),

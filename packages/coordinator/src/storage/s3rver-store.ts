@@ -64,8 +64,9 @@ export function keepS3Promises(server: { store: unknown; context: { store: unkno
   class AtomicStore extends FilesystemStore {
     // Every file-system call is a trip to libuv's thread pool, the largest part
     // of a PUT's cost on the server's one thread: a PUT makes 7 of them (8 when
-    // create-only), not the 16 it took with a check before each step and two
-    // metadata files (test/bench/README.md, "The embedded store's PUT").
+    // create-only), where it made 16 (17) with a check before each step, two
+    // metadata files and a look at the bucket (test/bench/README.md, "The
+    // embedded store's PUT").
     // Directories are made when a write finds them missing, and the existence
     // check of a create-only PUT is its link().
     override async putObject(object: StoredObject): Promise<{ size: number; md5: string }> {
