@@ -1,8 +1,8 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { CopyObjectCommand, HeadObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startEmbeddedS3, type EmbeddedS3 } from "./embedded-s3.ts";
@@ -166,6 +166,18 @@ describe("S3 object store against embedded s3rver", () => {
     } finally {
       raw.destroy();
     }
+  });
+
+  it("serves objects an earlier version of the store wrote, with the MD5 in a file of its own", async () => {
+    const body = randomBytes(500);
+    const md5 = createHash("md5").update(body).digest("hex");
+    const base = join(directory, bucket, "tenant-o", "old.png._S3rver_");
+    await mkdir(dirname(base), { recursive: true });
+    await writeFile(`${base}object`, body);
+    await writeFile(`${base}object.md5`, md5);
+    await writeFile(`${base}metadata.json`, JSON.stringify({ "content-type": "image/png" }));
+    expect(await store.head("tenant-o/old.png")).toMatchObject({ bytes: 500, etag: md5 });
+    expect(Buffer.from(await store.get("tenant-o/old.png")).equals(body)).toBe(true);
   });
 
   it("replaces an object atomically: a reader during overwrites gets one whole version, its ETag matching", async () => {

@@ -140,7 +140,7 @@ export function keepS3Promises(server: { store: unknown; context: { store: unkno
         readFile(this.getResourcePath(bucket, key, "metadata.json"), "utf8").then((text) => JSON.parse(text) as Record<string, string>, () => undefined),
       ]);
       const md5 = stored?.[MD5_FIELD];
-      // Written by s3rver itself (a copy with new metadata, or a directory from before): its own reading.
+      // Written before the MD5 moved into this file (a store directory from an earlier version): s3rver's own reading.
       if (stored === undefined || md5 === undefined) return super.getMetadata(bucket, key);
       const { [MD5_FIELD]: _, ...metadata } = stored;
       return { ...metadata, etag: JSON.stringify(md5), "last-modified": object.mtime.toUTCString(), "content-length": object.size };
