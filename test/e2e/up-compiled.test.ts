@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, type Dirent, mkdirSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
@@ -63,6 +63,20 @@ describe("atelier up, compiled", () => {
     }
     chmodSync(join(shared, cacheName), 0o700);
     expect(runCompiled(entry, shared).exports).toEqual({ value: "mine" });
+  });
+
+  it("prunes bundles no manifest names once an hour old, and keeps going past entries another start removed meanwhile", async () => {
+    const { pruneUnused } = (await import(pathToFileURL(COMPILED_ENTRY).href)) as { pruneUnused(cacheDir: string, entries?: Dirent[]): void };
+    const cache = join(dir, "prune-cache");
+    for (const name of ["named", "unnamed-old", "unnamed-new", "removed-meanwhile"]) mkdirSync(join(cache, name), { recursive: true });
+    writeFileSync(join(cache, "manifest.json"), JSON.stringify({ dir: "named" }));
+    const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000);
+    for (const name of ["named", "unnamed-old", "removed-meanwhile"]) utimesSync(join(cache, name), twoHoursAgo, twoHoursAgo);
+    const listing = readdirSync(cache, { withFileTypes: true });
+    // Another start's pruning took this one after the listing was read.
+    rmSync(join(cache, "removed-meanwhile"), { recursive: true });
+    pruneUnused(cache, listing);
+    expect(readdirSync(cache).sort()).toEqual(["manifest.json", "named", "unnamed-new"]);
   });
 
   it("serves without loading tsx", async () => {

@@ -3,7 +3,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../support/cli-process.ts";
 import { cleanState, inspectBatch } from "../support/farm-checker.ts";
-import { startFarm, TEST_TIMINGS, type FarmFixture } from "../support/farm-fixture.ts";
+import { startFarm, type FarmFixture } from "../support/farm-fixture.ts";
 import { finalProgress } from "../support/final-progress.ts";
 import { promptSpecs } from "../support/prompt-files.ts";
 
@@ -14,12 +14,15 @@ import { promptSpecs } from "../support/prompt-files.ts";
 // connections, so none expires; once the lock goes, the batch completes exactly.
 
 const ITEMS = 120;
-const HOLD_MS = 2 * Number(TEST_TIMINGS.ATELIER_LEASE_TTL_MS);
+// Longer than the suite's 2 s: a renewal is made every heartbeat (300 ms), and on a loaded CI machine one
+// stall of a couple of seconds let a lease expire here though renewals never waited on the pool.
+const LEASE_TTL_MS = 5_000;
+const HOLD_MS = 2 * LEASE_TTL_MS;
 
 describe("a coordinator whose connection pool is exhausted", () => {
   let farm: FarmFixture;
   beforeAll(async () => {
-    farm = await startFarm({ coordinatorEnv: { ATELIER_DB_POOL_SIZE: "2", ATELIER_DB_ACQUIRE_TIMEOUT_MS: "500", ATELIER_MAX_SHARD_ITEMS: "8" } });
+    farm = await startFarm({ coordinatorEnv: { ATELIER_DB_POOL_SIZE: "2", ATELIER_DB_ACQUIRE_TIMEOUT_MS: "500", ATELIER_MAX_SHARD_ITEMS: "8", ATELIER_LEASE_TTL_MS: String(LEASE_TTL_MS) } });
     await Promise.all(["agent-1", "agent-2"].map((name) => farm.startAgent(name)));
   });
   afterAll(() => farm?.close());
@@ -49,8 +52,9 @@ describe("a coordinator whose connection pool is exhausted", () => {
       expect(performance.now() - started).toBeLessThan(1_500);
       expect(refused).toMatchObject({ code: grpc.status.UNAVAILABLE, details: "the database is busy: all 2 connections stayed in use for 500 ms; retry in 1 s" });
       expect(refused!.metadata.get("grpc-retry-pushback-ms")).toEqual(["1000"]);
-      // The SDK's own client takes the hint and keeps asking: it is answered once the lock goes.
-      patient = farm.client.getBatch(batchId);
+      // The SDK's client takes the hint and keeps asking (enough times to outlast the hold): it is answered once the lock goes.
+      const persistent = farm.clientFor(farm.coordinatorAddress, { attempts: 30 });
+      patient = persistent.getBatch(batchId).finally(() => persistent.close());
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, HOLD_MS - (performance.now() - lockedAt))));
     } finally {
       await locker.query(`COMMIT`);

@@ -170,11 +170,13 @@ function packageFiles(metafile) {
 /**
  * Removes bundles that no manifest names any more (sources edited since),
  * once they are an hour old: a start that has just built one and not yet
- * written its manifest keeps it.
+ * written its manifest keeps it. Other starts prune the same folder at the
+ * same time, so an entry of `entries` may be gone by the time it is looked at.
+ * @param {string} cacheDir
+ * @param {import("node:fs").Dirent[]} entries the folder's listing
  */
-function pruneUnused(cacheDir) {
+export function pruneUnused(cacheDir, entries = readdirSync(cacheDir, { withFileTypes: true })) {
   const named = new Set();
-  const entries = readdirSync(cacheDir, { withFileTypes: true });
   for (const entry of entries) {
     if (!entry.isFile() || !entry.name.endsWith(".json")) continue;
     try {
@@ -185,8 +187,10 @@ function pruneUnused(cacheDir) {
   }
   const hourAgo = Date.now() - 3_600_000;
   for (const entry of entries) {
+    if (!entry.isDirectory() || named.has(entry.name)) continue;
     const dir = join(cacheDir, entry.name);
-    if (entry.isDirectory() && !named.has(entry.name) && statSync(dir).mtimeMs < hourAgo) rmSync(dir, { recursive: true, force: true });
+    const folder = statSync(dir, { throwIfNoEntry: false });
+    if (folder && folder.mtimeMs < hourAgo) rmSync(dir, { recursive: true, force: true });
   }
 }
 
