@@ -27,6 +27,7 @@ export type DatabaseOptions =
 export interface Database {
   readonly prisma: PrismaClient;
   readonly kind: "postgres" | "pglite";
+  /** One statement, in a transaction of its own; one that Postgres aborts to break a deadlock is run again. */
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
   /**
    * As `query`, on connections kept for lease renewals: a pool full of slow
@@ -57,6 +58,10 @@ export interface QueryOptions {
 }
 
 type ScriptSession = Database["withScriptSession"];
+
+/** Postgres's SQLSTATE for "deadlock detected", and how often a statement it aborted is tried in all. */
+const DEADLOCK_DETECTED = "40P01";
+const DEADLOCK_ATTEMPTS = 4;
 
 /** Every connection stayed in use for the whole wait: the caller should come back shortly. */
 export class DatabaseBusyError extends Error {
@@ -96,11 +101,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       ? new DatabaseBusyError(on.options.max ?? 0, poolOptions.connectionTimeoutMillis, { cause: error })
       : error;
   const queryOn = (on: pg.Pool) => async <T>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}) => {
-    try {
-      const values = params as unknown[];
-      return (await (options.prepareAs === undefined ? on.query(text, values) : on.query({ name: options.prepareAs, text, values }))).rows as T[];
-    } catch (error) {
-      throw busyOr(on, error);
+    const values = params as unknown[];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await (options.prepareAs === undefined ? on.query(text, values) : on.query({ name: options.prepareAs, text, values }))).rows as T[];
+      } catch (error) {
+        // Each call is one statement in a transaction of its own, so a statement that Postgres chose as a
+        // deadlock's victim changed nothing and is run again. Statements that lock many rows in an order of
+        // their own can meet in a cycle: cancelling a batch of 100,000 against the results of its last shards.
+        if ((error as { code?: string }).code === DEADLOCK_DETECTED && attempt < DEADLOCK_ATTEMPTS) continue;
+        throw busyOr(on, error);
+      }
     }
   };
   const withScriptSession: ScriptSession = async (work) => {
