@@ -23,6 +23,8 @@ export class SlowRenderer implements Renderer {
       };
       const timer = setTimeout(() => {
         this.pending.delete(stop);
+        // The shard's signal outlives the render: a listener left on it for every image would pile up.
+        signal?.removeEventListener("abort", stop);
         resolve({ png: blankPng(job.width, job.height), width: job.width, height: job.height, inferenceMs: this.renderMs, totalMs: this.renderMs });
       }, this.renderMs);
       this.pending.add(stop);
