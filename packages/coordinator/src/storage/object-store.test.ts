@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { CopyObjectCommand, HeadObjectCommand, ListObjectsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CopyObjectCommand, DeleteBucketCorsCommand, HeadObjectCommand, ListObjectsCommand, PutBucketCorsCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startEmbeddedS3, type EmbeddedS3 } from "./embedded-s3.ts";
 import type { ObjectStore } from "./object-store.ts";
@@ -163,6 +163,33 @@ describe("S3 object store against embedded s3rver", () => {
         expect(Object.keys(head.Metadata ?? {})).toEqual(["origin"]);
         expect(Buffer.from(await store.get(`tenant-k/${key}.png`)).equals(body)).toBe(true);
       }
+    } finally {
+      raw.destroy();
+    }
+  });
+
+  it("applies a bucket's CORS configuration at once when it is set or removed, though the store keeps it between requests", async () => {
+    const raw = new S3Client({
+      endpoint: server.endpoint, region, forcePathStyle: true,
+      credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    });
+    const origin = "https://studio.example";
+    const preflight = async () => {
+      const response = await fetch(`${server.endpoint}/${bucket}/tenant-c/a.png`, {
+        method: "OPTIONS",
+        headers: { ...noKeepAlive, origin, "access-control-request-method": "GET" },
+      });
+      await response.arrayBuffer();
+      return { status: response.status, methods: response.headers.get("access-control-allow-methods") };
+    };
+    try {
+      // Twice: the second is answered from what the store kept.
+      expect(await preflight()).toEqual({ status: 403, methods: null });
+      expect(await preflight()).toEqual({ status: 403, methods: null });
+      await raw.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: [{ AllowedOrigins: [origin], AllowedMethods: ["GET"] }] } }));
+      expect(await preflight()).toEqual({ status: 200, methods: "GET" });
+      await raw.send(new DeleteBucketCorsCommand({ Bucket: bucket }));
+      expect(await preflight()).toEqual({ status: 403, methods: null });
     } finally {
       raw.destroy();
     }

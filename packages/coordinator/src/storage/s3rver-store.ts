@@ -20,6 +20,9 @@ interface FilesystemStoreInstance {
   getBucket(bucket: string): Promise<unknown>;
   putBucket(bucket: string): Promise<unknown>;
   deleteBucket(bucket: string): Promise<void>;
+  getSubresource(bucket: string, key: string | undefined, type: string): Promise<unknown>;
+  putSubresource(bucket: string, key: string | undefined, resource: { type: string }): Promise<void>;
+  deleteSubresource(bucket: string, key: string | undefined, type: string): Promise<void>;
   reset(): void;
   getObject(bucket: string, key: string, options?: unknown): Promise<unknown>;
   deleteObject(bucket: string, key: string): Promise<void>;
@@ -34,7 +37,7 @@ type KoaMiddleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<voi
 
 // The object's MD5 in its metadata's file. A user metadata name, so that s3rver keeps it there; read back, it is taken out.
 const MD5_FIELD = "x-amz-meta-atelier-store-md5";
-const BUCKET_CACHE_MS = 1_000;
+const BRIEF_CACHE_MS = 1_000;
 
 /** What one request asked of the store beyond what s3rver passes on to it. */
 interface RequestConditions {
@@ -59,7 +62,7 @@ export function keepS3Promises(server: { store: unknown; context: { store: unkno
   const locks = new KeyLocks();
   // Names for uploads in progress, unique to this process (the uploads directory is this server's own).
   let uploadCount = 0;
-  const buckets = new Map<string, { bucket: unknown; until: number }>();
+  const bucketAnswers = new BriefCache();
 
   class AtomicStore extends FilesystemStore {
     // Every file-system call is a trip to libuv's thread pool, the largest part
@@ -146,28 +149,38 @@ export function keepS3Promises(server: { store: unknown; context: { store: unkno
       return { ...metadata, etag: JSON.stringify(md5), "last-modified": object.mtime.toUTCString(), "content-length": object.size };
     }
 
-    // Every request asks whether its bucket exists: the answer is kept for a second, and at once
-    // forgotten when a bucket is made or removed here.
-    override async getBucket(bucket: string): Promise<unknown> {
-      const known = buckets.get(bucket);
-      if (known && known.until > performance.now()) return known.bucket;
-      const found = await super.getBucket(bucket);
-      if (found) buckets.set(bucket, { bucket: found, until: performance.now() + BUCKET_CACHE_MS });
-      return found;
+    // Every request asks whether its bucket exists and reads the bucket's CORS and website
+    // configurations (files that are mostly absent: two failed opens per request, a fifth of the
+    // server's thread under PUTs). The answers are kept for a second, and forgotten at once when a
+    // bucket or its configuration changes here.
+    override getBucket(bucket: string): Promise<unknown> {
+      // A missing bucket is asked about again each time: only requests that fail anyway pay for it.
+      return bucketAnswers.get(`bucket ${bucket}`, () => super.getBucket(bucket), (found) => Boolean(found));
+    }
+
+    override getSubresource(bucket: string, key: string | undefined, type: string): Promise<unknown> {
+      if (key !== undefined) return super.getSubresource(bucket, key, type);
+      return bucketAnswers.get(`${type} ${bucket}`, () => super.getSubresource(bucket, key, type));
     }
 
     override putBucket(bucket: string): Promise<unknown> {
-      buckets.delete(bucket);
-      return super.putBucket(bucket);
+      return bucketAnswers.changing(() => super.putBucket(bucket));
     }
 
     override deleteBucket(bucket: string): Promise<void> {
-      buckets.delete(bucket);
-      return super.deleteBucket(bucket).finally(() => buckets.delete(bucket));
+      return bucketAnswers.changing(() => super.deleteBucket(bucket));
+    }
+
+    override putSubresource(bucket: string, key: string | undefined, resource: { type: string }): Promise<void> {
+      return bucketAnswers.changing(() => super.putSubresource(bucket, key, resource));
+    }
+
+    override deleteSubresource(bucket: string, key: string | undefined, type: string): Promise<void> {
+      return bucketAnswers.changing(() => super.deleteSubresource(bucket, key, type));
     }
 
     override reset(): void {
-      buckets.clear();
+      bucketAnswers.forget();
       super.reset();
     }
   }
@@ -211,6 +224,40 @@ async function removeIfThere(path: string): Promise<void> {
     await unlink(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+  }
+}
+
+/**
+ * Answers kept for BRIEF_CACHE_MS. Every change forgets them all (changes are
+ * rare: buckets and their configurations), and an answer read while a change
+ * was under way is not kept.
+ */
+class BriefCache {
+  private readonly entries = new Map<string, { value: unknown; until: number }>();
+  private generation = 0;
+
+  async get<T>(name: string, read: () => Promise<T>, keep: (value: T) => boolean = () => true): Promise<T> {
+    const known = this.entries.get(name);
+    if (known && known.until > performance.now()) return known.value as T;
+    const generation = this.generation;
+    const value = await read();
+    if (generation === this.generation && keep(value)) this.entries.set(name, { value, until: performance.now() + BRIEF_CACHE_MS });
+    return value;
+  }
+
+  /** Runs a change: what was kept is forgotten before it starts and again when it ends. */
+  async changing<T>(change: () => Promise<T>): Promise<T> {
+    this.forget();
+    try {
+      return await change();
+    } finally {
+      this.forget();
+    }
+  }
+
+  forget(): void {
+    this.generation++;
+    this.entries.clear();
   }
 }
 
