@@ -150,9 +150,9 @@ export function keepS3Promises(server: { store: unknown; context: { store: unkno
     }
 
     // Every request asks whether its bucket exists and reads the bucket's CORS and website
-    // configurations (files that are mostly absent: two failed opens per request, a fifth of the
-    // server's thread under PUTs). The answers are kept for a second, and forgotten at once when a
-    // bucket or its configuration changes here.
+    // configurations (files that are mostly absent: two failed opens per request). The answers are
+    // kept for a second, and forgotten at once when a bucket or its configuration changes here
+    // (test/bench/README.md, "The bucket's configurations kept").
     override getBucket(bucket: string): Promise<unknown> {
       // A missing bucket is asked about again each time: only requests that fail anyway pay for it.
       return bucketAnswers.get(`bucket ${bucket}`, () => super.getBucket(bucket), (found) => Boolean(found));
