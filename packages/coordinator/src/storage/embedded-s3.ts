@@ -1,7 +1,8 @@
 import { rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import type { Server } from "node:http";
+import type { RequestListener, Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { directPuts } from "./direct-put.ts";
 import { keepS3Promises } from "./s3rver-store.ts";
 
 export interface EmbeddedS3Options {
@@ -35,6 +36,8 @@ interface S3rverInstance {
   context: { store: unknown };
   middleware: Parameters<typeof keepS3Promises>[0]["middleware"];
   on(event: "event", listener: (notification: unknown) => void): void;
+  emit(event: "event", notification: unknown): boolean;
+  listenerCount(event: "event"): number;
 }
 type S3rverConstructor = new (options: {
   address: string;
@@ -49,7 +52,9 @@ type S3rverConstructor = new (options: {
  * stores and serves objects faithfully but does NOT verify SigV4 signatures:
  * it is no security boundary, and tests of URL abuse must check what we sign.
  * Its store is made to keep S3's promises that s3rver alone does not:
- * create-only PUTs (`If-None-Match: *`) and atomic replacement.
+ * create-only PUTs (`If-None-Match: *`) and atomic replacement. Plain object
+ * PUTs, a farm's images, are served in front of s3rver's middleware
+ * (direct-put.ts), through the same store.
  */
 export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<EmbeddedS3> {
   const host = options.host ?? "127.0.0.1";
@@ -65,7 +70,7 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   // Uploads in progress live here; what a crash left behind is of no use.
   const uploads = `${options.directory}.uploads`;
   await rm(uploads, { recursive: true, force: true });
-  keepS3Promises(server, { root: options.directory, uploads });
+  const store = keepS3Promises(server, { root: options.directory, uploads });
   // Silent still formats a coloured log line for each request and answer (koa-logger), a few per cent of the server's thread.
   const requestLogger = server.middleware.findIndex((middleware) => middleware.name === "logger");
   if (requestLogger >= 0) server.middleware.splice(requestLogger, 1);
@@ -74,6 +79,15 @@ export async function startEmbeddedS3(options: EmbeddedS3Options): Promise<Embed
   const { port } = await server.run();
   const httpServer = server.httpServer;
   if (httpServer === undefined) throw new Error("s3rver started without an HTTP server");
+  // Plain object PUTs are served in front of s3rver's middleware; every other request goes on to it.
+  const [koa] = httpServer.listeners("request") as RequestListener[];
+  if (koa === undefined) throw new Error("s3rver started without a request listener");
+  httpServer.removeAllListeners("request");
+  httpServer.on("request", directPuts({
+    ...store,
+    wantsEvents: () => server.listenerCount("event") > 0,
+    emitEvent: (event) => server.emit("event", event),
+  }, koa));
   let closing: Promise<void> | undefined;
   return {
     endpoint: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,

@@ -54,7 +54,7 @@ interface RequestConditions {
  * final rename is atomic), and moved into place under a per-key lock that
  * readers of that key also take.
  */
-export function keepS3Promises(server: { store: unknown; context: { store: unknown }; middleware: KoaMiddleware[] }, directories: { root: string; uploads: string }): void {
+export function keepS3Promises(server: { store: unknown; context: { store: unknown }; middleware: KoaMiddleware[] }, directories: { root: string; uploads: string }): KeptStore {
   const require = createRequire(import.meta.url);
   const FilesystemStore = require("s3rver/lib/stores/filesystem") as FilesystemStoreConstructor;
   const S3Error = require("s3rver/lib/models/error") as S3ErrorConstructor;
@@ -189,6 +189,16 @@ export function keepS3Promises(server: { store: unknown; context: { store: unkno
   server.store = server.context.store = store;
   // First in the chain, so that the store sees the conditions of the request it serves.
   server.middleware.unshift((ctx, next) => conditions.run({ createOnly: ctx.get("if-none-match").trim() === "*" }, next));
+  return {
+    putObject: (object, createOnly) => conditions.run({ createOnly }, () => store.putObject(object as StoredObject)),
+    bucketExists: async (bucket) => Boolean(await store.getBucket(bucket)),
+  };
+}
+
+/** The store, for requests served in front of s3rver's middleware (direct-put.ts). */
+export interface KeptStore {
+  putObject(object: unknown, createOnly: boolean): Promise<{ size: number; md5: string }>;
+  bucketExists(bucket: string): Promise<boolean>;
 }
 
 /** Writes `content` to `path`; its size and MD5 (S3's ETag of a single-part object). */
