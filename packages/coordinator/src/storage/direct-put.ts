@@ -2,18 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { isIP } from "node:net";
 
-/**
- * The embedded server's path for the requests that carry a farm's images:
- * plain object PUTs, signed with AWS's version 4, to an existing bucket.
- * s3rver's Koa stack (a dozen middlewares, a router, an S3 event built for
- * every PUT) was about a third of such a PUT's CPU on the server's one thread
- * (test/bench/README.md, "Plain PUTs in front of s3rver's middleware"). This path makes
- * the same checks s3rver makes before a PUT, stores through the same store,
- * and answers as s3rver answers. A request it cannot vouch for from its
- * headers (another operation, a signature it does not take, an expired or
- * skewed one, an unknown key, CORS, a missing bucket) goes on to s3rver,
- * body unread, and gets s3rver's own answer.
- */
+/** What directPuts needs of the embedded server. */
 export interface DirectPutOptions {
   /** Stores an object as s3rver's PUT does; `createOnly` for `If-None-Match: *`. */
   putObject(object: unknown, createOnly: boolean): Promise<{ size: number; md5: string }>;
@@ -125,8 +114,18 @@ function signedHeaderIsValid(headers: IncomingMessage["headers"], now: number): 
 }
 
 /**
- * A request listener that serves plain PUTs and hands every other request to
- * `next` (s3rver's own listener).
+ * The embedded server's path for the requests that carry a farm's images:
+ * plain object PUTs, signed with AWS's version 4, to an existing bucket.
+ * s3rver's Koa stack (a dozen middlewares, a router, an S3 event built for
+ * every PUT) was about a third of such a PUT's CPU on the server's one thread
+ * (test/bench/README.md, "Plain PUTs in front of s3rver's middleware"). This path makes
+ * the same checks s3rver makes before a PUT, stores through the same store,
+ * and answers as s3rver answers. A request it cannot vouch for from its
+ * headers (another operation, a signature it does not take, an expired or
+ * skewed one, an unknown key, CORS, a missing bucket) goes on to s3rver,
+ * body unread, and gets s3rver's own answer.
+ *
+ * A request listener; `next` is s3rver's own.
  */
 export function directPuts(options: DirectPutOptions, next: (request: IncomingMessage, response: ServerResponse) => void) {
   return (request: IncomingMessage, response: ServerResponse): void => {
