@@ -15,8 +15,9 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const GOAL_RATIO = 1.5;
 
 // --notices 1: the coordinator confirms uploads by the S3 server's event notifications (ATELIER_STORE_EVENTS_SUBJECT).
-const flags = numericFlags({ items: 20_000, agents: 8, slots: 4, maxShardItems: 500, bullmqFirst: 0, notices: 0 });
-const work = { items: flags.items, agents: flags.agents, slots: flags.slots, width: 64, height: 64 };
+// --s3-thread-pool: the S3 server's libuv pool, the same for both sides (support/s3-child.ts; 0: libuv's default, 4).
+const flags = numericFlags({ items: 20_000, agents: 8, slots: 4, maxShardItems: 500, bullmqFirst: 0, notices: 0, s3ThreadPool: 1 });
+const work = { items: flags.items, agents: flags.agents, slots: flags.slots, width: 64, height: 64, s3ThreadPool: flags.s3ThreadPool };
 // Before any work: a missing Redis should not cost a full Atelier run first.
 await redisUrl();
 const runAtelier = () => { note("atelier side"); return runAtelierFarm({ ...work, maxShardItems: flags.maxShardItems, probeObjects: 0, storeNotices: flags.notices === 1 }); };
@@ -47,6 +48,7 @@ printResult({
   agents: flags.agents,
   slotsPerAgent: flags.slots,
   order: flags.bullmqFirst ? "bullmq, atelier" : "atelier, bullmq",
+  s3ThreadPool: flags.s3ThreadPool || "libuv default (4)",
   // How the coordinator checks outputs: by reading each object back, or by the store's notices.
   atelierChecks: flags.notices === 1 ? "store notices (ATELIER_STORE_EVENTS_SUBJECT)" : "read back",
   // Atelier items/s divided by the baseline's.

@@ -130,7 +130,7 @@ describe("attacks on AgentLink", () => {
     expect(await farm.database.db.query(`SELECT DISTINCT agent_id FROM output WHERE batch_id = $1`, [batchId])).toEqual([{ agent_id: "holder" }]);
   }, 120_000);
 
-  it("5. a hello claiming 2^31-1 slots and 10^9 free ones never holds more leases than the cap", async () => {
+  it("5. a hello claiming 2^31-1 slots and 10^9 free ones never renders more shards than the cap, nor holds more than twice its leases", async () => {
     const { batchId } = await farm.client.submitBatch(header("greedy-model"), specs(200));
     const greedy = connectRawAgent(farm.coordinatorAddress, await farm.enroll("greedy"), { agentId: "greedy", name: "greedy", slots: 2 ** 31 - 1, models: ["greedy-model"] });
     await greedy.next("welcome");
@@ -146,6 +146,21 @@ describe("attacks on AgentLink", () => {
     }
     await expect(greedy.next("assign", 500)).rejects.toThrow(/no assign/);
     expect(await farm.database.db.query(`SELECT slots FROM agent WHERE id = 'greedy'`)).toEqual([{ slots: 4 }]);
+    // Naming its shards finishing (all rendered) frees their slots: four more, and never a ninth lease.
+    const refs = async () => (await leased()).map((l) => ({ shardId: l.id, epoch: Number(l.epoch) }));
+    greedy.send({ slots: { free: 1_000_000_000, finishing: (await refs()).map((r) => r.shardId) } });
+    for (let n = 0; n < 4; n++) await greedy.next("assign");
+    for (let n = 0; n < 5; n++) {
+      greedy.send({ slots: { free: 1_000_000_000, finishing: (await refs()).map((r) => r.shardId) } });
+      greedy.send({ heartbeat: { leases: await refs() } });
+      await sleep(200);
+      expect((await leased()).length).toBeLessThanOrEqual(8);
+    }
+    await expect(greedy.next("assign", 500)).rejects.toThrow(/no assign/);
+    expect((await leased()).length).toBe(8);
+    // A longer list than two per slot ends the stream, naming the field and its limit.
+    greedy.send({ slots: { free: 1, finishing: Array.from({ length: 9 }, (_, i) => `shard-${i}`) } });
+    expect(await greedy.ended).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: "slots.finishing names at most 8 shards (2 per slot)" });
     greedy.close();
     await farm.client.cancelBatch(batchId);
   }, 60_000);

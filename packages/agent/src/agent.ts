@@ -46,6 +46,9 @@ interface RunningShard {
   shardId: string;
   epoch: number;
   renderer: Renderer;
+  /** Every image is rendered and its renderer given back: uploads and results may still be under way. */
+  finishing: boolean;
+  /** Rendered, uploaded and reported: only acks remain. */
   rendered: boolean;
   released: boolean;
 }
@@ -151,8 +154,8 @@ export class Agent {
     this.link.stayDown();
     this.announceSlots(); // free: 0, so the dispatcher hands out no more
     for (const shard of this.running.values()) {
-      // A shard already rendered only waits for its acks; ShardDone follows them.
-      if (shard.rendered) continue;
+      // A shard whose images are all rendered only waits for its uploads and acks; ShardDone follows them.
+      if (shard.finishing || shard.rendered) continue;
       shard.released = true;
       this.leases.drop(shard.shardId, "agent stopping");
     }
@@ -263,7 +266,8 @@ export class Agent {
 
   private announceSlots(): void {
     const free = this.draining || this.stopping ? 0 : this.idle.length;
-    this.send({ slots: { free } });
+    const finishing = [...this.running.values()].filter((shard) => shard.finishing && !shard.released).map((shard) => shard.shardId);
+    this.send({ slots: { free, finishing } });
   }
 
   private onAssign(assign: Assign__Output): void {
@@ -275,12 +279,22 @@ export class Agent {
       return;
     }
     const signal = this.leases.hold(assign.shardId, assign.epoch, assign.leaseTtlMs);
-    const shard: RunningShard = { shardId: assign.shardId, epoch: assign.epoch, renderer, rendered: false, released: false };
+    const shard: RunningShard = { shardId: assign.shardId, epoch: assign.epoch, renderer, finishing: false, rendered: false, released: false };
     this.running.set(assign.shardId, shard);
     void this.runShard(assign, shard, signal);
   }
 
   private async runShard(assign: Assign__Output, shard: RunningShard, signal: AbortSignal): Promise<void> {
+    // The renderer takes the next shard as soon as it has rendered this one's
+    // last image, while the last uploads and acks are still under way: an
+    // agent announcing its slot only after the acks left its renderer idle
+    // for a round trip to the store and one to the coordinator per shard.
+    const giveBackRenderer = () => {
+      if (shard.finishing) return;
+      shard.finishing = true;
+      this.idle.push(shard.renderer);
+      this.announceSlots();
+    };
     await renderShard(assign, {
       renderer: shard.renderer,
       signal,
@@ -290,9 +304,9 @@ export class Agent {
       ...(this.options.attributionMaxOverhead !== undefined ? { attributionMaxOverhead: this.options.attributionMaxOverhead } : {}),
       observer: this.options.observer,
       report: (result) => this.report(result),
+      onRendered: giveBackRenderer,
     });
     shard.rendered = true;
-    this.idle.push(shard.renderer);
     if (shard.released) {
       this.running.delete(shard.shardId);
       this.send({ released: { shardId: shard.shardId, epoch: shard.epoch, reason: "agent stopping" } });
@@ -302,7 +316,8 @@ export class Agent {
     } else {
       this.maybeFinish(shard.shardId);
     }
-    this.announceSlots();
+    // A shard cut short, or with no items, never got to a last image.
+    giveBackRenderer();
   }
 
   private report(result: ItemResult): void {

@@ -78,8 +78,11 @@ describe("renderShard", () => {
       itemId: `${shardId}-${index}`, index, prompt: `a green square number ${seed}`, negativePrompt: "", seed, key: `${shardId}/${index}.png`, uploadUrl: `${base}/${shardId}/${index}.png`, keywords: [],
     })),
   });
-  const run = (shard: Assign__Output, signal: AbortSignal, reports: ItemResult[]) =>
-    renderShard(shard, { renderer: recording(), signal, log: pino({ level: "silent" }), clock: systemClock, uploadAttempts: 2, report: (result) => reports.push(result) });
+  const run = (shard: Assign__Output, signal: AbortSignal, reports: ItemResult[], onRendered?: () => void) =>
+    renderShard(shard, {
+      renderer: recording(), signal, log: pino({ level: "silent" }), clock: systemClock, uploadAttempts: 2, report: (result) => reports.push(result),
+      ...(onRendered ? { onRendered } : {}),
+    });
 
   it("asks for the next two images before uploading the current one, and stores each image byte for byte as rendered alone", async () => {
     events.length = 0;
@@ -140,13 +143,34 @@ describe("renderShard", () => {
     expect(reports[0]!.itemId).toBe("d-2");
   });
 
+  it("gives its renderer back once the last image is rendered, while that image's upload is still under way", async () => {
+    events.length = 0;
+    holding.add("/e/2.png");
+    const reports: ItemResult[] = [];
+    let renderedAt = -1;
+    let settled = false;
+    const done = run(assign("e", [51, 52, 53]), new AbortController().signal, reports, () => (renderedAt = events.length)).then(() => (settled = true));
+    await expect.poll(() => held.has("/e/2.png"), { timeout: 60_000 }).toBe(true);
+    // Told once the third image was back, before its upload; nothing is rendered after.
+    expect(renderedAt).toBeGreaterThanOrEqual(3);
+    expect(events.slice(0, renderedAt).filter((event) => event.startsWith("render"))).toEqual(["render 51", "render 52", "render 53"]);
+    expect(events.slice(renderedAt).filter((event) => event.startsWith("render"))).toEqual([]);
+    expect(settled).toBe(false);
+    expect(reports.map((r) => r.itemId)).not.toContain("e-2");
+    held.get("/e/2.png")!();
+    await done;
+    holding.delete("/e/2.png");
+    expect(reports.map((r) => r.itemId).sort()).toEqual(["e-0", "e-1", "e-2"]);
+  });
+
   it("aborted during an upload, cancels the images asked for ahead, reports nothing more and resolves once the renderer is free", async () => {
     events.length = 0;
     holding.add("/b/0.png");
     const reports: ItemResult[] = [];
     const abort = new AbortController();
     // Long enough (some 0.4 s an image here, against the poll's 50 ms) that the images asked for ahead are still rendering when the abort comes.
-    const done = run(assign("b", [21, 22, 23, 24], { width: 512, height: 512, steps: 150 }), abort.signal, reports);
+    let told = false;
+    const done = run(assign("b", [21, 22, 23, 24], { width: 512, height: 512, steps: 150 }), abort.signal, reports, () => (told = true));
     await expect.poll(() => held.has("/b/0.png"), { timeout: 60_000 }).toBe(true);
     abort.abort();
     await done;
@@ -154,5 +178,7 @@ describe("renderShard", () => {
     expect(reports).toEqual([]);
     // The second and third images were asked for ahead and then cancelled; the fourth never was.
     expect(events).toEqual(["render 21", "render 22", "render 23", "put /b/0.png", "render 22 cancelled", "render 23 cancelled"]);
+    // It never rendered its last image, so it did not say it had (the agent gives the renderer back when the shard ends).
+    expect(told).toBe(false);
   });
 });

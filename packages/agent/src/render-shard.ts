@@ -30,14 +30,10 @@ export interface RenderShardOptions {
   observer?: AgentObserver;
   /** Every item's outcome, an image uploaded or an error, as soon as it is known. */
   report(result: ItemResult): void;
+  /** The shard's last image is rendered: the renderer is free for another shard while the last uploads end. */
+  onRendered?(): void;
 }
 
-/**
- * Renders a leased shard's items on one renderer, uploads each image straight
- * to its presigned URL and reports it; an item that fails is reported with
- * its error and whether another try could succeed. Resolves when every item
- * is reported or the signal is aborted.
- */
 /** The options an Assign's settings set (proto3 zero values are "off"). */
 function jobOptions(settings: NonNullable<Assign__Output["settings"]>): RenderJobOptions {
   const options: RenderJobOptions = {};
@@ -57,6 +53,12 @@ function attributionOf(attribution: Attribution): ItemResult["attribution"] {
   return { keywords: keywords.map((k) => ({ creatorId: k.id, keyword: k.phrase, contribution: k.contribution, area: k.area, intensity: k.intensity })), rest, sampledSteps, extraUnetMs, overhead };
 }
 
+/**
+ * Renders a leased shard's items on one renderer, uploads each image straight
+ * to its presigned URL and reports it; an item that fails is reported with
+ * its error and whether another try could succeed. Resolves when every item
+ * is reported or the signal is aborted.
+ */
 export async function renderShard(assign: Assign__Output, options: RenderShardOptions): Promise<void> {
   const { renderer, signal, clock } = options;
   const settings = assign.settings!;
@@ -110,6 +112,7 @@ export async function renderShard(assign: Assign__Output, options: RenderShardOp
       if (!rendering) break;
       const { outcomes, renderMs } = await rendering;
       askAhead();
+      if (asked.length === 0 && nextRun === runs.length) options.onRendered?.();
       await uploadRun(run, outcomes, renderMs);
     }
   } finally {

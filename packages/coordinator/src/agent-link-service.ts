@@ -2,8 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import * as grpc from "@grpc/grpc-js";
 import { BUSY_RETRY_AFTER_MS, toGrpcError, unavailable } from "./errors.ts";
 import { agentRegistry, DatabaseBusyError, leaseStore, resultStore, type BatchCounts, type Database, type EnrolledAgent } from "@atelier/db";
-import type { AgentMessage__Output, CoordinatorMessage, Heartbeat__Output, Hello__Output, ItemResult__Output, ResultAck } from "@atelier/protocol";
-import { AgentSession } from "./agent-session.ts";
+import type { AgentMessage__Output, CoordinatorMessage, Heartbeat__Output, Hello__Output, ItemResult__Output, ResultAck, Slots__Output } from "@atelier/protocol";
+import { AgentSession, LEASES_PER_SLOT } from "./agent-session.ts";
 import { helloProblem, type AgentCaps } from "./agent-caps.ts";
 import type { Authenticator } from "./auth/authenticator.ts";
 import type { Dispatcher } from "./dispatcher.ts";
@@ -107,6 +107,15 @@ export function agentLinkHandler(deps: AgentLinkDeps) {
         );
         return;
       }
+      if (message.slots && session) {
+        // At once, not behind the results queued before it: the renderer it frees waits on nothing they do.
+        try {
+          onSlots(deps, session, message.slots);
+        } catch (error) {
+          fail(error);
+        }
+        return;
+      }
       if (++queued > deps.options.caps.maxQueuedMessages) {
         stop(status(grpc.status.RESOURCE_EXHAUSTED, `more than ${deps.options.caps.maxQueuedMessages} messages waiting on one stream; send less at once`));
         return;
@@ -203,9 +212,7 @@ async function handle(deps: AgentLinkDeps, session: AgentSession, message: Agent
   const { db } = deps;
   session.heard();
   if (message.slots) {
-    // Never more than the slots it said it has, whatever it announces now.
-    session.freeSlots = Math.min(message.slots.free, session.hello.slots);
-    deps.dispatcher().wake();
+    onSlots(deps, session, message.slots);
   } else if (message.results) {
     if (message.results.results.length > deps.options.caps.maxResultsPerMessage) {
       throw new AgentRefusal(grpc.status.INVALID_ARGUMENT, `at most ${deps.options.caps.maxResultsPerMessage} results per message`);
@@ -225,6 +232,19 @@ async function handle(deps: AgentLinkDeps, session: AgentSession, message: Agent
     deps.log.info({ agentId: session.id, shardId, reason: reason.slice(0, 200) }, "agent released shard");
     if (settled.shards > 0) deps.dispatcher().wake();
   }
+}
+
+/** The agent's free slots and the shards it is finishing: the dispatcher may hand it more. */
+function onSlots(deps: AgentLinkDeps, session: AgentSession, slots: Slots__Output): void {
+  session.heard();
+  const most = LEASES_PER_SLOT * session.hello.slots;
+  if (slots.finishing.length > most) {
+    throw new AgentRefusal(grpc.status.INVALID_ARGUMENT, `slots.finishing names at most ${most} shards (${LEASES_PER_SLOT} per slot)`);
+  }
+  // Never more than the slots it said it has, whatever it announces now.
+  session.freeSlots = Math.min(slots.free, session.hello.slots);
+  session.finishing(slots.finishing);
+  deps.dispatcher().wake();
 }
 
 /** Counts events in the current one-second window; false once there were more than `limit`. */

@@ -16,7 +16,16 @@ export interface LiveShard {
   height: number;
   /** Its model differs from the agent's previous shard's: its first result tells what the switch cost. */
   switchesModel: boolean;
+  /** The agent said every image of it is rendered (Slots.finishing): it holds no slot while its uploads and results end. */
+  finishing: boolean;
 }
+
+/**
+ * Live leases an agent may hold per slot: the shard its renderer works on
+ * and one finishing. Past that its results lag (the coordinator or the
+ * store is the slower side), and it gets no more until they catch up.
+ */
+export const LEASES_PER_SLOT = 2;
 
 /**
  * One connected agent as this coordinator sees it: its stream, its free
@@ -66,6 +75,22 @@ export class AgentSession {
   liveLeases(nowMs = Date.now()): number {
     for (const [shardId, shard] of this.shards) if (shard.expiresAtMs <= nowMs) this.shards.delete(shardId);
     return this.shards.size;
+  }
+
+  /** Live leases whose shards the agent is still rendering: each holds a slot. */
+  renderingLeases(nowMs = Date.now()): number {
+    this.liveLeases(nowMs);
+    let rendering = 0;
+    for (const shard of this.shards.values()) if (!shard.finishing) rendering++;
+    return rendering;
+  }
+
+  /** The agent announced these shards as finishing (all rendered); a shard never goes back to rendering. */
+  finishing(shardIds: readonly string[]): void {
+    for (const shardId of shardIds) {
+      const shard = this.shards.get(shardId);
+      if (shard) shard.finishing = true;
+    }
   }
 
   /** The coordinator renewed these leases until `expiresAtMs`. */

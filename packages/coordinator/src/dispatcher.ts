@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { leaseStore, outputSizeOf, type Database, type Lease } from "@atelier/db";
 import type { AssignedItem } from "@atelier/protocol";
-import type { AgentSession } from "./agent-session.ts";
+import { LEASES_PER_SLOT, type AgentSession } from "./agent-session.ts";
 import { CreatorKeywords } from "./policy/creator-keywords.ts";
 import { planShardSize, switchAffinity } from "./shard-planner.ts";
 import type { ObjectStore } from "./storage/index.ts";
@@ -117,7 +117,7 @@ export class Dispatcher {
       itemsPerSecond: session.rate.itemsPerSecond,
       remaining: batch.remaining,
       farmSlots: totalSlots,
-      batchSlots: [...this.sessions()].reduce((n, s) => n + [...s.shards.values()].filter((shard) => shard.batchId === batch.id).length, 0),
+      batchSlots: [...this.sessions()].reduce((n, s) => n + [...s.shards.values()].filter((shard) => shard.batchId === batch.id && !shard.finishing).length, 0),
       targetShardMs: this.options.targetShardMs,
       maxShardItems: this.options.maxShardItems,
       probeItems: 2,
@@ -158,6 +158,7 @@ export class Dispatcher {
       // The size the image comes out at (hires and upscale enlarge it): what its upload must be.
       ...outputSizeOf(lease.settings),
       switchesModel,
+      finishing: false,
     });
     session.send({
       assign: {
@@ -177,9 +178,16 @@ export class Dispatcher {
   }
 }
 
-/** Open, not draining, with a free slot it announced, and fewer live leases here than the slots it has. */
+/**
+ * Open, not draining, with a free slot it announced, fewer shards being
+ * rendered here than the slots it has (a lease on its way counts, so that an
+ * announcement sent before it arrived is not taken twice), and live leases
+ * within LEASES_PER_SLOT.
+ */
 function canTakeMore(session: AgentSession): boolean {
-  return session.open && !session.draining && session.freeSlots > 0 && session.liveLeases() < session.hello.slots;
+  const { slots } = session.hello;
+  return session.open && !session.draining && session.freeSlots > 0
+    && session.renderingLeases() < slots && session.liveLeases() < LEASES_PER_SLOT * slots;
 }
 
 // An agent's first shards come before its rate is known: their URLs live the longest allowed.

@@ -12,6 +12,7 @@ export type { Assign, Assign__Output } from "./generated/atelier/v1/Assign.js";
 export type { AssignedItem, AssignedItem__Output } from "./generated/atelier/v1/AssignedItem.js";
 export type { Hello, Hello__Output } from "./generated/atelier/v1/Hello.js";
 export type { Heartbeat__Output } from "./generated/atelier/v1/Heartbeat.js";
+export type { Slots__Output } from "./generated/atelier/v1/Slots.js";
 export type { ItemResult, ItemResult__Output } from "./generated/atelier/v1/ItemResult.js";
 export type { ItemResults, ItemResults__Output } from "./generated/atelier/v1/ItemResults.js";
 export type { ResultAck, ResultAck__Output } from "./generated/atelier/v1/ResultAck.js";

@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from "@atelier/db/testing";
 import { AtelierClient } from "@atelier/sdk";
 import { natsUrl } from "../../support/services.ts";
 import { startAgentThread, type AgentThread } from "./agent-thread.ts";
-import { benchLogger, note, round } from "./bench-report.ts";
+import { benchLogger, note, progressTimeline, round } from "./bench-report.ts";
 import { commandCpuSeconds, cpuMeter, processCpuSeconds, threadCpuSeconds } from "./cpu-usage.ts";
 import { measureObjectStore } from "./object-store-probe.ts";
 import { postgresBackendCpu } from "./postgres-cpu.ts";
@@ -20,6 +20,8 @@ export interface FarmRunOptions {
   slots: number;
   width: number;
   height: number;
+  /** Threads in the S3 server's libuv pool (see startS3Child). */
+  s3ThreadPool: number;
 }
 
 export interface AtelierFarmOptions extends FarmRunOptions {
@@ -63,7 +65,7 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
   try {
     database = await createTestDatabase();
     const noticeSubject = options.storeNotices ? `bench-store-notices-${randomBytes(4).toString("hex")}` : undefined;
-    s3 = await startS3Child(noticeSubject ? { notices: { natsUrl: await natsUrl(), subject: noticeSubject } } : {});
+    s3 = await startS3Child({ threadPool: options.s3ThreadPool, ...(noticeSubject ? { notices: { natsUrl: await natsUrl(), subject: noticeSubject } } : {}) });
     coordinatorStore = s3.storeFor(`bench-${randomBytes(4).toString("hex")}`);
     await coordinatorStore.ensureBucket();
     bus = await connectNatsBus({ servers: await natsUrl(), prefix: `bench-${randomBytes(4).toString("hex")}`, name: "bench-dispatch" });
@@ -119,6 +121,7 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
       postgresAllProcesses: () => commandCpuSeconds("postgres"),
     });
     const started = performance.now();
+    const timeline = progressTimeline(started);
     let lastNote = started;
     let polls = 0;
     for (;;) {
@@ -126,6 +129,7 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
       await postgresCpu.sample();
       const [counts] = await postgresCpu.query<{ done: number; failed: number }>(
         `SELECT done, failed FROM batch WHERE id = $1`, [batchId]);
+      timeline.mark(counts!.done + counts!.failed);
       if (counts!.done + counts!.failed >= options.items) break;
       if (performance.now() - lastNote > 5_000) {
         lastNote = performance.now();
@@ -163,6 +167,8 @@ export async function runAtelierFarm(options: AtelierFarmOptions) {
       submitSeconds: round(submitSeconds, 2),
       seconds: round(seconds, 2),
       itemsPerSecond: round(options.items / seconds),
+      // Items settled in each second of the run, as the batch's counters (polled every 100 ms) had them.
+      itemsBySecond: timeline.perSecond(),
       durable,
       outputRows: check!.outputs,
       duplicateOutputs: check!.outputs - check!.distinctItems,

@@ -39,3 +39,31 @@ export function round(value: number, digits = 0): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
 }
+
+/**
+ * Items done over time, from counts sampled while a run goes: `perSecond()`
+ * gives the items finished in each whole second after `start` (the last
+ * second may be partial), as the last sample at or before each boundary saw
+ * them. It shows where a run loses time: a slow start, a slow tail.
+ */
+export function progressTimeline(start = performance.now()) {
+  const samples: { at: number; done: number }[] = [{ at: start, done: 0 }];
+  return {
+    mark(done: number, at = performance.now()): void {
+      samples.push({ at, done });
+    },
+    perSecond(): number[] {
+      const last = samples[samples.length - 1]!;
+      const counts: number[] = [];
+      let before = 0;
+      let next = 0;
+      for (let second = 1; start + (second - 1) * 1000 < last.at; second++) {
+        const boundary = start + second * 1000;
+        while (next + 1 < samples.length && samples[next + 1]!.at <= boundary) next++;
+        counts.push(samples[next]!.done - before);
+        before = samples[next]!.done;
+      }
+      return counts;
+    },
+  };
+}

@@ -5,7 +5,7 @@ import { Worker as Thread } from "node:worker_threads";
 import { createTestDatabase, type TestDatabase } from "@atelier/db/testing";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
-import { note, round } from "./bench-report.ts";
+import { note, progressTimeline, round } from "./bench-report.ts";
 import type { BullmqJobData, BullmqThreadOptions } from "./bullmq-thread-main.ts";
 import { postgresBackendCpu } from "./postgres-cpu.ts";
 import { commandCpuSeconds, cpuMeter, processCpuSeconds, threadCpuSeconds } from "./cpu-usage.ts";
@@ -66,7 +66,7 @@ export async function runBullmqFarm(options: FarmRunOptions) {
   try {
     database = await createTestDatabase();
     await database.db.query(OUTPUT_TABLE);
-    s3 = await startS3Child();
+    s3 = await startS3Child({ threadPool: options.s3ThreadPool });
     const bucket = `bench-${randomBytes(4).toString("hex")}`;
     const store = s3.storeFor(bucket);
     await store.ensureBucket();
@@ -118,9 +118,14 @@ export async function runBullmqFarm(options: FarmRunOptions) {
     });
     const requestsBefore = await s3.requests();
     const started = performance.now();
+    const timeline = progressTimeline(started);
     const finished = new Promise<{ completed: number; failed: number }>((resolve) => {
-      thread!.on("message", (message: { finished?: { completed: number; failed: number } }) => {
-        if (message.finished) resolve(message.finished);
+      thread!.on("message", (message: { progress?: number; finished?: { completed: number; failed: number } }) => {
+        if (message.progress !== undefined) timeline.mark(message.progress);
+        if (message.finished) {
+          timeline.mark(message.finished.completed + message.finished.failed);
+          resolve(message.finished);
+        }
       });
     });
     const progress = setInterval(() => {
@@ -148,6 +153,8 @@ export async function runBullmqFarm(options: FarmRunOptions) {
       seconds: round(seconds, 2),
       submitSeconds: round(submitSeconds, 2),
       itemsPerSecond: round(options.items / seconds),
+      // Jobs completed in each second of the run.
+      itemsBySecond: timeline.perSecond(),
       durable,
       outputRows: check!.rows,
       duplicateOutputs: check!.rows - check!.distinctItems,

@@ -35,6 +35,8 @@ const options = workerData as BullmqThreadOptions;
 const redis = new URL(options.redisUrl);
 let completed = 0;
 let failed = 0;
+// The jobs done so far, sent to the main thread every 100 ms while the workers run (its progress timeline).
+let progress: NodeJS.Timeout | undefined;
 const closers: (() => Promise<void>)[] = [];
 
 const workers = Array.from({ length: options.workers }, (_, w) => {
@@ -74,7 +76,10 @@ const workers = Array.from({ length: options.workers }, (_, w) => {
 function count(ok: boolean): void {
   if (ok) completed++;
   else failed++;
-  if (completed + failed === options.jobs) parentPort!.postMessage({ finished: { completed, failed } });
+  if (completed + failed === options.jobs) {
+    clearInterval(progress);
+    parentPort!.postMessage({ finished: { completed, failed } });
+  }
 }
 
 await Promise.all(workers.map((worker) => worker.waitUntilReady()));
@@ -82,10 +87,12 @@ await Promise.all(workers.map((worker) => worker.waitUntilReady()));
 parentPort!.postMessage({ ready: true, tid: Number(readlinkSync("/proc/thread-self").split("/").pop()) });
 parentPort!.on("message", (message: "run" | "close") => {
   if (message === "run") {
+    progress = setInterval(() => parentPort!.postMessage({ progress: completed }), 100);
     for (const worker of workers) {
       worker.run().catch((error: Error) => process.stderr.write(`bullmq worker stopped: ${error.message}\n`));
     }
   } else {
+    clearInterval(progress);
     void Promise.all(closers.map((close) => close())).then(() => parentPort!.postMessage({ closed: true }));
   }
 });

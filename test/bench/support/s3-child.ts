@@ -30,13 +30,24 @@ export interface S3Child {
  * the machine has it: s3rver writes three files per object, and on this
  * kind of VM disk creating a file costs about 0.7 ms, which would measure
  * the disk instead of the farm.
+ *
+ * `threadPool` sets the child's libuv pool (UV_THREADPOOL_SIZE; unset: the
+ * default four), the threads that make its file-system calls. A PUT makes
+ * eight of them, all in the bucket's few directories. On /dev/shm each takes
+ * microseconds and waits on no device, so more threads overlap nothing; on
+ * two cores, four of them contended with one another and with the farm, and
+ * the server spent more CPU per PUT (test/bench/README.md, "The S3 server's
+ * thread pool").
  */
-export async function startS3Child(options: { notices?: { natsUrl: string; subject: string } } = {}): Promise<S3Child> {
+export async function startS3Child(options: { notices?: { natsUrl: string; subject: string }; threadPool?: number } = {}): Promise<S3Child> {
   const root = existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
   const directory = mkdtempSync(join(root, "atelier-bench-s3-"));
   const main = fileURLToPath(new URL("./s3-child-main.ts", import.meta.url));
   const notices = options.notices ? [options.notices.natsUrl, options.notices.subject] : [];
-  const child = spawn(process.execPath, ["--import", "tsx", main, directory, ...notices], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--import", "tsx", main, directory, ...notices], {
+    stdio: ["pipe", "pipe", "inherit"],
+    env: { ...process.env, ...(options.threadPool ? { UV_THREADPOOL_SIZE: String(options.threadPool) } : {}) },
+  });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const lines = createInterface({ input: child.stdout! });
   const endpoint = await new Promise<string>((resolve, reject) => {
