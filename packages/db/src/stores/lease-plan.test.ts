@@ -183,6 +183,28 @@ describe("the lease statement's plan", () => {
     const copy = await leaseStore.speculate(test.db, { ...request, shardId: "c2", minAgeMs: 0 });
     expect(copy?.items.map((item) => item.index)).toEqual(tail.map((row) => row.index).reverse());
   }, 60_000);
+
+  it("settles a finished shard's items through the shard-id indexes, not by reading every leased item of the batch", async () => {
+    // A batch of its own: a shard of 1,000 that stays leased, and three of 100, the first finished as the
+    // coordinator finishes it (its statement captured), the other two by that statement run again under
+    // EXPLAIN ANALYZE, one per plan. Nothing was reported.
+    await batchStore.begin(test.db, { id: "b2", tenantId: "t", name: "settled", priority: 0, defaults: settings, maxAttempts: 3 });
+    await batchStore.append(test.db, "b2", Array.from({ length: 1_300 }, (_, index) => ({ ...settings, index, prompt: "p", negativePrompt: "", seed: index })));
+    await batchStore.commit(test.db, "b2", 1_300);
+    await leaseStore.lease(test.db, "b2", { ...capabilities, agentId: "a", shardId: "stays", maxItems: 1_000, leaseTtlMs: 60_000 });
+    const leases = [];
+    for (const shardId of ["f1", "f2", "f3"]) leases.push((await leaseStore.lease(test.db, "b2", { ...capabilities, agentId: "a", shardId, maxItems: 100, leaseTtlMs: 60_000 }))!);
+    const { db: recorded, sent } = capturing(test.db);
+    await leaseStore.finish(recorded, "f1", leases[0]!.epoch, "a");
+    const finishOf = (k: number) => ({ text: sent.at(-1)!.text, params: sent.at(-1)!.params.map((p, i) => (i === 0 ? leases[k]!.shardId : i === 1 ? leases[k]!.epoch : p)) });
+    for (const { seqScans, rowsRead } of [await itemReads(test.db, finishOf(1)), await genericItemReads(test.url, finishOf(2))]) {
+      expect(seqScans).toEqual([]);
+      expect(rowsRead).toBeLessThan(500);
+    }
+    // Every item of the three shards went back to the queue, an attempt charged.
+    const [requeued] = await test.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM item WHERE batch_id = 'b2' AND state = 'queued' AND attempts = 1`);
+    expect(requeued!.n).toBe(300);
+  }, 60_000);
 });
 
 describe("the lease statements' plans on the first batch, of a few thousand items", () => {

@@ -306,6 +306,15 @@ async function settleShards(
   const rows = await db.query<{ shards: number; batches: { batchId: string; requeued: number; failed: number }[] }>(
     `WITH ended AS (
        UPDATE shard SET state = $${n + 1}, ended_at = now() WHERE ${where} RETURNING id
+     ), candidates AS (
+       -- The items of the ended shards and those they held copies of, each
+       -- found through its own shard-id index, then taken by primary key
+       -- (their state compared as state || '', which no index serves). In
+       -- one condition, the OR of the two kept either index from being used,
+       -- and every leased item of the farm was read to settle one shard.
+       SELECT id FROM item WHERE shard_id IS NOT NULL AND shard_id = ANY (ARRAY(SELECT id FROM ended))
+       UNION
+       SELECT id FROM item WHERE spec_shard_id IS NOT NULL AND spec_shard_id = ANY (ARRAY(SELECT id FROM ended))
      ), settled AS (
        -- Per unfinished item: its own shard ended (with a live speculative
        -- copy, the copy takes the item over at no cost; without, it goes back
@@ -320,7 +329,8 @@ async function settleShards(
          lease_epoch = CASE WHEN NOT ${OWN} THEN item.lease_epoch WHEN ${PROMOTE} THEN item.spec_epoch END,
          spec_shard_id = NULL, spec_epoch = NULL
        FROM batch b
-       WHERE item.state = 'leased' AND (${OWN} OR item.spec_shard_id IN (SELECT id FROM ended)) AND b.id = item.batch_id
+       WHERE item.id = ANY (ARRAY(SELECT id FROM candidates)) AND item.state || '' = 'leased' AND (${OWN} OR item.spec_shard_id IN (SELECT id FROM ended))
+         AND b.id = item.batch_id
        RETURNING item.batch_id, item.state
      ), per_batch AS (
        SELECT batch_id AS "batchId", count(*) FILTER (WHERE state = 'queued')::int AS requeued,
