@@ -192,7 +192,7 @@ describe("the lease statement's plan", () => {
     await batchStore.append(test.db, "b2", Array.from({ length: 1_300 }, (_, index) => ({ ...settings, index, prompt: "p", negativePrompt: "", seed: index })));
     await batchStore.commit(test.db, "b2", 1_300);
     await leaseStore.lease(test.db, "b2", { ...capabilities, agentId: "a", shardId: "stays", maxItems: 1_000, leaseTtlMs: 60_000 });
-    const leases = [];
+    const leases: { shardId: string; epoch: number }[] = [];
     for (const shardId of ["f1", "f2", "f3"]) leases.push((await leaseStore.lease(test.db, "b2", { ...capabilities, agentId: "a", shardId, maxItems: 100, leaseTtlMs: 60_000 }))!);
     const { db: recorded, sent } = capturing(test.db);
     await leaseStore.finish(recorded, "f1", leases[0]!.epoch, "a");
